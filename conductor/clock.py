@@ -1,0 +1,146 @@
+"""Server time: a monotonic clock plus a disciplined offset, in integer microseconds.
+
+Contract
+--------
+* ``ServerClock.now_us()`` = ``mono_us() + offset``.  The monotonic source is
+  injected (tests pass a fake); the real one is ``time.monotonic_ns() // 1000``.
+* The initial offset makes server time equal to Unix-epoch UTC microseconds
+  (``time.time_ns() // 1000``) at start, so a start time survives a restart and
+  is shared with other conductors on NTP-disciplined machines.
+* :meth:`ServerClock.discipline` receives a new *target* offset (from NTP).
+  The offset then **slews** toward it at ``slew_ppm`` (default 500 ppm, ntpd's
+  limit): server time never jumps and never runs backwards, because the offset
+  changes more slowly than the monotonic clock advances.  A **step** (jump) is
+  taken instead only when steps are allowed (no show armed or running — the
+  service decides through :meth:`allow_steps`) and the error exceeds
+  ``step_threshold_us`` (default 128 ms, as ntpd).
+* All arithmetic is integer; every method is thread-safe (the NTP worker is a
+  thread, the event loop reads the time).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+MonoUs = Callable[[], int]
+
+
+def monotonic_us() -> int:
+    """The process-independent monotonic clock (CLOCK_MONOTONIC) in µs."""
+    return time.monotonic_ns() // 1000
+
+
+def wall_us() -> int:
+    """The system's UTC wall clock in µs since the Unix epoch."""
+    return time.time_ns() // 1000
+
+
+@dataclass(frozen=True)
+class ClockStatus:
+    offset_us: int
+    target_offset_us: int
+    slewing: bool
+    steps_allowed: bool
+    steps: int
+
+
+class ServerClock:
+    """Monotonic + offset, with slewing toward a target offset."""
+
+    def __init__(self, mono_us: MonoUs = monotonic_us, *, initial_offset_us: int | None = None,
+                 wall: MonoUs = wall_us, slew_ppm: int = 500, step_threshold_us: int = 128_000) -> None:
+        if not 0 < slew_ppm < 1_000_000:
+            raise ValueError("slew_ppm must be in (0, 1e6): a slower offset change keeps time monotonic")
+        self._mono = mono_us
+        self._lock = threading.Lock()
+        self._slew_ppm = slew_ppm
+        self._step_threshold_us = step_threshold_us
+        m = mono_us()
+        offset = wall() - m if initial_offset_us is None else initial_offset_us
+        self._anchor_mono = m
+        self._anchor_offset = offset
+        self._target = offset
+        self._steps_allowed = True
+        self._steps = 0
+        self._last_now = None  # type: int | None
+
+    # -- reading ----------------------------------------------------------------------
+
+    def _offset_at(self, m: int) -> int:
+        delta = self._target - self._anchor_offset
+        if delta == 0:
+            return self._target
+        elapsed = max(0, m - self._anchor_mono)
+        budget = elapsed * self._slew_ppm // 1_000_000
+        if abs(delta) <= budget:
+            return self._target
+        return self._anchor_offset + (budget if delta > 0 else -budget)
+
+    def now_us(self) -> int:
+        """Current server time (µs).  Never decreases."""
+        with self._lock:
+            m = self._mono()
+            now = m + self._offset_at(m)
+            if self._last_now is not None and now < self._last_now:  # defensive: monotonic guarantee
+                now = self._last_now
+            self._last_now = now
+            return now
+
+    __call__ = now_us
+
+    def offset_us(self) -> int:
+        with self._lock:
+            return self._offset_at(self._mono())
+
+    def status(self) -> ClockStatus:
+        with self._lock:
+            current = self._offset_at(self._mono())
+            return ClockStatus(offset_us=current, target_offset_us=self._target,
+                               slewing=current != self._target, steps_allowed=self._steps_allowed,
+                               steps=self._steps)
+
+    # -- disciplining -----------------------------------------------------------------
+
+    def allow_steps(self, allowed: bool) -> None:
+        """Allow (lobby) or forbid (armed/running show) jumps of the offset."""
+        with self._lock:
+            self._steps_allowed = allowed
+
+    def discipline(self, target_offset_us: int) -> str:
+        """Steer toward ``target_offset_us``; returns ``"step"`` or ``"slew"``."""
+        with self._lock:
+            m = self._mono()
+            current = self._offset_at(m)
+            error = target_offset_us - current
+            if self._steps_allowed and abs(error) > self._step_threshold_us:
+                # Steps happen only in the lobby (no start time handed out yet);
+                # a backward one resets the monotonic guard of now_us().
+                self._anchor_mono = m
+                self._anchor_offset = target_offset_us
+                self._target = target_offset_us
+                self._steps += 1
+                if error < 0:
+                    self._last_now = None
+                return "step"
+            self._anchor_mono = m
+            self._anchor_offset = current
+            self._target = target_offset_us
+            return "slew"
+
+
+class FakeMonotonic:
+    """A settable monotonic source for tests and simulations (µs)."""
+
+    def __init__(self, start_us: int = 1_000_000) -> None:
+        self.t = start_us
+
+    def __call__(self) -> int:
+        return self.t
+
+    def advance(self, us: int) -> None:
+        if us < 0:
+            raise ValueError("a monotonic clock does not go back")
+        self.t += us
