@@ -1,0 +1,33 @@
+# Two commands do all the set-up on a fresh machine (Python >= 3.11, pip, make, node):
+#   make demo   - check, plan (and later render and serve) scores/demo.yaml
+#   make test   - run the whole test suite
+# Both create .venv when missing and reinstall only when pyproject.toml changed.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.flashmob-installed
+BUILD  := build
+
+.PHONY: demo test venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "installing flashmob and its dependencies into $(VENV) ..." >&2
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/flashmob check scores/demo.yaml
+	$(VENV)/bin/flashmob plan scores/demo.yaml -o $(BUILD)/demo-plan.svg
+	$(VENV)/bin/flashmob plan scores/demo.yaml -o $(BUILD)/demo-plan.png
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+	@if ls tests/js/*.test.mjs >/dev/null 2>&1; then node --test tests/js/; fi
+
+clean:
+	rm -rf $(BUILD) .pytest_cache

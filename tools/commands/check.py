@@ -1,0 +1,40 @@
+"""``flashmob check SCORE``: validate a score and summarise it."""
+
+from __future__ import annotations
+
+import sys
+
+NAME = "check"
+HELP = "validate a score; print a one-line summary, or every error as file:line:col"
+
+
+def configure(parser) -> None:
+    parser.add_argument("score", help="the score (YAML)")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+def _written_cues(score) -> int:
+    return len(score.cues) + sum(len(s.cues) for s in score.sections.values())
+
+
+def run(args) -> int:
+    from tools.score import ScoreError
+    from tools.score.timecode import format_time
+
+    from .common import load_and_compile, print_diagnostics, report_score_error
+
+    try:
+        score, timeline, diags = load_and_compile(args.score)
+    except ScoreError as exc:
+        return report_score_error(exc)
+    print_diagnostics(diags.warnings)
+    names = ", ".join(g.name for g in score.groups)
+    n_groups = len(score.groups)
+    print(f"{args.score}: ok — {n_groups} group{'s' if n_groups != 1 else ''} ({names}), "
+          f"{_written_cues(score)} cues ({timeline.cue_count} timed events), "
+          f"{format_time(timeline.duration_us)}"
+          + (f", {len(timeline.meetings_us)} meeting points" if timeline.meetings_us else ""))
+    if args.strict and diags.warnings:
+        print(f"{len(diags.warnings)} warning(s) with --strict", file=sys.stderr)
+        return 1
+    return 0

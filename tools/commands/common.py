@@ -1,0 +1,31 @@
+"""Helpers shared by subcommands: loading + compiling with diagnostics on stderr."""
+
+from __future__ import annotations
+
+import sys
+
+from tools.score import Diagnostics, ScoreError, compile_score, load_score
+from tools.score.durations import EstimatedDurations
+
+
+def print_diagnostics(items, stream=None) -> None:
+    stream = stream or sys.stderr
+    for d in items:
+        print(d, file=stream)
+
+
+def load_and_compile(path: str, quiet_warnings: bool = False):
+    """(score, timeline, diags) or raises ScoreError (after nothing was printed)."""
+    from tools.probe import asset_durations_us
+
+    diags = Diagnostics()
+    score = load_score(path, diags)
+    timeline = compile_score(score, EstimatedDurations(asset_durations_us(score)), diags)
+    return score, timeline, diags
+
+
+def report_score_error(exc: ScoreError) -> int:
+    print_diagnostics(exc.diagnostics)
+    n = len(exc.errors)
+    print(f"{n} error{'s' if n != 1 else ''} found", file=sys.stderr)
+    return 1

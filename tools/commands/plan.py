@@ -1,0 +1,37 @@
+"""``flashmob plan SCORE -o plan.svg|plan.png``: draw the score as lanes."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+NAME = "plan"
+HELP = "draw the score: one lane per group on a time axis (SVG, or PNG with -o plan.png)"
+
+
+def configure(parser) -> None:
+    parser.add_argument("score", help="the score (YAML)")
+    parser.add_argument("-o", "--output", default=None,
+                        help="output file, .svg or .png (default: SCORE name + .svg)")
+
+
+def run(args) -> int:
+    from tools.score import ScoreError
+
+    from .common import load_and_compile, print_diagnostics, report_score_error
+
+    out = args.output or os.path.splitext(args.score)[0] + ".plan.svg"
+    if os.path.splitext(out)[1].lower() not in (".svg", ".png"):
+        print(f"flashmob plan: cannot write '{out}': the plan is drawn as .svg or .png", file=sys.stderr)
+        return 2
+    try:
+        score, timeline, diags = load_and_compile(args.score)
+    except ScoreError as exc:
+        return report_score_error(exc)
+    print_diagnostics(diags.warnings)
+    from tools.plan import write_plan
+
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    write_plan(timeline, score.title, out)
+    print(f"plan written to {out}", file=sys.stderr)
+    return 0
