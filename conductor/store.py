@@ -1,0 +1,148 @@
+"""The show's state record and participants, persisted (SQLite).
+
+:class:`StateStore` is the small interface the service uses (DESIGN
+principle 7): a Redis implementation for several conductor processes would
+implement the same methods and change nothing else.  :class:`SqliteStore` is
+the one implementation today.
+
+Contract:
+* :meth:`save_transitions` commits every transition of one command atomically
+  with ``synchronous=FULL`` *before* the caller broadcasts anything.  A
+  restarted conductor calls :meth:`load_show` and resumes the same record.
+* Participants are stored with their group once, when first admitted; a
+  participant id always maps to the same group.
+* The group secret is created once per database (:meth:`secret`).
+All rows are keyed by ``show_id``: one database can outlive a re-rendered
+bundle of another show without mixing their state.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+from typing import Protocol
+
+from .show import ShowRecord, State, Transition
+from .tokens import new_secret
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS show (
+    show_id TEXT PRIMARY KEY, state TEXT NOT NULL, duration_us INTEGER NOT NULL,
+    start_at_us INTEGER, revision INTEGER NOT NULL, reason TEXT, changed_at_us INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS transitions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, show_id TEXT NOT NULL, revision INTEGER NOT NULL,
+    event TEXT NOT NULL, state TEXT NOT NULL, start_at_us INTEGER, reason TEXT,
+    at_us INTEGER NOT NULL, written_unix REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS participants (
+    show_id TEXT NOT NULL, participant_id TEXT NOT NULL, group_id TEXT NOT NULL,
+    joined_at_us INTEGER NOT NULL, PRIMARY KEY (show_id, participant_id));
+CREATE TABLE IF NOT EXISTS announcements (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, show_id TEXT NOT NULL, level TEXT NOT NULL,
+    text TEXT NOT NULL, group_id TEXT, sent_at_us INTEGER NOT NULL);
+"""
+
+
+class StateStore(Protocol):
+    def load_show(self, show_id: str) -> ShowRecord | None: ...
+    def save_transitions(self, show_id: str, transitions: list[Transition]) -> None: ...
+    def participants(self, show_id: str) -> dict[str, str]: ...
+    def add_participant(self, show_id: str, participant_id: str, group_id: str, at_us: int) -> None: ...
+    def add_announcement(self, show_id: str, level: str, text: str, group_id: str | None, at_us: int) -> int: ...
+    def announcements(self, show_id: str, limit: int) -> list[tuple[int, str, str, str | None, int]]: ...
+    def secret(self, name: str) -> bytes: ...
+    def close(self) -> None: ...
+
+
+class SqliteStore:
+    """SQLite implementation (WAL).  Used from one thread at a time (the event loop)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- show -------------------------------------------------------------------------
+
+    def load_show(self, show_id: str) -> ShowRecord | None:
+        row = self._db.execute(
+            "SELECT state, duration_us, start_at_us, revision, reason, changed_at_us FROM show WHERE show_id=?",
+            (show_id,)).fetchone()
+        if row is None:
+            return None
+        return ShowRecord(state=State(row[0]), duration_us=row[1], start_at_us=row[2], revision=row[3],
+                          reason=row[4], changed_at_us=row[5])
+
+    def save_transitions(self, show_id: str, transitions: list[Transition]) -> None:
+        if not transitions:
+            return
+        final = transitions[-1].after
+        db = self._db
+        db.execute("PRAGMA synchronous=FULL")
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for t in transitions:
+                    a = t.after
+                    db.execute("INSERT INTO transitions (show_id, revision, event, state, start_at_us, reason,"
+                               " at_us, written_unix) VALUES (?,?,?,?,?,?,?,?)",
+                               (show_id, a.revision, t.name, a.state.value, a.start_at_us, a.reason,
+                                a.changed_at_us, time.time()))
+                db.execute("INSERT OR REPLACE INTO show VALUES (?,?,?,?,?,?,?)",
+                           (show_id, final.state.value, final.duration_us, final.start_at_us, final.revision,
+                            final.reason, final.changed_at_us))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        finally:
+            db.execute("PRAGMA synchronous=NORMAL")
+
+    def save_record(self, show_id: str, record: ShowRecord) -> None:
+        """Write a record without a transition (the first lobby record)."""
+        self._db.execute("INSERT OR REPLACE INTO show VALUES (?,?,?,?,?,?,?)",
+                         (show_id, record.state.value, record.duration_us, record.start_at_us, record.revision,
+                          record.reason, record.changed_at_us))
+
+    def transition_log(self, show_id: str) -> list[tuple[int, str, str]]:
+        return self._db.execute("SELECT revision, event, state FROM transitions WHERE show_id=? ORDER BY seq",
+                                (show_id,)).fetchall()
+
+    # -- participants -----------------------------------------------------------------
+
+    def participants(self, show_id: str) -> dict[str, str]:
+        return dict(self._db.execute("SELECT participant_id, group_id FROM participants WHERE show_id=?",
+                                     (show_id,)).fetchall())
+
+    def add_participant(self, show_id: str, participant_id: str, group_id: str, at_us: int) -> None:
+        self._db.execute("INSERT OR IGNORE INTO participants VALUES (?,?,?,?)",
+                         (show_id, participant_id, group_id, at_us))
+
+    # -- announcements ----------------------------------------------------------------
+
+    def add_announcement(self, show_id: str, level: str, text: str, group_id: str | None, at_us: int) -> int:
+        cur = self._db.execute("INSERT INTO announcements (show_id, level, text, group_id, sent_at_us)"
+                               " VALUES (?,?,?,?,?)", (show_id, level, text, group_id, at_us))
+        return int(cur.lastrowid)
+
+    def announcements(self, show_id: str, limit: int) -> list[tuple[int, str, str, str | None, int]]:
+        rows = self._db.execute("SELECT id, level, text, group_id, sent_at_us FROM announcements WHERE show_id=?"
+                                " ORDER BY id DESC LIMIT ?", (show_id, limit)).fetchall()
+        return list(reversed(rows))
+
+    # -- secrets ----------------------------------------------------------------------
+
+    def secret(self, name: str) -> bytes:
+        key = f"secret:{name}"
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        if row is None:
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES (?,?)", (key, new_secret()))
+            row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return bytes(row[0])

@@ -1,0 +1,55 @@
+"""conductor.bundle: manifest loading and validation."""
+
+import json
+
+import pytest
+
+from conductor_testkit import write_bundle
+from conductor.bundle import BundleError, load_bundle
+
+
+def test_load_hand_made_bundle(bundle_dir):
+    b = load_bundle(bundle_dir)
+    assert b.show_id == "3f9a0c1b2d4e5f60"
+    assert b.duration_us == 180_000_000
+    assert b.group_ids == ("red", "blue")
+    assert b.files["red/show.mp3"] and len(b.files["red/seg-0001.mp3"]) == 64
+    assert b.files["red/captions.vtt"] is None and "blue/cover.png" in b.files
+    assert "secret-notes.txt" not in b.files
+    assert len(b.revision) == 16
+
+
+def test_duration_from_samples_is_exact_integer(tmp_path):
+    root = write_bundle(tmp_path / "b", duration_ms=1001)
+    mf = json.loads((root / "manifest.json").read_text())
+    mf["duration"]["samples"] = 44101
+    (root / "manifest.json").write_text(json.dumps(mf))
+    assert load_bundle(root).duration_us == 1_000_023  # ceil(44101 / 44100 s)
+
+
+def mutate(root, fn):
+    mf = json.loads((root / "manifest.json").read_text())
+    fn(mf)
+    (root / "manifest.json").write_text(json.dumps(mf))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda mf: mf.update(format="zip"), "format"),
+    (lambda mf: mf.update(version=2), "version 2"),
+    (lambda mf: mf.pop("show_id"), "show_id is missing"),
+    (lambda mf: mf.update(groups=[]), "groups is empty"),
+    (lambda mf: mf["groups"][0].update(id="a/b"), "groups\\[0\\].id"),
+    (lambda mf: mf["groups"][1].update(id="red"), "appears twice"),
+    (lambda mf: mf["groups"][0]["mp3"].update(path="../../etc/passwd"), "escapes the bundle"),
+    (lambda mf: mf["groups"][0]["mp3"].update(path="red/gone.mp3"), "missing"),
+    (lambda mf: [g.update(share=0) for g in mf["groups"]], "positive share"),
+])
+def test_invalid_manifests(bundle_dir, change, message):
+    mutate(bundle_dir, change)
+    with pytest.raises(BundleError, match=message):
+        load_bundle(bundle_dir)
+
+
+def test_not_a_bundle(tmp_path):
+    with pytest.raises(BundleError, match="not a show bundle"):
+        load_bundle(tmp_path)

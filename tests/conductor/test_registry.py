@@ -1,0 +1,116 @@
+"""conductor.registry: assignment modes, capacity, stability, aggregation."""
+
+import random
+from collections import Counter
+
+import pytest
+
+from conductor import messages as m
+from conductor.bundle import GroupInfo
+from conductor.registry import JoinRefused, Registry
+from conductor.tokens import GroupSigner, new_secret
+
+GROUPS = (GroupInfo("red", "Reds", "#f00", 1), GroupInfo("blue", "Blues", "#00f", 2),
+          GroupInfo("staff", "Staff", "#999", 0))
+
+
+def ids():
+    n = iter(range(10**9))
+    return lambda: f"p{next(n)}"
+
+
+def test_balanced_follows_shares():
+    reg = Registry(GROUPS, "balanced", new_id=ids())
+    got = Counter(reg.admit(m.Hello()).group for _ in range(300))
+    assert got == {"red": 100, "blue": 200}
+
+
+def test_balanced_counts_restored_participants():
+    reg = Registry(GROUPS, "balanced", new_id=ids(), known={f"old{i}": "blue" for i in range(10)})
+    assert [reg.admit(m.Hello()).group for _ in range(5)] == ["red"] * 5
+
+
+def test_random_by_share_and_never_zero_share():
+    reg = Registry(GROUPS, "random", rng=random.Random(4), new_id=ids())
+    got = Counter(reg.admit(m.Hello()).group for _ in range(3000))
+    assert got["staff"] == 0 and 0.28 < got["red"] / 3000 < 0.39
+
+
+def test_known_participant_keeps_group_whatever_it_asks():
+    reg = Registry(GROUPS, "choice", new_id=ids())
+    first = reg.admit(m.Hello(group="red"))
+    again = reg.admit(m.Hello(participant_id=first.participant_id, group="blue"))
+    assert (again.group, again.new, again.participant_id) == ("red", False, first.participant_id)
+    assert reg.counts["red"] == 1
+
+
+def test_unknown_id_gets_a_new_one():
+    reg = Registry(GROUPS, new_id=ids())
+    assert reg.admit(m.Hello(participant_id="forged")).participant_id != "forged"
+
+
+def test_choice_requires_a_valid_group():
+    reg = Registry(GROUPS, "choice", new_id=ids())
+    with pytest.raises(JoinRefused) as info:
+        reg.admit(m.Hello())
+    assert info.value.code == m.GROUP_REQUIRED and info.value.detail == {"groups": ["red", "blue", "staff"]}
+    with pytest.raises(JoinRefused) as info:
+        reg.admit(m.Hello(group="green"))
+    assert info.value.code == m.GROUP_INVALID
+    assert reg.admit(m.Hello(group="staff")).group == "staff"
+
+
+def test_fixed_needs_signed_token():
+    signer = GroupSigner(new_secret(), "show")
+    reg = Registry(GROUPS, "fixed", signer=signer, new_id=ids())
+    for hello, code in [(m.Hello(), m.GROUP_REQUIRED),
+                        (m.Hello(group="red"), m.GROUP_TOKEN_INVALID),
+                        (m.Hello(group="red", group_token=signer.sign("blue")), m.GROUP_TOKEN_INVALID)]:
+        with pytest.raises(JoinRefused) as info:
+            reg.admit(hello)
+        assert info.value.code == code
+    assert reg.admit(m.Hello(group="blue", group_token=signer.sign("blue"))).group == "blue"
+    assert len(reg.known) == 1  # refusals admitted nobody
+
+
+def test_capacity_refuses_newcomers_not_returning_people():
+    reg = Registry(GROUPS, capacity=2, new_id=ids())
+    a = reg.admit(m.Hello())
+    reg.admit(m.Hello())
+    with pytest.raises(JoinRefused) as info:
+        reg.admit(m.Hello())
+    assert info.value.code == m.CAPACITY_REACHED and "at most 2" in info.value.message and info.value.fatal
+    assert reg.admit(m.Hello(participant_id=a.participant_id)).group == a.group
+
+
+def test_bad_configuration():
+    with pytest.raises(ValueError):
+        Registry(GROUPS, "lottery")
+    with pytest.raises(ValueError):
+        Registry(GROUPS, "fixed")
+
+
+def test_aggregation():
+    reg = Registry(GROUPS, "balanced", new_id=ids())
+    pids = [reg.admit(m.Hello()).participant_id for _ in range(6)]
+    for pid in pids[:4]:
+        reg.connected(pid)
+    reg.connected(pids[0])  # a second tab of the same phone counts once
+    reg.report(pids[0], m.Status(verified=True, sync_error_us=800, engine="webaudio", position_us=1_010_000),
+               expected_position_us=1_000_000)
+    reg.report(pids[1], m.Status(verified=True, sync_error_us=30_000, engine="media", position_us=990_000),
+               expected_position_us=1_000_000)
+    reg.report(pids[2], m.Status(verified=False, sync_error_us=500_000), expected_position_us=None)
+    reg.report(pids[5], m.Status(verified=True), expected_position_us=None)  # not connected: ignored
+    counts = {g.id: (g.participants, g.connected, g.ready) for g in reg.group_counts()}
+    assert sum(c[1] for c in counts.values()) == 4
+    assert sum(c[2] for c in counts.values()) == 2
+    assert sum(c[0] for c in counts.values()) == 6
+    hist = reg.sync_histogram()
+    assert hist.counts[0] == 1 and hist.counts[5] == 1 and hist.counts[-1] == 1 and hist.unknown == 1
+    assert reg.engines() == {"media": 1, "unknown": 2, "webaudio": 1}
+    assert reg.drift() == {"playing": 2, "median_us": 0, "max_abs_us": 10_000}
+    reg.disconnected(pids[0])
+    assert sum(g.connected for g in reg.group_counts()) == 4
+    reg.disconnected(pids[0])
+    assert sum(g.connected for g in reg.group_counts()) == 3

@@ -1,0 +1,39 @@
+"""conductor.store: the state record survives reopening; rows are per show."""
+
+from conductor import show as s
+from conductor.store import SqliteStore
+
+
+def test_show_record_round_trip(tmp_path):
+    db = tmp_path / "state.sqlite"
+    store = SqliteStore(db)
+    assert store.load_show("x") is None
+    record = s.new_record(10_000_000)
+    store.save_record("x", record)
+    out = s.apply(record, s.Arm(start_at_us=20_000_000), 0)
+    out += s.advance(out[-1].after, 20_000_000)
+    store.save_transitions("x", out)
+    store.close()
+    again = SqliteStore(db)
+    assert again.load_show("x") == out[-1].after
+    assert again.transition_log("x") == [(1, "arm", "armed"), (2, "started", "running")]
+    assert again.load_show("other") is None
+
+
+def test_participants_and_announcements(tmp_path):
+    store = SqliteStore(tmp_path / "db")
+    store.add_participant("x", "p1", "red", 5)
+    store.add_participant("x", "p1", "blue", 6)  # first group wins
+    store.add_participant("y", "p2", "blue", 6)
+    assert store.participants("x") == {"p1": "red"}
+    for i in range(5):
+        store.add_announcement("x", "info", f"n{i}", None, i)
+    assert [r[2] for r in store.announcements("x", 3)] == ["n2", "n3", "n4"]
+
+
+def test_secret_is_created_once(tmp_path):
+    store = SqliteStore(tmp_path / "db")
+    first = store.secret("group")
+    store.close()
+    assert SqliteStore(tmp_path / "db").secret("group") == first
+    assert len(first) == 32

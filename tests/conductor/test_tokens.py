@@ -1,0 +1,33 @@
+"""conductor.tokens: group tokens cannot be forged or moved between groups/shows."""
+
+import pytest
+
+from conductor.tokens import GroupSigner, new_console_token, new_secret, same_secret
+
+
+def test_console_token_compare():
+    token = new_console_token()
+    assert len(token) >= 32
+    assert same_secret(token, token)
+    assert not same_secret(token[:-1] + ("A" if token[-1] != "A" else "B"), token)
+    assert not same_secret(None, token)
+    assert not same_secret("", token)
+    assert not same_secret("é", token)  # non-ASCII input does not raise
+
+
+def test_group_tokens():
+    secret = new_secret()
+    signer = GroupSigner(secret, "show1")
+    red = signer.sign("red")
+    assert signer.verify("red", red)
+    assert not signer.verify("blue", red)
+    assert not signer.verify("red", red[:-1] + ("x" if red[-1] != "x" else "y"))
+    assert not signer.verify("red", None)
+    assert not GroupSigner(secret, "show2").verify("red", red)
+    assert not GroupSigner(new_secret(), "show1").verify("red", red)
+    assert GroupSigner(secret, "show1").sign("red") == red  # stable: posters stay valid
+
+
+def test_short_secret_refused():
+    with pytest.raises(ValueError):
+        GroupSigner(b"short", "s")
