@@ -316,6 +316,8 @@ class _Compiler:
             for c in section.cues:
                 inner.later_ids.pop(c.id, None) if c.id else None
                 self.cue(c, inner)
+            if len(self.events) > MAX_EVENTS:
+                break
             natural = max([inner.last_end[g] for g in groups] + [t])
             t = t + section.length if section.length is not None else natural
         self.stack.pop()

@@ -25,6 +25,7 @@ DEFAULT_MUSIC_GAIN_DB = -8.0
 DEFAULT_DUCK_DB = -12.0
 DEFAULT_END_FADE_US = 3_000_000
 MAX_VIBRATE_ITEMS = 64
+IMPLICIT_VOICE = "default"  # the voice chosen from the score's language when none is defined
 _PREVIOUS_WORDS = {"previous", "prev", "previous cue", "last"}
 
 
@@ -54,6 +55,7 @@ def read_timing(f: Fields) -> Timing | None:
     loc = f.node.loc
     has_at, has_after = f.has("at"), f.has("after")
     if has_at and has_after:
+        f.raw("at"), f.raw("after")
         f.diags.error(f.key_loc("after"), "a cue has either 'at' or 'after', not both")
         return None
     gap = f.time("gap", default=None)
@@ -140,13 +142,18 @@ def _asset_ref(f: Fields, key: str, ctx: Context) -> str | None:
     return name
 
 
+def _voice_ref(f: Fields, ctx: Context) -> str | None:
+    name = f.text("voice")
+    if name is not None and name != IMPLICIT_VOICE:
+        _check_ref(f.diags, f.loc("voice"), "voice", name, ctx.voices, "add it under 'voices:'")
+    return name
+
+
 def _read_action(f: Fields, kind: str, ctx: Context):
     d = f.diags
     if kind == "say":
         text = f.text("say", required=True, expected="the text to speak")
-        voice = f.text("voice")
-        if voice is not None:
-            _check_ref(d, f.loc("voice"), "voice", voice, ctx.voices, "add it under 'voices:'")
+        voice = _voice_ref(f, ctx)
         clip = f.text("clip")
         if clip is not None and clip not in ctx.assets and "." not in clip:
             _check_ref(d, f.loc("clip"), "asset", clip, ctx.assets, "add it under 'assets:'")
@@ -181,9 +188,7 @@ def _read_action(f: Fields, kind: str, ctx: Context):
     if kind == "countdown":
         count = f.integer("countdown", minimum=1, maximum=60, required=True,
                           expected="the first number to say (e.g. 3 for '3, 2, 1')")
-        voice = f.text("voice")
-        if voice is not None:
-            _check_ref(d, f.loc("voice"), "voice", voice, ctx.voices, "add it under 'voices:'")
+        voice = _voice_ref(f, ctx)
         beep = f.text("beep")
         if beep is not None and beep.lower() not in ("none", "builtin"):
             _check_ref(d, f.loc("beep"), "asset", beep, ctx.assets, "add it under 'assets:'")

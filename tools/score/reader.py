@@ -27,7 +27,7 @@ SAMPLE_RATES = (22050, 24000, 32000, 44100, 48000)
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|\d{3}))?(-[A-Za-z0-9]{5,8}|-\d[A-Za-z0-9]{3})*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3])[:h]([0-5]\d)$")
-DEFAULT_VOICE_ID = "default"
+from .cues import IMPLICIT_VOICE as DEFAULT_VOICE_ID
 
 
 def _named_ids(node: Map, diags: Diagnostics, kind: str):
@@ -224,20 +224,19 @@ def read_score(text: str, file: str = "<score>", base_dir: str = ".",
         language = "en"
     rate = f.integer("sample_rate", default=DEFAULT_SAMPLE_RATE)
     if rate not in SAMPLE_RATES:
-        f.bad("sample_rate", one_of(str(r) for r in SAMPLE_RATES))
+        f.bad("sample_rate", "one of " + ", ".join(str(r) for r in SAMPLE_RATES))
         rate = DEFAULT_SAMPLE_RATE
     groups = _read_groups(f)
     base_dir = base_dir or "."
     assets = _read_assets(f, base_dir, file_exists)
     voices = _read_voices(f)
     default_voice = f.text("voice")
-    if default_voice is not None and default_voice not in voices:
+    if default_voice is not None and default_voice not in voices and default_voice != DEFAULT_VOICE_ID:
         from .cues import _check_ref
         _check_ref(diags, f.loc("voice"), "voice", default_voice, tuple(voices), "add it under 'voices:'")
     section_node = root.get("sections")
     section_names = tuple(k.text for k, _ in section_node.entries) if isinstance(section_node, Map) else ()
-    voice_ids = tuple(voices) + (() if DEFAULT_VOICE_ID in voices else (DEFAULT_VOICE_ID,))
-    ctx = Context(tuple(g.id for g in groups), voice_ids, tuple(assets), section_names)
+    ctx = Context(tuple(g.id for g in groups), tuple(voices), tuple(assets), section_names)
     sections = _read_sections(f, ctx)
     cues = _read_cue_list(f.sequence("cues", required=True, hint="the timeline of the show"), diags, ctx)
     score = Score(file=file, base_dir=base_dir, version=version or FORMAT_VERSION, title=title or "",

@@ -1,0 +1,106 @@
+"""conductor.hub: bounded outboxes; a stalled client never delays the others."""
+
+import asyncio
+import time
+
+from conductor.hub import LocalHub, Outbox
+from conductor.sync import PendingReply
+
+
+class FakeSocket:
+    def __init__(self, stalled=False):
+        self.frames = []
+        self.closed = None
+        self.gate = asyncio.Event()
+        if not stalled:
+            self.gate.set()
+
+    async def send(self, text):
+        await self.gate.wait()
+        self.frames.append(text)
+
+    async def close(self, code, reason):
+        self.closed = (code, reason)
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_publish_reaches_everyone_despite_a_stalled_client():
+    async def main():
+        hub = LocalHub()
+        sockets = [FakeSocket(stalled=(i == 0)) for i in range(50)]
+        boxes = [Outbox(s.send, s.close, lambda: 0, maxsize=8) for s in sockets]
+        tasks = [asyncio.create_task(b.run()) for b in boxes]
+        for i, b in enumerate(boxes):
+            hub.attach(i, b, {"participants"})
+        for k in range(20):
+            hub.publish("participants", f"m{k}")
+            await asyncio.sleep(0)
+        await asyncio.sleep(0.01)
+        assert all(s.frames == [f"m{k}" for k in range(20)] for s in sockets[1:])
+        assert boxes[0].overflowed and hub.count("participants") == 49 and hub.dropped == 1
+        for b in boxes[1:]:
+            b.close()
+        await asyncio.wait_for(asyncio.gather(*tasks[1:]), 1)
+        assert all(s.closed == (1000, "") for s in sockets[1:])
+        tasks[0].cancel()
+    run(main())
+
+
+def test_renderable_items_are_stamped_at_send_time():
+    async def main():
+        sock = FakeSocket(stalled=True)
+        now = [100]
+        box = Outbox(sock.send, sock.close, lambda: now[0])
+        task = asyncio.create_task(box.run())
+        box.push("first")  # the writer blocks on this one
+        box.push(PendingReply(id=1, t0=0, t1=50))
+        await asyncio.sleep(0.01)
+        now[0] = 999  # the socket becomes writable later: t2 must be that late
+        sock.gate.set()
+        box.close()
+        await asyncio.wait_for(task, 1)
+        assert sock.frames[1] == '{"type":"sync_reply","id":1,"t0":0,"t1":50,"t2":999}'
+    run(main())
+
+
+def test_topics_and_detach():
+    hub = LocalHub()
+    a = Outbox(None, None, lambda: 0)
+    b = Outbox(None, None, lambda: 0)
+    hub.attach(1, a, {"participants", "group:red"})
+    hub.attach(2, b, {"participants", "group:blue"})
+    assert hub.publish("group:red", "x") == 1 and len(a) == 1 and len(b) == 0
+    assert hub.publish("participants", "y") == 2
+    hub.detach(1)
+    assert hub.publish("group:red", "z") == 0 and hub.count("group:red") == 0
+
+
+def test_push_after_close_is_refused():
+    box = Outbox(None, None, lambda: 0)
+    box.close(4401, "no")
+    assert not box.push("late")
+
+
+def test_writer_survives_send_failure():
+    async def main():
+        async def broken(text):
+            raise ConnectionError("gone")
+        box = Outbox(broken, None, lambda: 0)
+        task = asyncio.create_task(box.run())
+        box.push("x")
+        await asyncio.wait_for(task, 1)
+        assert box.closing
+    run(main())
+
+
+def test_broadcast_cost_to_5000_clients():
+    hub = LocalHub()
+    for i in range(5000):
+        hub.attach(i, Outbox(None, None, lambda: 0, maxsize=4), {"participants"})
+    t = time.perf_counter()
+    assert hub.publish("participants", '{"type":"show"}') == 5000
+    elapsed = time.perf_counter() - t
+    assert elapsed < 0.5, elapsed  # measured ~2-4 ms on the 2-core sandbox

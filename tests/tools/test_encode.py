@@ -1,0 +1,120 @@
+"""tools.encode: MP3s proven sample-exact by decoding them with two real decoders."""
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from tools.decode import decode_ffmpeg, decode_soundfile
+from tools.encode import MIN_SAMPLES, EncodeError, EncodeSettings, encode_mp3, ffmpeg_command
+from tools.mp3info import read_gapless_info
+
+DECODERS = {"mpg123": decode_soundfile, "ffmpeg": decode_ffmpeg}
+
+
+def clicks(n: int, at: list[int], channels: int = 1) -> np.ndarray:
+    """Silence with a full-ish scale one-sample click at each index of ``at``."""
+    x = np.zeros((n, channels) if channels > 1 else n, np.float32)
+    for i in at:
+        x[i] = 0.8
+    return x
+
+
+def decode_bytes(mp3: bytes, decoder: str, tmp_path) -> tuple[np.ndarray, int]:
+    path = tmp_path / f"{hashlib.sha256(mp3).hexdigest()[:12]}.mp3"
+    path.write_bytes(mp3)
+    return DECODERS[decoder](path)
+
+
+def click_position(y: np.ndarray, near: int, radius: int = 200) -> int:
+    """Index of the loudest sample within ``radius`` of ``near``."""
+    lo = max(0, near - radius)
+    seg = np.abs(y[lo : near + radius])
+    if seg.ndim == 2:
+        seg = seg.max(axis=1)
+    return lo + int(np.argmax(seg))
+
+
+@pytest.mark.parametrize("decoder", DECODERS)
+@pytest.mark.parametrize("n", [MIN_SAMPLES, 1153, 44100, 3 * 44100 + 17])
+def test_clicks_land_on_their_exact_sample_and_length_is_exact(decoder, n, tmp_path):
+    at = sorted({0, 1, n // 3, n // 2 + 7, n - 1})
+    at = [a for i, a in enumerate(at) if i == 0 or a - at[i - 1] > 400 or a in (0, 1)]
+    x = clicks(n, at)
+    y, sr = decode_bytes(encode_mp3(x), decoder, tmp_path)
+    assert sr == 44100 and y.shape == (n,)
+    for a in at[1:] if 1 in at else at:  # clicks at 0 and 1 merge into one peak
+        assert click_position(y, a) == a
+    if 0 in at:
+        assert click_position(y, 0, radius=1) in (0, 1)
+
+
+@pytest.mark.parametrize("decoder", DECODERS)
+def test_stereo_int16_input(decoder, tmp_path):
+    n = 2 * 44100 + 999
+    x = (clicks(n, [5000, 60000], channels=2) * 32767).astype(np.int16)
+    x[30000, 1] = 26000  # right channel only
+    y, sr = decode_bytes(encode_mp3(x, EncodeSettings(channels=2, bitrate_kbps=192)), decoder, tmp_path)
+    assert y.shape == (n, 2)
+    assert click_position(y, 5000) == 5000 and click_position(y, 60000) == 60000
+    assert click_position(y[:, 1], 30000) == 30000
+    assert abs(y[30000, 0]) < 0.3 * abs(y[30000, 1])
+
+
+@pytest.mark.parametrize("decoder", DECODERS)
+def test_music_like_signal_is_reproduced_in_place(decoder, tmp_path):
+    sr, n = 44100, 2 * 44100 + 555
+    t = np.arange(n) / sr
+    x = (0.5 * np.sin(2 * np.pi * 440 * t) * np.sin(2 * np.pi * 3 * t)).astype(np.float32)
+    y, _ = decode_bytes(encode_mp3(x, EncodeSettings(bitrate_kbps=192)), decoder, tmp_path)
+    assert y.shape == x.shape
+    err = y - x
+    snr = 10 * np.log10(np.sum(x**2) / np.sum(err**2))
+    assert snr > 20  # a 1-sample shift of a 440 Hz tone would give ~10 dB
+
+
+def test_output_is_byte_identical_for_identical_input():
+    x = np.random.default_rng(3).uniform(-0.5, 0.5, 44100).astype(np.float32)
+    a, b = encode_mp3(x), encode_mp3(x.copy())
+    assert a == b
+    assert b"Lavf" in a[:500] and b"ID3" not in a[:3]  # Info frame, no ID3 tag
+    assert encode_mp3(x, EncodeSettings(quality=7)) != a
+
+
+def test_lame_tag_records_delay_and_exact_length():
+    n = 44100 + 321
+    info = read_gapless_info(encode_mp3(np.zeros(n, np.float32), EncodeSettings(bitrate_kbps=64)))
+    assert (info.sample_rate, info.channels, info.bitrate_kbps) == (44100, 1, 64)
+    assert info.encoder_delay == 576 and info.samples == n
+
+
+@pytest.mark.parametrize(
+    "settings, match",
+    [
+        (EncodeSettings(sample_rate=22050), "sample rate"),
+        (EncodeSettings(bitrate_kbps=100), "bitrate"),
+        (EncodeSettings(channels=3), "channels"),
+        (EncodeSettings(quality=10), "quality"),
+    ],
+)
+def test_bad_settings_raise_encode_error(settings, match):
+    with pytest.raises(EncodeError, match=match):
+        encode_mp3(np.zeros(5000, np.float32), settings)
+
+
+def test_bad_pcm_raises_encode_error():
+    with pytest.raises(EncodeError, match="channel"):
+        encode_mp3(np.zeros((5000, 2), np.float32))
+    with pytest.raises(EncodeError, match="too short"):
+        encode_mp3(np.zeros(MIN_SAMPLES - 1, np.float32))
+    with pytest.raises(EncodeError, match="NaN"):
+        encode_mp3(np.full(5000, np.nan, np.float32))
+    with pytest.raises(EncodeError, match="ffmpeg"):
+        encode_mp3(np.zeros(5000, np.float32), ffmpeg="/nonexistent/ffmpeg")
+
+
+def test_command_writes_no_metadata_and_is_bitexact():
+    cmd = ffmpeg_command("ffmpeg", EncodeSettings(), "o.mp3")
+    for flag in ("-map_metadata", "+bitexact", "-write_xing", "-id3v2_version"):
+        assert flag in cmd
+    assert cmd[cmd.index("-b:a") + 1] == "128k"

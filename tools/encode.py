@@ -1,0 +1,157 @@
+"""Gapless, sample-exact, deterministic MP3 encoding.
+
+Contract of :func:`encode_mp3`: for PCM of ``n`` samples, the returned bytes
+are a constant-bitrate MP3 whose first frame is a Xing "Info" frame with a
+LAME tag (encoder delay 576, padding), so that libmpg123 (soundfile) and
+libavcodec (ffmpeg, browsers built on it) decode **exactly n samples, sample 0
+of the input first** (within codec error; proven by tests with both real
+decoders). Identical input and settings give byte-identical output.
+
+How: LAME itself (through the ``lameenc`` wheel) writes no Info frame, so
+decoders would return 576 + 529 = 1105 extra samples first. The ffmpeg CLI
+bundled by ``imageio-ffmpeg`` (libmp3lame inside) writes the Info frame when
+its output file is seekable, so we encode to a temporary file. ``-fflags
++bitexact -flags +bitexact`` removes ffmpeg's version string, no ID3 tag and
+no metadata are written: the bytes depend only on the samples and the
+:class:`EncodeSettings`. Samples go to ffmpeg as 32-bit float so nothing is
+quantised twice; a 60-minute track is streamed in chunks, never copied whole.
+
+Measured on this 2-core machine (mono, 128 kb/s, music-like test signal),
+CPU time per 10 minutes of audio: quality 2: 11 s, 3: 8 s, 5: 6.7 s,
+7: 2.6 s. The default 5 is LAME's "good" mode.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .audio_errors import AudioError
+from .decode import ffmpeg_exe
+from .pcm import PcmError, as_float32, channel_count
+
+MPEG1_RATES = (32000, 44100, 48000)
+"""Sample rates accepted (MPEG-1 layer III: 1152-sample frames)."""
+
+MPEG1_BITRATES_KBPS = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+"""Constant bitrates accepted (kb/s)."""
+
+MIN_SAMPLES = 1152
+"""Shortest input accepted: one MP3 frame. (ffmpeg's decoder returns 47
+samples for inputs of 1..43 samples, so very short files are not exact.)"""
+
+ENCODER_DELAY = 576
+"""Samples of priming LAME puts before sample 0 (recorded in the LAME tag)."""
+
+_CHUNK_FRAMES = 1 << 18  # samples per write to ffmpeg's stdin (1 MiB for mono float32)
+
+
+class EncodeError(AudioError):
+    """Encoding failed: bad settings or PCM, or the ffmpeg encoder failed."""
+
+
+@dataclass(frozen=True)
+class EncodeSettings:
+    """Settings shared by every group's MP3 and every segment of a show.
+
+    ``quality`` is LAME's algorithm quality: 0 best and slowest, 9 fastest.
+    """
+
+    sample_rate: int = 44100
+    channels: int = 1
+    bitrate_kbps: int = 128
+    quality: int = 5
+
+    def validate(self) -> "EncodeSettings":
+        """Return self, or raise :class:`EncodeError` naming the bad setting."""
+        if self.sample_rate not in MPEG1_RATES:
+            raise EncodeError(f"MP3 sample rate must be one of {MPEG1_RATES} Hz; got {self.sample_rate!r}")
+        if self.channels not in (1, 2):
+            raise EncodeError(f"MP3 channels must be 1 (mono) or 2 (stereo); got {self.channels!r}")
+        if self.bitrate_kbps not in MPEG1_BITRATES_KBPS:
+            raise EncodeError(f"MP3 bitrate must be one of {MPEG1_BITRATES_KBPS} kb/s; got {self.bitrate_kbps!r}")
+        if isinstance(self.quality, bool) or self.quality not in range(10):
+            raise EncodeError(f"MP3 quality must be a whole number from 0 (best) to 9 (fastest); got {self.quality!r}")
+        return self
+
+
+def ffmpeg_command(ffmpeg: str, settings: EncodeSettings, out_path: str) -> list[str]:
+    """The ffmpeg argument list that reads raw float32 PCM on stdin and writes ``out_path``."""
+    s = settings
+    return [
+        ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error",
+        "-f", "f32le", "-ar", str(s.sample_rate), "-ac", str(s.channels), "-i", "pipe:0",
+        "-map_metadata", "-1", "-fflags", "+bitexact", "-flags", "+bitexact",
+        "-c:a", "libmp3lame", "-b:a", f"{s.bitrate_kbps}k", "-compression_level", str(s.quality),
+        "-id3v2_version", "0", "-write_xing", "1",
+        "-f", "mp3", "-y", out_path,
+    ]
+
+
+def check_pcm(pcm: np.ndarray, settings: EncodeSettings) -> np.ndarray:
+    """``pcm`` as C-contiguous float32 after checking it fits ``settings``."""
+    try:
+        x = as_float32(pcm)
+    except PcmError as e:
+        raise EncodeError(f"cannot encode: {e}") from e
+    if channel_count(x) != settings.channels:
+        raise EncodeError(f"audio has {channel_count(x)} channel(s) but the MP3 settings ask for {settings.channels}")
+    if x.shape[0] < MIN_SAMPLES:
+        raise EncodeError(f"audio is too short to encode: {x.shape[0]} samples (at least {MIN_SAMPLES} needed)")
+    return np.ascontiguousarray(x)
+
+
+def encode_mp3(
+    pcm: np.ndarray,
+    settings: EncodeSettings = EncodeSettings(),
+    *,
+    ffmpeg: str | None = None,
+    tmp_dir: str | os.PathLike | None = None,
+) -> bytes:
+    """MP3 bytes for ``pcm`` (int16 or float, ``(n,)`` or ``(n, 2)``); see module doc.
+
+    ``ffmpeg`` overrides the binary, ``tmp_dir`` where the temporary output
+    file lives. Raises :class:`EncodeError`.
+    """
+    settings.validate()
+    x = check_pcm(pcm, settings)
+    exe = ffmpeg or _ffmpeg()
+    with tempfile.TemporaryDirectory(prefix="flashmob-mp3-", dir=tmp_dir) as d:
+        out, log = Path(d) / "out.mp3", Path(d) / "ffmpeg.log"
+        with open(log, "wb") as err:
+            try:
+                proc = subprocess.Popen(ffmpeg_command(exe, settings, str(out)), stdin=subprocess.PIPE, stderr=err)
+            except OSError as e:
+                raise EncodeError(f"cannot run ffmpeg ({exe}): {e}") from e
+            try:
+                _feed(proc, x)
+            finally:
+                proc.stdin.close()
+                code = proc.wait()
+        if code != 0 or not out.is_file():
+            lines = log.read_text("utf-8", "replace").strip().splitlines()
+            raise EncodeError(f"ffmpeg failed to encode MP3: {lines[-1] if lines else f'exit status {code}'}")
+        return out.read_bytes()
+
+
+def _feed(proc: subprocess.Popen, x: np.ndarray) -> None:
+    """Stream ``x`` to ffmpeg's stdin without copying the whole array."""
+    data = x.reshape(-1).view(np.uint8) if x.dtype.byteorder in ("<", "=") else x.astype("<f4").view(np.uint8)
+    step = _CHUNK_FRAMES * 4 * (1 if x.ndim == 1 else x.shape[1])
+    try:
+        for i in range(0, data.size, step):
+            proc.stdin.write(memoryview(data[i : i + step]))
+    except BrokenPipeError:
+        pass  # ffmpeg stopped early: its exit status and log tell why
+
+
+def _ffmpeg() -> str:
+    try:
+        return ffmpeg_exe()
+    except AudioError as e:
+        raise EncodeError(str(e)) from e
