@@ -36,17 +36,14 @@ def click_position(y: np.ndarray, near: int, radius: int = 200) -> int:
 
 
 @pytest.mark.parametrize("decoder", DECODERS)
-@pytest.mark.parametrize("n", [MIN_SAMPLES, 1153, 44100, 3 * 44100 + 17])
+@pytest.mark.parametrize("n", [MIN_SAMPLES, 1153, 3480, 44100, 3 * 44100 + 17])
 def test_clicks_land_on_their_exact_sample_and_length_is_exact(decoder, n, tmp_path):
-    at = sorted({0, 1, n // 3, n // 2 + 7, n - 1})
-    at = [a for i, a in enumerate(at) if i == 0 or a - at[i - 1] > 400 or a in (0, 1)]
-    x = clicks(n, at)
-    y, sr = decode_bytes(encode_mp3(x), decoder, tmp_path)
+    """3480 is one of the lengths where ffmpeg itself writes a wrong padding."""
+    at = [0, n // 3, n // 2 + 7, n - 1]
+    radius = min(100, min(b - a for a, b in zip(at, at[1:])) // 2)
+    y, sr = decode_bytes(encode_mp3(clicks(n, at)), decoder, tmp_path)
     assert sr == 44100 and y.shape == (n,)
-    for a in at[1:] if 1 in at else at:  # clicks at 0 and 1 merge into one peak
-        assert click_position(y, a) == a
-    if 0 in at:
-        assert click_position(y, 0, radius=1) in (0, 1)
+    assert [click_position(y, a, radius) for a in at] == at
 
 
 @pytest.mark.parametrize("decoder", DECODERS)
