@@ -13,7 +13,10 @@ bundled by ``imageio-ffmpeg`` (libmp3lame inside) writes the Info frame when
 its output file is seekable, so we encode to a temporary file. ``-fflags
 +bitexact -flags +bitexact`` removes ffmpeg's version string, no ID3 tag and
 no metadata are written: the bytes depend only on the samples and the
-:class:`EncodeSettings`. Samples go to ffmpeg as 32-bit float so nothing is
+:class:`EncodeSettings`. ffmpeg gets the tag's padding wrong for 47 of every
+1152 lengths (decoders then return up to 47 extra samples at the end), so the
+padding field is rewritten with the exact value
+(:func:`tools.mp3info.with_exact_length`). Samples go to ffmpeg as 32-bit float so nothing is
 quantised twice; a 60-minute track is streamed in chunks, never copied whole.
 
 Measured on this 2-core machine (mono, 128 kb/s, music-like test signal),
@@ -33,6 +36,7 @@ import numpy as np
 
 from .audio_errors import AudioError
 from .decode import ffmpeg_exe
+from .mp3info import Mp3InfoError, with_exact_length
 from .pcm import PcmError, as_float32, channel_count
 
 MPEG1_RATES = (32000, 44100, 48000)
@@ -136,7 +140,10 @@ def encode_mp3(
         if code != 0 or not out.is_file():
             lines = log.read_text("utf-8", "replace").strip().splitlines()
             raise EncodeError(f"ffmpeg failed to encode MP3: {lines[-1] if lines else f'exit status {code}'}")
-        return out.read_bytes()
+        try:
+            return with_exact_length(out.read_bytes(), x.shape[0])
+        except Mp3InfoError as e:
+            raise EncodeError(f"ffmpeg wrote an MP3 without a usable LAME tag: {e}") from e
 
 
 def _feed(proc: subprocess.Popen, x: np.ndarray) -> None:

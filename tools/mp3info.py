@@ -38,6 +38,11 @@ _BITRATES_KBPS = {
 _RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
 
 
+_LAME_DELAY_OFFSET = 21  # from the start of the LAME extension
+_LAME_CRC_OFFSET = 34
+_LAME_CRC_SPAN = 190  # bytes of the Info frame covered by the tag CRC (ffmpeg's convention)
+
+
 class Mp3InfoError(AudioError):
     """The bytes are not an MP3 stream whose first frame can be read."""
 
@@ -73,6 +78,10 @@ class GaplessInfo:
     encoder: str | None
     audio_offset: int
     """Byte offset of the first audio frame (after ID3v2 and the Info frame)."""
+    lame_offset: int | None = None
+    """Byte offset of the LAME extension, when there is one."""
+    frame_offset: int = 0
+    """Byte offset of the first (Info) frame."""
 
     @property
     def samples(self) -> int | None:
@@ -134,4 +143,55 @@ def read_gapless_info(data: bytes) -> GaplessInfo:
         d0, d1, d2 = ext[21], ext[22], ext[23]
         delay, padding = (d0 << 4) | (d1 >> 4), ((d1 & 0x0F) << 8) | d2
     return GaplessInfo(first.sample_rate, first.channels, first.bitrate_kbps, first.samples_per_frame,
-                       frames, delay, padding, encoder, start + first.frame_bytes)
+                       frames, delay, padding, encoder, start + first.frame_bytes,
+                       pos if encoder is not None else None, start)
+
+
+def crc16(data: bytes, crc: int = 0) -> int:
+    """CRC-16/ARC (reflected polynomial 0xA001), the checksum of the LAME tag."""
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc
+
+
+def _tag_crc(frame: bytes, crc_at: int, convention: str) -> int:
+    if convention == "lame":  # LAME: the bytes before the CRC field
+        return crc16(frame[:crc_at])
+    covered = bytearray(frame[:_LAME_CRC_SPAN])  # ffmpeg: 190 bytes, the CRC field zeroed
+    covered[crc_at : crc_at + 2] = bytes(len(covered[crc_at : crc_at + 2]))
+    return crc16(bytes(covered))
+
+
+def with_exact_length(data: bytes, samples: int) -> bytes:
+    """``data`` whose LAME tag padding says the stream holds exactly ``samples``.
+
+    ffmpeg's MP3 muxer writes a wrong padding (capped at 1681) for 47 of every
+    1152 input lengths — those where LAME emits one more frame than the
+    padding field expects — so decoders would return up to 47 extra samples
+    at the end. This rewrites the 12-bit padding field and the tag's CRC (in
+    whichever convention the tag already used). Raises :class:`Mp3InfoError`
+    when the stream has no LAME tag or cannot hold ``samples``.
+    """
+    info = read_gapless_info(data)
+    if info.lame_offset is None or info.frames is None or info.encoder_delay is None:
+        raise Mp3InfoError("MP3 has no LAME tag to record its exact length in")
+    if info.samples == samples:
+        return data
+    padding = info.frames * info.samples_per_frame - info.encoder_delay - samples
+    if not 0 <= padding <= 0xFFF:
+        raise Mp3InfoError(f"MP3 of {info.frames} frames cannot hold exactly {samples} samples")
+    buf = bytearray(data)
+    at = info.lame_offset + _LAME_DELAY_OFFSET
+    buf[at : at + 3] = bytes([info.encoder_delay >> 4, ((info.encoder_delay & 0xF) << 4) | (padding >> 8), padding & 0xFF])
+    f0, crc_at = info.frame_offset, info.lame_offset + _LAME_CRC_OFFSET - info.frame_offset
+    span = max(_LAME_CRC_SPAN, crc_at + 2)
+    old_frame = data[f0 : f0 + span]
+    stored = struct.unpack_from(">H", old_frame, crc_at)[0]
+    for convention in ("ffmpeg", "lame"):
+        if _tag_crc(old_frame, crc_at, convention) == stored:
+            new_crc = _tag_crc(bytes(buf[f0 : f0 + span]), crc_at, convention)
+            struct.pack_into(">H", buf, f0 + crc_at, new_crc)
+            break
+    return bytes(buf)
