@@ -49,3 +49,120 @@ def write_bundle(root: Path, *, groups=DEFAULT_GROUPS, duration_ms: int = 180_00
     (root / "manifest.json").write_text(json.dumps(manifest, indent=1))
     (root / "secret-notes.txt").write_text("not referenced by the manifest: never served")
     return root
+
+
+# --------------------------------------------------------------------------- live servers
+
+import json as _json  # noqa: E402
+import socket as _socket  # noqa: E402
+import threading as _threading  # noqa: E402
+import time as _time  # noqa: E402
+
+TOKEN = "test-console-token-0123456789abcdef"
+
+
+class LiveServer:
+    """A real uvicorn serving ``app`` on 127.0.0.1 (free port) in a thread."""
+
+    def __init__(self, app, *, ws_max_size=None):
+        import uvicorn
+
+        from conductor.app import WS_MAX_SIZE
+
+        self.app = app
+        self.sock = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+        self.sock.setsockopt(_socket.SOL_SOCKET, _socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        config = uvicorn.Config(app, log_level="warning", ws_max_size=ws_max_size or WS_MAX_SIZE, lifespan="on",
+                                timeout_graceful_shutdown=1)
+        self.server = uvicorn.Server(config)
+        self.thread = _threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def conductor(self):
+        return self.app.state.conductor
+
+    def start(self):
+        self.thread.start()
+        deadline = _time.monotonic() + 10
+        while not self.server.started:
+            if _time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            _time.sleep(0.01)
+        return self
+
+    def stop(self):
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.sock.close()
+
+    def ws(self, path="/ws", **kw):
+        return WsClient(f"ws://127.0.0.1:{self.port}{path}", **kw)
+
+    def phone(self, **hello):
+        """A connected phone that said hello; returns (client, welcome)."""
+        c = self.ws("/ws")
+        c.send({"type": "hello", **hello})
+        return c, c.expect("welcome")
+
+    def console(self, token=TOKEN):
+        c = self.ws("/ws/console")
+        c.send({"type": "console_hello", "token": token})
+        c.expect("console_welcome")
+        return c
+
+
+class WsClient:
+    """Synchronous websocket client (python-websockets) speaking JSON frames."""
+
+    def __init__(self, url, **kw):
+        from websockets.sync.client import connect
+
+        kw.update(open_timeout=5, close_timeout=2, max_size=None)
+        try:
+            self.conn = connect(url, legacy=True, **kw)  # websockets >= 17: direct (non-context) use
+        except TypeError:
+            self.conn = connect(url, **kw)
+
+    def send(self, obj):
+        self.conn.send(obj if isinstance(obj, (str, bytes)) else _json.dumps(obj))
+
+    def recv(self, timeout=5.0):
+        return _json.loads(self.conn.recv(timeout=timeout))
+
+    def expect(self, kind, timeout=5.0, **match):
+        """Next message of type ``kind`` (skipping others, e.g. feeds)."""
+        deadline = _time.monotonic() + timeout
+        while True:
+            left = deadline - _time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no {kind} message within {timeout} s")
+            msg = self.recv(timeout=left)
+            if msg["type"] == kind and all(msg.get(k) == v for k, v in match.items()):
+                return msg
+
+    def closed_code(self, timeout=5.0):
+        """Read until the server closes; return the close code."""
+        from websockets.exceptions import ConnectionClosed
+
+        deadline = _time.monotonic() + timeout
+        try:
+            while _time.monotonic() < deadline:
+                self.conn.recv(timeout=deadline - _time.monotonic())
+        except ConnectionClosed as exc:
+            return exc.rcvd.code if exc.rcvd else None
+        raise TimeoutError("the server did not close the connection")
+
+    def close(self):
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

@@ -20,3 +20,27 @@ from conductor_testkit import write_bundle  # noqa: E402
 @pytest.fixture
 def bundle_dir(tmp_path):
     return write_bundle(tmp_path / "bundle")
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """Factory: ``live_server(duration_ms=..., **ServerConfig fields)`` starts a
+    real uvicorn on 127.0.0.1 with a fresh bundle; all are stopped at teardown."""
+    from conductor.app import ServerConfig, build_app
+    from conductor_testkit import TOKEN, LiveServer
+
+    started = []
+
+    def start(*, duration_ms=180_000, groups=None, bundle=None, **cfg):
+        if bundle is None:
+            kw = {"groups": groups} if groups else {}
+            bundle = write_bundle(tmp_path / f"bundle{len(started)}", duration_ms=duration_ms, **kw)
+        cfg.setdefault("token", TOKEN)
+        cfg.setdefault("client_dir", tmp_path / "no-client")
+        server = LiveServer(build_app(ServerConfig(bundle_dir=bundle, **cfg))).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

@@ -1,0 +1,7 @@
+"""``python -m conductor serve BUNDLE [options]`` (same as ``flashmob serve``)."""
+
+import sys
+
+from .serve import main
+
+sys.exit(main())

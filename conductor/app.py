@@ -1,0 +1,245 @@
+"""The FastAPI shell: HTTP routes, the two websockets, the ticker.
+
+Routes (docs/protocol.md, "Endpoints"):
+
+* ``GET /`` participant page, ``GET /console`` organizer console — from
+  ``client_web/`` when present, else a placeholder page;
+* ``GET /<file>`` other client files (no-cache, ETag);
+* ``GET /bundle/<revision>/<path>`` files the manifest references (Range,
+  ETag, immutable cache for sha256-addressed files), ``GET /bundle/manifest.json``
+  the current manifest (no-cache);
+* ``GET /api/info`` show id, title, manifest URL, socket paths, server time;
+* ``WS /ws`` participants, ``WS /ws/console`` console.
+
+Everything with a rule lives elsewhere (sessions, service, files); this module
+only moves frames between sockets and those cores.  Inbound frames are stamped
+with server time as soon as they arrive; outbound frames go through one bounded
+:class:`~conductor.hub.Outbox` per socket, so nothing here awaits a slow peer
+while handling another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import itertools
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI, Request, WebSocket
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from . import files
+from .bundle import MANIFEST, Bundle, load_bundle
+from .clock import ServerClock
+from .hub import Close, Outbox
+from .ntp import NtpWorker
+from .service import Conductor, Options
+from .session import ConsoleSession, ParticipantSession, Subscribe, _Session
+from .store import SqliteStore
+from .tokens import new_console_token
+
+log = logging.getLogger("flashmob.conductor.app")
+
+CLIENT_DIR = Path(__file__).resolve().parent.parent / "client_web"
+DEFAULT_DB_NAME = ".flashmob-conductor.sqlite"
+WS_MAX_SIZE = 64 * 1024
+"""Frames larger than this are refused by the websocket layer (close 1009)."""
+CONSOLE_AUTH_TIMEOUT_S = 10.0
+OUTBOX_SIZE = 256
+
+
+@dataclass
+class ServerConfig:
+    bundle_dir: Path
+    db_path: Path | None = None  # default: DEFAULT_DB_NAME inside the bundle folder
+    token: str | None = None  # default: FLASHMOB_TOKEN, else generated
+    assign: str = "balanced"
+    capacity: int | None = None
+    min_lead_s: float = 5.0
+    public_url: str = "http://127.0.0.1:8000"
+    ntp_hosts: list[str] = field(default_factory=list)
+    ntp_interval_s: float = 180.0
+    ntp_wait_s: float = 5.0
+    client_dir: Path | None = None  # default: the repository's client_web/
+    clock: ServerClock | None = None  # injected in tests
+
+
+def build_conductor(cfg: ServerConfig) -> tuple[Conductor, ServerClock, NtpWorker | None]:
+    bundle = load_bundle(cfg.bundle_dir)
+    token = cfg.token or os.environ.get("FLASHMOB_TOKEN") or new_console_token()
+    clock = cfg.clock or ServerClock()
+    ntp = NtpWorker(cfg.ntp_hosts, clock, interval_s=cfg.ntp_interval_s) if cfg.ntp_hosts else None
+    store = SqliteStore(cfg.db_path or bundle.root / DEFAULT_DB_NAME)
+    options = Options(assign=cfg.assign, capacity=cfg.capacity, min_lead_us=round(cfg.min_lead_s * 1e6),
+                      public_url=cfg.public_url, console_token=token)
+    conductor = Conductor(bundle, store, clock.now_us, options, ntp_status=ntp.status if ntp else dict,
+                          allow_clock_steps=clock.allow_steps)
+    return conductor, clock, ntp
+
+
+PLACEHOLDER = """<!doctype html><html lang="en"><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>
+<body style="font-family:system-ui;max-width:36em;margin:2em auto;padding:0 1em">
+<h1>{title}</h1><p>{what}</p><p>The web client is not installed on this conductor
+(<code>client_web/</code> is missing); the show is served at
+<a href="{manifest}">{manifest}</a>.</p></body></html>"""
+
+
+def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | None = None,
+               client_dir: Path | None = None) -> FastAPI:
+    client_root = (client_dir or CLIENT_DIR).resolve()
+    bundle: Bundle = conductor.bundle
+    ids = itertools.count(1)
+
+    async def ticker() -> None:
+        last_forced = 0.0
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                deadline = conductor.tick()
+                force = loop.time() - last_forced >= 5.0
+                if force:
+                    last_forced = loop.time()
+                conductor.publish_feed(force=force)
+                wait = 1.0
+                if deadline is not None:
+                    wait = min(wait, max(0.001, (deadline - clock.now_us()) / 1e6))
+            except Exception:  # keep ticking whatever happens
+                log.exception("ticker")
+                wait = 1.0
+            await asyncio.sleep(wait)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if ntp is not None:
+            ntp.start()
+        task = asyncio.create_task(ticker())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            if ntp is not None:
+                await asyncio.to_thread(ntp.stop)
+            conductor.store.close()
+
+    app = FastAPI(title="flashmob conductor", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.conductor = conductor
+    app.state.clock = clock
+
+    # -- websockets ---------------------------------------------------------------------
+
+    async def serve_socket(ws: WebSocket, session: _Session, *, first_timeout: float | None = None) -> None:
+        await ws.accept()
+
+        async def close(code: int, reason: str) -> None:
+            await ws.close(code=code, reason=reason[:120])
+
+        outbox = Outbox(ws.send_text, close, clock.now_us, maxsize=OUTBOX_SIZE)
+        writer = asyncio.create_task(outbox.run())
+        cid = next(ids)
+        timeout = first_timeout
+        try:
+            while not session.closed and not outbox.closing:
+                try:
+                    event = await asyncio.wait_for(ws.receive(), timeout) if timeout else await ws.receive()
+                except asyncio.TimeoutError:
+                    outbox.push('{"type":"error","code":"unauthorized","message":"authenticate first",'
+                                '"ref":null,"fatal":true,"detail":null}')
+                    outbox.close(4401, "authentication timeout")
+                    break
+                t1 = clock.now_us()  # receive stamp, before any parsing
+                if event["type"] == "websocket.disconnect":
+                    break
+                frame = event.get("text")
+                if frame is None:
+                    frame = event.get("bytes")
+                for item in session.handle(frame, t1):
+                    if isinstance(item, Subscribe):
+                        conductor.hub.attach(cid, outbox, set(item.topics))
+                        timeout = None
+                    elif isinstance(item, Close):
+                        outbox.close(item.code, item.reason)
+                    else:
+                        outbox.push(item)
+        except Exception as exc:  # a transport error: the connection is over, the server is not
+            log.debug("socket %d ended: %r", cid, exc)
+        finally:
+            conductor.hub.detach(cid)
+            if isinstance(session, ParticipantSession):
+                session.disconnected()
+            outbox.close()
+            try:
+                await asyncio.wait_for(writer, 2.0)
+            except (asyncio.TimeoutError, Exception):
+                writer.cancel()
+
+    @app.websocket("/ws")
+    async def participant_socket(ws: WebSocket) -> None:
+        await serve_socket(ws, ParticipantSession(conductor))
+
+    @app.websocket("/ws/console")
+    async def console_socket(ws: WebSocket) -> None:
+        await serve_socket(ws, ConsoleSession(conductor), first_timeout=CONSOLE_AUTH_TIMEOUT_S)
+
+    # -- http -------------------------------------------------------------------------
+
+    @app.get("/api/info")
+    async def info() -> JSONResponse:
+        return JSONResponse({"show_id": bundle.show_id, "title": bundle.title, "revision": bundle.revision,
+                             "manifest_url": conductor.manifest_url, "participant_ws": "/ws",
+                             "console_ws": "/ws/console", "assign": conductor.options.assign,
+                             "groups": [g.id for g in bundle.groups], "server_time_us": clock.now_us()},
+                            headers={"Cache-Control": "no-store"})
+
+    @app.api_route("/bundle/manifest.json", methods=["GET", "HEAD"])
+    async def current_manifest(request: Request) -> Response:
+        return files.file_response(request, bundle.root / MANIFEST, cache_control=files.REVALIDATE)
+
+    @app.api_route("/bundle/{revision}/{path:path}", methods=["GET", "HEAD"])
+    async def bundle_file(request: Request, revision: str, path: str) -> Response:
+        if revision != bundle.revision:
+            return JSONResponse({"error": "this show bundle was replaced; reload",
+                                 "manifest_url": conductor.manifest_url}, status_code=404,
+                                headers={"Cache-Control": "no-store"})
+        if path not in bundle.files:
+            return files.not_found()
+        target = files.safe_path(bundle.root, path)
+        if target is None:
+            return files.not_found()
+        sha = bundle.files[path]
+        cache = files.IMMUTABLE if (sha or path == MANIFEST) else files.REVALIDATE
+        return files.file_response(request, target, sha256=sha, cache_control=cache)
+
+    def page(name: str, what: str) -> Response:
+        return HTMLResponse(PLACEHOLDER.format(title=html.escape(bundle.title), what=what,
+                                               manifest=conductor.manifest_url),
+                            headers={"Cache-Control": "no-cache"})
+
+    @app.api_route("/", methods=["GET", "HEAD"])
+    async def index(request: Request) -> Response:
+        target = files.safe_path(client_root, "index.html")
+        return files.file_response(request, target) if target else page("index", "Participant page.")
+
+    @app.api_route("/console", methods=["GET", "HEAD"])
+    async def console(request: Request) -> Response:
+        target = files.safe_path(client_root, "console.html")
+        return files.file_response(request, target) if target else page("console", "Organizer console.")
+
+    @app.api_route("/{path:path}", methods=["GET", "HEAD"])
+    async def client_file(request: Request, path: str) -> Response:
+        target = files.safe_path(client_root, path)
+        return files.file_response(request, target) if target else files.not_found()
+
+    return app
+
+
+def build_app(cfg: ServerConfig) -> FastAPI:
+    """Everything from a config: bundle, store, clock, NTP worker, app."""
+    conductor, clock, ntp = build_conductor(cfg)
+    return create_app(conductor, clock, ntp=ntp, client_dir=cfg.client_dir)

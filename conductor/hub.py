@@ -1,0 +1,152 @@
+"""Fan-out: per-client bounded send queues behind a small publish interface.
+
+Contract
+--------
+* Every connected socket has one :class:`Outbox`: a bounded queue drained by
+  one writer task.  Pushing never awaits.  A client that does not read (a
+  stalled phone) fills only its own queue; when it overflows, the outbox drops
+  what it held, stops, and reports it (the socket will be closed with 1013
+  "reconnect" if it can still be written to).  Nobody else waits for it.
+* Queue items are text frames, or objects with ``render(now) -> str`` rendered
+  by the writer just before the send — a sync reply stamps ``t2`` there, as
+  late as possible.
+* :class:`Hub` is the interface the service publishes through: ``attach`` a
+  client's outbox under topics, ``publish(topic, text)`` to all of them.  A
+  broadcast serializes once and does ``len(subscribers)`` non-blocking pushes.
+  :class:`LocalHub` is the in-process implementation; a Redis one (several
+  conductor processes) would relay ``publish`` through Redis pub/sub and fan
+  out locally the same way — nothing else would change.
+
+Topics used by the service: ``participants``, ``group:<id>``, ``consoles``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+log = logging.getLogger("flashmob.conductor.hub")
+
+Send = Callable[[str], Awaitable[None]]
+CloseFn = Callable[[int, str], Awaitable[None]]
+
+
+class Renderable(Protocol):
+    def render(self, now: Callable[[], int]) -> str: ...
+
+
+Item = str | Renderable
+
+
+@dataclass(frozen=True)
+class Close:
+    code: int
+    reason: str
+
+
+class Outbox:
+    """A bounded send queue and its writer loop (:meth:`run`, one task)."""
+
+    def __init__(self, send: Send, close: CloseFn, now: Callable[[], int], *, maxsize: int = 256) -> None:
+        self._send = send
+        self._close_fn = close
+        self._now = now
+        self.maxsize = maxsize
+        self._items: deque[Item | Close] = deque()
+        self._wake = asyncio.Event()
+        self.overflowed = False
+        self.closing = False
+        self.sent = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def push(self, item: Item) -> bool:
+        """Queue a frame; False if the outbox is closing or just overflowed."""
+        if self.closing:
+            return False
+        if len(self._items) >= self.maxsize:
+            self.overflowed = True
+            self._items.clear()
+            self.close(1013, "too slow: reconnect")
+            return False
+        self._items.append(item)
+        self._wake.set()
+        return True
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        """Send what is queued, then close the socket with ``code``."""
+        if self.closing:
+            return
+        self.closing = True
+        self._items.append(Close(code, reason))
+        self._wake.set()
+
+    async def run(self) -> None:
+        """The writer: drains the queue until a Close item or a send failure."""
+        while True:
+            while not self._items:
+                self._wake.clear()
+                await self._wake.wait()
+            item = self._items.popleft()
+            try:
+                if isinstance(item, Close):
+                    await self._close_fn(item.code, item.reason)
+                    return
+                text = item if isinstance(item, str) else item.render(self._now)
+                await self._send(text)
+                self.sent += 1
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the peer went away: nothing more to write
+                log.debug("outbox writer stopped: %r", exc)
+                self.closing = True
+                return
+
+
+class Hub(Protocol):
+    def attach(self, client_id: int, outbox: Outbox, topics: set[str]) -> None: ...
+    def detach(self, client_id: int) -> None: ...
+    def publish(self, topic: str, text: str) -> int: ...
+    def count(self, topic: str) -> int: ...
+
+
+class LocalHub:
+    """In-process fan-out."""
+
+    def __init__(self) -> None:
+        self._topics: dict[str, dict[int, Outbox]] = {}
+        self._clients: dict[int, set[str]] = {}
+        self.dropped = 0  # outboxes that overflowed during a publish
+
+    def attach(self, client_id: int, outbox: Outbox, topics: set[str]) -> None:
+        self.detach(client_id)
+        self._clients[client_id] = set(topics)
+        for t in topics:
+            self._topics.setdefault(t, {})[client_id] = outbox
+
+    def detach(self, client_id: int) -> None:
+        for t in self._clients.pop(client_id, ()):
+            subs = self._topics.get(t)
+            if subs is not None:
+                subs.pop(client_id, None)
+                if not subs:
+                    del self._topics[t]
+
+    def publish(self, topic: str, text: str) -> int:
+        """Queue ``text`` for every subscriber of ``topic``; never awaits."""
+        reached = 0
+        for cid, outbox in list(self._topics.get(topic, {}).items()):
+            if outbox.push(text):
+                reached += 1
+            elif outbox.overflowed:
+                self.dropped += 1
+                self.detach(cid)
+        return reached
+
+    def count(self, topic: str) -> int:
+        return len(self._topics.get(topic, ()))

@@ -1,0 +1,166 @@
+"""``flashmob serve BUNDLE``: run the conductor for one show bundle.
+
+The CLI owner wires it as a subcommand: ``serve.add_parser(subparsers)`` then
+``serve.run(args)``; ``python -m conductor serve BUNDLE`` (or
+``serve.main(argv)``) works on its own.
+
+It binds the listening socket first (so ``--port 0`` works and the printed
+URLs are right), prints the console URL with its token, the join URL(s) and a
+terminal QR code of the join URL, waits briefly for the first NTP answer when
+``--ntp`` is given, then runs uvicorn on that socket.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import ipaddress
+import socket
+import sys
+from pathlib import Path
+
+from .app import WS_MAX_SIZE, ServerConfig, build_conductor, create_app
+from .registry import MODES
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("serve", help="serve a rendered show bundle to phones and the console",
+                              description=__doc__.split("\n\n")[0])
+    configure(p)
+    p.set_defaults(func=run)
+    return p
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("bundle", type=Path, help="show bundle folder (with manifest.json)")
+    p.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument("--public-url", help="URL phones use (printed and put in QR codes), e.g. "
+                                        "https://mob.example.org; default from host and port")
+    p.add_argument("--ntp", action="append", default=[], metavar="HOST[:PORT]",
+                   help="NTP server to discipline the clock with (repeatable)")
+    p.add_argument("--ntp-interval", type=float, default=180.0, metavar="S", help="seconds between NTP rounds")
+    p.add_argument("--db", type=Path, help="SQLite state file (default: .flashmob-conductor.sqlite in the bundle)")
+    p.add_argument("--capacity", type=int, help="refuse participants beyond this number")
+    p.add_argument("--assign", choices=MODES, default="balanced", help="group assignment mode")
+    p.add_argument("--min-lead", type=float, default=5.0, metavar="S",
+                   help="minimum seconds between arming and the start (default 5)")
+    p.add_argument("--client-dir", type=Path, help="web client folder (default: client_web/ of this checkout)")
+    p.add_argument("--tls-cert", type=Path, help="TLS certificate (PEM) for HTTPS")
+    p.add_argument("--tls-key", type=Path, help="TLS private key (PEM)")
+    p.add_argument("--forwarded-allow-ips", default=None,
+                   help="trust X-Forwarded-* from these proxy addresses (behind a reverse proxy)")
+    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    p.add_argument("--no-qr", action="store_true", help="do not print QR codes")
+
+
+def guess_host() -> str:
+    """An address of this machine that phones on the same network might reach."""
+    try:
+        addr = socket.gethostbyname(socket.gethostname())
+        if not ipaddress.ip_address(addr).is_loopback:
+            return addr
+    except OSError:
+        pass
+    return "127.0.0.1"
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if family == socket.AF_INET6:
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def public_url(args: argparse.Namespace, port: int) -> str:
+    if args.public_url:
+        return args.public_url.rstrip("/")
+    scheme = "https" if args.tls_cert else "http"
+    host = args.host
+    if host in ("0.0.0.0", "::", ""):
+        host = guess_host()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{scheme}://{host}:{port}"
+
+
+def qr_text(url: str) -> str:
+    import qrcode
+
+    qr = qrcode.QRCode(border=1)
+    qr.add_data(url)
+    out = io.StringIO()
+    qr.print_ascii(out=out, invert=True)
+    return out.getvalue()
+
+
+def banner(conductor, *, qr: bool) -> str:
+    lines = [f"flashmob conductor - {conductor.bundle.title} (show {conductor.bundle.show_id})",
+             f"  console : {conductor.console_url()}",
+             "            (keep this URL secret: it controls the show)"]
+    if conductor.options.assign == "fixed":
+        for g in conductor.bundle.groups:
+            lines.append(f"  join {g.id:<4}: {conductor.join_url(g.id)}")
+    else:
+        lines.append(f"  join    : {conductor.join_url()}")
+    lines.append(f"  groups  : {conductor.options.assign} assignment; capacity "
+                 f"{conductor.options.capacity or 'unlimited'}; state {conductor.record.state.value}")
+    text = "\n".join(lines) + "\n"
+    if qr:
+        if conductor.options.assign == "fixed":
+            for g in conductor.bundle.groups:
+                text += f"\n{g.name} ({g.id}):\n" + qr_text(conductor.join_url(g.id))
+        else:
+            text += "\n" + qr_text(conductor.join_url())
+    return text
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("flashmob serve: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        print(f"flashmob serve: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    port = sock.getsockname()[1]
+    cfg = ServerConfig(bundle_dir=args.bundle, db_path=args.db, assign=args.assign, capacity=args.capacity,
+                       min_lead_s=args.min_lead, public_url=public_url(args, port), ntp_hosts=args.ntp,
+                       ntp_interval_s=args.ntp_interval, client_dir=args.client_dir)
+    try:
+        conductor, clock, ntp = build_conductor(cfg)
+    except (ValueError, OSError) as exc:
+        print(f"flashmob serve: {exc}", file=sys.stderr)
+        sock.close()
+        return 2
+    app = create_app(conductor, clock, ntp=ntp, client_dir=cfg.client_dir)
+    if ntp is not None:
+        ntp.start()  # the first round runs now; lifespan's start() is then a no-op
+        if not ntp.wait_first(cfg.ntp_wait_s):
+            print("flashmob serve: no NTP answer yet; serving on the system clock meanwhile", file=sys.stderr)
+    print(banner(conductor, qr=not args.no_qr), flush=True)
+    print(f"listening on {args.host}:{port}", flush=True)
+    config = uvicorn.Config(app, log_level=args.log_level, ws_max_size=WS_MAX_SIZE, lifespan="on",
+                            ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
+                            ssl_keyfile=str(args.tls_key) if args.tls_key else None,
+                            proxy_headers=bool(args.forwarded_allow_ips),
+                            forwarded_allow_ips=args.forwarded_allow_ips, timeout_graceful_shutdown=3)
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="flashmob")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_parser(sub)
+    args = parser.parse_args(argv)
+    return args.func(args)
+

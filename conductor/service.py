@@ -1,0 +1,251 @@
+"""The conductor service: one show, its participants, its consoles.
+
+It ties the cores together and is the only place where state changes:
+
+* show commands go through :mod:`conductor.show` (pure), are written to the
+  :class:`~conductor.store.StateStore`, *then* applied in memory and broadcast
+  through the :class:`~conductor.hub.Hub`;
+* :meth:`tick` advances the show with the clock (armed -> running -> ended),
+  persisting before broadcasting as well; it returns the next deadline;
+* participants are admitted by the :class:`~conductor.registry.Registry` and
+  persisted on first admission.
+
+All methods are synchronous and called from the event loop thread; time comes
+from the injected clock (``now() -> µs``).  Sockets live in ``session.py`` and
+``app.py``; this module never awaits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import messages as m
+from . import show as showmod
+from .bundle import Bundle
+from .hub import Hub, LocalHub
+from .registry import Admission, Registry
+from .show import ShowRecord, State
+from .store import StateStore
+from .tokens import GroupSigner, same_secret
+
+log = logging.getLogger("flashmob.conductor")
+
+ANNOUNCEMENT_MEMORY_US = 15 * 60 * 1_000_000
+"""Announcements newer than this are replayed to phones that (re)join."""
+
+PARTICIPANTS = "participants"
+CONSOLES = "consoles"
+
+
+def group_topic(group_id: str) -> str:
+    return f"group:{group_id}"
+
+
+class CommandError(Exception):
+    """A console command that is well-formed but cannot be applied."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class Options:
+    assign: str = "balanced"
+    capacity: int | None = None
+    min_lead_us: int = 5_000_000
+    public_url: str = "http://127.0.0.1:8000"
+    console_token: str = ""
+    group_secret: bytes | None = None  # else FLASHMOB_GROUP_SECRET, else kept in the store
+    announcements_kept: int = 20
+    extra: dict = field(default_factory=dict)
+
+
+class Conductor:
+    def __init__(self, bundle: Bundle, store: StateStore, now: Callable[[], int], options: Options, *,
+                 hub: Hub | None = None, ntp_status: Callable[[], dict] = dict,
+                 allow_clock_steps: Callable[[bool], None] = lambda allowed: None) -> None:
+        if not options.console_token:
+            raise ValueError("a console token is required")
+        self.bundle = bundle
+        self.store = store
+        self.now = now
+        self.options = options
+        self.hub: Hub = hub or LocalHub()
+        self.ntp_status = ntp_status
+        self._allow_clock_steps = allow_clock_steps
+        secret = options.group_secret
+        if secret is None and os.environ.get("FLASHMOB_GROUP_SECRET"):
+            secret = os.environ["FLASHMOB_GROUP_SECRET"].encode()
+        self.signer = GroupSigner(secret or store.secret("group"), bundle.show_id)
+        record = store.load_show(bundle.show_id)
+        if record is None:
+            record = showmod.new_record(bundle.duration_us)
+            store.save_record(bundle.show_id, record)
+        elif record.state is State.LOBBY and record.duration_us != bundle.duration_us:
+            record = dataclasses.replace(record, duration_us=bundle.duration_us)
+            store.save_record(bundle.show_id, record)
+        self.record: ShowRecord = record
+        self.registry = Registry(bundle.groups, options.assign, capacity=options.capacity, signer=self.signer,
+                                 known=store.participants(bundle.show_id))
+        self._feed_dirty = True
+        self._update_clock_policy()
+        self.tick()  # a restarted conductor catches up with the clock at once
+
+    # -- urls -------------------------------------------------------------------------
+
+    @property
+    def manifest_url(self) -> str:
+        return f"/bundle/{self.bundle.revision}/manifest.json"
+
+    def join_url(self, group_id: str | None = None) -> str:
+        base = self.options.public_url.rstrip("/") + "/"
+        if group_id is None:
+            return base
+        return f"{base}?g={group_id}&k={self.signer.sign(group_id)}"
+
+    def console_url(self) -> str:
+        return self.options.public_url.rstrip("/") + "/console#token=" + self.options.console_token
+
+    # -- show -------------------------------------------------------------------------
+
+    def show_info(self) -> m.ShowInfo:
+        r = self.record
+        return m.ShowInfo(state=r.state.value, start_at_us=r.start_at_us, duration_us=r.duration_us,
+                          revision=r.revision, reason=r.reason, changed_at_us=r.changed_at_us)
+
+    def _commit(self, transitions: list[showmod.Transition]) -> None:
+        """Persist, then apply, then broadcast (in that order)."""
+        if not transitions:
+            return
+        self.store.save_transitions(self.bundle.show_id, transitions)
+        self.record = transitions[-1].after
+        self._update_clock_policy()
+        for t in transitions:
+            log.info("show %s: %s -> %s (revision %d)", self.bundle.show_id, t.before.state.value,
+                     t.after.state.value, t.after.revision)
+        info = self.show_info()
+        text = m.to_wire(m.ShowMsg(**m.to_dict(info)))
+        self.hub.publish(PARTICIPANTS, text)
+        self.hub.publish(CONSOLES, text)
+        self._feed_dirty = True
+
+    def _update_clock_policy(self) -> None:
+        self._allow_clock_steps(self.record.state not in (State.ARMED, State.RUNNING))
+
+    def tick(self) -> int | None:
+        """Apply clock-driven transitions; return the next deadline (server µs)."""
+        self._commit(showmod.advance(self.record, self.now()))
+        return self.record.next_deadline_us()
+
+    def command(self, msg: m.Arm | m.Cancel | m.Abort | m.Reset | m.Announce) -> m.Ack:
+        """Apply a console command; raises CommandError or IllegalTransition."""
+        now = self.now()
+        if isinstance(msg, m.Announce):
+            self.announce(msg, now)
+            return m.Ack(ref=msg.ref, command=msg.TYPE, show=self.show_info())
+        event: showmod.Event
+        if isinstance(msg, m.Arm):
+            if (msg.start_at_us is None) == (msg.in_ms is None):
+                raise CommandError(m.INVALID_COMMAND, "arm needs exactly one of start_at_us or in_ms")
+            start = msg.start_at_us if msg.start_at_us is not None else now + msg.in_ms * 1000  # type: ignore
+            event = showmod.Arm(start_at_us=start)
+        elif isinstance(msg, m.Cancel):
+            event = showmod.Cancel()
+        elif isinstance(msg, m.Abort):
+            event = showmod.Abort(reason=msg.reason)
+        elif isinstance(msg, m.Reset):
+            event = showmod.Reset()
+        else:  # pragma: no cover - the parser only lets the types above through
+            raise CommandError(m.INVALID_COMMAND, f"unknown command {msg!r}")
+        self._commit(showmod.apply(self.record, event, now, min_lead_us=self.options.min_lead_us))
+        return m.Ack(ref=msg.ref, command=msg.TYPE, show=self.show_info())
+
+    # -- announcements ------------------------------------------------------------------
+
+    def announce(self, msg: m.Announce, now: int) -> m.AnnouncementInfo:
+        if msg.group is not None and self.bundle.group(msg.group) is None:
+            raise CommandError(m.INVALID_COMMAND, f"there is no group {msg.group!r} "
+                                                  f"(groups: {', '.join(self.bundle.group_ids)})")
+        aid = self.store.add_announcement(self.bundle.show_id, msg.level, msg.text, msg.group, now)
+        info = m.AnnouncementInfo(id=aid, level=msg.level, text=msg.text, group=msg.group, sent_at_us=now)
+        text = m.to_wire(m.Announcement(**m.to_dict(info)))
+        self.hub.publish(PARTICIPANTS if msg.group is None else group_topic(msg.group), text)
+        self._feed_dirty = True
+        return info
+
+    def recent_announcements(self, group_id: str | None = None, *, since_us: int | None = None,
+                             limit: int = 20) -> tuple[m.AnnouncementInfo, ...]:
+        rows = self.store.announcements(self.bundle.show_id, limit)
+        out = [m.AnnouncementInfo(id=r[0], level=r[1], text=r[2], group=r[3], sent_at_us=r[4]) for r in rows]
+        if since_us is not None:
+            out = [a for a in out if a.sent_at_us >= since_us]
+        if group_id is not None:
+            out = [a for a in out if a.group in (None, group_id)]
+        return tuple(out)
+
+    # -- participants -------------------------------------------------------------------
+
+    def admit(self, hello: m.Hello) -> tuple[Admission, m.Welcome]:
+        """Admit (or re-admit) a phone; raises registry.JoinRefused."""
+        adm = self.registry.admit(hello)
+        now = self.now()
+        if adm.new:
+            self.store.add_participant(self.bundle.show_id, adm.participant_id, adm.group, now)
+        self._feed_dirty = True
+        recent = self.recent_announcements(adm.group, since_us=now - ANNOUNCEMENT_MEMORY_US, limit=5)
+        welcome = m.Welcome(participant_id=adm.participant_id, group=adm.group, manifest_url=self.manifest_url,
+                            show=self.show_info(), server_time_us=self.now(), announcements=recent)
+        return adm, welcome
+
+    def report(self, participant_id: str, status: m.Status) -> None:
+        start = self.record.start_at_us
+        expected = None
+        if self.record.state is State.RUNNING and start is not None:
+            expected = self.now() - start
+        self.registry.report(participant_id, status, expected_position_us=expected)
+        self._feed_dirty = True
+
+    def connected(self, participant_id: str) -> None:
+        self.registry.connected(participant_id)
+        self._feed_dirty = True
+
+    def disconnected(self, participant_id: str) -> None:
+        self.registry.disconnected(participant_id)
+        self._feed_dirty = True
+
+    # -- console ------------------------------------------------------------------------
+
+    def check_console_token(self, token: str) -> bool:
+        return same_secret(token, self.options.console_token)
+
+    def console_welcome(self) -> m.ConsoleWelcome:
+        urls = None
+        if self.options.assign == "fixed":
+            urls = {g.id: self.join_url(g.id) for g in self.bundle.groups}
+        return m.ConsoleWelcome(show_id=self.bundle.show_id, title=self.bundle.title, show=self.show_info(),
+                                server_time_us=self.now(), assign=self.options.assign,
+                                capacity=self.options.capacity, min_lead_us=self.options.min_lead_us,
+                                join_url=self.join_url(), group_join_urls=urls)
+
+    def feed(self) -> m.Feed:
+        reg = self.registry
+        groups = reg.group_counts()
+        self._feed_dirty = False
+        return m.Feed(show=self.show_info(), server_time_us=self.now(), groups=groups,
+                      participants_total=len(reg.known), connected_total=sum(g.connected for g in groups),
+                      capacity=self.options.capacity, sync_error=reg.sync_histogram(), engines=reg.engines(),
+                      drift=reg.drift(), ntp=self.ntp_status(),
+                      announcements=self.recent_announcements(limit=self.options.announcements_kept))
+
+    def publish_feed(self, *, force: bool = False) -> bool:
+        """Send the feed to consoles if something changed (or ``force``)."""
+        if self.hub.count(CONSOLES) == 0 or not (force or self._feed_dirty):
+            return False
+        self.hub.publish(CONSOLES, m.to_wire(self.feed()))
+        return True

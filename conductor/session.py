@@ -1,0 +1,165 @@
+"""Per-connection protocol logic, sans-I/O (as python-websockets ``protocol.py``).
+
+A session is fed text frames with their receive stamp (``t1``, server µs taken
+before parsing) and returns what to queue on that connection: text frames,
+sync replies to be stamped at send time, and at most one :class:`Close`.  It
+never raises: every malformed, unknown, oversized, ill-typed or untimely frame
+becomes an ``error`` reply (and, for abuse, a close with a code), and a refused
+frame never changes any state.
+
+* :class:`ParticipantSession` (``/ws``): ``hello`` first (sync is allowed
+  before it), then ``status`` / ``sync``.  It can never act on the show:
+  console types are refused with ``not_allowed`` by the parser.
+* :class:`ConsoleSession` (``/ws/console``): ``console_hello`` with the secret
+  token first; a wrong token closes with 4401.  Then commands and ``sync``.
+
+Both rate-limit all frames (a flood gets errors, then a 1008 close) and sync
+requests separately (:class:`~conductor.sync.SyncResponder`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import messages as m
+from .hub import Close, Item
+from .registry import JoinRefused
+from .service import CONSOLES, PARTICIPANTS, CommandError, Conductor, group_topic
+from .show import IllegalTransition
+from .sync import SyncResponder, TokenBucket
+
+log = logging.getLogger("flashmob.conductor.session")
+
+Out = Item | Close
+
+
+@dataclass(frozen=True)
+class Subscribe:
+    """Instruction to the shell: attach this connection to these hub topics."""
+
+    topics: frozenset[str]
+
+
+def _frame_limiter() -> TokenBucket:
+    return TokenBucket(capacity=60, rate_per_s=20, max_strikes=100)
+
+
+class _Session:
+    direction = ""
+
+    def __init__(self, conductor: Conductor) -> None:
+        self.conductor = conductor
+        self.sync = SyncResponder()
+        self.frames = _frame_limiter()
+        self.closed = False
+        self.errors = 0
+
+    def _error(self, code: str, message: str, *, ref: str | None = None, fatal: bool = False,
+               detail: dict | None = None, close_code: int = m.CLOSE_POLICY) -> list[Out]:
+        self.errors += 1
+        out: list[Out] = [m.to_wire(m.error(code, message, ref=ref, fatal=fatal, detail=detail))]
+        if fatal:
+            self.closed = True
+            out.append(Close(close_code, code))
+        return out
+
+    def handle(self, frame: str | bytes | None, t1: int) -> list[Out | Subscribe]:
+        """One inbound frame -> what to send back (never raises)."""
+        if self.closed:
+            return []
+        try:
+            if not self.frames.allow(t1):
+                return self._error(m.RATE_LIMITED, "too many messages: slow down", fatal=self.frames.flooding)
+            if frame is None:
+                return self._error(m.BAD_MESSAGE, "empty frame")
+            try:
+                msg = m.parse(frame, self.direction)
+            except m.ProtocolError as exc:
+                return self._error(exc.code, exc.message)
+            return self._dispatch(msg, t1)
+        except Exception:  # a bug must not kill the connection handler or corrupt state
+            log.exception("internal error handling a %s frame", self.direction)
+            return self._error("internal", "internal error; the frame was ignored")
+
+    def _sync(self, msg: m.Sync, t1: int) -> list[Out | Subscribe]:
+        reply = self.sync.handle(msg, t1)
+        if isinstance(reply, m.Error):
+            return self._error(reply.code, reply.message, fatal=reply.fatal)
+        return [reply]
+
+    def _dispatch(self, msg: object, t1: int) -> list[Out | Subscribe]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class ParticipantSession(_Session):
+    direction = "participant"
+
+    def __init__(self, conductor: Conductor) -> None:
+        super().__init__(conductor)
+        self.participant_id: str | None = None
+        self.group: str | None = None
+
+    def _dispatch(self, msg: object, t1: int) -> list[Out | Subscribe]:
+        if isinstance(msg, m.Sync):
+            return self._sync(msg, t1)
+        if isinstance(msg, m.Hello):
+            if self.participant_id is not None:
+                return self._error(m.ALREADY_JOINED, "hello was already answered on this connection")
+            try:
+                adm, welcome = self.conductor.admit(msg)
+            except JoinRefused as exc:
+                return self._error(exc.code, exc.message, detail=exc.detail, fatal=exc.fatal,
+                                   close_code=m.CLOSE_FULL)
+            self.participant_id, self.group = adm.participant_id, adm.group
+            self.conductor.connected(adm.participant_id)
+            return [Subscribe(frozenset({PARTICIPANTS, group_topic(adm.group)})), m.to_wire(welcome)]
+        if isinstance(msg, m.Status):
+            if self.participant_id is None:
+                return self._error(m.HELLO_REQUIRED, "send hello before status")
+            self.conductor.report(self.participant_id, msg)
+            return []
+        return self._error(m.NOT_ALLOWED, f"{type(msg).__name__} is not accepted here")  # pragma: no cover
+
+    def disconnected(self) -> None:
+        if self.participant_id is not None:
+            self.conductor.disconnected(self.participant_id)
+            self.participant_id = None
+
+
+class ConsoleSession(_Session):
+    direction = "console"
+
+    def __init__(self, conductor: Conductor) -> None:
+        super().__init__(conductor)
+        self.authenticated = False
+
+    def _dispatch(self, msg: object, t1: int) -> list[Out | Subscribe]:
+        if not self.authenticated:
+            if not isinstance(msg, m.ConsoleHello):
+                return self._error(m.UNAUTHORIZED, "send console_hello with the console token first",
+                                   fatal=True, close_code=m.CLOSE_UNAUTHORIZED)
+            if not self.conductor.check_console_token(msg.token):
+                log.warning("console authentication refused")
+                return self._error(m.UNAUTHORIZED, "wrong console token", fatal=True,
+                                   close_code=m.CLOSE_UNAUTHORIZED)
+            self.authenticated = True
+            return [Subscribe(frozenset({CONSOLES})), m.to_wire(self.conductor.console_welcome()),
+                    m.to_wire(self.conductor.feed())]
+        if isinstance(msg, m.Sync):
+            return self._sync(msg, t1)
+        if isinstance(msg, m.ConsoleHello):
+            return self._error(m.ALREADY_JOINED, "already authenticated")
+        ref = getattr(msg, "ref", None)
+        try:
+            ack = self.conductor.command(msg)  # type: ignore[arg-type]
+        except IllegalTransition as exc:
+            return self._error(m.ILLEGAL_TRANSITION, str(exc), ref=ref)
+        except CommandError as exc:
+            return self._error(exc.code, exc.message, ref=ref)
+        self.conductor.publish_feed(force=True)
+        return [m.to_wire(ack)]
+
+
+SessionFactory = Callable[[Conductor], _Session]
