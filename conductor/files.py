@@ -93,12 +93,11 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | str | None:
             return "unsatisfiable"
         return max(0, size - n), size - 1
     first = int(a)
-    last = int(b) if b else size - 1
-    if first > last:
+    if b and first > int(b):
         return None  # invalid: ignore the header
     if first >= size:
         return "unsatisfiable"
-    return first, min(last, size - 1)
+    return first, min(int(b) if b else size - 1, size - 1)
 
 
 def _etag_matches(header: str, etag: str) -> bool:

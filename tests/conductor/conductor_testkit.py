@@ -166,3 +166,58 @@ class WsClient:
 
     def __exit__(self, *exc):
         self.close()
+
+
+# --------------------------------------------------------------------------- NTP responder
+
+
+class FakeNtpServer:
+    """An NTP responder on a loopback UDP port whose time is the system's
+    wall clock plus ``offset_s`` (settable), stratum ``stratum``."""
+
+    def __init__(self, offset_s=0.0, stratum=2):
+        import ntplib
+
+        self._ntplib = ntplib
+        self.offset_s = offset_s
+        self.stratum = stratum
+        self.sock = _socket.socket(_socket.AF_INET, _socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.requests = 0
+        self._stop = _threading.Event()
+        self._thread = _threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def host(self):
+        return f"127.0.0.1:{self.port}"
+
+    def _serve(self):
+        ntplib = self._ntplib
+        while not self._stop.is_set():
+            try:
+                data, addr = self.sock.recvfrom(512)
+            except (TimeoutError, _socket.timeout):
+                continue
+            except OSError:
+                return
+            recv = ntplib.system_to_ntp_time(_time.time() + self.offset_s)
+            request = ntplib.NTPPacket()
+            request.from_data(data)
+            reply = ntplib.NTPPacket(version=3, mode=4)
+            reply.stratum = self.stratum
+            reply.orig_timestamp = request.tx_timestamp
+            reply.recv_timestamp = recv
+            reply.tx_timestamp = ntplib.system_to_ntp_time(_time.time() + self.offset_s)
+            self.requests += 1
+            self.sock.sendto(reply.to_data(), addr)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(2)
+        self.sock.close()

@@ -44,3 +44,13 @@ def live_server(tmp_path):
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def ntp_server():
+    """An NTP responder on 127.0.0.1 (random port) running 2.5 s ahead of the system clock."""
+    from conductor_testkit import FakeNtpServer
+
+    server = FakeNtpServer(offset_s=2.5).start()
+    yield server
+    server.stop()
