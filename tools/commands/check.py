@@ -13,6 +13,10 @@ def configure(parser) -> None:
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
 
+def _meetings(n: int) -> str:
+    return f", {n} meeting point{'s' if n != 1 else ''}" if n else ""
+
+
 def _written_cues(score) -> int:
     return len(score.cues) + sum(len(s.cues) for s in score.sections.values())
 
@@ -33,7 +37,7 @@ def run(args) -> int:
     print(f"{args.score}: ok — {n_groups} group{'s' if n_groups != 1 else ''} ({names}), "
           f"{_written_cues(score)} cues ({timeline.cue_count} timed events), "
           f"{format_time(timeline.duration_us)}"
-          + (f", {len(timeline.meetings_us)} meeting points" if timeline.meetings_us else ""))
+          + _meetings(len(timeline.meetings_us)))
     if args.strict and diags.warnings:
         print(f"{len(diags.warnings)} warning(s) with --strict", file=sys.stderr)
         return 1

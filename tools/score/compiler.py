@@ -390,6 +390,24 @@ def _build(score: Score, events: list[dict], end_us: int, explicit: bool) -> Tim
                            fade_out=us_to_samples(fade_out, sr), **fields)
         for g in (score.group_ids if ev.kind == "end" else ev.groups):
             per_group[g].append(ev if ev.kind != "end" else replace(ev, groups=score.group_ids))
-    meetings = sorted({e.start_us for evs in per_group.values() for e in evs if e.meeting})
+    meetings = _meeting_points(ordered, set(score.group_ids))
     groups = tuple(GroupTimeline(score.group(g), tuple(per_group[g])) for g in score.group_ids)
     return Timeline(sr, us_to_samples(end_us, sr), end_us, explicit, groups, tuple(meetings))
+
+
+def _meeting_points(ordered, all_groups: set[str]) -> tuple[int, ...]:
+    """Times where the groups come back together: a cue for every group after
+    cues for only some of them (the moments the MP3 Experiment was made of)."""
+    if len(all_groups) < 2:
+        return ()
+    points, diverged = [], False
+    for _, e in ordered:
+        if e["kind"] in ("music", "end"):
+            continue
+        if set(e["groups"]) == all_groups:
+            if diverged and (not points or points[-1] != e["start_us"]):
+                points.append(e["start_us"])
+            diverged = False
+        else:
+            diverged = True
+    return tuple(points)

@@ -65,7 +65,7 @@ class Timeline:
     duration_us: int
     explicit_end: bool               # False when the score has no `end` cue
     groups: tuple[GroupTimeline, ...]
-    meetings_us: tuple[int, ...] = field(default=())  # times where all groups share a cue
+    meetings_us: tuple[int, ...] = field(default=())  # times the groups come back together
 
     def group(self, gid: str) -> GroupTimeline:
         for g in self.groups:

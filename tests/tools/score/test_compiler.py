@@ -86,7 +86,7 @@ def test_music_end_by_until_by_asset_length_and_by_show_end(compile_cues):
 def test_meeting_points_are_cues_for_every_group(compile_cues):
     t = compile_cues("cues:\n  - at: 0\n    say: all\n  - at: 5\n    say: red\n    groups: red\n"
                      "  - at: 10\n    show: together\n    groups: [red, blue]\n  - at: 20\n    end:\n")
-    assert t.meetings_us == (0, 10 * S)
+    assert t.meetings_us == (10 * S,)   # 0 is shared but nobody had parted yet
 
 
 def test_say_caption_defaults_to_its_text_and_show_overrides(compile_cues):
