@@ -1,0 +1,54 @@
+import os
+
+import pytest
+
+from tools.plan.metrics import ELLIPSIS, SAFETY, clean, fit_text, text_width
+
+LIBERATION = "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"
+
+
+def test_width_scales_with_size_and_length():
+    assert text_width("abc", 20) == pytest.approx(2 * text_width("abc", 10))
+    assert text_width("abcd", 10) > text_width("abc", 10)
+    assert text_width("", 10) == 0
+
+
+def test_accented_letters_are_as_wide_as_their_base_letter():
+    assert text_width("Apéro géant à Besançon", 12) == pytest.approx(text_width("Apero geant a Besancon", 12))
+
+
+def test_bold_and_wide_characters_are_wider():
+    assert text_width("Reds", 14, bold=True) > text_width("Reds", 14)
+    assert text_width("合唱", 10) > text_width("ab", 10)
+
+
+@pytest.mark.skipif(not os.path.exists(LIBERATION), reason="Liberation Sans not installed")
+def test_estimates_cover_the_png_font():
+    from PIL import ImageFont
+    font = ImageFont.truetype(LIBERATION, 100)
+    for s in ("Welcome to the demo flashmob.", "Apéro géant à Besançon & <friends>", "0:00 1:10 2:50", "WWW mmm iii"):
+        real = font.getlength(s)
+        assert real <= text_width(s, 100) <= real * SAFETY * 1.01
+
+
+def test_fit_text_keeps_text_that_fits():
+    assert fit_text("Stop.  Turn\nround", 500, 11) == "Stop. Turn round"
+    assert clean("  a \t b ") == "a b"
+
+
+def test_fit_text_truncates_with_an_ellipsis_within_the_width():
+    text = "Walk to the middle and greet someone from the other group."
+    for width in (40, 80, 120, 200):
+        out = fit_text(text, width, 11)
+        assert out is not None and out.endswith(ELLIPSIS)
+        assert text_width(out, 11) <= width
+        assert text.startswith(out[:-1])
+
+
+def test_fit_text_prefers_a_word_boundary():
+    assert fit_text("Walk to the middle and greet", text_width("Walk to the midd", 11), 11) == "Walk to the" + ELLIPSIS
+
+
+def test_fit_text_gives_up_below_min_chars():
+    assert fit_text("Welcome everybody", 12, 11, min_chars=4) is None
+    assert fit_text("3", 12, 11, min_chars=4) == "3"
