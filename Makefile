@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.flashmob-installed
 BUILD  := build
 
-.PHONY: demo test venv clean
+.PHONY: demo test venv browser clean
 
 venv: $(STAMP)
 
@@ -25,7 +25,10 @@ demo: $(STAMP)
 	$(VENV)/bin/flashmob plan scores/demo.yaml -o $(BUILD)/demo-plan.svg
 	$(VENV)/bin/flashmob plan scores/demo.yaml -o $(BUILD)/demo-plan.png
 
-test: $(STAMP)
+browser:
+	@scripts/ensure-chromium.sh
+
+test: $(STAMP) browser
 	$(PY) -m pytest -q
 	@if ls tests/js/*.test.mjs >/dev/null 2>&1; then node --test tests/js/; fi
 
