@@ -81,7 +81,7 @@ class _Session:
             return self._dispatch(msg, t1)
         except Exception:  # a bug must not kill the connection handler or corrupt state
             log.exception("internal error handling a %s frame", self.direction)
-            return self._error("internal", "internal error; the frame was ignored")
+            return self._error(m.INTERNAL, "internal error; the frame was ignored")
 
     def _sync(self, msg: m.Sync, t1: int) -> list[Out | Subscribe]:
         reply = self.sync.handle(msg, t1)
