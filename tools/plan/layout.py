@@ -138,22 +138,23 @@ def _lane(g: GroupTimeline, index: int, systems: list[Span], geo: _LaneGeometry,
     events = sorted(g.events, key=lambda e: order.get(e.kind, 5))
     marks = tuple(_mark(e, g.group.id, tuple(shapes[e.id])) for e in events)
     return Lane(group_id=g.group.id, name=g.group.name, colour=colour, boxes=boxes,
-                frame=_lane_frame(g, boxes, colour), marks=marks, data=(("group", g.group.id),))
+                frame=_lane_frame(g, boxes, colour, ink), marks=marks, data=(("group", g.group.id),))
 
 
 def _lane_tints(lane: Lane) -> tuple[Shape, ...]:
     return tuple(Rect(b.x, b.y, b.w, b.h, S.tint(lane.colour), rx=4, cls="lane-bg") for b in lane.boxes)
 
 
-def _lane_frame(g: GroupTimeline, boxes: tuple[Box, ...], colour: str) -> tuple[Shape, ...]:
+def _lane_frame(g: GroupTimeline, boxes: tuple[Box, ...], colour: str, ink: str) -> tuple[Shape, ...]:
     out: list[Shape] = []
     cues = sum(1 for e in g.events if e.kind != "end")
     name = fit_text(g.group.name, S.GUTTER - 24, S.GROUP_SIZE, bold=True) or g.group.id
     for i, b in enumerate(boxes):
         mid = b.y + b.h / 2
-        out.append(Rect(b.x, b.y, 5, b.h, colour, cls="lane-accent"))
+        out.append(Rect(b.x, b.y, 5, b.h, colour, stroke=ink if ink != colour else None,
+                        stroke_width=1.0, cls="lane-accent"))
         out.append(Text(b.x + 14, mid + (0 if i == 0 else 5), name, S.GROUP_SIZE,
-                        S.shade(colour, 0.25), bold=True, cls="group-name"))
+                        S.shade(ink, 0.25), bold=True, cls="group-name"))
         if i == 0:
             out.append(Text(b.x + 14, mid + 16, f"{cues} cue{'s' if cues != 1 else ''}",
                             S.LABEL_SIZE, S.MUTED, cls="group-info"))

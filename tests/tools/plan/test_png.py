@@ -62,3 +62,14 @@ def test_long_show_renders(long_show):
     buf = io.BytesIO()
     img.save(buf, "PNG")
     assert img.size == (round(lay.width), round(lay.height)) and buf.tell() > 10_000
+
+
+def test_builtin_font_is_the_fallback(monkeypatch):
+    import tools.plan.png as png
+    monkeypatch.setattr(png, "font_path", lambda bold: None)
+    png.font.cache_clear()
+    try:
+        f = png.font(20)
+        assert isinstance(f, ImageFont.FreeTypeFont) and f.getlength("Besançon") > 0
+    finally:
+        png.font.cache_clear()
