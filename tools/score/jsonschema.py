@@ -87,7 +87,7 @@ def score_schema() -> dict:
                 "type": "object", "required": ["name"], "additionalProperties": False,
                 "properties": {"name": _TEXT, "contact": _TEXT}}]},
             "language": {"type": "string", "description": "BCP 47 tag: en, fr, en-US..."},
-            "sample_rate": {"enum": [22050, 24000, 32000, 44100, 48000]},
+            "sample_rate": {"enum": [32000, 44100, 48000]},
             "voice": {"type": "string", "description": "Default voice id"},
             "event": {"type": ["object", "null"], "additionalProperties": False, "properties": {
                 "place": _TEXT, "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},

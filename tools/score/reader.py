@@ -23,7 +23,7 @@ from .source import Map, Scalar, Seq, parse_yaml
 
 HEADER_KEYS = ("flashmob", "title", "organizer", "language", "sample_rate", "voice", "event",
                "groups", "assets", "voices", "sections", "cues")
-SAMPLE_RATES = (22050, 24000, 32000, 44100, 48000)
+SAMPLE_RATES = (32000, 44100, 48000)  # MPEG-1 layer III rates
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|\d{3}))?(-[A-Za-z0-9]{5,8}|-\d[A-Za-z0-9]{3})*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3])[:h]([0-5]\d)$")

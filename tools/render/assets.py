@@ -1,0 +1,81 @@
+"""Shell: load asset files as mono float32 at the show's sample rate.
+
+libsndfile (``soundfile``) reads wav, flac, ogg and mp3; anything it cannot
+read is converted with pydub through the ffmpeg of ``imageio-ffmpeg``.
+Stereo assets are mixed down to mono (group MP3s are mono: instructions in
+both ears, half the download). Loaded assets are cached per process.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from tools.audio_errors import AudioError
+from tools.pcm import resample, to_mono
+
+
+class AssetError(AudioError):
+    """An asset file cannot be loaded."""
+
+
+def load_audio(path: str, sample_rate: int) -> np.ndarray:
+    """Mono float32 samples of ``path`` at ``sample_rate``; raises AssetError."""
+    try:
+        import soundfile
+
+        data, rate = soundfile.read(path, dtype="float32", always_2d=False)
+    except Exception:  # noqa: BLE001 - fall back to pydub/ffmpeg for anything libsndfile refuses
+        data, rate = _load_with_pydub(path)
+    if data.size == 0:
+        raise AssetError(f"{path}: the file holds no audio")
+    return resample(to_mono(data), rate, sample_rate)
+
+
+def _load_with_pydub(path: str) -> tuple[np.ndarray, int]:
+    try:
+        import imageio_ffmpeg
+        from pydub import AudioSegment
+
+        AudioSegment.converter = imageio_ffmpeg.get_ffmpeg_exe()
+        seg = AudioSegment.from_file(path)
+    except FileNotFoundError:
+        raise AssetError(f"{path}: file not found") from None
+    except Exception as exc:  # noqa: BLE001 - pydub raises many kinds
+        raise AssetError(f"{path}: cannot decode this audio file ({exc})") from None
+    samples = np.array(seg.get_array_of_samples(), dtype=np.float32) / float(1 << (8 * seg.sample_width - 1))
+    if seg.channels > 1:
+        samples = samples.reshape(-1, seg.channels)
+    return samples, seg.frame_rate
+
+
+class AssetBank:
+    """Asset id -> samples, loaded on first use (per process)."""
+
+    def __init__(self, paths: dict[str, str], sample_rate: int):
+        self.paths = paths
+        self.sample_rate = sample_rate
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __call__(self, asset_id: str) -> np.ndarray:
+        if asset_id not in self._cache:
+            path = self.paths.get(asset_id, asset_id)
+            if not os.path.isfile(path):
+                raise AssetError(f"{path}: file not found")
+            self._cache[asset_id] = load_audio(path, self.sample_rate)
+        return self._cache[asset_id]
+
+    def duration_us(self, asset_id: str) -> int:
+        return len(self(asset_id)) * 1_000_000 // self.sample_rate
+
+
+def builtin_beep(sample_rate: int) -> np.ndarray:
+    """The countdown beep: 250 ms of 880 Hz with 5 ms raised-cosine edges."""
+    n = sample_rate // 4
+    t = np.arange(n) / sample_rate
+    edge = int(0.005 * sample_rate)
+    env = np.ones(n)
+    ramp = 0.5 - 0.5 * np.cos(np.pi * np.arange(edge) / edge)
+    env[:edge], env[-edge:] = ramp, ramp[::-1]
+    return (0.5 * np.sin(2 * np.pi * 880 * t) * env).astype(np.float32)

@@ -1,0 +1,104 @@
+"""The bundle manifest (docs/bundle-format.md), built from rendered facts (pure).
+
+:func:`show_id` hashes everything that determines the bundle's bytes: the
+score text, every asset file's bytes, voice settings and engine versions,
+encoding and loudness settings, and flashmob's version — so two bundles with
+the same show id are the same show.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+
+from tools.score.model import Score
+from tools.score.timecode import samples_to_ms
+from tools.score.timeline import GroupTimeline, Timeline
+
+FORMAT = "flashmob-bundle"
+VERSION = 1
+
+
+def show_id(score_text: bytes, asset_hashes: dict[str, str], settings: dict) -> str:
+    """16 hex digits identifying the rendered show (see module docstring)."""
+    h = hashlib.sha256()
+    h.update(b"flashmob-show\0")
+    h.update(score_text)
+    h.update(json.dumps({"assets": asset_hashes, "settings": settings}, sort_keys=True).encode())
+    return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class FileFact:
+    path: str          # relative posix path inside the bundle
+    bytes: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class SegmentFact:
+    path: str
+    first_sample: int
+    samples: int
+    bytes: int
+    sha256: str
+    encoder_delay: int
+    padding: int
+
+
+@dataclass(frozen=True)
+class GroupFacts:
+    """What rendering one group produced."""
+
+    group_id: str
+    mp3: FileFact
+    segments: tuple[SegmentFact, ...]
+    captions: str
+    cover: str
+    integrated_lufs: float
+    true_peak_dbtp: float
+
+
+def cue_list(group: GroupTimeline) -> list[dict]:
+    out = []
+    for e in group.events:
+        out.append({"id": e.id, "kind": e.kind, "start_ms": e.start_us // 1000,
+                    "end_ms": max(e.start_us, e.end_us) // 1000, "text": e.caption,
+                    "vibrate": list(e.vibrate) if e.vibrate else None,
+                    "line": e.loc.line, "meeting": e.meeting})
+    return out
+
+
+def build_manifest(score: Score, timeline: Timeline, facts: dict[str, GroupFacts], sid: str,
+                   silences: dict[str, list[tuple[int, int]]], settings: dict) -> dict:
+    """The manifest as a JSON-ready dict (key order is part of the format)."""
+    sr = timeline.sample_rate
+    groups = []
+    for gt in timeline.groups:
+        g, f = gt.group, facts[gt.group.id]
+        share = int(g.share) if float(g.share).is_integer() else g.share
+        groups.append({
+            "id": g.id, "name": g.name, "colour": g.colour, "share": share,
+            "mp3": {"path": f.mp3.path, "bytes": f.mp3.bytes, "sha256": f.mp3.sha256,
+                    "samples": timeline.duration, "duration_ms": samples_to_ms(timeline.duration, sr)},
+            "segments": [asdict(s) for s in f.segments],
+            "captions": f.captions, "cover": f.cover,
+            "loudness": {"integrated_lufs": round(f.integrated_lufs, 2),
+                         "true_peak_dbtp": round(f.true_peak_dbtp, 2)},
+            "cues": cue_list(gt),
+            "silences": [{"start_ms": a, "end_ms": b} for a, b in silences[g.id]],
+        })
+    org = score.organizer
+    event = score.event
+    return {
+        "format": FORMAT, "version": VERSION, "show_id": sid, "title": score.title,
+        "organizer": {"name": org.name, "contact": org.contact} if org else None,
+        "language": score.language,
+        "event": ({k: v for k, v in asdict(event).items() if k != "loc"} if event else None),
+        "sample_rate": sr,
+        "duration": {"samples": timeline.duration, "ms": samples_to_ms(timeline.duration, sr)},
+        "meetings_ms": [us // 1000 for us in timeline.meetings_us],
+        "settings": settings,
+        "groups": groups,
+    }
