@@ -16,11 +16,11 @@ from conductor_testkit import TOKEN, WsClient, write_bundle
 REPO = Path(__file__).resolve().parents[2]
 
 
-def spawn(bundle, db):
+def spawn(bundle, db, extra=()):
     env = {**os.environ, "FLASHMOB_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "conductor", "serve", str(bundle), "--host", "127.0.0.1",
                              "--port", "0", "--db", str(db), "--min-lead", "0.3", "--no-qr",
-                             "--log-level", "warning"],
+                             "--log-level", "warning", *extra],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = queue.Queue()
     threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
@@ -36,7 +36,7 @@ def spawn(bundle, db):
         seen.append(line)
         if line.startswith("listening on"):
             port = int(line.rsplit(":", 1)[1])
-            assert any(f"/console#token={TOKEN}" in s for s in seen)
+            assert any(f"/console#token={TOKEN}" in s for s in seen), seen
             return proc, port
     proc.kill()
     raise AssertionError("server did not start:\n" + "".join(seen))

@@ -1,0 +1,79 @@
+"""conductor.serve: the command line, the banner, TLS."""
+
+import argparse
+import shutil
+import ssl
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conductor import serve
+from conductor.app import ServerConfig, build_conductor
+from conductor_testkit import TOKEN
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def parse(*argv):
+    parser = argparse.ArgumentParser()
+    serve.add_parser(parser.add_subparsers(dest="command"))
+    return parser.parse_args(["serve", *argv])
+
+
+def test_arguments():
+    args = parse("b", "--ntp", "a", "--ntp", "b:124", "--capacity", "350", "--assign", "fixed", "--port", "0")
+    assert args.ntp == ["a", "b:124"] and args.capacity == 350 and args.assign == "fixed"
+    assert args.func is serve.run
+    with pytest.raises(SystemExit):
+        parse("b", "--assign", "lottery")
+
+
+def test_public_url():
+    assert serve.public_url(parse("b", "--public-url", "https://x.org/"), 1) == "https://x.org"
+    assert serve.public_url(parse("b", "--host", "127.0.0.1"), 8123) == "http://127.0.0.1:8123"
+    assert serve.public_url(parse("b", "--host", "::1", "--tls-cert", "c"), 9) == "https://[::1]:9"
+    assert serve.public_url(parse("b"), 80).startswith("http://")
+
+
+def test_banner_has_console_url_join_url_and_qr(bundle_dir, tmp_path):
+    cfg = ServerConfig(bundle_dir=bundle_dir, db_path=tmp_path / "db", token=TOKEN,
+                       public_url="https://mob.example.org", assign="fixed")
+    conductor, _, _ = build_conductor(cfg)
+    text = serve.banner(conductor, qr=True)
+    assert f"https://mob.example.org/console#token={TOKEN}" in text
+    assert "https://mob.example.org/?g=red&k=" in text and "https://mob.example.org/?g=blue&k=" in text
+    assert text.count("█") > 200  # two terminal QR codes
+
+
+def test_bad_invocations(bundle_dir, tmp_path, capsys):
+    assert serve.main(["serve", str(bundle_dir), "--tls-cert", "c.pem", "--port", "0"]) == 2
+    assert serve.main(["serve", str(tmp_path), "--port", "0", "--host", "127.0.0.1"]) == 2
+    assert "not a show bundle" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_tls(bundle_dir, tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+    from test_restart import spawn  # same subprocess harness
+
+    proc, port = spawn(bundle_dir, tmp_path / "db", extra=["--tls-cert", str(cert), "--tls-key", str(key)])
+    try:
+        ctx = ssl.create_default_context(cafile=str(cert))
+        ctx.check_hostname = False
+        info = None
+        for _ in range(100):
+            try:
+                info = httpx.get(f"https://127.0.0.1:{port}/api/info", verify=ctx, timeout=2).json()
+                break
+            except httpx.HTTPError:
+                import time
+                time.sleep(0.05)
+        assert info and info["show_id"]
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -1,0 +1,88 @@
+"""conductor.session: frames in, frames out, never an exception, never a state change on refusal."""
+
+import json
+
+import pytest
+
+from conductor import messages as m
+from conductor.bundle import load_bundle
+from conductor.clock import FakeMonotonic, ServerClock
+from conductor.hub import Close
+from conductor.service import Conductor, Options
+from conductor.session import ConsoleSession, ParticipantSession, Subscribe
+from conductor.store import SqliteStore
+from conductor.sync import PendingReply
+
+
+@pytest.fixture
+def conductor(bundle_dir, tmp_path):
+    clock = ServerClock(FakeMonotonic(), initial_offset_us=0)
+    return Conductor(load_bundle(bundle_dir), SqliteStore(tmp_path / "db"), clock.now_us,
+                     Options(console_token="secret", capacity=3))
+
+
+def texts(out):
+    return [json.loads(o) for o in out if isinstance(o, str)]
+
+
+def test_participant_flow(conductor):
+    s = ParticipantSession(conductor)
+    [err] = texts(s.handle('{"type":"status","verified":true}', 0))
+    assert err["code"] == "hello_required"
+    out = s.handle('{"type":"hello"}', 1)
+    assert isinstance(out[0], Subscribe) and out[0].topics == {"participants", f"group:{s.group}"}
+    assert texts(out)[0]["type"] == "welcome"
+    assert s.handle('{"type":"status","verified":true,"sync_error_us":900}', 2) == []
+    assert conductor.registry.live[s.participant_id].status.verified
+    [err] = texts(s.handle('{"type":"hello"}', 3))
+    assert err["code"] == "already_joined"
+    [reply] = s.handle('{"type":"sync","id":1,"t0":5}', 4)
+    assert isinstance(reply, PendingReply) and reply.t1 == 4
+    s.disconnected()
+    assert s.participant_id is None and not conductor.registry.live
+
+
+def test_capacity_refusal_closes(conductor):
+    for _ in range(3):
+        ParticipantSession(conductor).handle('{"type":"hello"}', 0)
+    s = ParticipantSession(conductor)
+    out = s.handle('{"type":"hello"}', 0)
+    assert texts(out)[0]["code"] == "capacity_reached" and out[-1] == Close(m.CLOSE_FULL, "capacity_reached")
+    assert s.closed and s.handle('{"type":"hello"}', 1) == []
+
+
+def test_flood_is_refused_then_closed(conductor):
+    s = ParticipantSession(conductor)
+    codes = []
+    for i in range(300):
+        out = s.handle('{"type":"sync","id":1,"t0":0}', 1000)
+        codes += [t["code"] for t in texts(out) if t["type"] == "error"]
+        if s.closed:
+            break
+    assert s.closed and out[-1] == Close(m.CLOSE_POLICY, "rate_limited")
+    assert codes.count("rate_limited") >= 50
+
+
+def test_console_auth(conductor):
+    s = ConsoleSession(conductor)
+    out = s.handle('{"type":"console_hello","token":"wrong"}', 0)
+    assert texts(out)[0]["code"] == "unauthorized" and out[-1].code == m.CLOSE_UNAUTHORIZED
+    s = ConsoleSession(conductor)
+    out = s.handle('{"type":"console_hello","token":"secret"}', 0)
+    assert [t["type"] for t in texts(out)] == ["console_welcome", "feed"] and s.authenticated
+    [err] = texts(s.handle('{"type":"cancel","ref":"r"}', 1))
+    assert err["code"] == "illegal_transition" and err["ref"] == "r"
+    assert conductor.record.state.value == "lobby"
+    [ack] = texts(s.handle('{"type":"arm","in_ms":10000,"ref":"go"}', 2))
+    assert ack["type"] == "ack" and ack["show"]["state"] == "armed"
+
+
+def test_internal_errors_are_contained(conductor, monkeypatch):
+    s = ParticipantSession(conductor)
+
+    def boom(hello):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(conductor, "admit", boom)
+    [err] = texts(s.handle('{"type":"hello"}', 0))
+    assert err["code"] == "internal" and not s.closed
