@@ -41,7 +41,12 @@ def font_path(bold: bool) -> str | None:
             for f in files:
                 if f in names and f not in found:
                     found[f] = os.path.join(root, f)
-    return next((found[n] for n in names if n in found), None)
+    system = next((found[n] for n in names if n in found), None)
+    if system:
+        return system
+    from tools import fonts  # DejaVu Sans ships with flashmob: accents everywhere, any machine
+
+    return fonts.BOLD if bold else fonts.REGULAR
 
 
 @functools.lru_cache(maxsize=None)
