@@ -83,7 +83,7 @@ json_values = st.recursive(
     max_leaves=20)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.sampled_from(m.ALL_TYPES), st.dictionaries(
     st.sampled_from(["id", "t0", "text", "level", "group", "participant_id", "verified", "token",
                      "in_ms", "start_at_us", "ref", "show", "engine", "position_us"]), json_values, max_size=6))
