@@ -1,7 +1,9 @@
 """``flashmob serve BUNDLE``: run the conductor for one show bundle.
 
-The CLI owner wires it as a subcommand: ``serve.add_parser(subparsers)`` then
-``serve.run(args)``; ``python -m conductor serve BUNDLE`` (or
+It follows the ``tools.commands`` convention (``NAME``, ``HELP``,
+``configure(parser)``, ``run(args)``), so ``tools/cli.py`` wires it by listing
+``"conductor.serve"`` in ``COMMANDS``; ``add_parser(subparsers)`` does the same
+for another parser, and ``python -m conductor serve BUNDLE`` (or
 ``serve.main(argv)``) works on its own.
 
 It binds the listening socket first (so ``--port 0`` works and the printed
@@ -16,16 +18,19 @@ import argparse
 import io
 import ipaddress
 import socket
+import sqlite3
 import sys
 from pathlib import Path
 
 from .app import WS_MAX_SIZE, ServerConfig, build_conductor, create_app
 from .registry import MODES
 
+NAME = "serve"
+HELP = "serve a rendered show bundle: phones join, sync and start together; the console runs the show"
+
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("serve", help="serve a rendered show bundle to phones and the console",
-                              description=__doc__.split("\n\n")[0])
+    p = subparsers.add_parser(NAME, help=HELP, description=__doc__.split("\n\n")[0])
     configure(p)
     p.set_defaults(func=run)
     return p
@@ -137,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
                        ntp_interval_s=args.ntp_interval, client_dir=args.client_dir)
     try:
         conductor, clock, ntp = build_conductor(cfg)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, sqlite3.Error) as exc:
         print(f"flashmob serve: {exc}", file=sys.stderr)
         sock.close()
         return 2

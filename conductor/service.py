@@ -37,6 +37,9 @@ log = logging.getLogger("flashmob.conductor")
 ANNOUNCEMENT_MEMORY_US = 15 * 60 * 1_000_000
 """Announcements newer than this are replayed to phones that (re)join."""
 
+MAX_LEAD_US = 366 * 24 * 3600 * 1_000_000
+"""Arming further ahead than this is refused (keeps times far below 2**53)."""
+
 PARTICIPANTS = "participants"
 CONSOLES = "consoles"
 
@@ -154,6 +157,8 @@ class Conductor:
             if (msg.start_at_us is None) == (msg.in_ms is None):
                 raise CommandError(m.INVALID_COMMAND, "arm needs exactly one of start_at_us or in_ms")
             start = msg.start_at_us if msg.start_at_us is not None else now + msg.in_ms * 1000  # type: ignore
+            if start > now + MAX_LEAD_US:
+                raise CommandError(m.INVALID_COMMAND, "the start time is more than a year away")
             event = showmod.Arm(start_at_us=start)
         elif isinstance(msg, m.Cancel):
             event = showmod.Cancel()

@@ -31,6 +31,22 @@ def test_arguments():
         parse("b", "--assign", "lottery")
 
 
+def test_follows_the_tools_command_convention():
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command")
+    p = sub.add_parser(serve.NAME, help=serve.HELP)  # what tools/cli.py does with COMMANDS
+    serve.configure(p)
+    p.set_defaults(run=serve.run)
+    args = parser.parse_args(["serve", "bundle", "--port", "0"])
+    assert args.run is serve.run and args.port == 0
+
+
+def test_unwritable_database_is_a_clear_error(bundle_dir, tmp_path, capsys):
+    assert serve.main(["serve", str(bundle_dir), "--port", "0", "--host", "127.0.0.1", "--no-qr",
+                       "--db", str(tmp_path / "missing-dir" / "db.sqlite")]) == 2
+    assert "flashmob serve:" in capsys.readouterr().err
+
+
 def test_public_url():
     assert serve.public_url(parse("b", "--public-url", "https://x.org/"), 1) == "https://x.org"
     assert serve.public_url(parse("b", "--host", "127.0.0.1"), 8123) == "http://127.0.0.1:8123"

@@ -87,6 +87,8 @@ def test_command_errors(setup):
     c, *_ = setup()
     with pytest.raises(CommandError, match="exactly one"):
         c.command(m.Arm(in_ms=6000, start_at_us=c.now() + 10 * S))
+    with pytest.raises(CommandError, match="more than a year"):
+        c.command(m.Arm(in_ms=2**52))
     with pytest.raises(IllegalTransition):
         c.command(m.Abort())
     with pytest.raises(CommandError, match="no group 'green'"):
