@@ -33,6 +33,7 @@ from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from . import files
+from . import messages as m
 from .bundle import MANIFEST, Bundle, load_bundle
 from .clock import ServerClock
 from .hub import Close, Outbox
@@ -149,9 +150,9 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
                 try:
                     event = await asyncio.wait_for(ws.receive(), timeout) if timeout else await ws.receive()
                 except asyncio.TimeoutError:
-                    outbox.push('{"type":"error","code":"unauthorized","message":"authenticate first",'
-                                '"ref":null,"fatal":true,"detail":null}')
-                    outbox.close(4401, "authentication timeout")
+                    outbox.push(m.to_wire(m.error(m.UNAUTHORIZED, "send console_hello within "
+                                                  f"{first_timeout:g} s", fatal=True)))
+                    outbox.close(m.CLOSE_UNAUTHORIZED, "authentication timeout")
                     break
                 t1 = clock.now_us()  # receive stamp, before any parsing
                 if event["type"] == "websocket.disconnect":

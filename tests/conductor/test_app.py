@@ -200,3 +200,14 @@ def test_oversized_frame_closes_1009(live_server, path):
     c = srv.ws(path)
     c.send("x" * 100_000)
     assert c.closed_code() == 1009
+
+
+def test_console_must_authenticate_in_time(live_server, monkeypatch):
+    from conductor import app as appmod
+
+    monkeypatch.setattr(appmod, "CONSOLE_AUTH_TIMEOUT_S", 0.3)
+    srv = live_server()
+    c = srv.ws("/ws/console")
+    err = c.expect("error")
+    assert err["code"] == "unauthorized" and err["fatal"]
+    assert c.closed_code() == m.CLOSE_UNAUTHORIZED
