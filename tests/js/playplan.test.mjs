@@ -1,0 +1,127 @@
+/**
+ * playplan.js through simulated hours: a drifting audio clock, a noisy ideal map,
+ * decode latency, late joins and a suspended context. Thresholds are stated in
+ * each test.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { Planner, segmentIndexAt, trimRate, idealCtx, nextSilence } from '../../client_web/js/playplan.js';
+import { rng } from './netsim.mjs';
+
+const SR = 48_000;
+
+function makeSegments(totalS, segS) {
+  const total = totalS * SR, per = segS * SR, out = [];
+  for (let s = 0; s < total; s += per) out.push({ path: `g/seg-${out.length}.mp3`, first_sample: s, samples: Math.min(per, total - s) });
+  return out;
+}
+
+/**
+ * Drive a planner: the ideal map drifts at `driftPpm` (the audio clock against
+ * server time) with ±`noiseS` of estimation noise per tick; decodes take 0.1 s.
+ * `events(t, sim)` may change the map (e.g. a suspension). Returns everything started.
+ */
+function simulate({ totalS = 3600, segS = 30, driftPpm = 200, noiseS = 0.0003, startAtCtx = 5, tickS = 0.25,
+  joinAtCtx = 0, untilCtx = null, events = () => {}, seed = 1, silences = [] }) {
+  const rand = rng(seed);
+  const segments = makeSegments(totalS, segS);
+  const planner = new Planner({ segments, sampleRate: SR, silences });
+  const sim = { ctx0: startAtCtx, perSample: (1 + driftPpm / 1e6) / SR };
+  const started = [], stops = [], pending = [];
+  let maxDecoded = 0;
+  const end = untilCtx ?? startAtCtx + totalS + 2;
+  for (let t = joinAtCtx; t < end; t += tickS) {
+    events(t, sim);
+    while (pending.length && pending[0].at <= t) planner.decoded(pending.shift().index);
+    const map = { ctx0: sim.ctx0 + (rand() * 2 - 1) * noiseS, ctxPerSample: sim.perSample };
+    const act = planner.tick(t, map);
+    for (const i of act.decode) pending.push({ index: i, at: t + 0.1 });
+    if (act.stopRun) stops.push({ ...act.stopRun, t });
+    started.push(...act.start.map((e) => ({ ...e, trueIdealStart: idealCtx({ ctx0: sim.ctx0, ctxPerSample: sim.perSample },
+      segments[e.index].first_sample + e.offsetSamples) })));
+    maxDecoded = Math.max(maxDecoded, planner.decodedSet.size + planner.pendingDecode.size);
+  }
+  return { planner, segments, started, stops, maxDecoded };
+}
+
+test('segmentIndexAt: binary search with edges', () => {
+  const segs = makeSegments(95, 30);
+  assert.equal(segmentIndexAt(segs, -1), -1);
+  assert.equal(segmentIndexAt(segs, 0), 0);
+  assert.equal(segmentIndexAt(segs, 30 * SR - 1), 0);
+  assert.equal(segmentIndexAt(segs, 30 * SR), 1);
+  assert.equal(segmentIndexAt(segs, 95 * SR - 1), 3);
+  assert.equal(segmentIndexAt(segs, 95 * SR), 4);
+});
+
+test('trimRate: exact rate inside the limit, clamped to ±0.1 % outside', () => {
+  assert.equal(trimRate(SR, SR, 10, 11, 1000), 1);
+  assert.ok(Math.abs(trimRate(SR, SR, 10, 11.0005, 1000) - 1 / 1.0005) < 1e-12);
+  assert.equal(trimRate(SR, SR, 10, 12, 1000), 0.999);
+  assert.equal(trimRate(SR, SR, 10, 10.5, 1000), 1.001);
+});
+
+test('a 60-minute show with a 200 ppm audio clock: back to back, trims within 0.1 %, error <= 1 ms, <= 3 decoded (< 40 MB)', () => {
+  const { planner, segments, started, stops, maxDecoded } = simulate({});
+  assert.equal(started.length, segments.length, 'every segment started once');
+  assert.equal(stops.length, 0, 'no re-anchor');
+  assert.ok(Math.abs(started[0].startCtx - 5) <= 0.0003, 'sample 0 at the ideal start (within the map noise)');
+  assert.equal(started[0].offsetSamples, 0);
+  assert.equal(started[0].fadeIn, false, 'the show start is not faded: sample 0 is heard at once');
+  let worstErr = 0, worstTrim = 0;
+  for (let i = 1; i < started.length; i++) {
+    assert.equal(started[i].startCtx, started[i - 1].endCtx, `segment ${i} starts exactly where ${i - 1} ends`);
+    assert.equal(started[i].index, started[i - 1].index + 1);
+    worstTrim = Math.max(worstTrim, Math.abs(started[i].rate - 1) * 1e6);
+    if (i >= 2) worstErr = Math.max(worstErr, Math.abs(started[i].startCtx - started[i].trueIdealStart));
+  }
+  const last = started[started.length - 1];
+  const seg = segments[last.index];
+  const endErr = Math.abs(last.endCtx - idealCtx({ ctx0: 5, ctxPerSample: (1 + 200e-6) / SR }, seg.first_sample + seg.samples));
+  assert.ok(worstTrim <= 1000, `largest trim ${worstTrim.toFixed(0)} ppm`);
+  assert.ok(worstErr <= 0.001, `worst boundary error ${(worstErr * 1e3).toFixed(3)} ms (limit 1 ms)`);
+  assert.ok(endErr <= 0.001, `error at the end of the hour ${(endErr * 1e3).toFixed(3)} ms`);
+  assert.ok(maxDecoded <= 3, `${maxDecoded} segments decoded at once`);
+  const bytes = maxDecoded * 30 * SR * 2 * 4; // stereo float32, 30 s segments
+  assert.ok(bytes <= 40e6, `decoded audio peaks at ${(bytes / 1e6).toFixed(1)} MB`);
+  assert.equal(planner.stats.reanchors, 0);
+});
+
+test('late join at 12:34.5: starts inside a segment, exactly on the ideal map, with a fade-in', () => {
+  const joinAt = 5 + 754.5;
+  const { started, segments } = simulate({ totalS: 1200, joinAtCtx: joinAt, noiseS: 0, untilCtx: joinAt + 120 });
+  const first = started[0];
+  const seg = segments[first.index];
+  const s = seg.first_sample + first.offsetSamples;
+  assert.equal(first.index, 25);
+  assert.ok(first.offsetSamples > 0 && first.offsetSamples < seg.samples);
+  assert.ok(first.fadeIn);
+  assert.ok(first.startCtx >= joinAt + 0.1 && first.startCtx < joinAt + 0.7, `starts ${(first.startCtx - joinAt).toFixed(3)} s after joining`);
+  assert.ok(Math.abs(first.startCtx - first.trueIdealStart) < 1e-9, 'on the ideal map');
+  assert.ok(s / SR > 754.5, 'not before the joining instant');
+  assert.equal(started[1].startCtx, first.endCtx);
+});
+
+test('a 10 s suspension (phone call) re-anchors once, within 1 ms, with a fade; before the show no schedule', () => {
+  const { started, stops } = simulate({ totalS: 600, noiseS: 0.0002, untilCtx: 400, events: (t, sim) => {
+    // the context was suspended 10 s at t = 200: its clock lost 10 s against the world
+    if (t >= 200 && !sim.done) { sim.ctx0 -= 10; sim.done = true; }
+  } });
+  assert.equal(stops.length, 1, 'one re-anchor');
+  const after = started.filter((e) => e.run === 1);
+  assert.ok(after.length >= 2);
+  assert.ok(after[0].fadeIn);
+  assert.ok(Math.abs(after[0].startCtx - after[0].trueIdealStart) <= 0.0005, 'new run on the ideal map');
+  for (let i = 1; i < after.length; i++) assert.equal(after[i].startCtx, after[i - 1].endCtx);
+});
+
+test('a 30 ms error waits for the next silence to re-anchor (if within 8 s), else trims', () => {
+  const silences = [{ start_ms: 203_000, end_ms: 205_000 }];
+  const { stops } = simulate({ totalS: 600, noiseS: 0, untilCtx: 400, silences, events: (t, sim) => {
+    if (t >= 200 && !sim.done) { sim.ctx0 -= 0.08; sim.done = true; } // an 80 ms jump of the map
+  } });
+  assert.equal(stops.length, 1);
+  assert.ok(stops[0].t >= 5 + 203 && stops[0].t < 5 + 205, `re-anchored at ${stops[0].t} inside the silence`);
+  assert.deepEqual(nextSilence(silences, 204_000), silences[0]);
+  assert.equal(nextSilence(silences, 206_000), null);
+});
