@@ -69,6 +69,11 @@ class ServerClock:
 
     # -- reading ----------------------------------------------------------------------
 
+    @property
+    def mono(self) -> MonoUs:
+        """The injected monotonic source (µs)."""
+        return self._mono
+
     def _offset_at(self, m: int) -> int:
         delta = self._target - self._anchor_offset
         if delta == 0:

@@ -325,6 +325,7 @@ class Feed:
     sync_error: Histogram
     engines: dict
     drift: dict
+    output_latency: dict
     ntp: dict
     announcements: tuple[AnnouncementInfo, ...] = _lf()
 

@@ -77,7 +77,7 @@ class NtpWorker:
         self.timeout_s = timeout_s
         self._query = query
         self._wall = wall
-        self._mono = mono or clock._mono  # the clock's own monotonic source
+        self._mono = mono or clock.mono  # the clock's own monotonic source
         self._lock = threading.Lock()
         self._samples: dict[str, NtpSample] = {}
         self._chosen: str | None = None

@@ -196,6 +196,15 @@ class Registry:
             out[name] = out.get(name, 0) + 1
         return dict(sorted(out.items()))
 
+    def output_latency(self) -> dict[str, int]:
+        """Output latency reported by connected phones (Bluetooth shows up here)."""
+        values = sorted(live.status.output_latency_us for live in self.live.values()
+                        if live.status is not None and live.status.output_latency_us is not None)
+        if not values:
+            return {"reported": 0}
+        return {"reported": len(values), "median_us": int(statistics.median(values)), "max_us": values[-1],
+                "over_150ms": sum(v > 150_000 for v in values)}
+
     def drift(self) -> dict[str, int]:
         """Playback position error of playing phones (reported minus expected)."""
         drifts = [live.drift_us for live in self.live.values() if live.drift_us is not None]

@@ -245,7 +245,7 @@ class Conductor:
         return m.Feed(show=self.show_info(), server_time_us=self.now(), groups=groups,
                       participants_total=len(reg.known), connected_total=sum(g.connected for g in groups),
                       capacity=self.options.capacity, sync_error=reg.sync_histogram(), engines=reg.engines(),
-                      drift=reg.drift(), ntp=self.ntp_status(),
+                      drift=reg.drift(), output_latency=reg.output_latency(), ntp=self.ntp_status(),
                       announcements=self.recent_announcements(limit=self.options.announcements_kept))
 
     def publish_feed(self, *, force: bool = False) -> bool:

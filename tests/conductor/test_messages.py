@@ -26,7 +26,7 @@ def test_round_trip_every_server_message():
                                     connected=1, ready=1),),
                participants_total=2, connected_total=1, capacity=10,
                sync_error=m.Histogram(bounds_us=(1000,), counts=(1, 0), unknown=0),
-               engines={"webaudio": 1}, drift={}, ntp={}, announcements=(ann,)),
+               engines={"webaudio": 1}, drift={}, output_latency={}, ntp={}, announcements=(ann,)),
     ]
     assert {type(s).TYPE for s in samples} == set(m.SERVER_OUT)
     for msg in samples:

@@ -79,3 +79,14 @@ def test_console_sees_ntp_status(live_server, ntp_server):
     assert feed["ntp"]["hosts"][0]["stratum"] == 2
     assert abs(feed["ntp"]["hosts"][0]["offset_us"] - 2_500_000) < 20_000
     assert abs(feed["server_time_us"] - wall_us() - 2_500_000) < 100_000
+
+
+def test_two_conductors_agree_through_ntp(ntp_server):
+    """Two clocks that start from different offsets (two machines whose system
+    clocks differ by 0.8 s) end up on the NTP time, within the NTP error."""
+    a = ServerClock(initial_offset_us=ServerClock().offset_us() + 800_000)
+    b = ServerClock()
+    for clock in (a, b):
+        NtpWorker([ntp_server.host], clock, timeout_s=1).poll_once()
+    assert abs(a.now_us() - b.now_us()) < 10_000
+    assert abs(a.now_us() - (wall_us() + 2_500_000)) < 10_000

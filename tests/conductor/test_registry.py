@@ -96,7 +96,8 @@ def test_aggregation():
     for pid in pids[:4]:
         reg.connected(pid)
     reg.connected(pids[0])  # a second tab of the same phone counts once
-    reg.report(pids[0], m.Status(verified=True, sync_error_us=800, engine="webaudio", position_us=1_010_000),
+    reg.report(pids[0], m.Status(verified=True, sync_error_us=800, engine="webaudio", position_us=1_010_000,
+                                 output_latency_us=200_000),
                expected_position_us=1_000_000)
     reg.report(pids[1], m.Status(verified=True, sync_error_us=30_000, engine="media", position_us=990_000),
                expected_position_us=1_000_000)
@@ -110,6 +111,7 @@ def test_aggregation():
     assert hist.counts[0] == 1 and hist.counts[5] == 1 and hist.counts[-1] == 1 and hist.unknown == 1
     assert reg.engines() == {"media": 1, "unknown": 2, "webaudio": 1}
     assert reg.drift() == {"playing": 2, "median_us": 0, "max_abs_us": 10_000}
+    assert reg.output_latency() == {"reported": 1, "median_us": 200_000, "max_us": 200_000, "over_150ms": 1}
     reg.disconnected(pids[0])
     assert sum(g.connected for g in reg.group_counts()) == 4
     reg.disconnected(pids[0])
