@@ -104,7 +104,8 @@ export const MESSAGES = Object.freeze({
   feed: {
     show: F('ShowInfo', REQ), server_time_us: F('int', REQ), groups: F('list', { ...REQ, of: 'GroupCount' }),
     participants_total: F('int', REQ), connected_total: F('int', REQ), capacity: F('int', { ...REQ, nul: true }),
-    sync_error: F('Histogram', REQ), engines: F('dict', REQ), drift: F('dict', REQ), ntp: F('dict', REQ),
+    sync_error: F('Histogram', REQ), engines: F('dict', REQ), drift: F('dict', REQ), output_latency: F('dict', REQ),
+    ntp: F('dict', REQ),
     announcements: F('list', { of: 'AnnouncementInfo' }),
   },
 });

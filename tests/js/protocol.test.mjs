@@ -130,7 +130,7 @@ const BAD = [
   ['console', '{"type":"announce","text":"hi","level":"loud"}'],
   ['console', '{"type":"hello"}'],
   ['server', '{"type":"welcome","participant_id":"a","group":"g","manifest_url":"/m","server_time_us":1,"show":{"state":"armed","duration_us":1}}'],
-  ['server', '{"type":"feed","show":{"state":"lobby","duration_us":1,"revision":0},"server_time_us":1,"groups":[{"id":"a"}],"participants_total":0,"connected_total":0,"capacity":null,"sync_error":{},"engines":{},"drift":{},"ntp":{}}'],
+  ['server', '{"type":"feed","show":{"state":"lobby","duration_us":1,"revision":0},"server_time_us":1,"groups":[{"id":"a"}],"participants_total":0,"connected_total":0,"capacity":null,"sync_error":{},"engines":{},"drift":{},"output_latency":{},"ntp":{}}'],
 ];
 const GOOD = [
   ['participant', '{"type":"hello","participant_id":null,"extra":[1,2]}'],
