@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .app import WS_MAX_SIZE, ServerConfig, build_conductor, create_app
 from .registry import MODES
+from .urls import check_public_url
 
 NAME = "serve"
 HELP = "serve a rendered show bundle: phones join, sync and start together; the console runs the show"
@@ -83,8 +84,9 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def public_url(args: argparse.Namespace, port: int) -> str:
+    """``--public-url`` (checked: http(s), a host, no query), else from host and port."""
     if args.public_url:
-        return args.public_url.rstrip("/")
+        return check_public_url(args.public_url)
     scheme = "https" if args.tls_cert else "http"
     host = args.host
     if host in ("0.0.0.0", "::", ""):
@@ -137,8 +139,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"flashmob serve: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
     port = sock.getsockname()[1]
+    try:
+        url = public_url(args, port)
+    except ValueError as exc:
+        print(f"flashmob serve: {exc}", file=sys.stderr)
+        sock.close()
+        return 2
     cfg = ServerConfig(bundle_dir=args.bundle, db_path=args.db, assign=args.assign, capacity=args.capacity,
-                       min_lead_s=args.min_lead, public_url=public_url(args, port), ntp_hosts=args.ntp,
+                       min_lead_s=args.min_lead, public_url=url, ntp_hosts=args.ntp,
                        ntp_interval_s=args.ntp_interval, client_dir=args.client_dir)
     try:
         conductor, clock, ntp = build_conductor(cfg)

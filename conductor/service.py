@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from . import messages as m
 from . import show as showmod
+from . import urls
 from .bundle import Bundle
 from .hub import Hub, LocalHub
 from .registry import Admission, Registry
@@ -107,10 +108,10 @@ class Conductor:
         return f"/bundle/{self.bundle.revision}/manifest.json"
 
     def join_url(self, group_id: str | None = None) -> str:
-        base = self.options.public_url.rstrip("/") + "/"
+        """The general join URL, or a group's signed one (shapes: ``urls.py``)."""
         if group_id is None:
-            return base
-        return f"{base}?g={group_id}&k={self.signer.sign(group_id)}"
+            return urls.join_url(self.options.public_url)
+        return urls.join_url(self.options.public_url, group_id, self.signer.sign(group_id))
 
     def console_url(self) -> str:
         return self.options.public_url.rstrip("/") + "/console#token=" + self.options.console_token

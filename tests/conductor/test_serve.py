@@ -52,6 +52,8 @@ def test_public_url():
     assert serve.public_url(parse("b", "--host", "127.0.0.1"), 8123) == "http://127.0.0.1:8123"
     assert serve.public_url(parse("b", "--host", "::1", "--tls-cert", "c"), 9) == "https://[::1]:9"
     assert serve.public_url(parse("b"), 80).startswith("http://")
+    with pytest.raises(ValueError, match="https://"):
+        serve.public_url(parse("b", "--public-url", "mob.example.org"), 1)
 
 
 def test_banner_has_console_url_join_url_and_qr(bundle_dir, tmp_path):
@@ -66,6 +68,8 @@ def test_banner_has_console_url_join_url_and_qr(bundle_dir, tmp_path):
 
 def test_bad_invocations(bundle_dir, tmp_path, capsys):
     assert serve.main(["serve", str(bundle_dir), "--tls-cert", "c.pem", "--port", "0"]) == 2
+    assert serve.main(["serve", str(bundle_dir), "--port", "0", "--host", "127.0.0.1",
+                       "--public-url", "https://x.org/?a=1"]) == 2
     assert serve.main(["serve", str(tmp_path), "--port", "0", "--host", "127.0.0.1"]) == 2
     assert "not a show bundle" in capsys.readouterr().err
 
