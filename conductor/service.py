@@ -200,6 +200,7 @@ class Conductor:
     def admit(self, hello: m.Hello) -> tuple[Admission, m.Welcome]:
         """Admit (or re-admit) a phone; raises registry.JoinRefused."""
         adm = self.registry.admit(hello)
+        self.tick()  # the welcome must not show a state the clock has already left
         now = self.now()
         if adm.new:
             self.store.add_participant(self.bundle.show_id, adm.participant_id, adm.group, now)
@@ -231,6 +232,7 @@ class Conductor:
         return same_secret(token, self.options.console_token)
 
     def console_welcome(self) -> m.ConsoleWelcome:
+        self.tick()
         urls = None
         if self.options.assign == "fixed":
             urls = {g.id: self.join_url(g.id) for g in self.bundle.groups}

@@ -125,3 +125,11 @@ def test_urls(setup):
     assert c.join_url("red").startswith("https://mob.example.org/?g=red&k=")
     assert c.console_url() == "https://mob.example.org/console#token=t"
     assert set(c.console_welcome().group_join_urls) == {"red", "blue"}
+
+
+def test_welcome_is_never_behind_the_clock(setup):
+    c, mono, hub, _ = setup()
+    c.command(m.Arm(in_ms=5000))
+    mono.advance(5 * S)  # the ticker has not run yet
+    assert c.admit(m.Hello())[1].show.state == "running"
+    assert c.store.load_show(c.bundle.show_id).state.value == "running"  # stored as well
