@@ -49,9 +49,18 @@ export class AudioClock {
     this.source = null;
   }
 
-  /** Add an observation from observe(); a change of source restarts the fit. */
+  /**
+   * Add an observation from observe(); a change of source restarts the fit.
+   * Fallback observations are ignored while timestamps keep coming (a few
+   * invalid ones are normal right after a start or a resume).
+   */
   add(o) {
     if (!o) return;
+    if (this.source === 'timestamp' && o.source !== 'timestamp') {
+      this.misses = (this.misses || 0) + 1;
+      if (this.misses < 20) return;
+    }
+    if (o.source === 'timestamp') this.misses = 0;
     if (this.source !== o.source) this.obs = [];
     this.source = o.source;
     this.obs.push(o);
@@ -61,6 +70,11 @@ export class AudioClock {
 
   get ready() {
     return this.fit !== null;
+  }
+
+  /** Enough observations of one source to schedule on (about half a second). */
+  get settled() {
+    return this.obs.length >= 5;
   }
 
   /** Performance time (ms) at which the frame of ctx time t is heard. */

@@ -120,8 +120,8 @@ export class ClockSync {
     onUpdate = () => {} }, options = {}) {
     this.now = now;
     this.send = send;
-    this._setTimeout = st;
-    this._clearTimeout = ct;
+    this._setTimeout = (fn, ms) => st(fn, ms); // called unbound: window.setTimeout needs no `this`
+    this._clearTimeout = (h) => ct(h);
     this.onUpdate = onUpdate;
     this.opt = { ...DEFAULTS, ...options };
     this.samples = [];

@@ -43,6 +43,11 @@ test('fitLine: slope 1000 until 10 s of observations; a source change restarts t
   clock.add({ ctx: 1, perf: 100, source: 'default' });
   clock.add({ ctx: 1.1, perf: 205, source: 'timestamp' });
   assert.equal(clock.obs.length, 1);
+  // once on timestamps, a few fallback observations are ignored
+  clock.add({ ctx: 1.2, perf: 305, source: 'default' });
+  assert.equal(clock.source, 'timestamp');
+  for (let i = 0; i < 20; i++) clock.add({ ctx: 1.3 + i / 10, perf: 400 + i * 100, source: 'default' });
+  assert.equal(clock.source, 'default');
 });
 
 test('phaseAt: lobby, countdown, playing, ended from the clock, aborted', () => {

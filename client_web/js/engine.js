@@ -1,0 +1,286 @@
+/**
+ * Web Audio playback engine: the shell around playplan.js.
+ *
+ * Every `tickMs` it observes the audio clock (audioclock.js), builds the ideal
+ * map "show sample -> AudioContext time" from
+ *   server time (clocksync.js, smooth while playing) -> performance time
+ *   -> heard context time (getOutputTimestamp, else a plausible latency)
+ *   - the manual offset (Bluetooth),
+ * asks the planner what to do, and does it: decode segments just in time (from
+ * the verified bytes), start AudioBufferSourceNodes back to back at the trimmed
+ * rate, fade runs in and out, release buffers. Abort fades everything out.
+ *
+ * It reports (for the status message and the tests): the server time at which
+ * sample 0 was heard (`firstSample`), the position being heard, the output
+ * latency, and with `probe` an AudioWorklet that timestamps every click it
+ * hears (sample frame -> context time -> server time).
+ */
+import { Planner, idealSample } from './playplan.js';
+import { AudioClock, observe } from './audioclock.js';
+
+export class WebAudioEngine {
+  /**
+   * @param {object} o
+   * @param {AudioContext} o.ctx an unlocked (running) context
+   * @param {import('./clocksync.js').ClockSync} o.clock
+   * @param {object} o.group the manifest group
+   * @param {number} o.sampleRate the manifest sample rate
+   * @param {(path: string) => Promise<ArrayBuffer|null>} o.bytesOf verified bytes of a bundle file
+   * @param {() => number} o.offsetMs manual offset: how late this device's sound is heard (ms)
+   * @param {boolean} [o.probe] timestamp clicks (tests)
+   */
+  constructor({ ctx, clock, group, sampleRate, bytesOf, offsetMs = () => 0, probe = false, tickMs = 100 }) {
+    this.name = 'webaudio';
+    this.ctx = ctx;
+    this.clock = clock;
+    this.group = group;
+    this.sr = sampleRate;
+    this.bytesOf = bytesOf;
+    this.offsetMs = offsetMs;
+    this.tickMs = tickMs;
+    this.audioClock = new AudioClock();
+    this.master = ctx.createGain();
+    this.master.connect(ctx.destination);
+    this.buffers = new Map();
+    this.runs = new Map(); // run -> {gain, sources: []}
+    this.planner = null;
+    this.show = null;
+    this.timer = null;
+    this.report = { firstSample: null, clicks: [], reanchors: 0, decodeErrors: 0 };
+    this.probeReady = probe ? this._installProbe() : Promise.resolve();
+  }
+
+  async _installProbe() {
+    try {
+      await this.ctx.audioWorklet.addModule(new URL('./probe-worklet.js', import.meta.url));
+      const node = new AudioWorkletNode(this.ctx, 'flashmob-probe');
+      this.master.disconnect();
+      this.master.connect(node).connect(this.ctx.destination);
+      node.port.onmessage = (ev) => {
+        const ctxTime = ev.data.frame / this.ctx.sampleRate;
+        this.report.clicks.push({ ctx: ctxTime, serverUs: this.serverUsAtCtx(ctxTime) });
+      };
+    } catch (e) {
+      this.report.probeError = String(e);
+    }
+  }
+
+  /** Server time (µs) at which the frame of context time t is heard. */
+  serverUsAtCtx(t) {
+    if (!this.audioClock.ready) this._observe();
+    const perf = this.audioClock.perfAt(t) + this.offsetMs();
+    const clientUs = (performance.timeOrigin + perf) * 1000;
+    return this.clock.estimate(clientUs).serverUs;
+  }
+
+  _observe() {
+    const ctx = this.ctx;
+    const ts = typeof ctx.getOutputTimestamp === 'function' ? ctx.getOutputTimestamp() : null;
+    const o = observe(ts, ctx.currentTime, performance.now(), ctx.outputLatency, ctx.baseLatency);
+    this.audioClock.add(o);
+  }
+
+  /** The ideal map: ctx time of each show sample, from the clock models now. */
+  idealMap() {
+    const perfNow = performance.now();
+    const clientNowUs = (performance.timeOrigin + perfNow) * 1000;
+    const serverNow = this.clock.serverTime(clientNowUs);
+    const rate = 1 + this.clock.driftPpm / 1e6; // server µs per client µs
+    const ctxOfSample = (s) => {
+      const serverUs = this.show.start_at_us + (s * 1e6) / this.sr;
+      const perfHeard = perfNow + (serverUs - serverNow) / rate / 1000;
+      return this.audioClock.ctxAt(perfHeard - this.offsetMs());
+    };
+    const ctx0 = ctxOfSample(0);
+    const span = this.sr * 1000;
+    return { ctx0, ctxPerSample: (ctxOfSample(span) - ctx0) / span };
+  }
+
+  /** Play the show `show` (absolute start): from its start, or joining where it is. */
+  play(show) {
+    if (this.show && this.show.start_at_us === show.start_at_us && this.timer) return;
+    this.stopNow();
+    this.show = show;
+    this.planner = new Planner({ segments: this.group.segments, sampleRate: this.sr, silences: this.group.silences });
+    this.clock.setSmooth(true);
+    this.timer = setInterval(() => this.tick(), this.tickMs);
+    this.tick();
+  }
+
+  tick() {
+    if (!this.planner || this.ctx.state === 'closed') return;
+    if (this.ctx.state !== 'running') {
+      this.ctx.resume().catch(() => {});
+      return;
+    }
+    this._observe();
+    if (!this.audioClock.settled) return; // a fresh context: its timestamps become valid after a few quanta
+    const map = this.idealMap();
+    const now = this.ctx.currentTime;
+    const act = this.planner.tick(now, map);
+    if (act.stopRun) this._stopRuns(act.stopRun.atCtx, act.stopRun.fadeS);
+    for (const i of act.release) this.buffers.delete(i);
+    for (const i of act.decode) this._decode(i);
+    for (const e of act.start) this._start(e);
+    this.report.reanchors = this.planner.stats.reanchors;
+    const f = this.report.firstSample;
+    if (f && !f.confirmed && now > f.ctx + 0.3) {
+      f.serverUs = this.serverUsAtCtx(f.ctx);
+      f.confirmed = true;
+    }
+    this.map = map;
+  }
+
+  async _decode(index) {
+    const seg = this.group.segments[index];
+    try {
+      const bytes = await this.bytesOf(seg.path);
+      if (!bytes) throw new Error(`${seg.path} is not downloaded`);
+      let buf = await this.ctx.decodeAudioData(bytes.slice(0));
+      buf = this._trim(buf, seg);
+      this.buffers.set(index, buf);
+      this.planner?.decoded(index);
+    } catch (e) {
+      this.report.decodeErrors++;
+      this.report.lastError = String(e);
+      this.planner?.decodeFailed(index);
+    }
+  }
+
+  /** Decoders that ignore the LAME tag return encoder_delay + 529 extra samples first: drop them. */
+  _trim(buf, seg) {
+    const want = Math.round(seg.samples * buf.sampleRate / this.sr);
+    if (buf.length <= want + 1) return buf;
+    const lead = Math.min(buf.length - want, Math.round(((seg.encoder_delay ?? 576) + 529) * buf.sampleRate / this.sr));
+    const out = this.ctx.createBuffer(buf.numberOfChannels, want, buf.sampleRate);
+    for (let c = 0; c < buf.numberOfChannels; c++) out.copyToChannel(buf.getChannelData(c).subarray(lead, lead + want), c);
+    return out;
+  }
+
+  _run(run, entry) {
+    let r = this.runs.get(run);
+    if (!r) {
+      const gain = this.ctx.createGain();
+      gain.connect(this.master);
+      if (entry.fadeIn) {
+        gain.gain.setValueAtTime(0, entry.startCtx);
+        gain.gain.linearRampToValueAtTime(1, entry.startCtx + 0.03);
+      }
+      r = { gain, sources: [] };
+      this.runs.set(run, r);
+    }
+    return r;
+  }
+
+  _start(e) {
+    const buf = this.buffers.get(e.index);
+    if (!buf) return;
+    const r = this._run(e.run, e);
+    const src = this.ctx.createBufferSource();
+    src.buffer = buf;
+    src.playbackRate.value = e.rate;
+    src.connect(r.gain);
+    src.start(e.startCtx, e.offsetSamples / this.sr);
+    r.sources.push(src);
+    src.onended = () => {
+      r.sources = r.sources.filter((s) => s !== src);
+    };
+    if (e.index === 0 && e.offsetSamples === 0 && !this.report.firstSample) {
+      this.report.firstSample = { ctx: e.startCtx, serverUs: this.serverUsAtCtx(e.startCtx), scheduledAtCtx: this.ctx.currentTime };
+    }
+  }
+
+  _stopRuns(atCtx, fadeS) {
+    for (const [run, r] of this.runs) {
+      r.gain.gain.cancelScheduledValues(atCtx);
+      r.gain.gain.setValueAtTime(r.gain.gain.value, atCtx);
+      r.gain.gain.linearRampToValueAtTime(0, atCtx + fadeS);
+      for (const s of r.sources) {
+        try {
+          s.stop(atCtx + fadeS + 0.01);
+        } catch { /* not started */ }
+      }
+      this.runs.delete(run);
+    }
+  }
+
+  /** Position being heard now (µs), or null. */
+  positionUs() {
+    if (!this.planner || !this.audioClock.ready) return null;
+    const heardCtx = this.audioClock.ctxAt(performance.now() - this.offsetMs());
+    const s = this.planner.scheduledSampleAt(heardCtx);
+    return s === null ? null : Math.round((s * 1e6) / this.sr);
+  }
+
+  outputLatencyUs() {
+    if (!this.audioClock.ready) return null;
+    const l = this.audioClock.latencyMs(this.ctx.currentTime, performance.now());
+    return l === null ? null : Math.max(0, Math.round(l * 1000));
+  }
+
+  get playing() {
+    return this.timer !== null;
+  }
+
+  /** Fade out over `fadeS` and stop (abort, cancel). */
+  stop({ fadeS = 1.5 } = {}) {
+    const t = this.ctx.currentTime;
+    this._stopRuns(t, fadeS);
+    this._halt();
+  }
+
+  stopNow() {
+    this._stopRuns(this.ctx.currentTime, 0.01);
+    this._halt();
+  }
+
+  _halt() {
+    clearInterval(this.timer);
+    this.timer = null;
+    this.planner = null;
+    this.show = null;
+    this.buffers.clear();
+    this.clock.setSmooth(false);
+  }
+}
+
+/** A short test tone (sine, 0.4 s, with fades) on an unlocked context. */
+export function playTestTone(ctx, { freq = 660, seconds = 0.4 } = {}) {
+  const osc = ctx.createOscillator();
+  const gain = ctx.createGain();
+  const t = ctx.currentTime + 0.02;
+  osc.frequency.value = freq;
+  gain.gain.setValueAtTime(0, t);
+  gain.gain.linearRampToValueAtTime(0.5, t + 0.03);
+  gain.gain.setValueAtTime(0.5, t + seconds - 0.05);
+  gain.gain.linearRampToValueAtTime(0, t + seconds);
+  osc.connect(gain).connect(ctx.destination);
+  osc.start(t);
+  osc.stop(t + seconds + 0.02);
+}
+
+/**
+ * An AudioContext unlocked inside a user gesture (call it from the tap handler).
+ * Uses the manifest's sample rate when the browser accepts it (no resampling in
+ * decode: sample positions stay exact). Returns null without Web Audio.
+ */
+export function createUnlockedContext(sampleRate) {
+  const AC = globalThis.AudioContext || globalThis.webkitAudioContext;
+  if (!AC) return null;
+  let ctx;
+  try {
+    ctx = new AC({ sampleRate, latencyHint: 'playback' });
+  } catch {
+    ctx = new AC();
+  }
+  // a silent buffer started inside the gesture unlocks iOS
+  const b = ctx.createBuffer(1, 1, ctx.sampleRate);
+  const s = ctx.createBufferSource();
+  s.buffer = b;
+  s.connect(ctx.destination);
+  s.start(0);
+  ctx.resume().catch(() => {});
+  return ctx;
+}
+
+export { idealSample };

@@ -1,0 +1,61 @@
+/**
+ * UI strings of the participant page and console, in the score's language
+ * (manifest "language"), falling back to the browser's, then English.
+ * `t(key, vars)` fills {name} placeholders.
+ */
+const STRINGS = {
+  en: {
+    join_title: 'Join the flashmob', join_button: 'Join', join_size: 'Downloads {mb} MB of audio once; then works offline.',
+    joining: 'Joining…', your_group: 'You are in', downloading: 'Downloading your sound…',
+    verified: 'All {n} files downloaded and checked', verify_failed: 'A file was damaged in transit. Retrying…',
+    tap_sound: 'Tap to enable sound', tap_rejoin: 'Tap to rejoin the show', sound_hint: 'You should hear a short tone now.',
+    volume_hint: 'Turn the volume up. Use wired headphones or the phone speaker.',
+    bluetooth_warning: 'Bluetooth headphones add a delay: set your offset below if you use them.',
+    test_tone: 'Play the test tone again', ready: 'You are ready', wait_hint: 'Keep this page open with the screen on. The countdown will appear here.',
+    clock: 'Clock in sync ±{ms} ms', clock_wait: 'Synchronising the clock…', starts_at: 'Starts at {time}',
+    starts_in: 'Starting in', now_playing: 'Playing', remaining: '{time} left', ended_title: 'Thank you!',
+    ended_text: 'The flashmob is over. You can close this page.', aborted_title: 'The show was stopped',
+    offline: 'Offline — the show will still start on time', announcement: 'Announcement', ok: 'OK',
+    offset_label: 'Audio offset (Bluetooth)', offset_value: '{ms} ms', settings: 'Audio settings', close: 'Close',
+    wake_lock_off: 'Keep the screen on yourself: this phone cannot lock it on.', group_label: 'Group',
+    error_full: 'This flashmob is full.', error_generic: 'Could not join: {message}', late_join: 'Joining the show in progress…',
+  },
+  fr: {
+    join_title: 'Rejoindre la flashmob', join_button: 'Rejoindre', join_size: 'Télécharge {mb} Mo de son une seule fois ; ensuite tout fonctionne hors ligne.',
+    joining: 'Connexion…', your_group: 'Vous êtes dans le groupe', downloading: 'Téléchargement de votre bande-son…',
+    verified: 'Les {n} fichiers sont téléchargés et vérifiés', verify_failed: 'Un fichier a été abîmé en route. Nouvel essai…',
+    tap_sound: 'Touchez pour activer le son', tap_rejoin: 'Touchez pour reprendre le spectacle', sound_hint: 'Vous devriez entendre un bip.',
+    volume_hint: 'Montez le volume. Utilisez des écouteurs filaires ou le haut-parleur.',
+    bluetooth_warning: 'Les écouteurs Bluetooth ajoutent un retard : réglez votre décalage ci-dessous si vous en utilisez.',
+    test_tone: 'Rejouer le bip', ready: 'Vous êtes prêt·e', wait_hint: 'Gardez cette page ouverte, écran allumé. Le compte à rebours apparaîtra ici.',
+    clock: 'Horloge synchronisée ±{ms} ms', clock_wait: 'Synchronisation de l’horloge…', starts_at: 'Début à {time}',
+    starts_in: 'Début dans', now_playing: 'En cours', remaining: 'encore {time}', ended_title: 'Merci !',
+    ended_text: 'La flashmob est terminée. Vous pouvez fermer cette page.', aborted_title: 'Le spectacle est interrompu',
+    offline: 'Hors ligne — le spectacle démarrera quand même à l’heure', announcement: 'Annonce', ok: 'OK',
+    offset_label: 'Décalage audio (Bluetooth)', offset_value: '{ms} ms', settings: 'Réglages audio', close: 'Fermer',
+    wake_lock_off: 'Gardez l’écran allumé vous-même : ce téléphone ne peut pas le bloquer.', group_label: 'Groupe',
+    error_full: 'Cette flashmob est complète.', error_generic: 'Impossible de rejoindre : {message}', late_join: 'Vous rejoignez le spectacle en cours…',
+  },
+};
+
+export const LANGUAGES = Object.keys(STRINGS);
+
+/** The best supported language for a manifest language and the browser's list. */
+export function pickLanguage(manifestLang, browserLangs = []) {
+  for (const l of [manifestLang, ...browserLangs]) {
+    const base = String(l || '').toLowerCase().split('-')[0];
+    if (STRINGS[base]) return base;
+  }
+  return 'en';
+}
+
+/** A translator for `lang`: t(key, vars). Missing keys fall back to English, then the key. */
+export function translator(lang) {
+  const table = STRINGS[lang] || STRINGS.en;
+  return (key, vars = {}) => {
+    const s = table[key] ?? STRINGS.en[key] ?? key;
+    return s.replace(/\{(\w+)\}/g, (_, k) => (k in vars ? String(vars[k]) : `{${k}}`));
+  };
+}
+
+export { STRINGS };

@@ -1,0 +1,404 @@
+/**
+ * The participant page (index.html): join -> group -> download and verify ->
+ * enable sound -> wait (clock sync shown) -> countdown -> play with captions ->
+ * end. Abort fades out; urgent announcements take over the screen.
+ *
+ * Principles: the start is absolute ("sample 0 at server time T"); the screen
+ * follows from phaseAt(show, server now) every frame; the show record, the
+ * clock model, the participant id and the manual offset are kept in
+ * localStorage, so a reload, a call, a lock or a lost network resume where the
+ * show is. Test hooks: `window.flashmob` (state and engine reports), and
+ * `?probe=1` (click timestamps), `?engine=media` (force the fallback).
+ */
+import { Connection, socketUrl } from './connection.js';
+import { ClockSync } from './clocksync.js';
+import { parse, make } from './protocol.js';
+import { Keeper } from './storage.js';
+import { BundleStore, groupFiles } from './download.js';
+import { WebAudioEngine, createUnlockedContext, playTestTone } from './engine.js';
+import { MediaEngine } from './mediaengine.js';
+import * as SS from './showstate.js';
+import { pickLanguage, translator } from './i18n.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const keeper = new Keeper();
+const clientNowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
+
+const st = {
+  info: null, manifest: null, group: null, groupId: keeper.get('group'), pid: keeper.get('participant_id'),
+  show: keeper.get('show'), verified: false, engine: null, ctx: null, online: false, screen: null,
+  announcements: [], dismissed: new Set(), lastCountdown: null, lastCueMs: null, wakeLock: null, error: null,
+};
+let t = translator(pickLanguage(null, navigator.languages || []));
+
+const clock = new ClockSync({ now: clientNowUs, send: (text) => conn.send(text),
+  onUpdate: () => { keeper.set({ clock: clock.toJSON(), clock_saved_at: Date.now() }); } });
+if (keeper.get('clock')) clock.restore(keeper.get('clock'), { extraBoundUs: 2000 });
+
+const conn = new Connection(socketUrl('/ws'), {
+  onOpen: () => {
+    clock.resync();
+    const hello = { participant_id: st.pid, client: `flashmob-web/1 (${navigator.userAgent.slice(0, 150)})` };
+    if (params.get('g')) Object.assign(hello, { group: params.get('g'), group_token: params.get('k') });
+    conn.send(make.hello(hello));
+  },
+  onMessage: (text) => onMessage(text),
+  onState: (online) => { st.online = online; render(); },
+});
+
+window.flashmob = { st, clock, keeper, report: () => report() };
+
+function report() {
+  const e = st.engine;
+  return { screen: st.screen, phase: SS.phaseAt(st.show, clock.serverTime() ?? 0).phase, verified: st.verified,
+    group: st.groupId, pid: st.pid, engine: e?.name ?? null, syncBoundUs: clock.errorBound(),
+    firstSample: e?.report.firstSample ?? null, clicks: e?.report.clicks ?? [], reanchors: e?.report.reanchors ?? 0,
+    position_us: e?.positionUs?.() ?? null, startAt: st.show?.start_at_us ?? null, online: st.online,
+    ctxState: st.ctx?.state ?? null, error: st.error, decodeErrors: e?.report.decodeErrors ?? 0 };
+}
+
+// ------------------------------------------------------------------ messages
+
+function onMessage(text) {
+  let msg;
+  try {
+    msg = parse(text, 'server');
+  } catch {
+    return;
+  }
+  switch (msg.type) {
+    case 'sync_reply': clock.handleReply(msg); break;
+    case 'welcome': onWelcome(msg); break;
+    case 'show': setShow(msg); break;
+    case 'announcement': addAnnouncement(msg); break;
+    case 'error':
+      if (msg.fatal || ['capacity_reached', 'group_required', 'group_invalid', 'group_token_invalid'].includes(msg.code)) {
+        st.error = msg.code === 'capacity_reached' ? t('error_full') : t('error_generic', { message: msg.message });
+        render();
+      }
+      break;
+    default:
+  }
+}
+
+async function onWelcome(w) {
+  st.pid = w.participant_id;
+  st.groupId = w.group;
+  keeper.set({ participant_id: w.participant_id, group: w.group, manifest_url: w.manifest_url });
+  setShow(w.show);
+  for (const a of w.announcements || []) addAnnouncement(a, { replay: true });
+  if (!st.manifest || keeper.get('manifest_url') !== w.manifest_url) await loadManifest(w.manifest_url);
+  sendStatus();
+}
+
+function setShow(show) {
+  const { type, ...rec } = show;
+  const newer = SS.newerShow(st.show, rec);
+  if (newer === st.show && st.show) return;
+  st.show = newer;
+  keeper.set({ show: newer });
+  syncEngine();
+  render();
+}
+
+function addAnnouncement(a, { replay = false } = {}) {
+  if (st.announcements.some((x) => x.id === a.id)) return;
+  if (a.group && st.groupId && a.group !== st.groupId) return;
+  st.announcements.push({ ...a, replay });
+  if (a.level === 'urgent' && navigator.vibrate) navigator.vibrate([400, 150, 400]);
+  render();
+}
+
+// ------------------------------------------------------------------ manifest and files
+
+async function loadManifest(url) {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`manifest: HTTP ${res.status}`);
+  const text = await res.text();
+  applyManifest(JSON.parse(text), url);
+  keeper.set({ manifest_url: url });
+  try {
+    const cache = await caches.open('flashmob-manifest');
+    await cache.put(url, new Response(text, { headers: { 'Content-Type': 'application/json' } }));
+  } catch { /* no Cache API: memory only */ }
+  await download();
+}
+
+function applyManifest(manifest, url) {
+  st.manifest = manifest;
+  st.group = manifest.groups.find((g) => g.id === st.groupId) || null;
+  t = translator(pickLanguage(manifest.language, navigator.languages || []));
+  document.documentElement.lang = pickLanguage(manifest.language, navigator.languages || []);
+  const base = url.slice(0, url.lastIndexOf('/') + 1);
+  st.store = new BundleStore(base, base.split('/').filter(Boolean).pop());
+  applyTexts();
+  render();
+}
+
+async function download() {
+  if (!st.group) return;
+  const files = groupFiles(st.group);
+  st.progress = { done: 0, total: files.length };
+  render();
+  for (;;) {
+    try {
+      await st.store.ensureAll(files, (p) => { st.progress = p; render(); });
+      st.verified = true;
+      keeper.set({ verified_manifest: keeper.get('manifest_url') });
+      break;
+    } catch (e) {
+      st.error = t('verify_failed');
+      render();
+      await new Promise((r) => setTimeout(r, 2000));
+      st.error = null;
+    }
+  }
+  sendStatus();
+  render();
+  tryAutoResume();
+}
+
+// ------------------------------------------------------------------ sound
+
+function enableSound() {
+  const sr = st.manifest?.sample_rate || 44100;
+  if (params.get('engine') !== 'media') {
+    st.ctx = st.ctx || createUnlockedContext(sr);
+  }
+  if (st.ctx) playTestTone(st.ctx);
+  requestWakeLock();
+  st.soundOn = true;
+  makeEngine();
+  keeper.set({ sound_was_on: true });
+  render();
+}
+
+function makeEngine() {
+  if (st.engine || !st.group) return;
+  const offsetMs = () => keeper.get('offset_ms', 0);
+  const useMedia = !st.ctx || params.get('engine') === 'media' || !st.group.segments?.length;
+  if (useMedia) {
+    const audio = $('fallback-audio');
+    st.engine = new MediaEngine({ audio, clock, src: st.store.url(st.group.mp3.path), offsetMs });
+    audio.play().then(() => audio.pause()).catch(() => {});
+  } else {
+    st.engine = new WebAudioEngine({ ctx: st.ctx, clock, group: st.group, sampleRate: st.manifest.sample_rate,
+      bytesOf: (p) => st.store.bytesOf(p), offsetMs, probe: params.get('probe') === '1' });
+  }
+  syncEngine();
+}
+
+/** After a reload: resume sound without a tap when the browser allows it. */
+function tryAutoResume() {
+  if (st.soundOn || !keeper.get('sound_was_on') || !st.verified) return;
+  const sr = st.manifest?.sample_rate || 44100;
+  const ctx = params.get('engine') === 'media' ? null : createUnlockedContext(sr);
+  if (!ctx) return;
+  setTimeout(() => {
+    if (ctx.state === 'running') {
+      st.ctx = ctx;
+      st.soundOn = true;
+      requestWakeLock();
+      makeEngine();
+      render();
+    } else {
+      ctx.close().catch(() => {});
+    }
+  }, 200);
+}
+
+async function requestWakeLock() {
+  try {
+    st.wakeLock = await navigator.wakeLock.request('screen');
+    st.wakeLock.addEventListener('release', () => { st.wakeLock = null; });
+  } catch {
+    st.wakeLock = null;
+  }
+}
+
+function syncEngine() {
+  const e = st.engine;
+  if (!e || !st.show) return;
+  const ph = SS.phaseAt(st.show, clock.serverTime() ?? 0).phase;
+  if (st.show.state === 'aborted') {
+    if (e.playing) e.stop({ fadeS: 1.5 });
+  } else if (st.show.state === 'lobby' || st.show.start_at_us == null) {
+    if (e.playing) e.stop({ fadeS: 0.3 });
+  } else if (ph === 'countdown' || ph === 'playing') {
+    e.play(st.show);
+  }
+}
+
+// ------------------------------------------------------------------ status
+
+function sendStatus() {
+  if (!st.pid) return;
+  const e = st.engine;
+  const bound = clock.errorBound();
+  conn.send(make.status({ verified: st.verified, sync_error_us: Number.isFinite(bound) ? Math.round(bound) : null,
+    engine: e ? e.name : null, output_latency_us: e?.outputLatencyUs?.() ?? null,
+    position_us: e?.playing ? (e.positionUs() ?? undefined) : undefined }));
+}
+
+// ------------------------------------------------------------------ rendering
+
+function applyTexts() {
+  for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
+  const title = st.manifest?.title || st.info?.title;
+  if (title) {
+    document.title = title;
+    for (const el of document.querySelectorAll('.show-title')) el.textContent = title;
+  }
+}
+
+function show(screen) {
+  if (st.screen === screen) return;
+  st.screen = screen;
+  document.body.dataset.screen = screen;
+  for (const el of document.querySelectorAll('.screen')) el.hidden = el.id !== `screen-${screen}`;
+}
+
+function render() {
+  const nowUs = clock.ready ? clock.serverTime() : null;
+  const ph = nowUs !== null ? SS.phaseAt(st.show, nowUs) : { phase: 'lobby' };
+  const g = st.group || st.manifest?.groups.find((x) => x.id === st.groupId);
+  if (g) {
+    const pal = SS.groupPalette(g.colour);
+    document.body.style.setProperty('--group-bg', pal.bg);
+    document.body.style.setProperty('--group-fg', pal.fg);
+    for (const el of document.querySelectorAll('.group-name')) el.textContent = g.name;
+  }
+  $('offline').hidden = st.online || !st.pid;
+  $('error').hidden = !st.error;
+  $('error').textContent = st.error || '';
+
+  if (!st.pid || !st.manifest) show('join');
+  else if (ph.phase === 'aborted') show('aborted');
+  else if (ph.phase === 'ended') show('end');
+  else if (!st.verified) show('group');
+  else if (!st.soundOn) show(st.show && ph.phase === 'playing' ? 'rejoin' : 'group');
+  else if (ph.phase === 'countdown') show('countdown');
+  else if (ph.phase === 'playing') show('play');
+  else show('wait');
+
+  // group / download
+  if (st.progress) {
+    const { done, total } = st.progress;
+    $('progress').value = total ? done / total : 0;
+    $('progress-text').textContent = st.verified ? t('verified', { n: total }) : `${t('downloading')} ${done}/${total}`;
+  }
+  $('enable-sound').hidden = !st.verified;
+  // clock
+  const bound = clock.errorBound();
+  const clockText = Number.isFinite(bound) ? t('clock', { ms: (bound / 1000).toFixed(bound < 10_000 ? 1 : 0) }) : t('clock_wait');
+  for (const el of document.querySelectorAll('.clock-status')) el.textContent = clockText;
+  $('wakelock').hidden = !!st.wakeLock || !st.soundOn;
+  // countdown
+  if (ph.phase === 'countdown') {
+    const secs = SS.countdownSeconds(ph.untilStartUs);
+    $('countdown-digits').textContent = secs >= 60 ? SS.formatClock(ph.untilStartUs, { up: true }) : String(secs);
+    const local = new Date(Date.now() + ph.untilStartUs / 1000);
+    $('starts-at').textContent = t('starts_at', { time: local.toLocaleTimeString() });
+    if (st.lastCountdown !== secs) {
+      const v = SS.countdownVibration(secs);
+      if (v && navigator.vibrate) navigator.vibrate(v);
+      st.lastCountdown = secs;
+    }
+  }
+  // playing
+  if (ph.phase === 'playing' && g) {
+    const ms = Math.floor(ph.positionUs / 1000);
+    const cue = SS.cueAt(g.cues, ms);
+    $('caption').textContent = cue ? cue.text : '…';
+    if (st.lastCueMs !== null && navigator.vibrate) {
+      for (const c of SS.cuesStartingBetween(g.cues, st.lastCueMs, ms)) if (c.vibrate) navigator.vibrate(c.vibrate);
+    }
+    st.lastCueMs = ms;
+    $('elapsed').textContent = SS.formatClock(ph.positionUs);
+    $('remaining').textContent = t('remaining', { time: SS.formatClock(ph.remainingUs, { up: true }) });
+    $('play-progress').value = ph.positionUs / st.show.duration_us;
+  }
+  if (ph.phase === 'aborted') $('abort-reason').textContent = st.show?.reason || '';
+  // announcements
+  const urgent = st.announcements.find((a) => a.level === 'urgent' && !st.dismissed.has(a.id) && !a.replay);
+  $('urgent').hidden = !urgent;
+  if (urgent) $('urgent-text').textContent = urgent.text;
+  const info = [...st.announcements].reverse().find((a) => a.level === 'info' && !st.dismissed.has(a.id));
+  $('info').hidden = !info;
+  if (info) $('info-text').textContent = info.text;
+  $('offset-value').textContent = t('offset_value', { ms: keeper.get('offset_ms', 0) });
+}
+
+// ------------------------------------------------------------------ start
+
+async function restoreOffline() {
+  const url = keeper.get('manifest_url');
+  if (!url) return false;
+  try {
+    const res = await fetch(url).catch(() => null) || await caches.match(url);
+    if (!res || !res.ok) return false;
+    applyManifest(await res.json(), url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main() {
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
+  applyTexts();
+  $('join-button').addEventListener('click', () => {
+    $('join-button').disabled = true;
+    $('join-button').textContent = t('joining');
+    conn.open();
+  });
+  $('enable-sound').addEventListener('click', enableSound);
+  $('rejoin-button').addEventListener('click', enableSound);
+  $('tone-again').addEventListener('click', () => st.ctx && playTestTone(st.ctx));
+  $('urgent-ok').addEventListener('click', () => {
+    for (const a of st.announcements) if (a.level === 'urgent') st.dismissed.add(a.id);
+    render();
+  });
+  $('info-close').addEventListener('click', () => {
+    for (const a of st.announcements) if (a.level === 'info') st.dismissed.add(a.id);
+    render();
+  });
+  for (const [id, d] of [['offset-minus', -10], ['offset-plus', 10], ['offset-minus-big', -100], ['offset-plus-big', 100]]) {
+    $(id).addEventListener('click', () => {
+      keeper.set({ offset_ms: Math.max(-1000, Math.min(1000, keeper.get('offset_ms', 0) + d)) });
+      render();
+    });
+  }
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') {
+      conn.kick();
+      if (st.ctx && st.ctx.state !== 'running') st.ctx.resume().catch(() => {});
+      if (st.soundOn && !st.wakeLock) requestWakeLock();
+      syncEngine();
+    }
+  });
+  window.addEventListener('online', () => conn.kick());
+  try {
+    const res = await fetch('/api/info', { cache: 'no-store' });
+    st.info = await res.json();
+    keeper.resetFor(st.info.show_id);
+    st.pid = keeper.get('participant_id');
+    st.groupId = keeper.get('group');
+    st.show = keeper.get('show');
+    applyTexts();
+  } catch {
+    st.info = null; // offline: keep what is stored
+  }
+  if (st.pid) {
+    await restoreOffline();
+    if (st.group) download();
+    conn.open();
+  }
+  clock.start();
+  setInterval(() => { render(); syncEngine(); }, 100);
+  setInterval(sendStatus, 2000);
+  render();
+}
+
+main();

@@ -1,0 +1,140 @@
+"""The participant page in real headless Chromium against a real conductor.
+
+Three phones join, download and verify a real bundle, enable sound; the
+console arms; every phone starts on time. Each phone reports the server time
+at which it heard sample 0 (from its audio clock) and, through an AudioWorklet
+probe, the server time of every click it rendered: the bundle has clicks at
+known samples, so this checks decode, trimming and scheduling, not only plans.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from .conftest import PHONE, SR, click_samples
+
+SPREAD_LIMIT_US = 5_000
+CLICK_LIMIT_US = 3_000
+
+
+def report(page):
+    return page.evaluate("window.flashmob && window.flashmob.report()")
+
+
+def wait_for(page, predicate_js, timeout=15.0):
+    page.wait_for_function(predicate_js, timeout=timeout * 1000, polling=50)
+
+
+def open_phone(browser, url, *, locale="fr-FR"):
+    ctx = browser.new_context(viewport=PHONE, device_scale_factor=1, locale=locale, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: print("pageerror:", e))
+    page.goto(url)
+    return ctx, page
+
+
+def shot(page, artifacts, name):
+    page.screenshot(path=str(artifacts / f"{name}.png"))
+
+
+def join_and_ready(page, artifacts=None, prefix=None):
+    page.wait_for_selector("#join-button")
+    if artifacts:
+        shot(page, artifacts, f"{prefix}-1-join")
+    page.click("#join-button")
+    page.wait_for_selector("#screen-group:not([hidden])")
+    wait_for(page, "window.flashmob.report().verified", 20)
+    if artifacts:
+        shot(page, artifacts, f"{prefix}-2-group-verified")
+    page.click("#enable-sound")
+    wait_for(page, "document.body.dataset.screen === 'wait'")
+    wait_for(page, "window.flashmob.report().syncBoundUs < 5000")
+    if artifacts:
+        shot(page, artifacts, f"{prefix}-3-ready")
+
+
+def clicks_error_us(rep, start_us, *, after_us=None):
+    """For each click the page heard: heard server time minus the ideal one."""
+    expected = [start_us + s * 1_000_000 // SR for s in click_samples()]
+    out = []
+    for c in rep["clicks"]:
+        if after_us is not None and c["serverUs"] < after_us:
+            continue
+        nearest = min(expected, key=lambda e: abs(e - c["serverUs"]))
+        out.append(c["serverUs"] - nearest)
+    return out
+
+
+def test_three_phones_start_together_rejoin_announce_abort(browser, conductor_server, artifacts):
+    srv = conductor_server()
+    phones = []
+    for i in range(3):
+        ctx, page = open_phone(browser, srv.url + "/?probe=1", locale="fr-FR" if i != 1 else "en-US")
+        join_and_ready(page, artifacts if i == 0 else None, "phone")
+        phones.append((ctx, page))
+    groups = {report(p)["group"] for _, p in phones}
+    assert groups == {"red", "blue"}, groups
+
+    console = srv.console()
+    console.send({"type": "arm", "in_ms": 3000, "ref": "go"})
+    start = console.expect("ack", ref="go")["show"]["start_at_us"]
+
+    page0 = phones[0][1]
+    page0.wait_for_selector("#screen-countdown:not([hidden])", timeout=5000)
+    shot(page0, artifacts, "phone-4-countdown")
+    # network lost after arming: the third phone starts on time anyway
+    phones[2][0].set_offline(True)
+    for _, page in phones:
+        wait_for(page, "(r => r.firstSample && r.firstSample.confirmed)(window.flashmob.report())", 10)
+    shot(page0, artifacts, "phone-5-playing")
+    firsts = [report(p)["firstSample"]["serverUs"] for _, p in phones]
+    spread = max(firsts) - min(firsts)
+    offsets = [f - start for f in firsts]
+    print(f"sample 0 heard at start + {offsets} µs; spread {spread} µs")
+    assert spread <= SPREAD_LIMIT_US, f"spread of the first sample {spread} µs"
+    assert all(abs(o) <= SPREAD_LIMIT_US for o in offsets), offsets
+
+    time.sleep(2.0)
+    for _, page in phones:
+        errs = clicks_error_us(report(page), start)
+        print("click errors (µs):", errs)
+        assert len(errs) >= 2, errs
+        assert all(abs(e) <= CLICK_LIMIT_US for e in errs), errs
+    phones[2][0].set_offline(False)
+
+    # reload mid-show: the phone rejoins at the right position
+    reload_at = srv.conductor.now()
+    page0.reload()
+    wait_for(page0, "document.body.dataset.screen === 'play'", 10)
+    wait_for(page0, f"window.flashmob.report().clicks.some(c => c.serverUs > {reload_at + 500_000})", 10)
+    time.sleep(1.6)
+    errs = clicks_error_us(report(page0), start, after_us=reload_at)
+    print("after reload, click errors (µs):", errs)
+    assert errs and all(abs(e) <= CLICK_LIMIT_US for e in errs), errs
+    assert report(page0)["reanchors"] == 0
+
+    # urgent announcement takes over the screen
+    console.send({"type": "announce", "text": "Stop. Secours à la fontaine.", "level": "urgent", "ref": "u"})
+    console.expect("ack", ref="u")
+    for _, page in phones:
+        page.wait_for_selector("#urgent:not([hidden])", timeout=5000)
+    shot(page0, artifacts, "phone-6-urgent")
+    assert "Secours" in page0.inner_text("#urgent-text")
+    page0.click("#urgent-ok")
+
+    # abort: every phone fades out and shows the message
+    console.send({"type": "abort", "reason": "Orage : quittez la place calmement", "ref": "x"})
+    console.expect("ack", ref="x")
+    for _, page in phones:
+        page.wait_for_selector("#screen-aborted:not([hidden])", timeout=5000)
+    shot(phones[1][1], artifacts, "phone-7-aborted")
+    time.sleep(2.0)
+    for _, page in phones:
+        n = len(report(page)["clicks"])
+        time.sleep(1.6)
+        assert len(report(page)["clicks"]) == n, "sound continued after the abort"
+    for ctx, _ in phones:
+        ctx.close()
+    console.close()
