@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh machine (Python >= 3.11, pip, make, node):
-#   make demo   - check, plan (and later render and serve) scores/demo.yaml
+#   make demo   - check, plan, render and serve scores/demo.yaml (Ctrl-C stops the server)
 #   make test   - run the whole test suite
 # Both create .venv when missing and reinstall only when pyproject.toml changed.
 
@@ -20,10 +20,14 @@ $(STAMP): pyproject.toml
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
+DEMO_PORT ?= 8000
+
 demo: $(STAMP)
 	$(VENV)/bin/flashmob check scores/demo.yaml
 	$(VENV)/bin/flashmob plan scores/demo.yaml -o $(BUILD)/demo-plan.svg
 	$(VENV)/bin/flashmob plan scores/demo.yaml -o $(BUILD)/demo-plan.png
+	$(VENV)/bin/flashmob render scores/demo.yaml -o $(BUILD)/demo
+	$(VENV)/bin/flashmob serve $(BUILD)/demo --host 127.0.0.1 --port $(DEMO_PORT)
 
 browser:
 	@scripts/ensure-chromium.sh

@@ -15,6 +15,8 @@ COMMANDS = (
     "tools.commands.check",
     "tools.commands.plan",
     "tools.commands.schema",
+    "tools.commands.render",
+    "conductor.serve",
 )
 
 DESCRIPTION = """\
@@ -29,6 +31,8 @@ examples:
   flashmob check scores/demo.yaml
   flashmob plan scores/demo.yaml -o build/plan.svg
   flashmob schema -o score.schema.json
+  flashmob render scores/demo.yaml -o build/demo
+  flashmob serve build/demo --port 8000
 
 score format: docs/score-format.md
 """

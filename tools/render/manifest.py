@@ -77,9 +77,8 @@ def build_manifest(score: Score, timeline: Timeline, facts: dict[str, GroupFacts
     groups = []
     for gt in timeline.groups:
         g, f = gt.group, facts[gt.group.id]
-        share = int(g.share) if float(g.share).is_integer() else g.share
         groups.append({
-            "id": g.id, "name": g.name, "colour": g.colour, "share": share,
+            "id": g.id, "name": g.name, "colour": g.colour, "share": g.share,
             "mp3": {"path": f.mp3.path, "bytes": f.mp3.bytes, "sha256": f.mp3.sha256,
                     "samples": timeline.duration, "duration_ms": samples_to_ms(timeline.duration, sr)},
             "segments": [asdict(s) for s in f.segments],

@@ -97,7 +97,7 @@ def score_schema() -> dict:
                 {"type": "string"},
                 {"type": "object", "additionalProperties": False, "properties": {
                     "name": _TEXT, "colour": {"type": "string"}, "color": {"type": "string"},
-                    "share": {"type": "number", "exclusiveMinimum": 0}}}]}},
+                    "share": {"type": "integer", "minimum": 1}}}]}},
             "assets": {"type": "object", "additionalProperties": {
                 "type": "string", "pattern": r"(?i)\.(wav|mp3|flac|ogg)$"}},
             "voices": {"type": "object", "additionalProperties": {

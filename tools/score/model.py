@@ -50,7 +50,7 @@ class Group:
     id: str
     name: str
     colour: str                      # "#rrggbb"
-    share: float
+    share: int                       # weight for balanced assignment (>= 1)
     loc: Loc
 
 

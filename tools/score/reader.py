@@ -46,7 +46,7 @@ def _read_groups(f: Fields) -> tuple[Group, ...]:
     groups = []
     for index, (key, value) in enumerate(_named_ids(node, f.diags, "group")):
         if isinstance(value, Scalar) and not value.is_null:
-            groups.append(Group(key.text, value.text.strip(), default_colour(index), 1.0, key.loc))
+            groups.append(Group(key.text, value.text.strip(), default_colour(index), 1, key.loc))
             continue
         if not isinstance(value, Map):
             value = Map((), key.loc)
@@ -64,11 +64,9 @@ def _read_groups(f: Fields) -> tuple[Group, ...]:
                 g.bad(ckey, "a colour such as \"#d32f2f\", \"#d33\" or a name such as red")
             else:
                 colour = parsed
-        share = g.number("share", default=1.0, minimum=0.0, expected="a positive weight")
-        if share == 0:
-            g.bad("share", "a positive weight (a group nobody is assigned to serves no one)")
+        share = g.integer("share", default=1, minimum=1, expected="a whole-number weight such as 1 or 2")
         g.finish(("name", "colour", "color", "share"))
-        groups.append(Group(key.text, name or key.text, colour, share or 1.0, key.loc))
+        groups.append(Group(key.text, name or key.text, colour, share or 1, key.loc))
     if not groups and not f.diags.has_errors:
         f.diags.error(node.loc, "'groups' is empty; a score has at least one group")
     return tuple(groups)

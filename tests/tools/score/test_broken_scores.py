@@ -38,7 +38,7 @@ CASES = [
      ['s.yaml:4:17: error: \'colour\' must be a colour such as "#d32f2f", "#d33" or a name such as red, found \'reddish\'']),
     ('bad_share',
      'flashmob: 1\ntitle: T\ngroups:\n  red: {share: lots}\ncues:\n  - at: 0\n    say: hi\n',
-     ["s.yaml:4:16: error: 'share' must be a positive weight, found 'lots'"]),
+     ["s.yaml:4:16: error: 'share' must be a whole-number weight such as 1 or 2, found 'lots'"]),
     ('unknown_group_key',
      'flashmob: 1\ntitle: T\ngroups:\n  red: {nmae: Reds}\ncues:\n  - at: 0\n    say: hi\n',
      ["s.yaml:4:9: error: unknown key 'nmae' in group 'red' (did you mean 'name'?)"]),

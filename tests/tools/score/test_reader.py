@@ -12,7 +12,7 @@ def test_demo_score_model():
     assert score.organizer.name == "Flashmob Demo Crew" and score.organizer.contact == "hello@example.org"
     assert score.language == "en" and score.sample_rate == 44100 and score.default_voice == "narrator"
     assert [(g.id, g.name, g.colour, g.share) for g in score.groups] == [
-        ("red", "Reds", "#d32f2f", 1.0), ("blue", "Blues", "#1976d2", 1.0)]
+        ("red", "Reds", "#d32f2f", 1), ("blue", "Blues", "#1976d2", 1)]
     assert score.event.time == "18:00" and score.event.date == "2026-12-05"
     assert set(score.assets) == {"pad", "gong", "clap", "whistle"}
     assert score.voices["robot"].engine == "espeak" and score.voices["robot"].rate == 1.1
