@@ -67,8 +67,21 @@ def clicks_error_us(rep, start_us, *, after_us=None):
     return out
 
 
+def open_console(browser, srv):
+    from conductor_testkit import TOKEN
+
+    ctx = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: print("console pageerror:", e))
+    page.goto(f"{srv.url}/console#token={TOKEN}")
+    page.wait_for_selector("#main:not([hidden])")
+    assert "token" not in page.url, "the token must leave the address bar"
+    return ctx, page
+
+
 def test_three_phones_start_together_rejoin_announce_abort(browser, conductor_server, artifacts):
     srv = conductor_server()
+    cctx, console = open_console(browser, srv)
     phones = []
     for i in range(3):
         ctx, page = open_phone(browser, srv.url + "/?probe=1", locale="fr-FR" if i != 1 else "en-US")
@@ -77,9 +90,14 @@ def test_three_phones_start_together_rejoin_announce_abort(browser, conductor_se
     groups = {report(p)["group"] for _, p in phones}
     assert groups == {"red", "blue"}, groups
 
-    console = srv.console()
-    console.send({"type": "arm", "in_ms": 3000, "ref": "go"})
-    start = console.expect("ack", ref="go")["show"]["start_at_us"]
+    console.wait_for_function("(f => f && f.groups.reduce((a, g) => a + g.ready, 0) === 3)(window.flashmobConsole.feed)",
+                              timeout=10_000)
+    shot(console, artifacts, "console-1-ready")
+    console.fill("#arm-in", "3")
+    console.click("#arm-in-form button")
+    console.wait_for_function("window.flashmobConsole.show && window.flashmobConsole.show.state === 'armed'")
+    start = console.evaluate("window.flashmobConsole.show.start_at_us")
+    shot(console, artifacts, "console-2-armed")
 
     page0 = phones[0][1]
     page0.wait_for_selector("#screen-countdown:not([hidden])", timeout=5000)
@@ -115,26 +133,33 @@ def test_three_phones_start_together_rejoin_announce_abort(browser, conductor_se
     assert errs and all(abs(e) <= CLICK_LIMIT_US for e in errs), errs
     assert report(page0)["reanchors"] == 0
 
+    shot(console, artifacts, "console-3-running")
+    assert "Bienvenue" in console.inner_text("#groups") or "fontaine" in console.inner_text("#groups")
+
     # urgent announcement takes over the screen
-    console.send({"type": "announce", "text": "Stop. Secours à la fontaine.", "level": "urgent", "ref": "u"})
-    console.expect("ack", ref="u")
+    console.fill("#announce-text", "Stop. Secours à la fontaine.")
+    console.select_option("#announce-level", "urgent")
+    console.click("#announce-form button")
     for _, page in phones:
         page.wait_for_selector("#urgent:not([hidden])", timeout=5000)
     shot(page0, artifacts, "phone-6-urgent")
     assert "Secours" in page0.inner_text("#urgent-text")
     page0.click("#urgent-ok")
 
-    # abort: every phone fades out and shows the message
-    console.send({"type": "abort", "reason": "Orage : quittez la place calmement", "ref": "x"})
-    console.expect("ack", ref="x")
+    # abort (confirmed in a dialog): every phone fades out and shows the message
+    console.click("#abort")
+    console.fill("#abort-reason", "Orage : quittez la place calmement")
+    console.click("#abort-confirm")
     for _, page in phones:
         page.wait_for_selector("#screen-aborted:not([hidden])", timeout=5000)
     shot(page0, artifacts, "phone-7-aborted")
+    shot(console, artifacts, "console-4-aborted")
     time.sleep(2.0)
     for _, page in phones:
         n = len(report(page)["clicks"])
         time.sleep(1.6)
         assert len(report(page)["clicks"]) == n, "sound continued after the abort"
-    for ctx, _ in phones:
+    console.click("#projector-open")
+    shot(console, artifacts, "console-5-projector")
+    for ctx, _ in phones + [(cctx, console)]:
         ctx.close()
-    console.close()

@@ -1,0 +1,206 @@
+/**
+ * The organizer console (console.html#token=SECRET).
+ *
+ * The token is read from the URL fragment (never sent in a URL: only inside the
+ * console_hello frame) and the fragment is then removed from the address bar.
+ * Shows the show state with a synced countdown or elapsed time, counts and
+ * readiness per group with each group's current cue, the histogram of the
+ * phones' sync error bounds, engines, drift and NTP status. Commands: arm in N
+ * seconds or at a wall-clock time (converted with the console's own clock
+ * sync), cancel, abort (confirmed), reset, announce. Projector mode: full-screen
+ * countdown and the join QR code(s), drawn by qr.js.
+ */
+import { Connection, socketUrl } from './connection.js';
+import { ClockSync } from './clocksync.js';
+import { parse, make } from './protocol.js';
+import * as SS from './showstate.js';
+import { encodeQr, qrSvg } from './qr.js';
+
+const $ = (id) => document.getElementById(id);
+const clientNowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
+const token = new URLSearchParams(location.hash.slice(1)).get('token') || sessionStorage.getItem('flashmob-console-token');
+if (token) sessionStorage.setItem('flashmob-console-token', token);
+if (location.hash) history.replaceState(null, '', location.pathname);
+
+const st = { welcome: null, feed: null, show: null, manifest: null, refs: 0 };
+window.flashmobConsole = st;
+
+const clock = new ClockSync({ now: clientNowUs, send: (t) => conn.send(t) });
+const conn = new Connection(socketUrl('/ws/console'), {
+  onOpen: () => { conn.send(make.consoleHello(token || '')); clock.resync(); },
+  onMessage: (text) => onMessage(text),
+  onState: (on) => { $('conn').textContent = on ? 'connected' : 'offline'; $('conn').classList.toggle('on', on); },
+});
+
+function onMessage(text) {
+  let msg;
+  try {
+    msg = parse(text, 'server');
+  } catch {
+    return;
+  }
+  if (msg.type === 'sync_reply') clock.handleReply(msg);
+  else if (msg.type === 'console_welcome') onWelcome(msg);
+  else if (msg.type === 'feed') { st.feed = msg; setShow(msg.show); renderFeed(); }
+  else if (msg.type === 'show') setShow(msg);
+  else if (msg.type === 'ack') { $('cmd-result').textContent = `✓ ${msg.command} done`; if (msg.show) setShow(msg.show); }
+  else if (msg.type === 'error') {
+    if (msg.code === 'unauthorized') {
+      $('auth-error').hidden = false;
+      $('auth-error').textContent = 'Wrong or missing console token: open the console URL printed by "flashmob serve".';
+      conn.close();
+    } else {
+      $('cmd-result').textContent = `✗ ${msg.message}`;
+    }
+  }
+}
+
+async function onWelcome(w) {
+  st.welcome = w;
+  $('main').hidden = false;
+  $('auth-error').hidden = true;
+  $('title').textContent = w.title;
+  document.title = `${w.title} · console`;
+  setShow(w.show);
+  try {
+    const info = await (await fetch('/api/info', { cache: 'no-store' })).json();
+    st.manifest = await (await fetch(info.manifest_url)).json();
+    const sel = $('announce-group');
+    sel.length = 1;
+    for (const g of st.manifest.groups) sel.add(new Option(g.name, g.id));
+  } catch { /* the console works without the manifest, minus cues */ }
+}
+
+function setShow(show) {
+  const { type, ...rec } = show;
+  st.show = SS.newerShow(st.show, rec);
+}
+
+function send(frame) {
+  $('cmd-result').textContent = '…';
+  if (!conn.send(frame)) $('cmd-result').textContent = '✗ not connected';
+}
+const ref = () => `c${++st.refs}`;
+
+function renderFeed() {
+  const f = st.feed;
+  const now = clock.ready ? clock.serverTime() : f.server_time_us;
+  const ph = SS.phaseAt(f.show, now);
+  const rows = f.groups.map((g) => {
+    const mg = st.manifest?.groups.find((x) => x.id === g.id);
+    const cue = ph.phase === 'playing' && mg ? SS.cueAt(mg.cues, Math.floor(ph.positionUs / 1000)) : null;
+    const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
+    return `<tr><td><span class="swatch" style="background:${esc(g.colour)}"></span>${esc(g.name)}</td>`
+      + `<td>${g.participants}</td><td>${g.connected}</td><td>${g.ready}/${g.connected}</td>`
+      + `<td class="cue">${cue ? esc(cue.text) : '—'}</td></tr>`;
+  });
+  $('groups').innerHTML = rows.join('');
+  $('totals').textContent = `· ${f.participants_total} joined, ${f.connected_total} connected`
+    + (f.capacity ? ` (capacity ${f.capacity})` : '');
+  const h = f.sync_error;
+  const counts = [...h.counts, h.unknown];
+  const max = Math.max(1, ...counts);
+  const labels = [...h.bounds_us.map((b) => `≤${b / 1000} ms`), `>${h.bounds_us[h.bounds_us.length - 1] / 1000} ms`, 'unknown'];
+  $('histogram').innerHTML = counts.map((c, i) => `<div class="bar" title="${labels[i]}"><span>${c}</span>`
+    + `<div style="height:${(100 * c) / max}%"></div><span>${labels[i]}</span></div>`).join('');
+  $('engines').textContent = `Engines: ${Object.entries(f.engines).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}`;
+  const d = f.drift;
+  $('drift').textContent = d.playing ? `Playing ${d.playing}: position error median ${(d.median_us / 1000).toFixed(1)} ms, `
+    + `worst ${(d.max_abs_us / 1000).toFixed(1)} ms` : 'No phone playing';
+  const n = f.ntp || {};
+  $('ntp').textContent = n.chosen ? `Disciplined by ${n.chosen} (${n.last_action}); server − system clock `
+    + `${((n.server_minus_wall_us || 0) / 1000).toFixed(1)} ms${n.slewing ? ', slewing' : ''}; ${n.rounds} rounds`
+    : 'No NTP server configured: server time is this machine\'s clock (start with --ntp HOST).';
+  $('announcements').innerHTML = [...(f.announcements || [])].reverse().map((a) => `<li>${a.level === 'urgent'
+    ? '<span class="urgent-tag">URGENT</span> ' : ''}${a.group ? `[${a.group}] ` : ''}${a.text.replace(/</g, '&lt;')}</li>`).join('');
+}
+
+function renderClock() {
+  if (!st.show) return;
+  const now = clock.ready ? clock.serverTime() : null;
+  if (now === null) return;
+  const ph = SS.phaseAt(st.show, now);
+  $('server-time').textContent = new Date(now / 1000).toLocaleTimeString();
+  const b = clock.errorBound();
+  $('console-sync').textContent = Number.isFinite(b) ? `${(b / 1000).toFixed(1)} ms` : '—';
+  const labels = { lobby: 'Lobby: not armed', countdown: 'Armed: countdown', playing: 'Running', ended: 'Ended', aborted: 'Aborted' };
+  $('state').textContent = labels[ph.phase];
+  let big = '—', detail = '';
+  if (ph.phase === 'countdown') {
+    big = SS.formatClock(ph.untilStartUs, { up: true });
+    detail = `Starts at ${new Date(st.show.start_at_us / 1000).toLocaleTimeString()} (server time)`;
+  } else if (ph.phase === 'playing') {
+    big = SS.formatClock(ph.positionUs);
+    detail = `Elapsed of ${SS.formatClock(st.show.duration_us, { up: true })}`;
+  } else if (ph.phase === 'aborted') {
+    detail = st.show.reason || '';
+  }
+  $('big-time').textContent = big;
+  $('state-detail').textContent = detail;
+  $('cancel').disabled = ph.phase !== 'countdown';
+  $('abort').disabled = !['countdown', 'playing'].includes(ph.phase);
+  $('reset').disabled = !['ended', 'aborted'].includes(ph.phase);
+  for (const el of document.querySelectorAll('#arm-in-form button, #arm-at-form button')) el.disabled = ph.phase !== 'lobby';
+  if (!$('projector').hidden) {
+    $('p-state').textContent = { lobby: 'Scan to join', countdown: 'Starting in', playing: 'Now playing', ended: 'Thank you', aborted: 'Stopped' }[ph.phase];
+    $('p-time').textContent = ph.phase === 'countdown' ? SS.formatClock(ph.untilStartUs, { up: true })
+      : ph.phase === 'playing' ? SS.formatClock(ph.positionUs) : '';
+  }
+  if (st.feed && ph.phase === 'playing') renderFeed();
+}
+
+function openProjector() {
+  const w = st.welcome;
+  if (!w) return;
+  $('p-title').textContent = w.title;
+  const urls = w.group_join_urls ? Object.entries(w.group_join_urls) : [[null, w.join_url]];
+  $('p-qr').innerHTML = urls.map(([g, url]) => {
+    const name = g && st.manifest ? st.manifest.groups.find((x) => x.id === g)?.name ?? g : '';
+    return `<figure>${qrSvg(encodeQr(url, { ecc: 'M' }))}${name ? `<figcaption>${name}</figcaption>` : ''}</figure>`;
+  }).join('');
+  $('p-url').textContent = w.join_url;
+  $('projector').hidden = false;
+  document.documentElement.requestFullscreen?.().catch(() => {});
+}
+
+function main() {
+  if (!token) {
+    $('auth-error').hidden = false;
+    $('auth-error').textContent = 'No console token: open the console URL printed by "flashmob serve" (…/console#token=…).';
+    return;
+  }
+  $('arm-in-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    send(make.arm({ in_ms: Math.round(Number($('arm-in').value) * 1000), ref: ref() }));
+  });
+  $('arm-at-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const [h, m, s = 0] = $('arm-at').value.split(':').map(Number);
+    const target = new Date();
+    target.setHours(h, m, s, 0);
+    if (target.getTime() < Date.now()) target.setDate(target.getDate() + 1);
+    // wall clock of this computer -> server time through the console's clock sync
+    const clientUs = clientNowUs() + (target.getTime() - Date.now()) * 1000;
+    send(make.arm({ start_at_us: Math.round(clock.estimate(clientUs).serverUs), ref: ref() }));
+  });
+  $('cancel').addEventListener('click', () => send(make.cancel(ref())));
+  $('reset').addEventListener('click', () => send(make.reset(ref())));
+  $('abort').addEventListener('click', () => $('abort-dialog').showModal());
+  $('abort-dialog').addEventListener('close', () => {
+    if ($('abort-dialog').returnValue === 'abort') send(make.abort($('abort-reason').value.trim() || null, ref()));
+  });
+  $('announce-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = $('announce-text').value.trim();
+    if (!text) return;
+    send(make.announce({ text, level: $('announce-level').value, group: $('announce-group').value || null, ref: ref() }));
+    $('announce-text').value = '';
+  });
+  $('projector-open').addEventListener('click', openProjector);
+  $('projector-close').addEventListener('click', () => { $('projector').hidden = true; document.exitFullscreen?.().catch(() => {}); });
+  conn.open();
+  clock.start();
+  setInterval(renderClock, 100);
+}
+
+main();
