@@ -16,6 +16,8 @@ COMMANDS = (
     "tools.commands.plan",
     "tools.commands.schema",
     "tools.commands.render",
+    "tools.commands.voices",
+    "tools.commands.script",
     "conductor.serve",
 )
 
