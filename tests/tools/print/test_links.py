@@ -1,0 +1,140 @@
+"""The printed links are the conductor's: same join URLs as `flashmob serve` and
+the console, tokens the registry accepts, download URLs the app serves."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from conductor import messages as m
+from conductor.app import ServerConfig, build_conductor, create_app
+from conductor.bundle import load_bundle
+from conductor.registry import JoinRefused
+from conductor.serve import banner
+from tools.print.errors import PrintError
+from tools.print.links import HINT_ENCODED_MAX, default_db, group_signer, show_links, usable_hint
+
+from .conftest import PUBLIC, SECRET
+
+
+def conductor_for(bundle_dir, assign, **kw):
+    cfg = ServerConfig(bundle_dir=bundle_dir, token="console-token", public_url=PUBLIC, assign=assign, **kw)
+    return build_conductor(cfg)
+
+
+def hello_from(url: str) -> m.Hello:
+    q = parse_qs(urlsplit(url).query)
+    return m.Hello(group=q.get("g", [None])[0], group_token=q.get("k", [None])[0])
+
+
+def test_balanced_show_has_one_general_join_url(bundle):
+    b = load_bundle(bundle)
+    links = show_links(b, PUBLIC, "balanced")
+    assert links.general == "https://mob.example.org/"
+    assert all(g.join is None for g in links.groups)
+    conductor, _, _ = conductor_for(bundle, "balanced")
+    assert links.general == conductor.join_url() == conductor.console_welcome().join_url
+    assert f"join    : {links.general}" in banner(conductor, qr=False)
+    with pytest.raises(PrintError, match="--assign fixed"):
+        links.personal("red", "@ann")
+
+
+def test_balanced_links_do_not_touch_the_state_database(tmp_path):
+    from .conftest import make_bundle
+
+    b = load_bundle(make_bundle(tmp_path / "b"))
+    show_links(b, PUBLIC, "balanced").personal(None, "@ann")
+    assert not default_db(b).exists()
+
+
+def test_fixed_links_equal_the_conductors_when_printed_first(bundle):
+    b = load_bundle(bundle)
+    sign, source = group_signer(b, env={})  # creates the secret in the conductor's default database
+    assert source == str(bundle.resolve() / ".flashmob-conductor.sqlite")
+    links = show_links(b, PUBLIC, "fixed", sign)
+    assert links.general is None
+    conductor, _, _ = conductor_for(bundle, "fixed")  # then the conductor starts on the same bundle
+    printed = {g.id: g.join for g in links.groups}
+    assert printed == {g.id: conductor.join_url(g.id) for g in b.groups}
+    assert printed == conductor.console_welcome().group_join_urls  # what the console's projector shows
+    text = banner(conductor, qr=False)
+    assert all(url in text for url in printed.values())
+
+
+def test_fixed_links_equal_the_conductors_when_the_conductor_ran_first(bundle, tmp_path):
+    db = tmp_path / "state.sqlite"
+    conductor, _, _ = conductor_for(bundle, "fixed", db_path=db)
+    b = load_bundle(bundle)
+    sign, _ = group_signer(b, db, env={})
+    assert show_links(b, PUBLIC, "fixed", sign).group("blue").join == conductor.join_url("blue")
+
+
+def test_env_secret_wins_like_in_the_conductor(bundle, monkeypatch):
+    monkeypatch.setenv("FLASHMOB_GROUP_SECRET", SECRET)
+    b = load_bundle(bundle)
+    sign, source = group_signer(b)
+    assert source == "FLASHMOB_GROUP_SECRET" and not default_db(b).exists()
+    conductor, _, _ = conductor_for(bundle, "fixed")
+    assert show_links(b, PUBLIC, "fixed", sign).group("red").join == conductor.join_url("red")
+
+
+@pytest.mark.parametrize("assign", ["fixed", "choice"])
+def test_personal_urls_put_the_phone_in_the_badge_group(bundle, assign):
+    b = load_bundle(bundle)
+    sign, _ = group_signer(b, env={})
+    links = show_links(b, PUBLIC, assign, sign)
+    conductor, _, _ = conductor_for(bundle, assign)
+    for gid in ("blue", "red", "blue"):
+        url = links.personal(gid, "@José")
+        assert parse_qs(urlsplit(url).query)["p"] == ["@José"]
+        adm, welcome = conductor.admit(hello_from(url))
+        assert adm.group == welcome.group == gid
+
+
+def test_a_forged_personal_url_is_refused(bundle):
+    b = load_bundle(bundle)
+    links = show_links(b, PUBLIC, "fixed", lambda gid: "forgedforgedforgedforg")
+    conductor, _, _ = conductor_for(bundle, "fixed")
+    with pytest.raises(JoinRefused) as exc:
+        conductor.admit(hello_from(links.personal("red")))
+    assert exc.value.code == m.GROUP_TOKEN_INVALID
+    with pytest.raises(PrintError):
+        links.personal(None)
+
+
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_download_urls_are_served_by_the_conductor(bundle):
+    from fastapi.testclient import TestClient
+
+    b = load_bundle(bundle)
+    links = show_links(b, PUBLIC, "balanced")
+    conductor, clock, _ = conductor_for(bundle, "balanced")
+    client = TestClient(create_app(conductor, clock))
+    for g in links.groups:
+        assert g.download == f"{PUBLIC}/bundle/{b.revision}/groups/{g.id}.mp3"
+        r = client.get(urlsplit(g.download).path)
+        assert r.status_code == 200 and r.content == (bundle / g.mp3_path).read_bytes()
+        assert g.mp3_bytes == len(r.content)
+
+
+def test_unusable_secret_store_is_a_clear_error(bundle, tmp_path):
+    b = load_bundle(bundle)
+    with pytest.raises(PrintError, match="--db"):
+        group_signer(b, tmp_path / "no" / "such" / "dir" / "db.sqlite", env={})
+    with pytest.raises(PrintError, match="FLASHMOB_GROUP_SECRET"):
+        group_signer(b, env={"FLASHMOB_GROUP_SECRET": "short"})
+    db = tmp_path / "junk.sqlite"
+    db.write_bytes(b"not a database" * 100)
+    with pytest.raises(PrintError):
+        group_signer(b, db, env={})
+
+
+def test_usable_hint():
+    assert usable_hint("@ann") == "@ann"
+    assert usable_hint("") is None and usable_hint(None) is None
+    assert usable_hint("@" + "a" * (HINT_ENCODED_MAX - 3)) is not None
+    assert usable_hint("@настя_кузнецова") is None  # 6 characters per letter once encoded
+
+
+def test_unknown_assignment_mode(bundle):
+    with pytest.raises(PrintError, match="balanced, random, fixed, choice"):
+        show_links(load_bundle(bundle), PUBLIC, "lottery")

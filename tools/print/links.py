@@ -1,0 +1,159 @@
+"""The links printed for one show: join URLs (general, per group, personal) and downloads.
+
+Everything here is the conductor's definition (``conductor/urls.py``) applied
+to a loaded bundle, a public URL and an assignment mode, so what is printed is
+what ``flashmob serve --public-url ... --assign ...`` prints and shows on the
+console's projector:
+
+* ``balanced`` / ``random`` / ``choice``: one general join URL (``PUBLIC/``);
+  the conductor assigns a group (or the person chooses).
+* ``fixed``: no general URL (the conductor would refuse it); one join URL per
+  group, carrying the group's signed token.
+* A *personal* URL (badges) carries the registrant's group and token when
+  they have a group, plus a participant hint (``p=``); it is only honoured by
+  a conductor in ``fixed`` or ``choice`` mode (:data:`GROUP_MODES`).
+* A direct download URL per group points at the group's MP3 in this bundle
+  revision (``PUBLIC/bundle/REVISION/PATH``).
+
+Group tokens are signed with the secret the conductor will use
+(:func:`group_signer`): ``FLASHMOB_GROUP_SECRET`` when set, else the secret
+kept in the conductor's state database (created there on first use, so
+``flashmob serve`` later finds the same one). The signer is only needed —
+and the database only opened — when a group URL is made.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from conductor.bundle import Bundle
+from conductor.registry import MODES
+from conductor.urls import download_url, join_url
+
+from .errors import PrintError
+
+GROUP_MODES = ("fixed", "choice")
+"""Assignment modes in which the conductor honours the group of a join URL."""
+HINT_ENCODED_MAX = 32
+"""A hint longer than this once percent-encoded (a non-Latin handle: 6 characters
+per letter) is left out of the URL: it would make the badge's QR too dense."""
+
+
+def usable_hint(hint: str | None) -> str | None:
+    """``hint`` if it is short enough for a badge QR once encoded, else None."""
+    if not hint or len(quote(hint, safe="")) > HINT_ENCODED_MAX:
+        return None
+    return hint
+
+
+@dataclass(frozen=True)
+class GroupLinks:
+    id: str
+    name: str
+    colour: str
+    join: str | None          # the group's join URL (fixed mode only)
+    download: str             # direct URL of the group's MP3
+    mp3_path: str
+    mp3_bytes: int
+
+
+@dataclass(frozen=True)
+class ShowLinks:
+    public_url: str
+    assign: str
+    revision: str
+    general: str | None       # None in fixed mode
+    groups: tuple[GroupLinks, ...]
+    sign: Callable[[str], str] | None = None
+
+    def group(self, group_id: str) -> GroupLinks:
+        for g in self.groups:
+            if g.id == group_id:
+                return g
+        raise KeyError(group_id)
+
+    def personal(self, group_id: str | None, hint: str | None = None) -> str:
+        """A registrant's join URL: their group's (with token) when they have one,
+        and their handle as a hint (see :func:`usable_hint`)."""
+        if group_id is None:
+            if self.assign == "fixed":
+                raise PrintError("in fixed assignment every personal join URL needs a group")
+            return join_url(self.public_url, hint=usable_hint(hint))
+        if self.assign not in GROUP_MODES:
+            raise PrintError(f"a conductor in {self.assign} assignment ignores the group of a join URL: "
+                             "use --assign fixed (and serve with --assign fixed)")
+        self.group(group_id)
+        assert self.sign is not None
+        return join_url(self.public_url, group_id, self.sign(group_id), hint=usable_hint(hint))
+
+
+def default_db(bundle: Bundle) -> Path:
+    """Where ``flashmob serve`` keeps its state (and the group secret) by default."""
+    from conductor.app import DEFAULT_DB_NAME
+
+    return bundle.root / DEFAULT_DB_NAME
+
+
+def group_signer(bundle: Bundle, db_path: Path | None = None,
+                 env: Mapping[str, str] | None = None) -> tuple[Callable[[str], str], str]:
+    """``(sign, where the secret came from)``, as ``conductor.service.Conductor`` resolves it."""
+    from conductor.tokens import GroupSigner
+
+    env = os.environ if env is None else env
+    if env.get("FLASHMOB_GROUP_SECRET"):
+        secret = env["FLASHMOB_GROUP_SECRET"].encode()
+        where = "FLASHMOB_GROUP_SECRET"
+    else:
+        from conductor.store import SqliteStore
+
+        path = Path(db_path) if db_path else default_db(bundle)
+        try:
+            store = SqliteStore(path)
+            try:
+                secret = store.secret("group")
+            finally:
+                store.close()
+        except Exception as exc:  # sqlite3.Error, OSError: unreadable or read-only place
+            raise PrintError(f"cannot read or create the group secret in {path}: {exc} "
+                             "(pass --db, or set FLASHMOB_GROUP_SECRET)") from None
+        where = str(path)
+    try:
+        signer = GroupSigner(secret, bundle.show_id)
+    except ValueError as exc:
+        raise PrintError(f"FLASHMOB_GROUP_SECRET: {exc}") from None
+    return signer.sign, where
+
+
+def _mp3(bundle: Bundle, group_id: str) -> tuple[str, int]:
+    for g in bundle.manifest.get("groups", []):
+        if g.get("id") == group_id:
+            mp3 = g.get("mp3")
+            if not isinstance(mp3, dict) or not isinstance(mp3.get("path"), str):
+                raise PrintError(f"manifest.json: group {group_id} has no mp3.path")
+            size = mp3.get("bytes")
+            return mp3["path"], size if isinstance(size, int) else (bundle.root / mp3["path"]).stat().st_size
+    raise PrintError(f"manifest.json: no group {group_id}")  # pragma: no cover - Bundle checked it
+
+
+def show_links(bundle: Bundle, public_url: str, assign: str,
+               sign: Callable[[str], str] | None = None) -> ShowLinks:
+    """Every link of the show. ``sign`` is required in ``fixed`` mode (and for
+    personal URLs with a group)."""
+    if assign not in MODES:
+        raise PrintError(f"assignment mode must be one of {', '.join(MODES)}, not {assign!r}")
+    if assign == "fixed" and sign is None:
+        raise PrintError("fixed assignment needs a group signer")
+    groups = []
+    for g in bundle.groups:
+        path, size = _mp3(bundle, g.id)
+        groups.append(GroupLinks(
+            id=g.id, name=g.name, colour=g.colour,
+            join=join_url(public_url, g.id, sign(g.id)) if assign == "fixed" else None,
+            download=download_url(public_url, bundle.revision, path), mp3_path=path, mp3_bytes=size))
+    return ShowLinks(public_url=public_url.rstrip("/"), assign=assign, revision=bundle.revision,
+                     general=None if assign == "fixed" else join_url(public_url),
+                     groups=tuple(groups), sign=sign)
