@@ -36,7 +36,7 @@ def open_phone(browser, url, *, locale="fr-FR"):
 
 
 def shot(page, artifacts, name):
-    page.screenshot(path=str(artifacts / f"{name}.png"))
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=name.startswith("console"))
 
 
 def join_and_ready(page, artifacts=None, prefix=None):
@@ -163,3 +163,47 @@ def test_three_phones_start_together_rejoin_announce_abort(browser, conductor_se
     shot(console, artifacts, "console-5-projector")
     for ctx, _ in phones + [(cctx, console)]:
         ctx.close()
+
+
+def test_offline_reload_after_arming_starts_on_time_and_media_fallback(browser, conductor_server, artifacts):
+    """Principle 6: armed, then the network dies and the phone reloads: the
+    service worker serves the page, localStorage the start time and clock
+    model, the Cache API the verified files; it starts on time anyway. A
+    second phone forced onto the <audio> fallback follows the show too."""
+    srv = conductor_server()
+    ctx, page = open_phone(browser, srv.url + "/?probe=1")
+    join_and_ready(page)
+    page.wait_for_function("navigator.serviceWorker.controller !== null || "
+                           "navigator.serviceWorker.ready.then(() => true)", timeout=10_000)
+    mctx, media = open_phone(browser, srv.url + "/?engine=media")
+    join_and_ready(media)
+    console = srv.console()
+    console.send({"type": "arm", "in_ms": 5000, "ref": "go"})
+    start = console.expect("ack", ref="go")["show"]["start_at_us"]
+    page.wait_for_selector("#screen-countdown:not([hidden])", timeout=5000)
+    time.sleep(0.5)  # let the clock model be stored
+    ctx.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#screen-countdown:not([hidden]), #screen-play:not([hidden])", timeout=8000)
+    assert report(page)["online"] is False
+    shot(page, artifacts, "phone-8-offline-countdown")
+    wait_for(page, "(r => r.firstSample && r.firstSample.confirmed)(window.flashmob.report())", 10)
+    first = report(page)["firstSample"]["serverUs"]
+    print(f"offline phone: sample 0 heard at start + {first - start} µs")
+    assert abs(first - start) <= SPREAD_LIMIT_US
+    time.sleep(1.7)
+    errs = clicks_error_us(report(page), start)
+    print("offline phone click errors (µs):", errs)
+    assert len(errs) >= 2 and all(abs(e) <= CLICK_LIMIT_US for e in errs), errs
+    # the media fallback plays at the right place (tens of ms)
+    wait_for(media, "document.body.dataset.screen === 'play'", 5)
+    time.sleep(1.0)
+    pos = media.evaluate("document.getElementById('fallback-audio').currentTime")
+    expected = (srv.conductor.now() - start) / 1e6
+    print(f"media engine: position {pos:.3f} s, expected {expected:.3f} s")
+    assert report(media)["engine"] == "media"
+    assert abs(pos - expected) < 0.3
+    ctx.set_offline(False)
+    for c in (ctx, mctx):
+        c.close()
+    console.close()
