@@ -5,7 +5,8 @@ caller — fpdf2's ``get_string_width`` in a PDF, a fake proportional measure
 in tests — so wrapping and shrinking never depend on a drawing surface.
 
 Contract of :func:`fit`: the largest size of ``sizes`` at which the text wraps
-into at most ``max_lines`` lines no wider than ``width``; if even the smallest
+into at most ``max_lines`` lines no wider than ``width`` without breaking a
+word (else, the largest at which it does with words broken); if even the smallest
 size does not fit, the smallest size with the text cut after ``max_lines``
 lines, the last ending in an ellipsis. Words longer than a line (URLs) are
 broken after a ``/?&=-_.`` in the second half of the line, else between
@@ -89,10 +90,14 @@ def fit(text: str, width: float, max_lines: int, sizes: Sequence[float], measure
     """See the module docstring. ``sizes`` are tried in the order given (largest first)."""
     if not sizes or max_lines < 1 or width <= 0:
         raise ValueError("fit() needs sizes, max_lines >= 1 and a positive width")
-    for size in sizes:
-        lines = wrap(text, width, size, measure)
-        if len(lines) <= max_lines:
-            return Fitted(size, tuple(lines))
+    words = text.split(" ")
+    for whole_words in (True, False):  # breaking inside a word only when no size avoids it
+        for size in sizes:
+            if whole_words and any(measure(w, size) > width for w in words):
+                continue
+            lines = wrap(text, width, size, measure)
+            if len(lines) <= max_lines:
+                return Fitted(size, tuple(lines))
     size = sizes[-1]
     lines = wrap(text, width, size, measure)[:max_lines]
     lines[-1] = _ellipsize(lines[-1], width, size, measure)

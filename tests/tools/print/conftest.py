@@ -81,3 +81,36 @@ def pdf_text(data: bytes) -> list[str]:
 
     doc = pdfium.PdfDocument(bytes(data))
     return [page.get_textpage().get_text_range() for page in doc]
+
+
+def char_boxes_mm(data: bytes, page_index: int = 0):
+    """``(char, left, top, right, bottom)`` in millimetres from the top-left of
+    the page, for every character PDF text extraction finds on the page."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(bytes(data))
+    page = doc[page_index]
+    height = page.get_height()
+    tp = page.get_textpage()
+    k = 25.4 / 72
+    out = []
+    for i in range(tp.count_chars()):
+        ch = tp.get_text_range(i, 1)
+        if not ch.strip():
+            continue
+        left, bottom, right, top = tp.get_charbox(i)
+        out.append((ch, left * k, (height - top) * k, right * k, (height - bottom) * k))
+    return out
+
+
+def french_info(**event):
+    """EventInfo of a French show ("Apéro géant à Besançon"), 13 June 2026 18:30 Paris."""
+    from tools.print.event import event_info
+
+    ev = {"place": "Place de la Révolution, Besançon", "date": "2026-06-13", "time": "18:30",
+          "timezone": "Europe/Paris", "meeting_point": "Devant le musée des Beaux-Arts",
+          "bring": "Un téléphone chargé, des écouteurs", "safety": "Gardez les couloirs pompiers libres."}
+    ev.update(event)
+    return event_info({"show_id": "0123456789abcdef", "title": "Apéro géant à Besançon", "language": "fr",
+                       "duration": {"ms": 1_203_000}, "event": ev,
+                       "organizer": {"name": "Les Amis de l’Apéro", "contact": "amis@example.org"}})

@@ -52,3 +52,10 @@ def test_bad_arguments():
         fit("x", 10, 0, (10,), measure)
     with pytest.raises(ValueError):
         fit("x", 10, 1, (), measure)
+
+
+def test_a_smaller_size_is_preferred_to_a_broken_word():
+    f = fit("Αλέξης Παπαδόπουλος", 50, 3, (20, 16, 12, 8), measure)  # 12 letters: 60 at 10
+    assert f.lines == ("Αλέξης", "Παπαδόπουλος") and f.size == 8
+    f = fit("Παπαδόπουλος", 30, 3, (20, 8), measure)
+    assert f.size == 8 and f.lines == ("Παπαδόπ", "ουλος")  # no size avoids a break: the largest that fits
