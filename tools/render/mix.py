@@ -128,36 +128,56 @@ class GroupMixer:
 
     def _add_bed(self, out: np.ndarray, start: int, end: int, bed: _Bed) -> None:
         a, b = max(start, bed.start), min(end, bed.end)
-        if a >= b or len(bed.pcm) == 0:
+        n_src = len(bed.pcm)
+        if a >= b or n_src == 0:
             return
-        pos = np.arange(a - bed.start, b - bed.start, dtype=np.int64)
+        p0, n = a - bed.start, b - a                 # position in the bed, sample count
         if bed.loop:
-            sig = bed.pcm[pos % len(bed.pcm)]
+            sig = np.empty(n, dtype=np.float32)
+            filled, src = 0, p0 % n_src
+            while filled < n:                        # the asset repeated by slices
+                take = min(n - filled, n_src - src)
+                sig[filled:filled + take] = bed.pcm[src:src + take]
+                filled, src = filled + take, 0
         else:
-            valid = pos < len(bed.pcm)
-            if not valid.any():
+            if p0 >= n_src:
                 return
-            sig = np.zeros(len(pos), dtype=np.float32)
-            sig[valid] = bed.pcm[pos[valid]]
-        env = np.full(len(pos), bed.gain, dtype=np.float32)
-        if bed.fade_in > 0:
-            env *= _raised_cosine(pos / bed.fade_in)
-        if bed.fade_out > 0:
-            env *= _raised_cosine((bed.end - bed.start - pos) / bed.fade_out)
+            n = min(n, n_src - p0)
+            sig = np.array(bed.pcm[p0:p0 + n], dtype=np.float32)
+        sig *= np.float32(bed.gain)
+        # fades: only the samples inside a fade are touched
+        if bed.fade_in > 0 and p0 < bed.fade_in:
+            k = min(n, bed.fade_in - p0)
+            sig[:k] *= _raised_cosine(np.arange(p0, p0 + k) / bed.fade_in)
+        length = bed.end - bed.start
+        if bed.fade_out > 0 and p0 + n > length - bed.fade_out:
+            k0 = max(0, length - bed.fade_out - p0)
+            sig[k0:] *= _raised_cosine((length - np.arange(p0 + k0, p0 + n)) / bed.fade_out)
         if bed.duck is not None and self.speech:
-            env *= self._duck_envelope(a, b, bed.duck)
-        out[a - start:b - start] += sig * env
+            depth = self._duck_depth(a, a + n)
+            if depth is not None:
+                sig *= (1.0 - (1.0 - bed.duck) * depth).astype(np.float32)
+        out[a - start:a - start + n] += sig
 
-    def _duck_envelope(self, a: int, b: int, duck: float) -> np.ndarray:
-        """Gain in [duck, 1] for samples [a, b): 1 - (1 - duck) * depth(t)."""
-        attack = int(DUCK_ATTACK_S * self.sample_rate)
-        release = int(DUCK_RELEASE_S * self.sample_rate)
-        t = np.arange(a, b, dtype=np.int64)
-        depth = np.zeros(b - a, dtype=np.float32)
+    def _duck_depth(self, a: int, b: int) -> np.ndarray | None:
+        """Ducking depth in [0, 1] for samples [a, b) (None when no speech is near):
+        1 during speech, raised-cosine ramps before it (attack) and after (release)."""
+        attack = max(1, int(DUCK_ATTACK_S * self.sample_rate))
+        release = max(1, int(DUCK_RELEASE_S * self.sample_rate))
+        depth = None
         for s, e in self.speech:
             if e + release <= a or s - attack >= b:
                 continue
-            d = np.minimum(_raised_cosine((t - (s - attack)) / max(attack, 1)),
-                           _raised_cosine(((e + release) - t) / max(release, 1)))
-            np.maximum(depth, d, out=depth)
-        return (1.0 - (1.0 - duck) * depth).astype(np.float32)
+            if depth is None:
+                depth = np.zeros(b - a, dtype=np.float32)
+            for lo, hi, ramp in ((s - attack, s, lambda t: (t - (s - attack)) / attack),
+                                 (s, e, None), (e, e + release, lambda t: ((e + release) - t) / release)):
+                lo, hi = max(lo, a), min(hi, b)
+                if lo >= hi:
+                    continue
+                if ramp is None:
+                    depth[lo - a:hi - a] = 1.0
+                else:
+                    seg = depth[lo - a:hi - a]
+                    np.maximum(seg, _raised_cosine(ramp(np.arange(lo, hi))), out=seg)
+        return depth
