@@ -15,7 +15,7 @@ def parse(text):
     import icalendar
 
     cal = icalendar.Calendar.from_ical(text)
-    return next(c for c in cal.walk("VEVENT"))
+    return cal.walk("VEVENT")[0]
 
 
 def test_round_trips_through_icalendar():
