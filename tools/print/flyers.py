@@ -31,7 +31,9 @@ def flyer(pdf, w: Wording, qr: QrMatrix, cell: Rect) -> None:
     accent = k.rgb(w.accent)
     ink = k.ink_on(accent)
     # band
-    tag = k.fit_text(pdf, w.tagline.upper(), width, 2, (6, 5.5, 5), bold=True)
+    tag = k.fit_text(pdf, w.tagline.upper(), width, 1, (6, 5.5, 5, 4.5), bold=True)
+    if tag.truncated:
+        tag = k.fit_text(pdf, w.tagline.upper(), width, 2, (6, 5.5, 5), bold=True)
     title = k.fit_text(pdf, w.title, width, 3, (20, 18, 16, 14, 12, 11, 10), bold=True)
     label = k.fit_text(pdf, w.group_label.upper(), width, 1, (9, 8), bold=True) if w.group_label else None
     band_h = (PAD + k.block_height(tag) + 3.5 + k.block_height(title, 1.1) + title.size * k.PT * k.DESCENT + 5

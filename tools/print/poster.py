@@ -97,7 +97,7 @@ def _column(pdf, w: Wording, x: float, top: float, width: float, height: float) 
     for size in (14, 13, 12, 11, 10, 9, 8):
         num_w = size * k.PT * 1.9
         scan = k.fit_text(pdf, "← " + w.scan, width, 2, (size + 6, size + 4), bold=True)
-        url = k.fit_text(pdf, w.url, width, 2, (max(7, size - 3),))
+        url = k.fit_text(pdf, w.url, width, 2, (max(8, size - 2), 8, 7))
         head = k.fit_text(pdf, w.how, width, 1, (size + 2,), bold=True)
         steps = [k.fit_text(pdf, s, width - num_w, 5, (size,)) for s in w.steps]
         bring = k.fit_text(pdf, w.bring, width, 3, (size,))

@@ -195,3 +195,13 @@ def test_glyphs_the_font_lacks_are_reported(tmp_path):
     kit = make_kit(bundle, tmp_path / "out", KitOptions(public_url=PUBLIC, badges=tmp_path / "people.csv",
                                                         qr_only=True), env={})
     assert any(w.startswith("people.csv:2: the bundled font cannot draw") for w in kit.warnings)
+
+
+def test_docs_name_every_file_the_kit_writes(balanced, fixed):
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "print.md").read_text(encoding="utf-8")
+    names = {p.name for p in balanced[0].files} | {p.name for p in fixed[0].files}
+    for name in names:
+        generic = name
+        for gid in ("red", "blue", "rouges", "bleus"):
+            generic = generic.replace(f"-{gid}.", "-GROUP.")
+        assert f"`{generic}`" in doc, generic
