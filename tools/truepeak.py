@@ -80,14 +80,32 @@ def peak_envelope(padded: np.ndarray, floor: float = 0.0) -> np.ndarray:
         rows = _candidate_rows(frame_peaks, n, floor / _l1_gain())
         if rows.size == 0:
             return out
+    dense = rows is None or rows.size * 8 > n
     channels = [padded] if padded.ndim == 1 else [padded[:, c] for c in range(padded.shape[1])]
     for ch in channels:
-        windows = np.lib.stride_tricks.sliding_window_view(np.ascontiguousarray(ch), BEFORE + 1 + AFTER)
-        if rows is None:
-            np.maximum(out, np.abs(windows @ m).max(axis=1), out=out)
-        else:
+        ch = np.ascontiguousarray(ch)
+        if dense:  # every row: shifted multiply-adds (faster than np.convolve here)
+            inter = _interpolate_all(ch, m, n)
+            if rows is None:
+                np.maximum(out, inter, out=out)
+            else:
+                out[rows] = np.maximum(out[rows], inter[rows])
+        else:  # few rows: gather their windows
+            windows = np.lib.stride_tricks.sliding_window_view(ch, BEFORE + 1 + AFTER)
             out[rows] = np.maximum(out[rows], np.abs(windows[rows] @ m).max(axis=1))
     return out
+
+
+def _interpolate_all(ch: np.ndarray, m: np.ndarray, n: int) -> np.ndarray:
+    """max over phases of |interpolated value| for all ``n`` rows of one channel."""
+    phases = np.zeros((m.shape[1], n), np.float32)
+    tmp = np.empty(n, np.float32)
+    for j in range(m.shape[0]):
+        xs = ch[j : j + n]
+        for p in range(m.shape[1]):
+            np.multiply(xs, m[j, p], out=tmp)
+            phases[p] += tmp
+    return np.abs(phases).max(axis=0)
 
 
 _BLOCK = 64

@@ -64,3 +64,13 @@ def test_errors_are_voice_errors(engine, settings, words):
 def test_bad_library_path_is_a_voice_error():
     with pytest.raises(VoiceError, match="cannot load"):
         EspeakEngine("/nonexistent/libespeak-ng.so", "/tmp").engine_version()
+
+
+def test_library_is_unloaded_after_each_utterance(engine):
+    """The determinism mechanism: nothing keeps libespeak-ng mapped between utterances."""
+    import ctypes
+    import os
+
+    engine.render("bonjour", VoiceSettings(voice="fr"))
+    with pytest.raises(OSError):
+        ctypes.CDLL(engine.library, mode=os.RTLD_NOLOAD | os.RTLD_LOCAL)
