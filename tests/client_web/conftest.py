@@ -120,8 +120,9 @@ def conductor_server(real_bundle, tmp_path):
         s.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Headless Chromium for one test module (closed before other modules run their own event loops)."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true but {CHROMIUM} is missing: the browser tests cannot run (apt-get install chromium)")
