@@ -18,6 +18,8 @@ def test_defaults_are_valid_and_key_is_plain_data():
     "kwargs, words",
     [
         ({"engine": "pipr"}, "did you mean 'piper'"),
+        ({"voice": 12}, "voice voice"),
+        ({"language": ""}, "voice language"),
         ({"rate": 0}, "rate"),
         ({"rate": float("nan")}, "rate"),
         ({"rate": "fast"}, "rate"),

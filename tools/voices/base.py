@@ -62,6 +62,10 @@ class VoiceSettings:
         if self.engine not in ENGINES:
             raise VoiceError(f"unknown voice engine '{self.engine}'{did_you_mean(str(self.engine), ENGINES)}; "
                              f"use one of {', '.join(ENGINES)}")
+        for name in ("voice", "language"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise VoiceError(f"voice {name} must be a non-empty text; got {value!r}")
         if not _finite(self.rate) or not 0.25 <= self.rate <= 4.0:
             raise VoiceError(f"voice rate must be between 0.25 and 4 (1 = normal speed); got {self.rate!r}")
         if self.pitch is not None and (isinstance(self.pitch, bool) or not isinstance(self.pitch, int)
