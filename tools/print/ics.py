@@ -79,8 +79,8 @@ def event_ics(info: EventInfo, join_url: str, *, now: dt.datetime, uid_suffix: s
     if _EMAIL.match(contact):
         cn = escape_param(info.organizer_name or contact)
         lines.append(f"ORGANIZER;CN={cn}:mailto:{contact}")
-    lines += ["BEGIN:VALARM", "ACTION:DISPLAY",
-              f"DESCRIPTION:{escape_text(info.title + ' — ' + t['calendar_bring'].format(bring=info.bring or t['default_bring']))}",
+    reminder = info.title + " — " + t["calendar_bring"].format(bring=info.bring or t["default_bring"])
+    lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{escape_text(reminder)}",
               f"TRIGGER:-PT{int(ALARM_BEFORE.total_seconds() // 3600)}H", "END:VALARM",
               "END:VEVENT", "END:VCALENDAR"]
     return "".join(fold(line) + "\r\n" for line in lines)

@@ -194,7 +194,7 @@ def make_kit(bundle_dir: Path, out_dir: Path, opts: KitOptions, env: Mapping[str
         cards = [download_card(info, group_name=g.name, colour=g.colour, url=g.download,
                                file_name=g.mp3_path.rsplit("/", 1)[-1], n_bytes=g.mp3_bytes) for g in links.groups]
         write("downloads.pdf", downloads_pdf(cards, created=created))
-        for stem, url, g in joins:
+        for _, url, g in joins:
             name = "event.ics" if g is None else f"event-{g.id}.ics"
             write(name, event_ics(info, url, now=now, uid_suffix=g.id if g else "event"))
     if regs:

@@ -79,6 +79,11 @@ def _clean(value: str) -> str:
     return " ".join(value.split())
 
 
+def _cell(cells: list[str], columns: dict[str, int], key: str) -> str:
+    i = columns.get(key)
+    return _clean(cells[i]) if i is not None and i < len(cells) else ""
+
+
 def _resolve_group(value: str, groups: Sequence[GroupInfo]) -> str | None:
     v = value.strip()
     for g in groups:
@@ -113,12 +118,7 @@ def parse_registrants(text: str, groups: Sequence[GroupInfo], source: str = "reg
             errors.append(f"{source}:{lineno}: {len(cells)} columns; expected name, handle, group "
                           "(or a header row naming the columns)")
             continue
-
-        def cell(key: str) -> str:
-            i = columns.get(key)
-            return _clean(cells[i]) if i is not None and i < len(cells) else ""
-
-        name, handle, group = cell("name"), cell("handle"), cell("group")
+        name, handle, group = (_cell(cells, columns, key) for key in ("name", "handle", "group"))
         if not name:
             errors.append(f"{source}:{lineno}: the name is empty")
             continue

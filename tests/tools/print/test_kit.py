@@ -129,7 +129,8 @@ def test_qr_only_works_without_an_event_block(tmp_path):
 
 def test_start_override_completes_an_event_without_date(tmp_path):
     bundle = make_bundle(tmp_path / "b", event={"place": "Square", "timezone": "Europe/Paris"})
-    kit = make_kit(bundle, tmp_path / "out", KitOptions(public_url=PUBLIC, start="2026-12-24T23:30", now=NOW), env={})
+    opts = KitOptions(public_url=PUBLIC, start="2026-12-24T23:30", now=NOW)
+    kit = make_kit(bundle, tmp_path / "out", opts, env={})
     text = " ".join(pdf_text((tmp_path / "out" / "poster.pdf").read_bytes())[0].split())
     assert "23:30" in text and "Thursday" in text and "24 December 2026" in text
     assert any("safety" in w for w in kit.warnings)
@@ -160,7 +161,8 @@ def test_not_a_bundle(tmp_path):
     with pytest.raises(PrintError, match="is not a show bundle: manifest.json not found"):
         make_kit(tmp_path, tmp_path / "out", KitOptions(public_url=PUBLIC), env={})
     (tmp_path / "manifest.json").write_text(json.dumps({"format": "something-else"}))
-    with pytest.raises(PrintError, match='is not a usable show bundle: manifest.json: format must be "flashmob-bundle"'):
+    wrong_format = 'is not a usable show bundle: manifest.json: format must be "flashmob-bundle"'
+    with pytest.raises(PrintError, match=wrong_format):
         make_kit(tmp_path, tmp_path / "out", KitOptions(public_url=PUBLIC), env={})
     assert written_nothing(tmp_path)
 
