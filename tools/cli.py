@@ -19,6 +19,7 @@ COMMANDS = (
     "tools.commands.voices",
     "tools.commands.script",
     "conductor.serve",
+    "tools.commands.qr",
 )
 
 DESCRIPTION = """\
@@ -35,6 +36,7 @@ examples:
   flashmob schema -o score.schema.json
   flashmob render scores/demo.yaml -o build/demo
   flashmob serve build/demo --port 8000
+  flashmob qr build/demo --url https://mob.example.org -o build/demo-print
 
 score format: docs/score-format.md
 """
