@@ -22,16 +22,14 @@ def _written_cues(score) -> int:
 
 
 def run(args) -> int:
-    from tools.score import ScoreError
     from tools.score.timecode import format_time
 
-    from .common import load_and_compile, print_diagnostics, report_score_error
+    from .common import compile_or_report
 
-    try:
-        score, timeline, diags = load_and_compile(args.score)
-    except ScoreError as exc:
-        return report_score_error(exc)
-    print_diagnostics(diags.warnings)
+    loaded = compile_or_report(args.score)
+    if isinstance(loaded, int):
+        return loaded
+    score, timeline, diags = loaded
     names = ", ".join(g.name for g in score.groups)
     n_groups = len(score.groups)
     print(f"{args.score}: ok — {n_groups} group{'s' if n_groups != 1 else ''} ({names}), "

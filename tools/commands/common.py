@@ -29,3 +29,15 @@ def report_score_error(exc: ScoreError) -> int:
     n = len(exc.errors)
     print(f"{n} error{'s' if n != 1 else ''} found", file=sys.stderr)
     return 1
+
+
+def compile_or_report(path: str):
+    """(score, timeline) with warnings printed, or an exit code after printing every error."""
+    from tools.score import ScoreError
+
+    try:
+        score, timeline, diags = load_and_compile(path)
+    except ScoreError as exc:
+        return report_score_error(exc)
+    print_diagnostics(diags.warnings)
+    return score, timeline, diags

@@ -16,19 +16,16 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    from tools.score import ScoreError
-
-    from .common import load_and_compile, print_diagnostics, report_score_error
+    from .common import compile_or_report
 
     out = args.output or os.path.splitext(args.score)[0] + ".plan.svg"
     if os.path.splitext(out)[1].lower() not in (".svg", ".png"):
         print(f"flashmob plan: cannot write '{out}': the plan is drawn as .svg or .png", file=sys.stderr)
         return 2
-    try:
-        score, timeline, diags = load_and_compile(args.score)
-    except ScoreError as exc:
-        return report_score_error(exc)
-    print_diagnostics(diags.warnings)
+    loaded = compile_or_report(args.score)
+    if isinstance(loaded, int):
+        return loaded
+    score, timeline, diags = loaded
     from tools.plan import write_plan
 
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)

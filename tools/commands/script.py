@@ -45,15 +45,12 @@ def rows(score, timeline):
 
 
 def run(args) -> int:
-    from tools.score import ScoreError
+    from .common import compile_or_report
 
-    from .common import load_and_compile, print_diagnostics, report_score_error
-
-    try:
-        score, timeline, diags = load_and_compile(args.score)
-    except ScoreError as exc:
-        return report_score_error(exc)
-    print_diagnostics(diags.warnings)
+    loaded = compile_or_report(args.score)
+    if isinstance(loaded, int):
+        return loaded
+    score, timeline, diags = loaded
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()

@@ -178,30 +178,29 @@ class Fields:
             self.diags.error(node.loc, f"'{key}': {exc}")
             return default
 
-    def mapping(self, key: str, *, required: bool = False, hint: str = "") -> Map | None:
+    def _container(self, key: str, kind: type, empty, expected: str):
         node = self.raw(key)
         if node is None:
-            if required:
-                self.missing(key, hint)
             return None
         if isinstance(node, Scalar) and node.is_null:
-            return Map((), node.loc)
-        if not isinstance(node, Map):
-            self.bad(key, "a mapping of names to values" + (f" ({hint})" if hint else ""))
+            return empty(node.loc)
+        if not isinstance(node, kind):
+            self.bad(key, expected)
             return None
         return node
 
+    def mapping(self, key: str, *, required: bool = False, hint: str = "") -> Map | None:
+        node = self._container(key, Map, lambda loc: Map((), loc),
+                               "a mapping of names to values" + (f" ({hint})" if hint else ""))
+        if node is None and required and not self.has(key):
+            self.missing(key, hint)
+        return node
+
     def sequence(self, key: str, *, required: bool = False, hint: str = "") -> Seq | None:
-        node = self.raw(key)
-        if node is None:
-            if required:
-                self.missing(key, hint)
-            return None
-        if isinstance(node, Scalar) and node.is_null:
-            return Seq((), node.loc)
-        if not isinstance(node, Seq):
-            self.bad(key, "a list (items starting with '- ')" + (f": {hint}" if hint else ""))
-            return None
+        node = self._container(key, Seq, lambda loc: Seq((), loc),
+                               "a list (items starting with '- ')" + (f": {hint}" if hint else ""))
+        if node is None and required and not self.has(key):
+            self.missing(key, hint)
         return node
 
     def text_list(self, key: str) -> tuple[tuple[str, Loc], ...] | None:
