@@ -28,9 +28,10 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request, WebSocket
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from . import files
 from . import messages as m
@@ -216,6 +217,18 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
         sha = bundle.files[path]
         cache = files.IMMUTABLE if (sha or path == MANIFEST) else files.REVALIDATE
         return files.file_response(request, target, sha256=sha, cache_control=cache)
+
+    @app.api_route("/download/{group}", methods=["GET", "HEAD"])
+    async def group_download(group: str) -> Response:
+        """The stable printed link: 302 to the group's MP3 in the bundle served now."""
+        entry = next((g for g in bundle.manifest.get("groups", []) if g.get("id") == group), None)
+        mp3 = entry.get("mp3") if isinstance(entry, dict) else None
+        if not isinstance(mp3, dict) or mp3.get("path") not in bundle.files:
+            return JSONResponse({"error": f"no group {group!r} in this show",
+                                 "groups": [g.id for g in bundle.groups]}, status_code=404,
+                                headers={"Cache-Control": "no-store"})
+        return RedirectResponse(f"/bundle/{bundle.revision}/{quote(mp3['path'], safe='/')}", status_code=302,
+                                headers={"Cache-Control": "no-store"})
 
     def page(name: str, what: str) -> Response:
         return HTMLResponse(PLACEHOLDER.format(title=html.escape(bundle.title), what=what,

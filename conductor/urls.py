@@ -14,9 +14,10 @@ Shapes (``PUBLIC`` is the public URL without a trailing slash)::
     ...&p=HINT  or  PUBLIC/?p=HINT   participant hint (a registrant's handle on a
                                      badge); percent-encoded; phones may show it
                                      or pass it on, the conductor ignores it today
-    PUBLIC/bundle/REVISION/PATH      one bundle file (an MP3 for direct download);
-                                     REVISION is Bundle.revision: the link breaks
-                                     when the bundle is re-rendered
+    PUBLIC/download/GROUP            a group's full MP3, stable across re-renders:
+                                     redirects to the current bundle file (printed)
+    PUBLIC/bundle/REVISION/PATH      one bundle file; REVISION is Bundle.revision,
+                                     so the link breaks when the bundle is re-rendered
 
 Query parameter names are the protocol's (docs/protocol.md): ``g`` group,
 ``k`` group token, ``p`` participant hint.
@@ -80,3 +81,11 @@ def download_url(public_url: str, revision: str, path: str) -> str:
     if path.startswith("/") or ".." in path.split("/"):
         raise ValueError(f"bad bundle path {path!r}")
     return f"{public_url.rstrip('/')}/bundle/{revision}/{quote(path, safe='/')}"
+
+
+def group_download_url(public_url: str, group: str) -> str:
+    """Stable direct-download URL of a group's MP3 (what posters and cards print):
+    the conductor redirects it to the file of the bundle it serves now."""
+    if not _GROUP_ID.match(group):
+        raise ValueError(f"bad group id {group!r}")
+    return f"{public_url.rstrip('/')}/download/{group}"

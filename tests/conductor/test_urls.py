@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from conductor.tokens import GroupSigner
-from conductor.urls import HINT_MAX, check_public_url, download_url, join_url
+from conductor.urls import HINT_MAX, check_public_url, download_url, group_download_url, join_url
 
 PUBLIC = "https://mob.example.org"
 
@@ -55,3 +55,9 @@ def test_check_public_url():
                 "https://x.org/a b"):
         with pytest.raises(ValueError):
             check_public_url(bad)
+
+
+def test_group_download_url_is_stable():
+    assert group_download_url(PUBLIC + "/", "red") == "https://mob.example.org/download/red"
+    with pytest.raises(ValueError):
+        group_download_url(PUBLIC, "../etc")

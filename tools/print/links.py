@@ -32,7 +32,7 @@ from urllib.parse import quote
 
 from conductor.bundle import Bundle
 from conductor.registry import MODES
-from conductor.urls import download_url, join_url
+from conductor.urls import group_download_url, join_url
 
 from .errors import PrintError
 
@@ -153,7 +153,7 @@ def show_links(bundle: Bundle, public_url: str, assign: str,
         groups.append(GroupLinks(
             id=g.id, name=g.name, colour=g.colour,
             join=join_url(public_url, g.id, sign(g.id)) if assign == "fixed" else None,
-            download=download_url(public_url, bundle.revision, path), mp3_path=path, mp3_bytes=size))
+            download=group_download_url(public_url, g.id), mp3_path=path, mp3_bytes=size))
     return ShowLinks(public_url=public_url.rstrip("/"), assign=assign, revision=bundle.revision,
                      general=None if assign == "fixed" else join_url(public_url),
                      groups=tuple(groups), sign=sign)

@@ -110,10 +110,21 @@ def test_download_urls_are_served_by_the_conductor(bundle):
     conductor, clock, _ = conductor_for(bundle, "balanced")
     client = TestClient(create_app(conductor, clock))
     for g in links.groups:
-        assert g.download == f"{PUBLIC}/bundle/{b.revision}/groups/{g.id}.mp3"
+        assert g.download == f"{PUBLIC}/download/{g.id}"      # stable across re-renders
+        r = client.get(urlsplit(g.download).path, follow_redirects=False)
+        assert r.status_code == 302 and r.headers["location"] == f"/bundle/{b.revision}/groups/{g.id}.mp3"
         r = client.get(urlsplit(g.download).path)
         assert r.status_code == 200 and r.content == (bundle / g.mp3_path).read_bytes()
         assert g.mp3_bytes == len(r.content)
+
+
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_unknown_group_download_is_a_clear_404(bundle):
+    from fastapi.testclient import TestClient
+
+    conductor, clock, _ = conductor_for(bundle, "balanced")
+    r = TestClient(create_app(conductor, clock)).get("/download/nobody", follow_redirects=False)
+    assert r.status_code == 404 and "no group 'nobody'" in r.json()["error"]
 
 
 def test_unusable_secret_store_is_a_clear_error(bundle, tmp_path):
