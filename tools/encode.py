@@ -124,26 +124,94 @@ def encode_mp3(
     """
     settings.validate()
     x = check_pcm(pcm, settings)
-    exe = ffmpeg or _ffmpeg()
-    with tempfile.TemporaryDirectory(prefix="flashmob-mp3-", dir=tmp_dir) as d:
-        out, log = Path(d) / "out.mp3", Path(d) / "ffmpeg.log"
-        with open(log, "wb") as err:
-            try:
-                proc = subprocess.Popen(ffmpeg_command(exe, settings, str(out)), stdin=subprocess.PIPE, stderr=err)
-            except OSError as e:
-                raise EncodeError(f"cannot run ffmpeg ({exe}): {e}") from e
-            try:
-                _feed(proc, x)
-            finally:
-                proc.stdin.close()
-                code = proc.wait()
-        if code != 0 or not out.is_file():
-            lines = log.read_text("utf-8", "replace").strip().splitlines()
+    with Mp3Writer(settings, ffmpeg=ffmpeg, tmp_dir=tmp_dir) as writer:
+        writer.write(x)
+        return writer.finish()
+
+
+class Mp3Writer:
+    """Streaming form of :func:`encode_mp3`: PCM goes in chunk by chunk, the MP3 comes out at the end.
+
+    ::
+
+        with Mp3Writer(settings) as w:
+            for chunk in chunks:
+                w.write(chunk)          # float32 (n,) or (n, channels)
+            mp3 = w.finish()            # same bytes as encode_mp3(all chunks joined)
+
+    ffmpeg encodes in its own process while the caller prepares the next
+    chunk (a pipe write blocks only while ffmpeg is busy), so producing the
+    audio and encoding it overlap on two cores. Leaving the ``with`` block
+    without :meth:`finish` (an exception) kills ffmpeg and removes its files.
+    """
+
+    def __init__(self, settings: EncodeSettings = EncodeSettings(), *, ffmpeg: str | None = None,
+                 tmp_dir: str | os.PathLike | None = None):
+        self.settings = settings.validate()
+        self.samples = 0
+        self._exe = ffmpeg or _ffmpeg()
+        self._dir = tempfile.TemporaryDirectory(prefix="flashmob-mp3-", dir=tmp_dir)
+        self._out, log = Path(self._dir.name) / "out.mp3", Path(self._dir.name) / "ffmpeg.log"
+        self._log = log
+        self._err = open(log, "wb")
+        try:
+            self._proc = subprocess.Popen(ffmpeg_command(self._exe, settings, str(self._out)),
+                                          stdin=subprocess.PIPE, stderr=self._err)
+        except OSError as e:
+            self.close()
+            raise EncodeError(f"cannot run ffmpeg ({self._exe}): {e}") from e
+
+    def write(self, pcm: np.ndarray) -> None:
+        """Append ``pcm`` (float32 or int16; the settings' channel count)."""
+        try:
+            x = as_float32(pcm)
+        except PcmError as e:
+            raise EncodeError(f"cannot encode: {e}") from e
+        if channel_count(x) != self.settings.channels:
+            raise EncodeError(f"audio has {channel_count(x)} channel(s) but the MP3 settings ask for "
+                              f"{self.settings.channels}")
+        self.samples += x.shape[0]
+        _feed(self._proc, np.ascontiguousarray(x))
+
+    def finish(self) -> bytes:
+        """Close ffmpeg's input, wait for it and return the MP3 (exact length in its LAME tag)."""
+        if self.samples < MIN_SAMPLES:
+            raise EncodeError(f"audio is too short to encode: {self.samples} samples (at least {MIN_SAMPLES} needed)")
+        proc, self._proc = self._proc, None
+        try:
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        code = proc.wait()
+        self._err.close()
+        if code != 0 or not self._out.is_file():
+            lines = self._log.read_text("utf-8", "replace").strip().splitlines()
             raise EncodeError(f"ffmpeg failed to encode MP3: {lines[-1] if lines else f'exit status {code}'}")
         try:
-            return with_exact_length(out.read_bytes(), x.shape[0])
+            return with_exact_length(self._out.read_bytes(), self.samples)
         except Mp3InfoError as e:
             raise EncodeError(f"ffmpeg wrote an MP3 without a usable LAME tag: {e}") from e
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop ffmpeg if it still runs and remove the temporary files (idempotent)."""
+        proc, self._proc = getattr(self, "_proc", None), None
+        if proc is not None:
+            proc.kill()
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
+            proc.wait()
+        self._err.close()
+        self._dir.cleanup()
+
+    def __enter__(self) -> "Mp3Writer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _feed(proc: subprocess.Popen, x: np.ndarray) -> None:

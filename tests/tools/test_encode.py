@@ -115,3 +115,35 @@ def test_command_writes_no_metadata_and_is_bitexact():
     for flag in ("-map_metadata", "+bitexact", "-write_xing", "-id3v2_version"):
         assert flag in cmd
     assert cmd[cmd.index("-b:a") + 1] == "128k"
+
+
+def test_streaming_writer_gives_the_same_bytes_in_any_chunks(tmp_path):
+    from tools.encode import Mp3Writer
+
+    x = np.random.default_rng(8).uniform(-0.5, 0.5, 3 * 44100 + 17).astype(np.float32)
+    with Mp3Writer(EncodeSettings(bitrate_kbps=96)) as w:
+        for i in range(0, len(x), 10_007):
+            w.write(x[i : i + 10_007])
+        mp3 = w.finish()
+    assert mp3 == encode_mp3(x, EncodeSettings(bitrate_kbps=96))
+    assert read_gapless_info(mp3).samples == len(x)
+
+
+def test_streaming_writer_cleans_up_when_abandoned():
+    import os
+
+    from tools.encode import Mp3Writer
+
+    with pytest.raises(RuntimeError):
+        with Mp3Writer(EncodeSettings()) as w:
+            w.write(np.zeros(5000, np.float32))
+            proc, tmp = w._proc, w._dir.name
+            raise RuntimeError("the producer failed")
+    assert proc.poll() is not None and not os.path.exists(tmp)
+    with pytest.raises(EncodeError, match="channel"):
+        with Mp3Writer(EncodeSettings()) as w:
+            w.write(np.zeros((5000, 2), np.float32))
+    with pytest.raises(EncodeError, match="too short"):
+        with Mp3Writer(EncodeSettings()) as w:
+            w.write(np.zeros(100, np.float32))
+            w.finish()
