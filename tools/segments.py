@@ -17,6 +17,7 @@ from its LAME tag, so a player whose decoder ignores the tag can trim the
 from __future__ import annotations
 
 import hashlib
+import struct
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
@@ -110,3 +111,234 @@ def encode_segments(
     """Encode every segment (in parallel: each encode is an ffmpeg process), in order."""
     with ThreadPoolExecutor(max_workers=max_workers) as pool:
         return list(pool.map(lambda s: encode_segment(pcm, s, settings, encode=encode), segments))
+
+
+# ---- segments cut from the full MP3 (no second encode) -------------------------------------------
+
+SYNTH_CONTEXT = 1088
+"""Decoder output samples of a frame that depend on the frame before it: the
+first granule (576) overlaps the previous granule in the IMDCT, and the
+polyphase synthesis reads 15 more 32-sample blocks (480) -> 1056, rounded up
+to 1088. From output sample 1088 of a correctly decoded frame on, a decoder
+produces exactly what it produces when it decoded the whole stream."""
+
+_LAME_DELAY_AT, _LAME_LENGTH_AT, _LAME_MUSIC_CRC_AT, _LAME_TAG_CRC_AT = 21, 28, 32, 34
+_MAX_DELAY = 0xFFF
+
+
+@dataclass(frozen=True)
+class _Stream:
+    """The audio frames of a CBR MPEG-1 layer III stream."""
+
+    data: bytes
+    info: object            # tools.mp3info.GaplessInfo
+    starts: np.ndarray      # byte offset of every audio frame
+    sizes: np.ndarray       # its length in bytes
+    side: int               # side-information bytes per frame
+    crcs: np.ndarray        # CRC-16/ARC of every frame's bytes
+
+
+def _stream(mp3: bytes) -> _Stream | None:
+    """Frame table of ``mp3``; None when it is not a stream that can be cut
+    (no LAME tag, CRC-protected or free-format frames, MPEG-2, bitrate changes)."""
+    from .mp3info import Mp3InfoError, parse_frame_header, read_gapless_info
+
+    try:
+        info = read_gapless_info(mp3)
+    except Mp3InfoError:
+        return None
+    if info.frames is None or info.encoder_delay is None or info.samples_per_frame != 1152:
+        return None
+    starts, sizes = [], []
+    pos, head = info.audio_offset, None
+    try:
+        while pos < len(mp3):
+            h = parse_frame_header(mp3, pos)
+            key = (mp3[pos + 1], mp3[pos + 2] & 0xFD, mp3[pos + 3] & 0xC0)  # all but padding / mode extension
+            if head is None:
+                head, side = key, h.side_info_bytes
+            if key != head or not mp3[pos + 1] & 1:  # another format, or CRC-protected
+                return None
+            starts.append(pos)
+            sizes.append(h.frame_bytes)
+            pos += h.frame_bytes
+    except Mp3InfoError:
+        return None
+    if pos != len(mp3) or len(starts) != info.frames:
+        return None
+    starts_a, sizes_a = np.array(starts, np.int64), np.array(sizes, np.int64)
+    return _Stream(mp3, info, starts_a, sizes_a, side, _crc16_frames(mp3, starts_a, sizes_a))
+
+
+def _main_data_begin(data: bytes, pos: int) -> int:
+    return (data[pos + 4] << 1) | (data[pos + 5] >> 7)
+
+
+def _primer(header: bytes, size: int, side: int, main_data_begin: int, tail: bytes) -> bytes:
+    """A frame that decodes to silence (no granule data) whose main-data area
+    ends with ``tail``: the bit reservoir the next frame reads back into."""
+    frame = bytearray(size)
+    frame[:4] = header
+    frame[4] = main_data_begin >> 1
+    frame[5] = (main_data_begin & 1) << 7
+    if tail:
+        frame[size - len(tail):] = tail
+    return bytes(frame)
+
+
+def cut_segment(stream: _Stream, segment: Segment) -> EncodedSegment | None:
+    """``segment`` as an MP3 made of the full stream's own frames; None when it cannot be cut.
+
+    The segment holds: a copy of the stream's Info frame (LAME tag rewritten),
+    0-2 *primer* frames that decode to silence and carry the bit-reservoir
+    bytes the first real frame reads back into, then the stream's frames from
+    the first one whose output (after :data:`SYNTH_CONTEXT`) covers the
+    segment's first sample to the one holding its last. The encoder delay in
+    the LAME tag is set so that decoders drop everything before the segment's
+    first sample, the padding so that they stop after its last: decoded, the
+    segment is exactly the full MP3's samples ``[start, stop)`` (the decoder
+    state is rebuilt from real data before the first sample kept). None when
+    the delay would not fit the tag's 12 bits (bitrates below ~80 kb/s, where
+    the reservoir spans three primers) or the stream ends early.
+    """
+    info, spf = stream.info, 1152
+    first = info.encoder_delay + DECODER_DELAY + segment.start     # decoder output index, whole stream
+    last = info.encoder_delay + DECODER_DELAY + segment.stop - 1
+    k0 = max(0, (first - SYNTH_CONTEXT) // spf)
+    k1 = last // spf
+    if k1 >= len(stream.starts) or k0 > k1:
+        return None
+    data, side = stream.data, stream.side
+    need = _main_data_begin(data, int(stream.starts[k0])) if k0 else 0
+    header = bytearray(data[int(stream.starts[k0]) : int(stream.starts[k0]) + 4])
+    header[2] &= 0xFD  # primers without the padding byte
+    from .mp3info import parse_frame_header
+
+    primer_size = parse_frame_header(bytes(header), 0).frame_bytes
+    capacity = primer_size - 4 - side
+    primers = -(-need // capacity)
+    delay = primers * spf + first - k0 * spf - DECODER_DELAY
+    frames = primers + k1 - k0 + 1
+    padding = frames * spf - delay - segment.samples
+    if not (0 <= delay <= _MAX_DELAY and 0 <= padding <= _MAX_DELAY):
+        return None
+    # the reservoir: the last `need` bytes of the main-data areas before frame k0
+    reservoir = bytearray()
+    k = k0 - 1
+    while len(reservoir) < need:
+        if k < 0:
+            return None
+        p, n = int(stream.starts[k]), int(stream.sizes[k])
+        reservoir[:0] = data[p + 4 + side : p + n]
+        k -= 1
+    reservoir = bytes(reservoir[len(reservoir) - need :]) if need else b""
+    pieces = [reservoir[max(0, need - (i + 1) * capacity) : need - i * capacity] for i in range(primers)][::-1]
+    head = [_primer(bytes(header), primer_size, side, sum(len(q) for q in pieces[:i]), piece)
+            for i, piece in enumerate(pieces)]
+    body_start, body_stop = int(stream.starts[k0]), int(stream.starts[k1] + stream.sizes[k1])
+    music_crc = 0
+    for part in head:
+        music_crc = _crc16(part, music_crc)
+    music_crc = _crc16_span(stream, k0, k1 + 1, music_crc)
+    info_frame = _info_frame(stream, frames, [len(p) for p in head] + list(stream.sizes[k0 : k1 + 1]),
+                             delay, padding, music_crc)
+    mp3 = b"".join([info_frame, *head, data[body_start:body_stop]])
+    return EncodedSegment(segment, mp3, hashlib.sha256(mp3).hexdigest(), delay, padding)
+
+
+def _info_frame(stream: _Stream, frames: int, sizes: list[int], delay: int, padding: int, music_crc: int) -> bytes:
+    """The stream's Info frame for a stream of ``frames`` frames of ``sizes`` bytes."""
+    from .mp3info import _tag_crc
+
+    info = stream.info
+    f0 = info.frame_offset
+    frame = bytearray(stream.data[f0 : info.audio_offset])
+    old = bytes(frame)
+    total = len(frame) + sum(sizes)
+    tag = 4 + stream.side
+    flags = struct.unpack_from(">I", frame, tag + 4)[0]
+    pos = tag + 8
+    if flags & 1:
+        struct.pack_into(">I", frame, pos, frames)
+        pos += 4
+    if flags & 2:
+        struct.pack_into(">I", frame, pos, total)
+        pos += 4
+    if flags & 4:  # seek table: byte position of the frame at i % of the duration, in 1/256 of the file
+        offsets = np.concatenate([[0], np.cumsum(sizes)]) + len(frame)
+        for i in range(100):
+            frame[pos + i] = 0 if i == 0 else min(255, 256 * int(offsets[i * frames // 100]) // total)
+    lame = info.lame_offset - f0
+    frame[lame + _LAME_DELAY_AT : lame + _LAME_DELAY_AT + 3] = bytes(
+        [delay >> 4, ((delay & 0xF) << 4) | (padding >> 8), padding & 0xFF])
+    struct.pack_into(">I", frame, lame + _LAME_LENGTH_AT, total)
+    struct.pack_into(">H", frame, lame + _LAME_MUSIC_CRC_AT, music_crc)
+    crc_at = lame + _LAME_TAG_CRC_AT
+    stored = struct.unpack_from(">H", old, crc_at)[0]
+    for convention in ("ffmpeg", "lame"):
+        if _tag_crc(old, crc_at, convention) == stored:
+            struct.pack_into(">H", frame, crc_at, _tag_crc(bytes(frame), crc_at, convention))
+            break
+    return bytes(frame)
+
+
+def cut_segments(mp3: bytes, segments: list[Segment]) -> list[EncodedSegment | None]:
+    """Every segment cut from ``mp3`` (:func:`cut_segment`); None for those that must be encoded."""
+    stream = _stream(mp3)
+    if stream is None:
+        return [None] * len(segments)
+    return [cut_segment(stream, s) for s in segments]
+
+
+# ---- CRC-16/ARC (the LAME tag's music CRC), vectorised over frames ---------------------------------
+
+def _crc_table() -> np.ndarray:
+    t = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        t = np.where(t & 1, (t >> 1) ^ 0xA001, t >> 1)
+    return t.astype(np.uint32)
+
+
+_TABLE = _crc_table()
+_SHIFTS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _shift_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lookup tables advancing a CRC register over ``n`` zero bytes (the CRC is linear)."""
+    if n not in _SHIFTS:
+        r = np.arange(65536, dtype=np.uint32)
+        lo, hi = r[:256].copy(), r[::256].copy()
+        for _ in range(n):
+            lo = (lo >> 8) ^ _TABLE[lo & 0xFF]
+            hi = (hi >> 8) ^ _TABLE[hi & 0xFF]
+        _SHIFTS[n] = (lo, hi)
+    return _SHIFTS[n]
+
+
+def _crc16_frames(data: bytes, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """CRC-16/ARC (initial value 0) of every frame, computed for all frames of a size at once."""
+    buf = np.frombuffer(data, np.uint8)
+    out = np.zeros(len(starts), np.uint32)
+    for size in np.unique(sizes):
+        idx = np.flatnonzero(sizes == size)
+        rows = buf[starts[idx, None] + np.arange(int(size))]
+        r = np.zeros(len(idx), np.uint32)
+        for j in range(int(size)):
+            r = (r >> 8) ^ _TABLE[(r ^ rows[:, j]) & 0xFF]
+        out[idx] = r
+    return out
+
+
+def _crc16(data: bytes, crc: int = 0) -> int:
+    """CRC-16/ARC of ``data`` continuing from ``crc``."""
+    for b in data:
+        crc = (crc >> 8) ^ int(_TABLE[(crc ^ b) & 0xFF])
+    return crc
+
+
+def _crc16_span(stream: _Stream, a: int, b: int, crc: int = 0) -> int:
+    """CRC of frames ``[a, b)`` continuing from ``crc``: crc(X + F) = shift(crc(X), |F|) ^ crc(F)."""
+    for size, c in zip(stream.sizes[a:b].tolist(), stream.crcs[a:b].tolist()):
+        lo, hi = _shift_tables(size)
+        crc = int(lo[crc & 0xFF] ^ hi[crc >> 8]) ^ c
+    return crc
