@@ -31,9 +31,10 @@ import numpy as np
 from scipy.signal import sosfilt
 
 from .audio_errors import AudioError
-from .limiter import LimiterError, LimiterSettings, LimiterStats, limit
+from .limiter import LimiterError, LimiterSettings, LimiterStats, apply_spans, limiter_spans
 from .pcm import PcmError, as_float32, check_rate
-from .truepeak import true_peak_dbtp
+from .truepeak import (BEFORE, PEAK_BLOCK, BlockPeaks, block_runs, fetch_padded, l1_gain, near_blocks,
+                       peak_envelope)
 
 ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0
@@ -100,22 +101,35 @@ class LoudnessMeter:
 
     def block_energies(self) -> np.ndarray:
         """Mean square of every 400 ms block (75 % overlap) completed so far."""
-        hops = np.concatenate(self._hops) if self._hops else np.zeros(0)
-        if hops.size < 4:
-            return np.zeros(0)
-        return (hops[:-3] + hops[1:-2] + hops[2:-1] + hops[3:]) / 4.0
+        return block_energies(self.hop_energies())
+
+    def hop_energies(self) -> np.ndarray:
+        """Channel-summed mean square of the K-weighted signal in every whole 100 ms hop so far."""
+        return np.concatenate(self._hops) if self._hops else np.zeros(0)
 
     def integrated(self) -> float:
         """Gated integrated loudness in LUFS; ``-inf`` when no block passes the gates."""
-        z = self.block_energies()
-        with np.errstate(divide="ignore"):
-            lk = -0.691 + 10 * np.log10(z)
-        z = z[lk > ABSOLUTE_GATE_LUFS]
-        if z.size == 0:
-            return float("-inf")
-        relative = -0.691 + 10 * np.log10(z.mean()) + RELATIVE_GATE_LU
-        z = z[-0.691 + 10 * np.log10(z) > relative]
-        return float(-0.691 + 10 * np.log10(z.mean()))
+        return gated_loudness(self.hop_energies())
+
+
+def block_energies(hops: np.ndarray) -> np.ndarray:
+    """Mean square of every 400 ms block (75 % overlap) of 100 ms hop energies."""
+    if hops.size < 4:
+        return np.zeros(0)
+    return (hops[:-3] + hops[1:-2] + hops[2:-1] + hops[3:]) / 4.0
+
+
+def gated_loudness(hops: np.ndarray) -> float:
+    """BS.1770 gated integrated loudness (LUFS) of 100 ms hop energies; ``-inf`` when nothing passes."""
+    z = block_energies(hops)
+    with np.errstate(divide="ignore"):
+        lk = -0.691 + 10 * np.log10(z)
+    z = z[lk > ABSOLUTE_GATE_LUFS]
+    if z.size == 0:
+        return float("-inf")
+    relative = -0.691 + 10 * np.log10(z.mean()) + RELATIVE_GATE_LU
+    z = z[-0.691 + 10 * np.log10(z) > relative]
+    return float(-0.691 + 10 * np.log10(z.mean()))
 
 
 def _checked(pcm: np.ndarray) -> np.ndarray:
@@ -173,6 +187,178 @@ class LoudnessReport:
     max_reduction_db: float
 
 
+class LoudnessScan:
+    """Pass 1 of a normalization, fed the track in chunks: its loudness meter and block peaks.
+
+    Together with random access to the track (``fetch(a, b)``: frames
+    ``[a, b)``, e.g. a mixer that renders any range), that is all
+    :meth:`plan` needs: the gain to the target and the limiter's gains where
+    they are below 1 (:class:`LoudnessPlan`). Memory: 10 numbers per second
+    and one per 64 frames — 10 MB for a 60-minute mono track.
+    """
+
+    def __init__(self, sample_rate: int, channels: int = 1):
+        self.sample_rate = check_rate(sample_rate)
+        self.channels = channels
+        self.frames = 0
+        self.meter = LoudnessMeter(self.sample_rate, channels)
+        self.peaks = BlockPeaks()
+
+    def push(self, pcm: np.ndarray) -> None:
+        self.meter.push(pcm)
+        self.peaks.push(pcm)
+        self.frames += np.shape(pcm)[0]
+
+    def plan(self, fetch, settings: LoudnessSettings = LoudnessSettings()) -> "LoudnessPlan":
+        """Gains and limiter gains that bring the scanned track to ``settings``.
+
+        ``fetch(a, b)`` returns frames ``[a, b)`` of the scanned track. Same
+        passes as :func:`normalize_loudness`; each pass is a
+        :class:`LoudnessStage` applied to the previous pass's output.
+        """
+        settings.validate()
+        n, rate, peaks = self.frames, self.sample_rate, self.peaks.result()
+        hops = self.meter.hop_energies()
+        input_lufs = gated_loudness(hops)
+        if not math.isfinite(input_lufs):
+            tp = _output_true_peak_dbtp(fetch, n, peaks, [])
+            return LoudnessPlan((), LoudnessReport(input_lufs, input_lufs, tp, 0.0, 0, 0, 0.0))
+        lim = settings.limiter_settings()
+        gain, total_gain, current = settings.target_lufs - input_lufs, 0.0, input_lufs
+        stages: list[LoudnessStage] = []
+        stats = LimiterStats()
+        passes = 0
+        for passes in range(1, settings.max_passes + 1):
+            source = _staged(fetch, tuple(stages))
+            pass_stats = LimiterStats()
+            spans = limiter_spans(source, n, peaks, rate, lim, gain_db=gain, stats=pass_stats)
+            stage = LoudnessStage(np.float32(10 ** (gain / 20)), tuple(spans))
+            stats.limited_frames = max(stats.limited_frames, pass_stats.limited_frames)
+            stats.max_reduction_db = min(stats.max_reduction_db, pass_stats.max_reduction_db)
+            total_gain += gain
+            hops = _output_hops(source, n, rate, hops, stage)
+            peaks = peaks.astype(np.float32) * stage.pre  # a bound of the new output's block peaks
+            stages.append(stage)
+            previous, current = current, gated_loudness(hops)
+            miss = settings.target_lufs - current
+            if abs(miss) <= settings.tolerance_lu or (passes > 1 and current - previous < 0.05 and miss > 0):
+                break  # on target, or the limiter cannot give more loudness
+            gain = miss
+        tp = _output_true_peak_dbtp(fetch, n, self.peaks.result(), stages)
+        report = LoudnessReport(input_lufs, current, tp, total_gain, passes, stats.limited_frames,
+                                stats.max_reduction_db)
+        return LoudnessPlan(tuple(stages), report)
+
+
+@dataclass(frozen=True)
+class LoudnessStage:
+    """One pass: ``y = (x * pre) * gain[n]``, the limiter's gains below 1 held in ``spans``
+    (:class:`tools.limiter.GainSpan`)."""
+
+    pre: np.float32
+    spans: tuple
+    _starts: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_starts", np.array([s.start for s in self.spans], np.int64))
+
+    def apply(self, chunk: np.ndarray, start: int) -> np.ndarray:
+        return apply_spans(chunk, start, list(self.spans), self.pre, span_starts=self._starts)
+
+
+@dataclass(frozen=True)
+class LoudnessPlan:
+    """How the scanned track becomes the normalized one: its stages, applied in order.
+
+    :meth:`apply` works on any chunk, in any order, so the output can be
+    produced again from the source, streaming (pass 2), and is the same
+    whichever way it is cut.
+    """
+
+    stages: tuple
+    report: "LoudnessReport"
+
+    def apply(self, chunk: np.ndarray, start: int) -> np.ndarray:
+        """Frames ``[start, start + len(chunk))`` of the source, normalized in place."""
+        for stage in self.stages:
+            stage.apply(chunk, start)
+        return chunk
+
+
+def _staged(fetch, stages: tuple):
+    """``fetch`` followed by ``stages``: frames of an intermediate pass's output."""
+    if not stages:
+        return fetch
+
+    def staged(a: int, b: int) -> np.ndarray:
+        y = np.array(fetch(a, b), dtype=np.float32)
+        for stage in stages:
+            stage.apply(y, a)
+        return y
+
+    return staged
+
+
+_WARM = 4  # K-weighting settles within 1/4 s (impulse response < 1e-20 after 0.2 s)
+
+
+def _output_hops(fetch, n: int, rate: int, hops: np.ndarray, stage: LoudnessStage) -> np.ndarray:
+    """Hop energies of ``stage`` applied to the track read by ``fetch`` whose hop energies are
+    ``hops``: scaled by ``pre**2`` (the K-weighting is linear), and measured again on the output
+    around the limited spans, the filter started a quarter second early (by then its state has
+    forgotten where it started) and run a quarter second past the span (by then the span's
+    effect on it has died out). Agrees with metering the output within ~1e-6 LU (the float32
+    rounding of ``x * pre``)."""
+    hop = rate // 10
+    out = hops * float(stage.pre) ** 2
+    if not stage.spans or hops.size == 0:
+        return out
+    margin = rate // _WARM
+    regions: list[list[int]] = []  # hop ranges to measure again
+    for span in stage.spans:
+        h0 = span.start // hop
+        h1 = min(hops.size, -(-(span.stop + margin) // hop))
+        if h0 >= h1:
+            continue
+        if regions and h0 * hop - margin <= regions[-1][1] * hop:
+            regions[-1][1] = max(regions[-1][1], h1)
+        else:
+            regions.append([h0, h1])
+    sos = k_weighting_sos(rate)
+    for h0, h1 in regions:
+        a, b = max(0, h0 * hop - margin), h1 * hop
+        y = np.array(fetch(a, b), dtype=np.float32)
+        stage.apply(y, a)
+        y64 = y.astype(np.float64)
+        y64 = y64[:, None] if y64.ndim == 1 else y64
+        k = sosfilt(sos, y64, axis=0)
+        sq = (k * k).sum(axis=1)[h0 * hop - a :]
+        out[h0:h1] = sq.reshape(-1, hop).mean(axis=1)
+    return out
+
+
+def _output_true_peak_dbtp(fetch, n: int, peaks: np.ndarray, stages) -> float:
+    """True peak (dBTP) of the output of ``stages`` without interpolating all of it: outside the
+    limited spans the largest output sample is known from the block peaks, so only the blocks
+    whose bound (``peak * pre * l1_gain()``) reaches it are interpolated."""
+    out_peaks = peaks.astype(np.float32)
+    touched = np.zeros(out_peaks.size, bool)
+    for stage in stages:
+        out_peaks = out_peaks * stage.pre
+        for span in stage.spans:
+            touched[span.start // PEAK_BLOCK : -(-span.stop // PEAK_BLOCK)] = True
+    best = float(out_peaks[~touched].max(initial=0.0))
+    candidates = near_blocks(out_peaks.astype(np.float64) * l1_gain() >= best * (1 - 1e-6)) & (out_peaks > 0)
+    plan = LoudnessPlan(tuple(stages), None)
+    for b0, b1 in block_runs(candidates, 64):
+        r0, r1 = b0 * PEAK_BLOCK, min(n, b1 * PEAK_BLOCK)
+        padded = fetch_padded(fetch, n, r0, r1)
+        plan.apply(padded, r0 - BEFORE)
+        env = peak_envelope(padded, floor=best)
+        best = max(best, float(env.max(initial=0.0)))
+    return float(20.0 * np.log10(best)) if best > 0 else float("-inf")
+
+
 def normalize_loudness(
     pcm: np.ndarray,
     sample_rate: int,
@@ -188,35 +374,25 @@ def normalize_loudness(
     (no block above -70 LUFS) is returned unchanged with a gain of 0 dB.
     Material that cannot reach the target under the ceiling comes back as
     loud as the limiter allows; ``report.output_lufs`` says how loud.
+
+    One pass over the audio measures it (:class:`LoudnessScan`), the plan is
+    made where the limiter can act (:meth:`LoudnessScan.plan`), a second pass
+    writes the output (:meth:`LoudnessPlan.apply`).
     """
     settings.validate()
     rate = check_rate(sample_rate)
     x = _checked(pcm)
-    channels = 1 if x.ndim == 1 else x.shape[1]
     if out is None:
         out = np.empty_like(x)
-    input_lufs = integrated_loudness(x, rate, chunk=chunk)
-    if not math.isfinite(input_lufs):
-        out[...] = x
-        return out, LoudnessReport(input_lufs, input_lufs, true_peak_dbtp(x), 0.0, 0, 0, 0.0)
-    lim = settings.limiter_settings()
-    source, gain, total_gain, current = x, settings.target_lufs - input_lufs, 0.0, input_lufs
-    stats = LimiterStats()
-    passes = 0
-    for passes in range(1, settings.max_passes + 1):
-        pass_stats = LimiterStats()
-        limit(source, rate, lim, gain_db=gain, out=out, chunk=chunk, stats=pass_stats)
-        stats.limited_frames = max(stats.limited_frames, pass_stats.limited_frames)
-        stats.max_reduction_db = min(stats.max_reduction_db, pass_stats.max_reduction_db)
-        total_gain += gain
-        meter = LoudnessMeter(rate, channels)
-        for i in range(0, out.shape[0], chunk):
-            meter.push(out[i : i + chunk])
-        previous, current = current, meter.integrated()
-        miss = settings.target_lufs - current
-        if abs(miss) <= settings.tolerance_lu or (passes > 1 and current - previous < 0.05 and miss > 0):
-            break  # on target, or the limiter cannot give more loudness
-        source, gain = out, miss
-    report = LoudnessReport(input_lufs, current, true_peak_dbtp(out, chunk=chunk), total_gain,
-                            passes, stats.limited_frames, stats.max_reduction_db)
-    return out, report
+    elif out.shape != x.shape or out.dtype != np.float32:
+        raise LoudnessError("loudness output array must be float32 with the input's shape")
+    scan = LoudnessScan(rate, 1 if x.ndim == 1 else x.shape[1])
+    for i in range(0, x.shape[0], chunk):
+        scan.push(x[i : i + chunk])
+    plan = scan.plan(lambda a, b: x[a:b], settings)
+    for i in range(0, x.shape[0], chunk):
+        piece = out[i : i + chunk]
+        if out is not x:
+            piece[...] = x[i : i + chunk]
+        plan.apply(piece, i)
+    return out, plan.report

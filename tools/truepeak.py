@@ -167,3 +167,70 @@ def true_peak_dbtp(pcm: np.ndarray, *, chunk: int = CHUNK) -> float:
     """True peak in dBTP (dB relative to full scale); ``-inf`` for silence."""
     tp = true_peak(pcm, chunk=chunk)
     return float(20.0 * np.log10(tp)) if tp > 0 else float("-inf")
+
+
+PEAK_BLOCK = 64
+"""Frames per block of :class:`BlockPeaks` (the same size the envelope's candidate search uses)."""
+
+
+def l1_gain() -> float:
+    """Bound of the interpolator: ``|true peak| <= l1_gain() * max|x|`` over a sample's 12-sample support."""
+    return _l1_gain()
+
+
+class BlockPeaks:
+    """Largest ``|x|`` (all channels) of every block of :data:`PEAK_BLOCK` frames, fed in chunks.
+
+    A 60-minute mono track keeps 2.5 M float32 numbers (10 MB): enough to
+    know, without the audio, which places can come near a ceiling after a
+    gain (``peak * gain * l1_gain() >= ceiling``), so the 4x interpolation and
+    the limiter run only there.
+    """
+
+    def __init__(self, block: int = PEAK_BLOCK):
+        self.block = block
+        self._parts: list[np.ndarray] = []
+        self._rest = np.zeros(0, np.float32)
+
+    def push(self, pcm: np.ndarray) -> None:
+        a = _frame_peaks(np.asarray(pcm, np.float32))
+        if self._rest.size:
+            a = np.concatenate([self._rest, a])
+        whole = a.size // self.block * self.block
+        if whole:
+            self._parts.append(a[:whole].reshape(-1, self.block).max(axis=1))
+        self._rest = a[whole:].copy()
+
+    def result(self) -> np.ndarray:
+        """Per-block peaks so far (the last block may be partial)."""
+        parts = self._parts + ([self._rest.max(keepdims=True)] if self._rest.size else [])
+        return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+
+
+def fetch_padded(fetch, n: int, start: int, stop: int) -> np.ndarray:
+    """Frames ``[start - BEFORE, stop + AFTER)`` of a track of ``n`` frames read with
+    ``fetch(a, b)``, silence outside the track: the input :func:`peak_envelope` wants (a copy)."""
+    lo, hi = max(0, start - BEFORE), min(n, stop + AFTER)
+    body = np.asarray(fetch(lo, hi), np.float32)
+    pad = [(BEFORE - (start - lo), AFTER - (hi - stop))] + [(0, 0)] * (body.ndim - 1)
+    return np.pad(body, pad)
+
+
+def block_runs(mask: np.ndarray, merge: int = 0) -> list[tuple[int, int]]:
+    """``[b0, b1)`` runs of True blocks; runs separated by at most ``merge`` False blocks are joined."""
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(idx) > merge + 1)
+    starts = np.concatenate([[idx[0]], idx[breaks + 1]])
+    stops = np.concatenate([idx[breaks], [idx[-1]]]) + 1
+    return list(zip(starts.tolist(), stops.tolist()))
+
+
+def near_blocks(loud: np.ndarray) -> np.ndarray:
+    """``loud`` widened by one block each side (a sample's interpolation support
+    never reaches past the neighbouring blocks)."""
+    near = loud.copy()
+    near[1:] |= loud[:-1]
+    near[:-1] |= loud[1:]
+    return near

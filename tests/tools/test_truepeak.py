@@ -61,3 +61,20 @@ def test_padded_chunks_cover_the_track_with_zero_context_at_the_ends():
     assert [(a, b) for a, b, _ in chunks] == [(0, 4), (4, 8), (8, 10)]
     first, last = chunks[0][2], chunks[-1][2]
     assert first[:5].tolist() == [0] * 5 and first[5] == 1 and last[-6:].tolist() == [0] * 6
+
+
+def test_block_peaks_in_any_chunks_and_the_bound_they_give():
+    from tools.truepeak import PEAK_BLOCK, BlockPeaks, l1_gain
+
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal((10_000, 2)) * 0.3).astype(np.float32)
+    whole = BlockPeaks()
+    whole.push(x)
+    parts = BlockPeaks()
+    for i in range(0, len(x), 999):
+        parts.push(x[i : i + 999])
+    p = parts.result()
+    assert np.array_equal(p, whole.result()) and p.size == -(-len(x) // PEAK_BLOCK)
+    assert p[3] == np.abs(x[3 * PEAK_BLOCK : 4 * PEAK_BLOCK]).max() and p[-1] == np.abs(x[-(len(x) % PEAK_BLOCK):]).max()
+    # no interpolated point exceeds l1_gain() times the largest sample around it
+    assert true_peak(x) <= l1_gain() * np.abs(x).max()
