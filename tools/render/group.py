@@ -5,6 +5,23 @@ data (:class:`GroupJob`, picklable); speech clips arrive as ``.npy`` files
 already synthesized by the parent, so workers never load a TTS model.
 Progress is reported through a callback ``progress(stage, fraction)``.
 
+The show is never held in memory: the mixer renders any range on demand, so
+
+1. pass 1 mixes the show chunk by chunk into a loudness meter and a table of
+   block peaks (:class:`tools.loudness.LoudnessScan`);
+2. the loudness plan (gain, and the limiter's gains where peaks come near the
+   ceiling) is made by mixing again only the places that need it;
+3. pass 2 mixes the show again chunk by chunk, applies the plan and streams
+   it into the MP3 encoder (:class:`tools.encode.Mp3Writer`; ffmpeg encodes
+   on one core while this process mixes on the other);
+4. the segments are cut from the full MP3's own frames
+   (:func:`tools.segments.cut_segments`) — one encode, not two. A segment that
+   cannot be cut (bitrates too low for the tag's 12-bit delay) is mixed again
+   and encoded on its own.
+
+Mixing costs about 1 s per hour of show, so mixing twice is far cheaper
+than holding the show (635 MB per hour as float32).
+
 Files written (relative to the bundle root), all content-determined:
 ``<gid>/<slug>-<gid>.mp3`` (tagged), ``<gid>/seg/<index>-<sha12>.mp3``,
 ``<gid>/captions.vtt``, ``<gid>/cover.png``.
@@ -22,9 +39,9 @@ from typing import Callable
 
 import numpy as np
 
-from tools.encode import EncodeSettings, encode_mp3
-from tools.loudness import LoudnessSettings, normalize_loudness
-from tools.segments import encode_segment, plan_segments
+from tools.encode import EncodeSettings, Mp3Writer
+from tools.loudness import LoudnessScan, LoudnessSettings
+from tools.segments import EncodedSegment, Segment, cut_segments, encode_segment, plan_segments
 from tools.score.timeline import GroupTimeline
 
 from .assets import AssetBank, builtin_beep
@@ -33,7 +50,8 @@ from .manifest import FileFact, GroupFacts, SegmentFact
 from .mix import GroupMixer, Sources
 from .tags import Mp3Tags, write_tags
 
-MIX_CHUNK_S = 30
+MIX_CHUNK = 1 << 20
+"""Frames mixed at a time (23.8 s at 44.1 kHz; a multiple of the 64-frame peak blocks)."""
 
 
 def slug(text: str) -> str:
@@ -64,55 +82,75 @@ def _write(root: str, rel: str, data: bytes) -> FileFact:
     return FileFact(rel, len(data), hashlib.sha256(data).hexdigest())
 
 
-def mix_group(job: GroupJob, progress: Callable[[str, float], None]) -> np.ndarray:
-    """The group's whole mix (mono float32), built chunk by chunk."""
+def group_mixer(job: GroupJob) -> GroupMixer:
+    """The group's mixer (renders any range of the show, mono float32)."""
     bank = AssetBank(job.asset_paths, job.sample_rate)
     beep = builtin_beep(job.sample_rate)
     sources = Sources(speech=lambda ev: np.load(job.speech_files[ev.id], mmap_mode="r"),
                       asset=bank, beep=lambda: beep)
-    mixer = GroupMixer(job.group, job.duration, job.sample_rate, sources)
+    return GroupMixer(job.group, job.duration, job.sample_rate, sources)
+
+
+def mix_group(job: GroupJob, progress: Callable[[str, float], None] = lambda s, f: None) -> np.ndarray:
+    """The group's whole mix (mono float32), built chunk by chunk (for tests and tools; the
+    renderer itself never holds the whole show)."""
+    mixer = group_mixer(job)
     out = np.empty(job.duration, dtype=np.float32)
-    step = MIX_CHUNK_S * job.sample_rate
-    for a in range(0, job.duration, step):
-        out[a:a + step] = mixer.render(a, a + step)
-        progress("mixing", min(1.0, (a + step) / job.duration))
+    for a in range(0, job.duration, MIX_CHUNK):
+        out[a:a + MIX_CHUNK] = mixer.render(a, a + MIX_CHUNK)
+        progress("mixing", min(1.0, (a + MIX_CHUNK) / job.duration))
     return out
 
 
 def render_group(job: GroupJob, progress: Callable[[str, float], None] = lambda s, f: None) -> GroupFacts:
-    gid = job.group.group.id
-    pcm = mix_group(job, progress)
+    gid, n = job.group.group.id, job.duration
+    mixer = group_mixer(job)
+    scan = LoudnessScan(job.sample_rate)
+    for a in range(0, n, MIX_CHUNK):                       # pass 1: measure
+        scan.push(mixer.render(a, a + MIX_CHUNK))
+        progress("mixing", min(1.0, (a + MIX_CHUNK) / n))
     progress("loudness", 0.0)
-    pcm, report = normalize_loudness(pcm, job.sample_rate, job.loudness, out=pcm)
+    plan = scan.plan(mixer.render, job.loudness)
+    report = plan.report
     progress("loudness", 1.0)
-    segments = plan_segments(job.duration, job.sample_rate, job.segment_seconds)
-    done = [0]
 
-    def one(seg):
-        enc = encode_segment(pcm, seg, job.encode)
-        done[0] += 1
-        progress("encoding", done[0] / (len(segments) + 1))
-        return enc
+    def normalized(a: int, b: int) -> np.ndarray:
+        return plan.apply(mixer.render(a, b), a)
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        full = pool.submit(encode_mp3, pcm, job.encode)
-        encoded = list(pool.map(one, segments))
-        mp3 = full.result()
+    with Mp3Writer(job.encode) as writer:                  # pass 2: normalize and encode
+        for a in range(0, n, MIX_CHUNK):
+            writer.write(normalized(a, a + MIX_CHUNK))
+            progress("encoding", min(1.0, (a + MIX_CHUNK) / n) * 0.95)
+        mp3 = writer.finish()
+    segments = plan_segments(n, job.sample_rate, job.segment_seconds)
+    cut = cut_segments(mp3, segments)
+    missing = [s for s, c in zip(segments, cut) if c is None]
+    if missing:                                            # encoded on their own, two at a time
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            own = dict(zip(missing, pool.map(
+                lambda s: encode_segment(normalized(s.start, s.stop), Segment(s.index, 0, s.samples), job.encode),
+                missing)))
+        cut = [c if c is not None else _placed(own[s], s) for s, c in zip(segments, cut)]
     seg_facts = []
-    for enc in encoded:
+    for enc in cut:
         rel = f"{gid}/seg/{enc.segment.index:04d}-{enc.sha256[:12]}.mp3"
         _write(job.bundle_dir, rel, enc.mp3)
         seg_facts.append(SegmentFact(rel, enc.segment.start, enc.segment.samples, len(enc.mp3), enc.sha256,
                                      enc.encoder_delay, enc.padding))
+    del cut
     rel = f"{gid}/{slug(job.title)}-{gid}.mp3"
     path = os.path.join(job.bundle_dir, rel)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as fh:
         fh.write(mp3)
+    del mp3
     write_tags(path, job.tags)
+    h, size = hashlib.sha256(), 0
     with open(path, "rb") as fh:
-        tagged = fh.read()
-    mp3_fact = FileFact(rel, len(tagged), hashlib.sha256(tagged).hexdigest())
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+            size += len(block)
+    mp3_fact = FileFact(rel, size, h.hexdigest())
     duration_ms = job.duration * 1000 // job.sample_rate
     _write(job.bundle_dir, f"{gid}/captions.vtt", webvtt(job.group, duration_ms, job.title).encode("utf-8"))
     if job.tags.cover_png:
@@ -120,3 +158,8 @@ def render_group(job: GroupJob, progress: Callable[[str, float], None] = lambda 
     progress("done", 1.0)
     return GroupFacts(gid, mp3_fact, tuple(seg_facts), f"{gid}/captions.vtt", f"{gid}/cover.png",
                       report.output_lufs, report.output_true_peak_dbtp)
+
+
+def _placed(enc: EncodedSegment, segment: Segment) -> EncodedSegment:
+    """A segment encoded from its own samples, described at its place in the timeline."""
+    return EncodedSegment(segment, enc.mp3, enc.sha256, enc.encoder_delay, enc.padding)

@@ -48,6 +48,18 @@ def test_every_click_is_on_its_exact_sample_in_mp3_and_segments(clicks_bundle, d
             assert np.abs(pcm[:22050 - 1152]).max() < 0.01   # silence up to one frame of pre-echo
 
 
+@pytest.mark.parametrize("decode", DECODERS, ids=["mpg123", "ffmpeg"])
+def test_segments_are_cut_from_the_full_mp3_and_decode_to_its_samples(clicks_bundle, decode):
+    """One encode per group: the segments are the full MP3's frames, so joined they decode to
+    the full MP3's samples (ffmpeg: bit-identical; mpg123: to its last float32 bit)."""
+    m = manifest(clicks_bundle)
+    for g in m["groups"]:
+        full, _ = decode(os.path.join(clicks_bundle, g["mp3"]["path"]))
+        joined = np.concatenate([decode(os.path.join(clicks_bundle, s["path"]))[0] for s in g["segments"]])
+        assert np.abs(joined - full).max() <= (2e-7 if decode is decode_soundfile else 0)
+        assert g["segments"][0]["encoder_delay"] == 576 and all(s["encoder_delay"] <= 4095 for s in g["segments"])
+
+
 def test_segments_tile_the_timeline_and_are_short(clicks_bundle):
     m = manifest(clicks_bundle)
     for g in m["groups"]:
