@@ -22,6 +22,16 @@ PEERS = ROOT / "bench" / "peers"
 TOKEN = "bench-console-token-0123456789abcdef"
 
 
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so the ``finally`` blocks stop the children."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
+def log(msg: str) -> None:
+    """Progress, on stderr (the tables go to stdout)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
 class PrerequisiteMissing(RuntimeError):
     """Something the benchmark needs is not installed (the message says how to get it)."""
 
@@ -87,10 +97,13 @@ class Proc:
 
 
 def start_conductor(bundle: Path, db: Path, *, extra: list[str] = (), log_level: str = "warning") -> tuple[Proc, int]:
-    """The real CLI (``python -m conductor serve``) on 127.0.0.1, a free port."""
+    """The real CLI (``python -m conductor serve``) on 127.0.0.1, a free port; its
+    stderr goes to ``conductor.log`` beside ``db`` (asyncio complains there about
+    writes to sockets the load generator dropped)."""
     cmd = [sys.executable, "-m", "conductor", "serve", str(bundle), "--host", "127.0.0.1", "--port", "0",
            "--no-qr", "--db", str(db), "--log-level", log_level, *extra]
-    proc = Proc(cmd, env={"FLASHMOB_TOKEN": TOKEN})
+    with open(db.parent / "conductor.log", "a") as log:
+        proc = Proc(cmd, env={"FLASHMOB_TOKEN": TOKEN}, stderr=log)
     port = int(proc.read_until(r"listening on 127\.0\.0\.1:(\d+)").group(1))
     return proc, port
 

@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--install", action="store_true", help="run `npm ci` in bench/peers when the peers are missing")
     p.add_argument("--json", type=Path, help="also write the results here")
     args = p.parse_args(argv)
+    procs.exit_on_sigterm()
     profiles = list(BENCH_PROFILES) if args.profile == "all" else [args.profile]
     for prof in profiles:
         if prof not in PROFILES:

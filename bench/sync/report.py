@@ -10,7 +10,8 @@ Definitions (per library, over all phones of one run):
   started) after which |error| stays below X to the end; ``(k/N)`` = how many
   phones got there;
 * largest jump = largest change of the error between two readings (100 ms
-  apart; a continuous clock changes by at most 20 µs at 200 ppm);
+  apart; a continuous clock changes by at most 20 µs at 200 ppm), over the
+  whole run (first estimates included) and, in brackets, after settle;
 * backward steps = readings where the error fell by more than 50 µs: the
   published clock was set back (time ran backwards for a reader);
 * no estimate = share of readings after settle without any estimate yet;
@@ -43,6 +44,7 @@ class LibResult:
     conv5_n: int
     phones: int
     jump_ms: float | None
+    jump_settled_ms: float | None
     backward: int
     missing_pct: float
 
@@ -57,7 +59,7 @@ class Floor:
 def summarize(samples: dict, lib: str, *, settle_s: float = 5.0) -> LibResult:
     ticks = samples["ticks"]
     settled, signed, missing, total = [], [], 0, 0
-    conv1, conv5, all_jumps = [], [], []
+    conv1, conv5, all_jumps, late_jumps = [], [], [], []
     backward = 0
     n = 0
     for ph in samples["phones"]:
@@ -83,6 +85,7 @@ def summarize(samples: dict, lib: str, *, settle_s: float = 5.0) -> LibResult:
                 acc.append(at)
         js = jumps(es)
         all_jumps.extend(abs(j) for j in js)
+        late_jumps.extend(abs(j) for j in jumps([e for t, e in mine if t >= settle_s]))
         backward += sum(1 for j in js if j < -BACKWARD_US)
 
     def ms(v):
@@ -92,7 +95,8 @@ def summarize(samples: dict, lib: str, *, settle_s: float = 5.0) -> LibResult:
                      p95_ms=ms(percentile(settled, 95)), p99_ms=ms(percentile(settled, 99)),
                      conv1_s=percentile(conv1, 50) if len(conv1) * 2 > n else None, conv1_n=len(conv1),
                      conv5_s=percentile(conv5, 50) if len(conv5) * 2 > n else None, conv5_n=len(conv5),
-                     phones=n, jump_ms=ms(max(all_jumps)) if all_jumps else None, backward=backward,
+                     phones=n, jump_ms=ms(max(all_jumps)) if all_jumps else None,
+                     jump_settled_ms=ms(max(late_jumps)) if late_jumps else None, backward=backward,
                      missing_pct=100 * missing / total if total else 100.0)
 
 
@@ -108,7 +112,8 @@ def floor(relay_stats: list[dict], lib: str = "flashmob") -> Floor:
     return Floor(percentile(vals, 50), percentile(vals, 95), percentile(vals, 99))
 
 
-HEADERS = ("library", "bias ms", "p50 ms", "p95 ms", "p99 ms", "< 1 ms after", "< 5 ms after", "largest jump ms",
+HEADERS = ("library", "bias ms", "p50 ms", "p95 ms", "p99 ms", "< 1 ms after", "< 5 ms after",
+           "largest jump ms (after settle)",
            "backward steps", "no estimate")
 
 
@@ -116,11 +121,17 @@ def _conv(s: float | None, k: int, n: int) -> str:
     return f"{'-' if s is None else f'{s:.1f} s'} ({k}/{n})"
 
 
+def _jump(r: LibResult) -> str:
+    if r.jump_ms is None:
+        return "-"
+    return f"{r.jump_ms:.3f} ({'-' if r.jump_settled_ms is None else f'{r.jump_settled_ms:.3f}'})"
+
+
 def table(results: list[LibResult], fl: Floor) -> str:
     rows = [[r.lib, r.bias_ms, r.p50_ms, r.p95_ms, r.p99_ms, _conv(r.conv1_s, r.conv1_n, r.phones),
-             _conv(r.conv5_s, r.conv5_n, r.phones), r.jump_ms, r.backward, f"{r.missing_pct:.1f} %"]
+             _conv(r.conv5_s, r.conv5_n, r.phones), _jump(r), r.backward, f"{r.missing_pct:.1f} %"]
             for r in results]
-    rows.append(["floor", None, fl.p50_ms, fl.p95_ms, fl.p99_ms, "", "", None, None, ""])
+    rows.append(["floor", None, fl.p50_ms, fl.p95_ms, fl.p99_ms, "", "", "", None, ""])
     return markdown(HEADERS, rows, digits=3)
 
 

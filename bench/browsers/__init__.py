@@ -1,0 +1,1 @@
+"""End-to-end start spread in real headless Chromium pages with skewed clocks."""

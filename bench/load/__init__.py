@@ -1,0 +1,1 @@
+"""Conductor load: K simulated phones (Node) on one conductor process."""

@@ -1,0 +1,129 @@
+"""``python -m bench.load``: how many phones one conductor process holds.
+
+    python -m bench.load --phones 1000,2000,5000,10000 --steady 20
+
+For each K (ascending; the sweep stops after the first run that fails the
+health check: a phone not joined, an error, the cue less than 1 s before the
+start, or sync service p99 above 20 ms), a fresh conductor
+(``python -m conductor serve``, stub bundle) and the Node load generator
+(``bench/load/loadgen.mjs``) on the same machine, over loopback without the
+relay: join, steady phase (sync bursts, periodic sync, status), arm with a
+5 s lead, 1 s past the start.  /proc is sampled every 250 ms for CPU and
+memory.  Prints the table (definitions: ``bench/load/report.py``) and the
+projection for 20,000 phones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .. import machine, procs
+from ..showbundle import write_stub_bundle
+from . import report
+from .procstat import Sampler, rss_bytes
+
+HERE = Path(__file__).resolve().parent
+
+
+def _raise_fd_limit(need: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(hard, max(soft, need))
+    if want > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    if want < need:
+        raise procs.PrerequisiteMissing(f"open-file limit {hard} is below the {need} this run needs (ulimit -n)")
+
+
+def run_one(k: int, args, workdir: Path) -> report.LoadRow:
+    _raise_fd_limit(k + 1000)
+    bundle = write_stub_bundle(workdir / "bundle")
+    epoch = procs.epoch_offset_us()
+    conductor, port = procs.start_conductor(bundle, workdir / "state.sqlite", extra=["--min-lead", "1"])
+    started = [conductor]
+    try:
+        time.sleep(0.5)
+        rss_idle = rss_bytes(conductor.pid)
+        cfg = {"url": f"ws://127.0.0.1:{port}/ws", "consoleUrl": f"ws://127.0.0.1:{port}/ws/console",
+               "token": procs.TOKEN, "phones": k, "concurrency": args.concurrency, "epochOffsetUs": epoch,
+               "joinTimeoutS": args.join_timeout, "steadyS": args.steady, "leadMs": int(args.lead * 1000),
+               "afterS": 1.0, "burst": 12, "burstSpacingMs": 50, "periodicBurst": 4, "periodMs": args.period_ms,
+               "statusMs": 2000, "out": str(workdir / "load.json")}
+        (workdir / "loadgen.json").write_text(json.dumps(cfg))
+        gen = procs.node_proc(HERE / "loadgen.mjs", str(workdir / "loadgen.json"))
+        started.append(gen)
+        sampler = Sampler({"conductor": conductor.pid, "loadgen": gen.pid}).start()
+        marks = {}
+        deadline = time.monotonic() + args.join_timeout + args.steady + args.lead + 60
+        while "done" not in marks and time.monotonic() < deadline:
+            line = gen.p.stdout.readline()
+            if not line:
+                break
+            if line.startswith('{"mark"'):
+                m = json.loads(line)
+                marks[m["mark"]] = (m["t"] - epoch) / 1e6  # true µs -> monotonic s
+        rc = gen.wait(30)
+        sampler.stop()
+        if rc != 0 or not (workdir / "load.json").exists():
+            raise RuntimeError(f"loadgen exited with {rc}")
+        out = json.loads((workdir / "load.json").read_text())
+    finally:
+        for p in reversed(started):
+            p.stop()
+    s0, s1 = marks.get("steady_start"), marks.get("steady_end")
+    joined_rss = sampler.at("conductor", s0)[2] if s0 else None
+    return report.row(out, rss_idle=rss_idle, rss_joined=joined_rss,
+                      cpu_core=sampler.cpu_share("conductor", s0, s1) if s0 and s1 else None,
+                      loadgen_core=sampler.cpu_share("loadgen", s0, s1) if s0 and s1 else None,
+                      steady_s=(s1 - s0) if s0 and s1 else 0.0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
+    p.add_argument("--phones", default="1000,2000,5000,10000", help="comma-separated sizes, ascending")
+    p.add_argument("--steady", type=float, default=20.0, help="seconds of steady load before arming")
+    p.add_argument("--lead", type=float, default=5.0, help="arm lead (s)")
+    p.add_argument("--period-ms", type=int, default=2000,
+                   help="periodic sync burst period (clocksync.js: 2000 during the first 2 min, then 10000)")
+    p.add_argument("--concurrency", type=int, default=200, help="handshakes in flight while joining")
+    p.add_argument("--join-timeout", type=float, default=120.0)
+    p.add_argument("--all", action="store_true", help="do not stop the sweep at the first unhealthy run")
+    p.add_argument("--install", action="store_true", help="run `npm ci` in bench/peers when missing")
+    p.add_argument("--json", type=Path)
+    args = p.parse_args(argv)
+    procs.exit_on_sigterm()
+    sizes = [int(x) for x in args.phones.split(",") if x]
+    try:
+        procs.node()
+        procs.ensure_peers(install=args.install)
+    except procs.PrerequisiteMissing as exc:
+        print(f"bench.load: {exc}", file=sys.stderr)
+        return 2
+    print(f"machine: {machine.describe()}")
+    print(f"command: python -m bench.load --phones {args.phones} --steady {args.steady:g} --period-ms {args.period_ms}")
+    rows = []
+    for k in sizes:
+        with tempfile.TemporaryDirectory(prefix=f"bench-load-{k}-") as tmp:
+            r = run_one(k, args, Path(tmp))
+        rows.append(r)
+        print(f"  {k:,} phones: {'healthy' if r.healthy else 'NOT healthy'} (errors: {r.error_detail}; "
+              f"load average {machine.loadavg()[0]:.2f})", flush=True)
+        if not r.healthy and not args.all:
+            break
+    print()
+    print(report.table(rows))
+    print()
+    for line in report.projection(rows):
+        print(f"- {line}")
+    if args.json:
+        args.json.write_text(json.dumps([r.as_dict() for r in rows], indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
