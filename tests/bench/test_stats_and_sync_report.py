@@ -54,7 +54,7 @@ def test_summary_definitions():
     r = report.summarize(_samples(), "flashmob", settle_s=5)
     assert r.p50_ms == pytest.approx(0.2) and r.bias_ms == pytest.approx(0)
     assert r.conv1_s == pytest.approx(0.1) and r.conv1_n == 2
-    assert r.backward == 2 * 49 and r.jump_ms == pytest.approx(0.4)
+    assert r.backward == 2 * 49 and r.jump_ms == pytest.approx(0.4) and r.jump_settled_ms == pytest.approx(0.4)
     t = report.summarize(_samples(), "timesync", settle_s=5)
     assert t.conv5_s == pytest.approx(1.0) and t.conv1_s == pytest.approx(6.0)
     assert t.jump_ms == pytest.approx(4.0) and t.backward == 2 and t.missing_pct == 0

@@ -1,0 +1,33 @@
+"""Each benchmark runs for a few seconds with tiny sizes and prints its table."""
+
+from __future__ import annotations
+
+from .conftest import run_bench
+
+
+def test_sync_bench_prints_the_side_by_side_table(node_peers):
+    p = run_bench("bench.sync", "--profile", "wifi", "--phones", "2", "--seconds", "4", "--settle", "1",
+                  timeout=120)
+    assert p.returncode == 0
+    out = p.stdout
+    assert "| library" in out and "bias ms" in out and "p95 ms" in out
+    for lib in ("flashmob", "timesync", "ircam", "floor"):
+        assert f"| {lib}" in out, lib
+    assert "truth check" in out and "target wifi p95" in out
+
+
+def test_load_bench_prints_its_table_and_projection(node_peers):
+    p = run_bench("bench.load", "--phones", "20", "--steady", "2", "--lead", "1.5", timeout=120)
+    assert p.returncode == 0
+    out = p.stdout
+    assert "| phones" in out and "service p99 ms" in out and "cue to last phone ms" in out
+    assert "|     20 | 20/20" in out
+    assert "for 20,000" in out
+
+
+def test_browser_bench_prints_the_spread_table(browser_tools):
+    p = run_bench("bench.browsers", "--browsers", "1", "--rounds", "1", "--sync", "2", "--lead", "2", "--pages",
+                  timeout=240)
+    assert p.returncode == 0, "no page played"
+    out = p.stdout
+    assert "| pages" in out and "spread p95 ms" in out and "| all" in out and "1/1" in out
