@@ -67,10 +67,10 @@ def run_one(k: int, args, workdir: Path) -> report.LoadRow:
             if line.startswith('{"mark"'):
                 m = json.loads(line)
                 marks[m["mark"]] = (m["t"] - epoch) / 1e6  # true µs -> monotonic s
-        rc = gen.wait(30)
+        rc = gen.wait(90)
         sampler.stop()
-        if rc != 0 or not (workdir / "load.json").exists():
-            raise RuntimeError(f"loadgen exited with {rc}")
+        if not (workdir / "load.json").exists():
+            raise RuntimeError(f"loadgen exited with {rc} and wrote nothing")
         out = json.loads((workdir / "load.json").read_text())
     finally:
         for p in reversed(started):
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--period-ms", type=int, default=2000,
                    help="periodic sync burst period (clocksync.js: 2000 during the first 2 min, then 10000)")
     p.add_argument("--concurrency", type=int, default=200, help="handshakes in flight while joining")
-    p.add_argument("--join-timeout", type=float, default=120.0)
+    p.add_argument("--join-timeout", type=float, default=60.0, help="stop starting joins after this (s)")
     p.add_argument("--all", action="store_true", help="do not stop the sweep at the first unhealthy run")
     p.add_argument("--install", action="store_true", help="run `npm ci` in bench/peers when missing")
     p.add_argument("--json", type=Path)
@@ -111,8 +111,9 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix=f"bench-load-{k}-") as tmp:
             r = run_one(k, args, Path(tmp))
         rows.append(r)
-        print(f"  {k:,} phones: {'healthy' if r.healthy else 'NOT healthy'} (errors: {r.error_detail}; "
-              f"load average {machine.loadavg()[0]:.2f})", flush=True)
+        print(f"  {k:,} phones: {'healthy' if r.healthy else 'NOT healthy'}{'' if r.complete else ' (INCOMPLETE: hard deadline)'}: "
+              f"joined {r.joined}, service p99 {r.service_p99_ms} ms, cue margin {r.margin_s} s, "
+              f"errors: {r.error_detail}; load average {machine.loadavg()[0]:.2f}", flush=True)
         if not r.healthy and not args.all:
             break
     print()

@@ -27,8 +27,12 @@ import { trueClock } from '../peers/clocks.mjs';
 const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const now = trueClock(cfg.epochOffsetUs);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const hardStop = setTimeout(() => { console.error('loadgen: hard deadline'); process.exit(3); },
-  (cfg.joinTimeoutS + cfg.steadyS + cfg.leadMs / 1000 + cfg.afterS + 40) * 1000);
+let finish = null; // set once the phones exist: writes what was measured so far
+const hardStop = setTimeout(() => {
+  console.error('loadgen: hard deadline: writing what was measured');
+  if (finish) finish(3);
+  process.exit(3);
+}, (cfg.joinTimeoutS + cfg.steadyS + cfg.leadMs / 1000 + cfg.afterS + 60) * 1000);
 
 const mark = (name) => console.log(JSON.stringify({ mark: name, t: now() }));
 let phase = 'join';
@@ -153,6 +157,30 @@ await new Promise((resolve, reject) => {
 // ---------------------------------------------------------------------------------- join
 mark('join_start');
 const phones = Array.from({ length: cfg.phones }, (_, i) => new Phone(i));
+let armSent = null;
+finish = (code) => {
+  const startAt = ack?.show?.start_at_us ?? null;
+  const arrivals = phones.filter((p) => p.armedAt !== null).map((p) => p.armedAt);
+  const joinedNow = phones.filter((p) => p.joinedAt !== null);
+  const joinTimes = joinedNow.map((p) => p.joinedAt);
+  const firstOpen = Math.min(...phones.map((p) => p.openedAt ?? Infinity));
+  const out = {
+    phones: cfg.phones,
+    complete: code === 0,
+    joined: joinedNow.length,
+    connectFailures,
+    joinSeconds: joinTimes.length ? (Math.max(...joinTimes) - firstOpen) / 1e6 : null,
+    joinLatencyUs: joinedNow.map((p) => p.joinedAt - p.openedAt),
+    service: Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, v.service])),
+    rtt: Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, v.rtt])),
+    syncsSent: sent,
+    errors,
+    closes,
+    arm: { sentUs: armSent, ackUs: ack?.at ?? null, startAtUs: startAt, arrivalsUs: arrivals,
+      stillOpen: phones.filter((p) => !p.closed).length },
+  };
+  writeFileSync(cfg.out, JSON.stringify(out));
+};
 let nextPhone = 0;
 const joinDeadline = performance.now() + cfg.joinTimeoutS * 1000;
 async function joiner() {
@@ -162,9 +190,6 @@ async function joiner() {
 }
 await Promise.all(Array.from({ length: cfg.concurrency }, joiner));
 mark('joined');
-const joined = phones.filter((p) => p.joinedAt !== null);
-const joinTimes = joined.map((p) => p.joinedAt);
-const firstOpen = Math.min(...phones.map((p) => p.openedAt ?? Infinity));
 
 // -------------------------------------------------------------------------------- steady
 await sleep((cfg.burst * cfg.burstSpacingMs) + 1000); // let the last join bursts pass
@@ -175,7 +200,7 @@ mark('steady_end');
 
 // ----------------------------------------------------------------------------------- arm
 phase = 'arm';
-const armSent = now();
+armSent = now();
 consoleWs.send(JSON.stringify({ type: 'arm', in_ms: cfg.leadMs, ref: 'bench-arm' }));
 mark('arm_sent');
 await sleep(cfg.leadMs + cfg.afterS * 1000);
@@ -183,22 +208,7 @@ mark('done');
 stopping = true;
 clearInterval(ticker);
 
-const startAt = ack?.show?.start_at_us ?? null;
-const arrivals = phones.filter((p) => p.armedAt !== null).map((p) => p.armedAt);
-const out = {
-  phones: cfg.phones,
-  joined: joined.length,
-  connectFailures,
-  joinSeconds: joinTimes.length ? (Math.max(...joinTimes) - firstOpen) / 1e6 : null,
-  joinLatencyUs: joined.map((p) => p.joinedAt - p.openedAt),
-  service: Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, v.service])),
-  rtt: Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, v.rtt])),
-  syncsSent: sent,
-  errors,
-  closes,
-  arm: { sentUs: armSent, ackUs: ack?.at ?? null, startAtUs: startAt, arrivalsUs: arrivals, stillOpen: phones.filter((p) => !p.closed).length },
-};
-writeFileSync(cfg.out, JSON.stringify(out));
+finish(0);
 for (const p of phones) p.ws?.terminate();
 consoleWs.terminate();
 clearTimeout(hardStop);

@@ -50,10 +50,11 @@ class LoadRow:
     loadgen_core: float | None
     errors: int
     error_detail: str
+    complete: bool = True
 
     @property
     def healthy(self) -> bool:
-        return (self.joined == self.phones and self.errors == 0 and self.cue_received == self.phones
+        return (self.complete and self.joined == self.phones and self.errors == 0 and self.cue_received == self.phones
                 and self.margin_s is not None and self.margin_s >= 1.0
                 and self.service_p99_ms is not None and self.service_p99_ms <= 20.0)
 
@@ -92,7 +93,7 @@ def row(out: dict, *, rss_idle: int | None, rss_joined: int | None, cpu_core: fl
         cue_received=len(arrivals),
         margin_s=(arm["startAtUs"] - last) / 1e6 if (last is not None and arm["startAtUs"]) else None,
         cpu_core=cpu_core, cpu_per_1000=cpu_core / (k / 1000) if cpu_core is not None else None,
-        loadgen_core=loadgen_core, errors=errs, error_detail=detail or "none")
+        loadgen_core=loadgen_core, errors=errs, error_detail=detail or "none", complete=out.get("complete", True))
 
 
 HEADERS = ("phones", "joined", "join rate /s", "join p99 ms", "KiB / conn", "RSS MiB", "syncs /s",

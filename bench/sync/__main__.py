@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -31,7 +32,7 @@ STAGGER_MS = 100
 
 
 def run_profile(profile: str, *, phones: int, seconds: float, seed: str, libs: list[str], settle_s: float,
-                workdir: Path) -> dict:
+                workdir: Path, max_drift_ppm: float = 200.0) -> dict:
     bundle = write_stub_bundle(workdir / "bundle")
     epoch = procs.epoch_offset_us()
     origin = epoch + time.monotonic_ns() // 1000
@@ -44,7 +45,7 @@ def run_profile(profile: str, *, phones: int, seconds: float, seed: str, libs: l
         started.append(servers)
         sports = servers.read_json()
         target = {"flashmob": cport, "timesync": sports["timesync"], "ircam": sports["ircam"]}
-        clocks = phone_clocks(phones, seed)
+        clocks = phone_clocks(phones, seed, max_drift_ppm=max_drift_ppm)
         routes = [{"name": f"{lib}-{c.index}", "target": f"127.0.0.1:{target[lib]}", "profile": profile,
                    "seed": f"{seed}-{c.index}"} for c in clocks for lib in libs]
         # the route changes half-way through the phones' run (they start ~1 s after the relay)
@@ -82,9 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=30.0, help="how long the phones run (default 30)")
     p.add_argument("--seed", default="1")
     p.add_argument("--libs", default=",".join(report.LIBS), help="comma-separated: flashmob,timesync,ircam")
+    p.add_argument("--max-drift", type=float, default=200.0, help="phone clock rate errors within ± this (ppm)")
     p.add_argument("--settle", type=float, default=5.0, help="statistics over readings after this many seconds")
     p.add_argument("--install", action="store_true", help="run `npm ci` in bench/peers when the peers are missing")
     p.add_argument("--json", type=Path, help="also write the results here")
+    p.add_argument("--keep", type=Path, help="copy each run's raw samples and relay statistics into this folder")
     args = p.parse_args(argv)
     procs.exit_on_sigterm()
     profiles = list(BENCH_PROFILES) if args.profile == "all" else [args.profile]
@@ -102,12 +105,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"machine: {machine.describe()}")
     print(f"command: python -m bench.sync --profile {args.profile} --phones {args.phones} --seconds {args.seconds:g} "
-          f"--seed {args.seed}")
+          f"--seed {args.seed}" + (f" --max-drift {args.max_drift:g}" if args.max_drift != 200 else ""))
     out = []
     for prof in profiles:
         with tempfile.TemporaryDirectory(prefix=f"bench-sync-{prof}-") as tmp:
             res = run_profile(prof, phones=args.phones, seconds=args.seconds, seed=args.seed, libs=libs,
-                              settle_s=args.settle, workdir=Path(tmp))
+                              settle_s=args.settle, workdir=Path(tmp), max_drift_ppm=args.max_drift)
+            if args.keep:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                for name in ("samples.json", "relay-stats.json", "syncrun.json"):
+                    shutil.copy(Path(tmp) / name, args.keep / f"{prof}-{name}")
         cal = res["calibration"] or {}
         print(f"\n### {prof}: {PROFILES[prof]} - {args.phones} phones, {args.seconds:g} s, statistics after "
               f"{args.settle:g} s")

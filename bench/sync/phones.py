@@ -17,7 +17,13 @@ class PhoneClock:
     drift_ppm: float
 
 
-def phone_clocks(n: int, seed: object) -> list[PhoneClock]:
+def phone_clocks(n: int, seed: object, *, max_drift_ppm: float = MAX_DRIFT_PPM) -> list[PhoneClock]:
+    """``n`` phones; the same seed gives the same offsets whatever ``max_drift_ppm``
+    (the drifts are scaled)."""
     r = random.Random(f"phones:{seed}")
-    return [PhoneClock(i, round(r.uniform(-MAX_OFFSET_US, MAX_OFFSET_US)), round(r.uniform(-MAX_DRIFT_PPM, MAX_DRIFT_PPM), 3))
-            for i in range(n)]
+    out = []
+    for i in range(n):
+        offset = round(r.uniform(-MAX_OFFSET_US, MAX_OFFSET_US))
+        drift = round(r.uniform(-1, 1) * max_drift_ppm, 3)
+        out.append(PhoneClock(i, offset, drift))
+    return out
