@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -26,6 +27,7 @@ from pathlib import Path
 from .. import machine, procs
 from ..showbundle import write_stub_bundle
 from . import report
+from . import spy
 from .procstat import Sampler, rss_bytes
 
 HERE = Path(__file__).resolve().parent
@@ -59,6 +61,7 @@ def run_one(k: int, args, workdir: Path) -> report.LoadRow:
         started.append(gen)
         sampler = Sampler({"conductor": conductor.pid, "loadgen": gen.pid}).start()
         marks = {}
+        spying = None
         deadline = time.monotonic() + args.join_timeout + args.steady + args.lead + 60
         while "done" not in marks and time.monotonic() < deadline:
             line = gen.p.stdout.readline()
@@ -67,11 +70,21 @@ def run_one(k: int, args, workdir: Path) -> report.LoadRow:
             if line.startswith('{"mark"'):
                 m = json.loads(line)
                 marks[m["mark"]] = (m["t"] - epoch) / 1e6  # true µs -> monotonic s
+                if m["mark"] == "steady_start" and args.py_spy:
+                    spying = spy.record(conductor.pid, min(15, args.steady), workdir / "spy.txt")
         rc = gen.wait(90)
         sampler.stop()
+        if spying is not None:
+            spying.wait(30)
+            if (workdir / "spy.txt").exists():
+                print(f"\nWhere the conductor's CPU went, {k:,} phones, steady phase (py-spy, 100 Hz):\n")
+                print(spy.table((workdir / "spy.txt").read_text()), flush=True)
         if not (workdir / "load.json").exists():
             raise RuntimeError(f"loadgen exited with {rc} and wrote nothing")
         out = json.loads((workdir / "load.json").read_text())
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            shutil.copy(workdir / "load.json", args.keep / f"load-{k}.json")
     finally:
         for p in reversed(started):
             p.stop()
@@ -94,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--join-timeout", type=float, default=60.0, help="stop starting joins after this (s)")
     p.add_argument("--all", action="store_true", help="do not stop the sweep at the first unhealthy run")
     p.add_argument("--install", action="store_true", help="run `npm ci` in bench/peers when missing")
+    p.add_argument("--py-spy", action="store_true", help="profile the conductor during each steady phase (py-spy)")
+    p.add_argument("--keep", type=Path, help="copy each run's raw results into this folder")
     p.add_argument("--json", type=Path)
     args = p.parse_args(argv)
     procs.exit_on_sigterm()

@@ -34,10 +34,13 @@ const hardStop = setTimeout(() => {
   process.exit(3);
 }, (cfg.joinTimeoutS + cfg.steadyS + cfg.leadMs / 1000 + cfg.afterS + 60) * 1000);
 
-const mark = (name) => console.log(JSON.stringify({ mark: name, t: now() }));
+const marks = {};
+const mark = (name) => { marks[name] = now(); console.log(JSON.stringify({ mark: name, t: marks[name] })); };
 let phase = 'join';
 const rec = { join: { service: [], rtt: [] }, steady: { service: [], rtt: [] }, arm: { service: [], rtt: [] } };
 const sent = { join: 0, steady: 0, arm: 0 };
+const worstBySecond = new Map(); // whole seconds since the start -> worst service time (µs) of that second
+const t00 = now();
 const errors = {};
 const closes = {};
 let connectFailures = 0;
@@ -90,6 +93,8 @@ class Phone {
           const t3 = now();
           const r = rec[phase];
           r.service.push(m.t2 - m.t1);
+          const sec = Math.floor((m.t1 - t00) / 1e6);
+          worstBySecond.set(sec, Math.max(worstBySecond.get(sec) ?? 0, m.t2 - m.t1));
           r.rtt.push(t3 - m.t0);
         } else if (m.type === 'welcome') {
           this.joinedAt = now();
@@ -174,6 +179,8 @@ finish = (code) => {
     service: Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, v.service])),
     rtt: Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, v.rtt])),
     syncsSent: sent,
+    worstServiceBySecond: [...worstBySecond.entries()].sort((a, b) => a[0] - b[0]),
+    marks: { steadyStart: (marks.steady_start - t00) / 1e6, armSent: armSent === null ? null : (armSent - t00) / 1e6 },
     errors,
     closes,
     arm: { sentUs: armSent, ackUs: ack?.at ?? null, startAtUs: startAt, arrivalsUs: arrivals,

@@ -110,13 +110,16 @@ def table(rows: list[LoadRow]) -> str:
 
 
 def projection(rows: list[LoadRow], target: int = 20_000, *, headroom: float = 0.7) -> list[str]:
-    """Linear projection from the largest run that completed (costs per phone)."""
+    """Linear projection from the largest healthy run (a saturated process shows
+    less CPU than its load needs), else from the largest completed one."""
     done = [r for r in rows if r.cpu_per_1000 is not None and r.joined]
     if not done:
         return ["no completed run to project from"]
-    r = max(done, key=lambda x: x.phones)
+    healthy = [r for r in done if r.healthy]
+    r = max(healthy or done, key=lambda x: x.phones)
     cpu = r.cpu_per_1000 * target / 1000
-    lines = [f"from the {r.phones:,}-phone run: CPU {r.cpu_per_1000:.3f} core per 1,000 phones -> "
+    lines = [f"from the {r.phones:,}-phone run ({'healthy' if r.healthy else 'NOT healthy: a lower bound'}): "
+             f"CPU {r.cpu_per_1000:.3f} core per 1,000 phones -> "
              f"{cpu:.2f} cores for {target:,} (one process uses at most 1 core: at {headroom:.0%} load "
              f"that is {math.ceil(cpu / headroom)} conductor processes)"]
     if r.mem_kib is not None:

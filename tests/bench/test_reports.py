@@ -52,3 +52,14 @@ def test_load_row_health_and_projection():
                   loadgen_core=None, steady_s=1.0)
     assert not late.healthy and late.margin_s == pytest.approx(0.5)
     assert "| phones" in lr.table([r, late])
+
+
+def test_py_spy_summary_counts_inclusive_and_self():
+    from bench.load import spy
+
+    raw = ("main (a/serve.py:1);parse (conductor/messages.py:9);_build (conductor/messages.py:20) 3\n"
+           "main (a/serve.py:1);to_wire (conductor/messages.py:30) 1\n")
+    total, incl, own = spy.summarize(raw)
+    assert total == 4 and incl["main (serve.py)"] == 4 and incl["parse (messages.py)"] == 3
+    assert own["_build (messages.py)"] == 3 and own["to_wire (messages.py)"] == 1
+    assert "parse (messages.py)" in spy.table(raw)
