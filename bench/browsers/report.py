@@ -11,7 +11,9 @@ by the bench's clock; the bound is half the best bracket).
   p50 / p95 / max; range = per round, max - min;
 * mean error = the common lateness (output latency model, scheduling);
 * clock error = what the page believed (its ``firstSample.serverUs``) minus
-  the truth: the part of the error that is clock sync, not scheduling.
+  the truth: the part of the error that is clock sync, not scheduling;
+* scheduling error = what the page believed minus ``start_at_us``: how late
+  or early the page itself knew it started sample 0.
 """
 
 from __future__ import annotations
@@ -56,16 +58,17 @@ def summary_row(label: str, results: list[PageResult]) -> list:
     rg = ranges(results)
     errs = [x.error_us for x in results if x.error_us is not None]
     clock = [x.believed_us - x.error_us for x in results if x.error_us is not None and x.believed_us is not None]
+    sched = [abs(x.believed_us) for x in results if x.error_us is not None and x.believed_us is not None]
     bounds = [x.calib_bound_us for x in results if x.calib_bound_us is not None]
     ms = lambda v: None if v is None else v / 1000  # noqa: E731
     played = f"{len(errs)}/{len(results)}"
     return [label, played, ms(percentile(pw, 50)), ms(percentile(pw, 95)), ms(max(pw) if pw else None),
             ms(max(rg) if rg else None), ms(mean(errs)), ms(percentile([abs(c) for c in clock], 95)),
-            ms(max(bounds) if bounds else None)]
+            ms(percentile(sched, 95)), ms(max(bounds) if bounds else None)]
 
 
 HEADERS = ("pages", "played", "spread p50 ms", "spread p95 ms", "spread max ms", "worst round range ms",
-           "mean error ms", "clock error p95 ms", "calibration bound ms")
+           "mean error ms", "clock error p95 ms", "scheduling error p95 ms", "calibration bound ms")
 
 
 def table(results: list[PageResult]) -> str:

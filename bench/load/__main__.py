@@ -46,7 +46,8 @@ def run_one(k: int, args, workdir: Path) -> report.LoadRow:
     _raise_fd_limit(k + 1000)
     bundle = write_stub_bundle(workdir / "bundle")
     epoch = procs.epoch_offset_us()
-    conductor, port = procs.start_conductor(bundle, workdir / "state.sqlite", extra=["--min-lead", "1"])
+    conductor, port = procs.start_conductor(bundle, workdir / "state.sqlite", extra=["--min-lead", "1"],
+                                            ws_impl=args.uvicorn_ws)
     started = [conductor]
     try:
         time.sleep(0.5)
@@ -108,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--all", action="store_true", help="do not stop the sweep at the first unhealthy run")
     p.add_argument("--install", action="store_true", help="run `npm ci` in bench/peers when missing")
     p.add_argument("--py-spy", action="store_true", help="profile the conductor during each steady phase (py-spy)")
+    p.add_argument("--uvicorn-ws", choices=["websockets", "websockets-sansio"],
+                   help="experiment: serve the same app with this uvicorn websocket implementation "
+                        "(bench/load/altserve.py) instead of `flashmob serve`'s default")
     p.add_argument("--keep", type=Path, help="copy each run's raw results into this folder")
     p.add_argument("--json", type=Path)
     args = p.parse_args(argv)
@@ -120,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench.load: {exc}", file=sys.stderr)
         return 2
     print(f"machine: {machine.describe()}")
-    print(f"command: python -m bench.load --phones {args.phones} --steady {args.steady:g} --period-ms {args.period_ms}")
+    print(f"command: python -m bench.load --phones {args.phones} --steady {args.steady:g} --period-ms {args.period_ms}"
+          + (f" --uvicorn-ws {args.uvicorn_ws}" if args.uvicorn_ws else ""))
     rows = []
     for k in sizes:
         with tempfile.TemporaryDirectory(prefix=f"bench-load-{k}-") as tmp:
