@@ -124,8 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench.load: {exc}", file=sys.stderr)
         return 2
     print(f"machine: {machine.describe()}")
-    print(f"command: python -m bench.load --phones {args.phones} --steady {args.steady:g} --period-ms {args.period_ms}"
-          + (f" --uvicorn-ws {args.uvicorn_ws}" if args.uvicorn_ws else ""))
+    print("command: python -m bench.load " + " ".join(sys.argv[1:] if argv is None else argv))
     rows = []
     for k in sizes:
         with tempfile.TemporaryDirectory(prefix=f"bench-load-{k}-") as tmp:
