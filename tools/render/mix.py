@@ -98,6 +98,12 @@ class GroupMixer:
                 self.beds.append(_Bed(ev.start, end, sources.asset(ev.asset), db(ev.gain_db), ev.loop,
                                       ev.fade_in, fade_out, None if ev.duck_db is None else db(ev.duck_db)))
         self.speech = self._speech_spans(says)
+        # range lookups (a limiter or a segment re-reads short ranges: 1 ms, not 200 clips, per call)
+        order = sorted(range(len(self.clips)), key=lambda i: self.clips[i].start)
+        self._by_start = np.array(order, dtype=np.int64)
+        self._starts = np.array([self.clips[i].start for i in order], dtype=np.int64)
+        self._longest = max((len(c.pcm) for c in self.clips), default=0)
+        self._speech_ends = np.array([e for _, e in self.speech], dtype=np.int64)
 
     def _speech_spans(self, says: list[_Clip]) -> list[tuple[int, int]]:
         """Merged [start, end) spans of speech, gaps shorter than the hold merged."""
@@ -120,7 +126,10 @@ class GroupMixer:
             return out
         for bed in self.beds:
             self._add_bed(out, start, end, bed)
-        for clip in self.clips:
+        lo = int(np.searchsorted(self._starts, start - self._longest, side="right"))
+        hi = int(np.searchsorted(self._starts, end, side="left"))
+        for i in sorted(self._by_start[lo:hi].tolist()):     # the clips that may overlap, in score order
+            clip = self.clips[i]
             a, b = max(start, clip.start), min(end, clip.start + len(clip.pcm))
             if a < b:
                 out[a - start:b - start] += clip.pcm[a - clip.start:b - clip.start] * clip.gain
@@ -165,8 +174,11 @@ class GroupMixer:
         attack = max(1, int(DUCK_ATTACK_S * self.sample_rate))
         release = max(1, int(DUCK_RELEASE_S * self.sample_rate))
         depth = None
-        for s, e in self.speech:
-            if e + release <= a or s - attack >= b:
+        first = int(np.searchsorted(self._speech_ends, a - release, side="right"))  # spans ending before a - release
+        for s, e in self.speech[first:]:
+            if s - attack >= b:
+                break
+            if e + release <= a:
                 continue
             if depth is None:
                 depth = np.zeros(b - a, dtype=np.float32)
