@@ -191,7 +191,8 @@ def _apply(staged: list[np.ndarray], gains_db: np.ndarray, out: np.ndarray, writ
 # ---- the same limiter, computed only where it can act ---------------------------------------------
 
 _PIECE = 1 << 15     # frames of `need` fed to the smoother at a time
-_MERGE_BLOCKS = 64   # candidate runs closer than this many blocks are read in one piece
+_MERGE_BLOCKS = 256  # candidate runs closer than this many blocks (16384 frames) are read in one piece
+_SLACK = 1e-5        # relative margin for float rounding in bounds (x * pre in float32, and back)
 
 
 @dataclass(frozen=True)
@@ -215,25 +216,32 @@ def limiter_spans(
     *,
     gain_db: float = 0.0,
     stats: LimiterStats | None = None,
+    bounds: np.ndarray | None = None,
+    margin_db: float = 6.0,
 ) -> list[GainSpan]:
     """The gains :func:`limit` would apply to a track, computed only where it can act.
 
     ``fetch(a, b)`` returns frames ``[a, b)`` of the ``n``-frame track (float32,
     any channel count), ``peaks`` its :class:`tools.truepeak.BlockPeaks`. A frame
-    can need gain reduction only if a sample of its interpolation support,
-    times ``gain_db``, is above ``ceiling / l1_gain()``: the true-peak envelope
-    is computed for those blocks (and their neighbours) only, and the gain
-    smoother of :func:`limit` runs from a few look-ahead windows before the
-    first frame that needs reduction until its gain is back to unity (the
-    smoother starts idle there, as :func:`limit`'s would be). Everywhere else
-    the gain is exactly 1. Returns the spans of frames whose gain may be below
-    1, in order. Same gains as :func:`limit` up to rounding (the float32
-    envelope is summed in another order over a short region than over a
-    long chunk, as :func:`limit`'s own result varies with ``chunk``; the
-    smoother's float64 running sums start elsewhere): within 1e-5 dB, output
-    samples within 2**-21 relative (tests/tools/test_limiter.py).
+    can need gain reduction only if its true-peak envelope times ``gain_db`` is
+    above the ceiling; ``bounds`` (float64, per block, optional) are upper
+    bounds of the envelope's largest value in each block, by default
+    ``l1_gain()`` times the largest sample peak of the block and its neighbours.
+    The envelope is interpolated for the blocks whose bound reaches the
+    ceiling only, and ``bounds`` is tightened in place for those blocks (a
+    later pass at a gain up to ``margin_db`` higher need not read them again: the
+    envelope is computed exactly down to ``margin_db`` below the ceiling). The gain smoother of
+    :func:`limit` runs from a few look-ahead windows before the first frame that
+    needs reduction until its gain is back to unity (the smoother starts idle
+    there, as :func:`limit`'s would be). Everywhere else the gain is exactly 1.
+    Returns the spans of frames whose gain may be below 1, in order. Same gains
+    as :func:`limit` up to rounding (the float32 envelope is summed in another
+    order over a short region than over a long chunk, as :func:`limit`'s own
+    result varies with ``chunk``; the smoother's float64 running sums start
+    elsewhere): within 1e-5 dB, output samples within 2**-21 relative
+    (tests/tools/test_limiter.py).
     """
-    from .truepeak import PEAK_BLOCK, block_runs, fetch_padded, l1_gain, near_blocks
+    from .truepeak import PEAK_BLOCK, block_runs, envelope_bounds, fetch_padded
 
     settings.validate()
     rate = check_rate(sample_rate)
@@ -242,18 +250,22 @@ def limiter_spans(
     ceiling = 10 ** ((settings.ceiling_dbtp - SAFETY_MARGIN_DB) / 20)
     window = max(BEFORE + 1, round(settings.lookahead_ms * rate / 1000))
     step = settings.release_db_per_s / rate
+    floor = ceiling * 10 ** (-margin_db / 20)
+    if bounds is None:
+        bounds = envelope_bounds(peaks)
     # 1. the frames whose true peak (times the gain) is above the ceiling, and what they need
-    loud = peaks.astype(np.float64) * float(pre) >= ceiling / l1_gain() * (1 - 1e-6)
+    loud = bounds * float(pre) >= ceiling * (1 - _SLACK)
     rows_l, need_l = [], []
-    for b0, b1 in block_runs(near_blocks(loud), _MERGE_BLOCKS):
+    for b0, b1 in block_runs(loud, _MERGE_BLOCKS):
         r0, r1 = b0 * PEAK_BLOCK, min(n, b1 * PEAK_BLOCK)
         padded = fetch_padded(fetch, n, r0, r1)
         padded *= pre
-        env = peak_envelope(padded, floor=ceiling)
+        env = peak_envelope(padded, floor=floor)
         over = np.flatnonzero(env > ceiling)
         if over.size:
             rows_l.append(over + r0)
             need_l.append(20 * np.log10(ceiling / env[over].astype(np.float64)))
+        tighten(bounds, b0, env, floor, pre)
     if not rows_l:
         return []
     rows, need = np.concatenate(rows_l), np.concatenate(need_l)
@@ -287,6 +299,18 @@ def limiter_spans(
         stats.max_reduction_db = min(stats.max_reduction_db, float(g_db[red].min()))
         spans.append(GainSpan(start + a, gains))
     return spans
+
+
+def tighten(bounds: np.ndarray, b0: int, env: np.ndarray, floor: float, pre: np.float32 = np.float32(1.0)) -> None:
+    """Lower ``bounds[b0:]`` (per-block envelope bounds) with ``env``, an envelope of the signal
+    times ``pre`` from block ``b0`` on, exact above ``floor`` (:func:`tools.truepeak.peak_envelope`)."""
+    from .truepeak import PEAK_BLOCK
+
+    nb = -(-env.size // PEAK_BLOCK)
+    top = np.zeros(nb * PEAK_BLOCK, np.float32)
+    top[: env.size] = env
+    top = top.reshape(nb, PEAK_BLOCK).max(axis=1)
+    bounds[b0 : b0 + nb] = np.minimum(bounds[b0 : b0 + nb], np.maximum(top, floor) / float(pre) * (1 + _SLACK))
 
 
 def apply_spans(chunk: np.ndarray, start: int, spans: list[GainSpan], pre: np.float32 = np.float32(1.0),

@@ -31,10 +31,10 @@ import numpy as np
 from scipy.signal import sosfilt
 
 from .audio_errors import AudioError
-from .limiter import LimiterError, LimiterSettings, LimiterStats, apply_spans, limiter_spans
+from .limiter import (SAFETY_MARGIN_DB, LimiterError, LimiterSettings, LimiterStats, apply_spans, limiter_spans,
+                      tighten)
 from .pcm import PcmError, as_float32, check_rate
-from .truepeak import (BEFORE, PEAK_BLOCK, BlockPeaks, block_runs, fetch_padded, l1_gain, near_blocks,
-                       peak_envelope)
+from .truepeak import AFTER, BEFORE, PEAK_BLOCK, BlockPeaks, block_runs, envelope_bounds, fetch_padded, peak_envelope
 
 ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0
@@ -217,13 +217,15 @@ class LoudnessScan:
         :class:`LoudnessStage` applied to the previous pass's output.
         """
         settings.validate()
-        n, rate, peaks = self.frames, self.sample_rate, self.peaks.result()
+        n, rate = self.frames, self.sample_rate
+        bounds = _Bounds(self.peaks.result(), self.peaks.steps())
         hops = self.meter.hop_energies()
         input_lufs = gated_loudness(hops)
         if not math.isfinite(input_lufs):
-            tp = _output_true_peak_dbtp(fetch, n, peaks, [])
+            tp = _output_true_peak_dbtp(fetch, n, bounds, [])
             return LoudnessPlan((), LoudnessReport(input_lufs, input_lufs, tp, 0.0, 0, 0, 0.0))
         lim = settings.limiter_settings()
+        ceiling = 10 ** ((lim.ceiling_dbtp - SAFETY_MARGIN_DB) / 20)
         gain, total_gain, current = settings.target_lufs - input_lufs, 0.0, input_lufs
         stages: list[LoudnessStage] = []
         stats = LimiterStats()
@@ -231,23 +233,65 @@ class LoudnessScan:
         for passes in range(1, settings.max_passes + 1):
             source = _staged(fetch, tuple(stages))
             pass_stats = LimiterStats()
-            spans = limiter_spans(source, n, peaks, rate, lim, gain_db=gain, stats=pass_stats)
+            spans = limiter_spans(source, n, bounds.peaks, rate, lim, gain_db=gain, stats=pass_stats,
+                                  bounds=bounds.envelope, margin_db=_MARGIN_DB)
             stage = LoudnessStage(np.float32(10 ** (gain / 20)), tuple(spans))
             stats.limited_frames = max(stats.limited_frames, pass_stats.limited_frames)
             stats.max_reduction_db = min(stats.max_reduction_db, pass_stats.max_reduction_db)
             total_gain += gain
-            hops = _output_hops(source, n, rate, hops, stage)
-            peaks = peaks.astype(np.float32) * stage.pre  # a bound of the new output's block peaks
+            bounds.after(stage)
+            hops = _measure_stage(source, n, rate, hops, stage, bounds, ceiling * 10 ** (-_MARGIN_DB / 20))
             stages.append(stage)
             previous, current = current, gated_loudness(hops)
             miss = settings.target_lufs - current
             if abs(miss) <= settings.tolerance_lu or (passes > 1 and current - previous < 0.05 and miss > 0):
                 break  # on target, or the limiter cannot give more loudness
             gain = miss
-        tp = _output_true_peak_dbtp(fetch, n, self.peaks.result(), stages)
+        tp = _output_true_peak_dbtp(fetch, n, bounds, stages)
         report = LoudnessReport(input_lufs, current, tp, total_gain, passes, stats.limited_frames,
                                 stats.max_reduction_db)
         return LoudnessPlan(tuple(stages), report)
+
+
+class _Bounds:
+    """What is known, per 64-frame block, of the signal after the stages so far, without it:
+    ``peaks``, its sample peaks (upper bounds; exact where ``exact``), and ``envelope``, upper
+    bounds of its true-peak envelope (tightened wherever it was interpolated)."""
+
+    def __init__(self, peaks: np.ndarray, steps: np.ndarray | None = None):
+        self.peaks = peaks.astype(np.float32)
+        self.envelope = envelope_bounds(self.peaks, steps)
+        self.exact = np.ones(self.peaks.size, bool)  # blocks whose `peaks` value is exact
+
+    def after(self, stage: "LoudnessStage") -> None:
+        """The bounds of ``stage``'s output. Where the gain is 1, the envelope scales with ``pre``;
+        where a span's gain varies, only the sample-peak bound (``l1_gain()`` times peak) holds."""
+        gmax = np.ones(self.peaks.size, np.float32)  # largest gain in each block
+        touched = np.zeros(self.peaks.size, bool)  # blocks whose interpolation support a span reaches
+        for span in stage.spans:
+            b0, b1 = -(-span.start // PEAK_BLOCK), span.stop // PEAK_BLOCK  # blocks inside the span
+            if b0 < b1:
+                inner = span.gains[b0 * PEAK_BLOCK - span.start : b1 * PEAK_BLOCK - span.start]
+                gmax[b0:b1] = inner.reshape(b1 - b0, PEAK_BLOCK).max(axis=1)
+            touched[max(0, span.start // PEAK_BLOCK - 1) : -(-span.stop // PEAK_BLOCK) + 1] = True
+        self.peaks = self.peaks * stage.pre * gmax
+        self.envelope = np.where(touched, envelope_bounds(self.peaks), self.envelope * float(stage.pre) * (1 + 1e-5))
+        self.exact &= ~touched
+
+    def measured(self, start: int, padded: np.ndarray, floor: float) -> None:
+        """Tighten the bounds of the blocks inside ``[start, start + len(padded) - BEFORE - AFTER)``
+        with the signal itself (``padded`` with its interpolation context)."""
+        n = padded.shape[0] - BEFORE - AFTER
+        b0, b1 = -(-start // PEAK_BLOCK), (start + n) // PEAK_BLOCK
+        if b0 >= b1:
+            return
+        lo = b0 * PEAK_BLOCK - start
+        body = padded[BEFORE + lo : BEFORE + lo + (b1 - b0) * PEAK_BLOCK]
+        mag = np.abs(body) if body.ndim == 1 else np.abs(body).max(axis=1)
+        self.peaks[b0:b1] = mag.reshape(b1 - b0, PEAK_BLOCK).max(axis=1)
+        self.exact[b0:b1] = True
+        env = peak_envelope(padded[lo : lo + (b1 - b0) * PEAK_BLOCK + BEFORE + AFTER], floor=floor)
+        tighten(self.envelope, b0, env, floor)
 
 
 @dataclass(frozen=True)
@@ -299,16 +343,19 @@ def _staged(fetch, stages: tuple):
     return staged
 
 
-_WARM = 4  # K-weighting settles within 1/4 s (impulse response < 1e-20 after 0.2 s)
+_MARGIN_DB = 6.0  # envelopes are computed exactly down to this far below the ceiling (later passes' gains)
+_WARM = 10  # K-weighting settles within 1/10 s (impulse response < 1e-11 of its peak after 0.1 s)
 
 
-def _output_hops(fetch, n: int, rate: int, hops: np.ndarray, stage: LoudnessStage) -> np.ndarray:
+def _measure_stage(fetch, n: int, rate: int, hops: np.ndarray, stage: LoudnessStage, bounds: _Bounds,
+                   floor: float) -> np.ndarray:
     """Hop energies of ``stage`` applied to the track read by ``fetch`` whose hop energies are
     ``hops``: scaled by ``pre**2`` (the K-weighting is linear), and measured again on the output
-    around the limited spans, the filter started a quarter second early (by then its state has
-    forgotten where it started) and run a quarter second past the span (by then the span's
+    around the limited spans, the filter started a tenth of a second early (by then its state has
+    forgotten where it started) and run a tenth of a second past the span (by then the span's
     effect on it has died out). Agrees with metering the output within ~1e-6 LU (the float32
-    rounding of ``x * pre``)."""
+    rounding of ``x * pre``). The re-read output also tightens ``bounds`` where the spans made
+    them loose (its envelope, exact above ``floor``)."""
     hop = rate // 10
     out = hops * float(stage.pre) ** 2
     if not stage.spans or hops.size == 0:
@@ -327,9 +374,10 @@ def _output_hops(fetch, n: int, rate: int, hops: np.ndarray, stage: LoudnessStag
     sos = k_weighting_sos(rate)
     for h0, h1 in regions:
         a, b = max(0, h0 * hop - margin), h1 * hop
-        y = np.array(fetch(a, b), dtype=np.float32)
-        stage.apply(y, a)
-        y64 = y.astype(np.float64)
+        padded = fetch_padded(fetch, n, a, b)
+        stage.apply(padded, a - BEFORE)
+        bounds.measured(a, padded, floor)
+        y64 = padded[BEFORE : BEFORE + b - a].astype(np.float64)
         y64 = y64[:, None] if y64.ndim == 1 else y64
         k = sosfilt(sos, y64, axis=0)
         sq = (k * k).sum(axis=1)[h0 * hop - a :]
@@ -337,20 +385,13 @@ def _output_hops(fetch, n: int, rate: int, hops: np.ndarray, stage: LoudnessStag
     return out
 
 
-def _output_true_peak_dbtp(fetch, n: int, peaks: np.ndarray, stages) -> float:
-    """True peak (dBTP) of the output of ``stages`` without interpolating all of it: outside the
-    limited spans the largest output sample is known from the block peaks, so only the blocks
-    whose bound (``peak * pre * l1_gain()``) reaches it are interpolated."""
-    out_peaks = peaks.astype(np.float32)
-    touched = np.zeros(out_peaks.size, bool)
-    for stage in stages:
-        out_peaks = out_peaks * stage.pre
-        for span in stage.spans:
-            touched[span.start // PEAK_BLOCK : -(-span.stop // PEAK_BLOCK)] = True
-    best = float(out_peaks[~touched].max(initial=0.0))
-    candidates = near_blocks(out_peaks.astype(np.float64) * l1_gain() >= best * (1 - 1e-6)) & (out_peaks > 0)
+def _output_true_peak_dbtp(fetch, n: int, bounds: _Bounds, stages) -> float:
+    """True peak (dBTP) of the output of ``stages`` without interpolating all of it: the largest
+    output sample is known exactly for most blocks, so only the blocks whose envelope bound
+    reaches it are interpolated."""
+    best = float(bounds.peaks[bounds.exact].max(initial=0.0))
     plan = LoudnessPlan(tuple(stages), None)
-    for b0, b1 in block_runs(candidates, 64):
+    for b0, b1 in block_runs((bounds.envelope >= best * (1 - 1e-6)) & (bounds.peaks > 0), 64):
         r0, r1 = b0 * PEAK_BLOCK, min(n, b1 * PEAK_BLOCK)
         padded = fetch_padded(fetch, n, r0, r1)
         plan.apply(padded, r0 - BEFORE)

@@ -179,32 +179,57 @@ def l1_gain() -> float:
 
 
 class BlockPeaks:
-    """Largest ``|x|`` (all channels) of every block of :data:`PEAK_BLOCK` frames, fed in chunks.
+    """Per block of :data:`PEAK_BLOCK` frames, the largest ``|x|`` and the largest step
+    ``|x[k] - x[k - 1]|`` (all channels), fed in chunks.
 
-    A 60-minute mono track keeps 2.5 M float32 numbers (10 MB): enough to
-    know, without the audio, which places can come near a ceiling after a
-    gain (``peak * gain * l1_gain() >= ceiling``), so the 4x interpolation and
-    the limiter run only there.
+    A 60-minute mono track keeps 2 x 2.5 M float32 numbers (20 MB): enough to
+    bound the true-peak envelope of every block without the audio
+    (:func:`envelope_bounds`), so the 4x interpolation (and a limiter) run only
+    where a gain can bring it near a ceiling.
     """
 
     def __init__(self, block: int = PEAK_BLOCK):
         self.block = block
-        self._parts: list[np.ndarray] = []
+        self._parts: list[tuple[np.ndarray, np.ndarray]] = []
         self._rest = np.zeros(0, np.float32)
+        self._rest_steps = np.zeros(0, np.float32)
+        self._last = None  # the previous chunk's last frame
 
     def push(self, pcm: np.ndarray) -> None:
-        a = _frame_peaks(np.asarray(pcm, np.float32))
+        x = np.asarray(pcm, np.float32)
+        if x.shape[0] == 0:
+            return
+        first = np.zeros_like(x[:1]) if self._last is None else self._last  # silence before the track
+        steps = _frame_peaks(np.diff(x, axis=0, prepend=first))
+        self._last = x[-1:].copy()
+        a = _frame_peaks(x)
         if self._rest.size:
             a = np.concatenate([self._rest, a])
+            steps = np.concatenate([self._rest_steps, steps])
         whole = a.size // self.block * self.block
         if whole:
-            self._parts.append(a[:whole].reshape(-1, self.block).max(axis=1))
-        self._rest = a[whole:].copy()
+            self._parts.append((a[:whole].reshape(-1, self.block).max(axis=1),
+                                steps[:whole].reshape(-1, self.block).max(axis=1)))
+        self._rest, self._rest_steps = a[whole:].copy(), steps[whole:].copy()
+
+    def _all(self, k: int) -> np.ndarray:
+        parts = [p[k] for p in self._parts]
+        rest = (self._rest, self._rest_steps)[k]
+        if rest.size:
+            parts.append(rest.max(keepdims=True))
+        return np.concatenate(parts) if parts else np.zeros(0, np.float32)
 
     def result(self) -> np.ndarray:
         """Per-block peaks so far (the last block may be partial)."""
-        parts = self._parts + ([self._rest.max(keepdims=True)] if self._rest.size else [])
-        return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+        return self._all(0)
+
+    def steps(self) -> np.ndarray:
+        """Per-block largest step between consecutive frames, counting the steps from and to
+        the silence around the track (the first and last frames' own values)."""
+        out = self._all(1)
+        if out.size:
+            out[-1] = max(out[-1], float(_frame_peaks(self._last).max()))
+        return out
 
 
 def fetch_padded(fetch, n: int, start: int, stop: int) -> np.ndarray:
@@ -212,8 +237,10 @@ def fetch_padded(fetch, n: int, start: int, stop: int) -> np.ndarray:
     ``fetch(a, b)``, silence outside the track: the input :func:`peak_envelope` wants (a copy)."""
     lo, hi = max(0, start - BEFORE), min(n, stop + AFTER)
     body = np.asarray(fetch(lo, hi), np.float32)
-    pad = [(BEFORE - (start - lo), AFTER - (hi - stop))] + [(0, 0)] * (body.ndim - 1)
-    return np.pad(body, pad)
+    out = np.zeros((stop - start + BEFORE + AFTER,) + body.shape[1:], np.float32)
+    at = BEFORE - (start - lo)
+    out[at : at + body.shape[0]] = body
+    return out
 
 
 def block_runs(mask: np.ndarray, merge: int = 0) -> list[tuple[int, int]]:
@@ -234,3 +261,39 @@ def near_blocks(loud: np.ndarray) -> np.ndarray:
     near[1:] |= loud[:-1]
     near[:-1] |= loud[1:]
     return near
+
+
+def envelope_bounds(peaks: np.ndarray, steps: np.ndarray | None = None) -> np.ndarray:
+    """Per block, an upper bound (float64) of the true-peak envelope from the block
+    statistics of :class:`BlockPeaks` (``P``: largest ``|x|``, ``D``: largest step, each
+    taken over the block and its neighbours, which hold every interpolation support):
+
+    * ``l1_gain() * P`` (any signal), and
+    * ``P + step_gain() * D``: an interpolated point is a weighted sum of 12 samples whose
+      weights sum to at most 1, and each sample is within ``|j| * D`` of the one nearest
+      the point. Tight for the smooth signals most of a mix is made of.
+    """
+    p = _dilated(np.asarray(peaks, np.float32))
+    out = p * l1_gain()
+    if steps is not None:
+        np.minimum(out, p + _dilated(np.asarray(steps, np.float32)) * step_gain(), out=out)
+    return out
+
+
+def _dilated(a: np.ndarray) -> np.ndarray:
+    """Float64 max of each element and its neighbours."""
+    out = a.astype(np.float64)
+    np.maximum(out[1:], a[:-1], out=out[1:])
+    np.maximum(out[:-1], a[1:], out=out[:-1])
+    return out
+
+
+@lru_cache(maxsize=1)
+def step_gain() -> float:
+    """Largest ``sum_j |h_j| * |j - c|`` over the three phases, ``c`` the sample nearest the
+    interpolated point (phase 2 lies half-way: either), with a little margin for float32
+    rounding; and the weights' sum must not exceed 1."""
+    m = interpolation_matrix().astype(np.float64)
+    j = np.arange(-BEFORE, AFTER + 1)
+    assert np.abs(m.sum(axis=0)).max() <= 1.0
+    return max(float((np.abs(m[:, p]) * np.abs(j - c)).sum()) for p, c in ((0, 0), (1, 0), (2, 1))) * 1.0001
