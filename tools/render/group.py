@@ -41,7 +41,7 @@ import numpy as np
 
 from tools.encode import EncodeSettings, Mp3Writer
 from tools.loudness import LoudnessScan, LoudnessSettings
-from tools.segments import EncodedSegment, Segment, cut_segments, encode_segment, plan_segments
+from tools.segments import EncodedSegment, Segment, encode_segment, iter_cut_segments, plan_segments
 from tools.score.timeline import GroupTimeline
 
 from .assets import AssetBank, builtin_beep
@@ -111,6 +111,7 @@ def render_group(job: GroupJob, progress: Callable[[str, float], None] = lambda 
         progress("mixing", min(1.0, (a + MIX_CHUNK) / n))
     progress("loudness", 0.0)
     plan = scan.plan(mixer.render, job.loudness)
+    del scan
     report = plan.report
     progress("loudness", 1.0)
 
@@ -123,21 +124,21 @@ def render_group(job: GroupJob, progress: Callable[[str, float], None] = lambda 
             progress("encoding", min(1.0, (a + MIX_CHUNK) / n) * 0.95)
         mp3 = writer.finish()
     segments = plan_segments(n, job.sample_rate, job.segment_seconds)
-    cut = cut_segments(mp3, segments)
-    missing = [s for s, c in zip(segments, cut) if c is None]
+    facts: dict[int, SegmentFact] = {}
+    missing = []
+    for seg, enc in zip(segments, iter_cut_segments(mp3, segments)):   # written one at a time
+        if enc is None:
+            missing.append(seg)
+        else:
+            facts[seg.index] = _write_segment(job.bundle_dir, gid, enc)
     if missing:                                            # encoded on their own, two at a time
         with ThreadPoolExecutor(max_workers=2) as pool:
-            own = dict(zip(missing, pool.map(
-                lambda s: encode_segment(normalized(s.start, s.stop), Segment(s.index, 0, s.samples), job.encode),
-                missing)))
-        cut = [c if c is not None else _placed(own[s], s) for s, c in zip(segments, cut)]
-    seg_facts = []
-    for enc in cut:
-        rel = f"{gid}/seg/{enc.segment.index:04d}-{enc.sha256[:12]}.mp3"
-        _write(job.bundle_dir, rel, enc.mp3)
-        seg_facts.append(SegmentFact(rel, enc.segment.start, enc.segment.samples, len(enc.mp3), enc.sha256,
-                                     enc.encoder_delay, enc.padding))
-    del cut
+            for seg, enc in zip(missing, pool.map(
+                    lambda s: encode_segment(normalized(s.start, s.stop), Segment(s.index, 0, s.samples),
+                                             job.encode), missing)):
+                facts[seg.index] = _write_segment(job.bundle_dir, gid, _placed(enc, seg))
+    del plan
+    seg_facts = [facts[s.index] for s in segments]
     rel = f"{gid}/{slug(job.title)}-{gid}.mp3"
     path = os.path.join(job.bundle_dir, rel)
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -158,6 +159,13 @@ def render_group(job: GroupJob, progress: Callable[[str, float], None] = lambda 
     progress("done", 1.0)
     return GroupFacts(gid, mp3_fact, tuple(seg_facts), f"{gid}/captions.vtt", f"{gid}/cover.png",
                       report.output_lufs, report.output_true_peak_dbtp)
+
+
+def _write_segment(root: str, gid: str, enc: EncodedSegment) -> SegmentFact:
+    rel = f"{gid}/seg/{enc.segment.index:04d}-{enc.sha256[:12]}.mp3"
+    _write(root, rel, enc.mp3)
+    return SegmentFact(rel, enc.segment.start, enc.segment.samples, len(enc.mp3), enc.sha256,
+                       enc.encoder_delay, enc.padding)
 
 
 def _placed(enc: EncodedSegment, segment: Segment) -> EncodedSegment:

@@ -60,6 +60,26 @@ def test_segments_are_cut_from_the_full_mp3_and_decode_to_its_samples(clicks_bun
         assert g["segments"][0]["encoder_delay"] == 576 and all(s["encoder_delay"] <= 4095 for s in g["segments"])
 
 
+def test_segments_that_cannot_be_cut_are_encoded_on_their_own(clicks_score, tmp_path, monkeypatch):
+    """Below ~80 kb/s some segments cannot be cut (the delay would not fit the LAME tag): the
+    renderer mixes and normalizes those again and encodes them alone. Forced here for every
+    other segment: the clicks are still on their exact samples."""
+    import tools.render.group as group
+
+    real = group.iter_cut_segments
+    monkeypatch.setattr(group, "iter_cut_segments",
+                        lambda mp3, segs: (None if s.index % 2 else c for s, c in zip(segs, real(mp3, segs))))
+    out = str(tmp_path / "mixed")
+    render_bundle(clicks_score, out, RenderOptions(workers=1, segment_seconds=10.0))
+    m = manifest(out)
+    for g in m["groups"]:
+        delays = [s["encoder_delay"] for s in g["segments"]]
+        assert delays[1::2] == [576] * len(delays[1::2]) and any(d != 576 for d in delays[2::2])
+        for decode in DECODERS:
+            joined = np.concatenate([decode(os.path.join(out, s["path"]))[0] for s in g["segments"]])
+            assert click_positions(joined, EXPECTED[g["id"]]) == EXPECTED[g["id"]]
+
+
 def test_segments_tile_the_timeline_and_are_short(clicks_bundle):
     m = manifest(clicks_bundle)
     for g in m["groups"]:
