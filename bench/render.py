@@ -8,7 +8,8 @@ timed): wall time, realtime factor (show minutes rendered per wall minute,
 all groups), peak RSS of the whole process tree (sampled every 50 ms), and
 in the same run the yardstick: the ffmpeg command line encoding the same
 PCM (each group's mix, written to a raw float file beforehand) with the same
-settings, one file after another. Prints a table.
+settings, one file after another. Prints a table. Results and their reading:
+docs/benchmarks.md, "Renderer".
 """
 
 from __future__ import annotations
@@ -146,6 +147,7 @@ def main(argv=None) -> int:
         t0 = time.monotonic()
         render_bundle(score, out, options)           # warms the voice cache
         cold = time.monotonic() - t0
+        load_before = os.getloadavg()[0]
         with TreeRss(os.getpid()) as rss:
             t0 = time.monotonic()
             render_bundle(score, out, options)
@@ -153,14 +155,16 @@ def main(argv=None) -> int:
         yard = ffmpeg_yardstick(out, score, work, args.bitrate, args.quality)
         show_min = args.minutes * args.groups
         rows = [("show", f"{args.groups} groups x {args.minutes} min, {args.cues} cues, music bed"),
-                ("settings", f"{args.bitrate} kb/s CBR mono, LAME quality {args.quality}, jobs {args.jobs or os.cpu_count()}"),
+                ("settings", f"{args.bitrate} kb/s CBR mono, LAME quality {args.quality}, "
+                             f"{args.jobs or min(args.groups, 2 * (os.cpu_count() or 1))} worker processes"),
                 ("cold render (voices synthesized)", f"{cold:.1f} s"),
                 ("warm render wall time", f"{wall:.1f} s"),
                 ("realtime factor (show min / wall min)", f"{show_min * 60 / wall:.0f}x"),
                 ("peak RSS, whole process tree", f"{rss.peak / 2**20:.0f} MiB"),
                 ("ffmpeg CLI, same PCM, sequential", f"{yard:.1f} s"),
                 ("render / ffmpeg encode", f"{wall / yard:.2f}x"),
-                ("machine", f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")]
+                ("machine", f"{os.cpu_count()} cores, load average {load_before:.1f} before, "
+                            f"{os.getloadavg()[0]:.1f} after")]
         width = max(len(k) for k, _ in rows)
         print(f"| {'measure':<{width}} | value |\n|{'-' * (width + 2)}|-------|")
         for k, v in rows:
