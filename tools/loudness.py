@@ -16,9 +16,20 @@ a 60-minute track is measured in constant memory.
 
 Normalization (:func:`normalize_loudness`): gain to the target, then the
 true-peak limiter of :mod:`tools.limiter`. Limiting lowers loudness a
-little, so the output is measured while it is written and, when it misses
-the target by more than the tolerance, the gain is corrected and the
-limiter runs again on the output (at most ``max_passes`` times).
+little, so the output is measured and, when it misses the target by more
+than the tolerance, the gain is corrected and the limiter runs again on the
+output (at most ``max_passes`` times).
+
+It is done without going over the whole track more than twice
+(:class:`LoudnessScan`, :class:`LoudnessPlan`): one pass measures the input
+(meter and per-block peaks); the passes of the limiter are computed only
+where a block's true-peak bound, times the gain, reaches the ceiling
+(:func:`tools.limiter.limiter_spans`); each pass's output loudness is the
+previous hop energies times the gain squared, metered again only around the
+limited spans; the true peak is interpolated only where it can be the
+largest. A second pass applies the plan. Since the plan applies to any
+chunk, the track need not be in memory: a renderer can produce it again
+from its source (tools/render/group.py mixes twice).
 """
 
 from __future__ import annotations
@@ -85,13 +96,20 @@ class LoudnessMeter:
     def push(self, pcm: np.ndarray) -> None:
         """Add the next chunk (``(n,)`` or ``(n, channels)``)."""
         x = np.asarray(pcm, dtype=np.float64)
-        x = x[:, None] if x.ndim == 1 else x
-        if x.shape[1] != self.channels:
-            raise LoudnessError(f"meter set up for {self.channels} channel(s), got {x.shape[1]}")
+        channels = 1 if x.ndim == 1 else x.shape[1]
+        if channels != self.channels:
+            raise LoudnessError(f"meter set up for {self.channels} channel(s), got {channels}")
         if self._zi is None:
             self._zi = np.zeros((2, 2, self.channels))
-        y, self._zi = sosfilt(k_weighting_sos(self.sample_rate), x, axis=0, zi=self._zi)
-        sq = (y * y).sum(axis=1)
+        sos = k_weighting_sos(self.sample_rate)
+        if x.ndim == 1:  # mono: 1-D all the way (a (n, 1) array costs twice the filter itself)
+            y, zi = sosfilt(sos, x, zi=self._zi[:, :, 0])
+            self._zi = zi[:, :, None]
+            sq = y
+            np.multiply(y, y, out=sq)
+        else:
+            y, self._zi = sosfilt(sos, x, axis=0, zi=self._zi)
+            sq = (y * y).sum(axis=1)
         if self._partial is not None:
             sq = np.concatenate([self._partial, sq])
         whole = sq.size // self.hop * self.hop
