@@ -101,6 +101,14 @@ def _worker(job):
     return render_group(job, lambda stage, frac: _QUEUE.put((job.group.group.id, stage, frac)))
 
 
+def _start_workers_early() -> None:
+    """Start the fork server now: it imports the renderer while this process synthesizes speech."""
+    if _context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def _context():
     """Worker processes are forked from a fork server that has already imported the renderer:
     starting one costs milliseconds, not the second of imports a spawned interpreter pays, and,
@@ -151,6 +159,8 @@ def render_bundle(score_path: str, out_dir: str, options: RenderOptions = Render
     check_output_dir(out_dir)
     diags = Diagnostics()
     score = load_score(score_path, diags)
+    if options.workers != 1 and len(score.groups) > 1:
+        _start_workers_early()
     asset_paths = {a.id: os.path.join(score.base_dir, a.path) for a in score.assets.values()}
     assets = AssetBank(asset_paths, score.sample_rate)
     asset_us = {}
