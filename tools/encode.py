@@ -19,9 +19,13 @@ padding field is rewritten with the exact value
 (:func:`tools.mp3info.with_exact_length`). Samples go to ffmpeg as 32-bit float so nothing is
 quantised twice; a 60-minute track is streamed in chunks, never copied whole.
 
-Measured on this 2-core machine (mono, 128 kb/s, music-like test signal),
-CPU time per 10 minutes of audio: quality 2: 11 s, 3: 8 s, 5: 6.7 s,
-7: 2.6 s. The default 5 is LAME's "good" mode.
+CPU time of the ffmpeg CLI per hour of a speech + music-bed mix, mono, 96 kb/s,
+on this 2-core machine (docs/benchmarks.md, "Renderer"): quality 2: 45 s,
+3: 30 s, 4: 28.5 s, 5: 27.7 s, 6: 25.6 s, 7: 19 s, 9: 18 s. The default 5 is
+LAME's "good" mode (noise shaping); 7 skips noise shaping.
+
+LAME scales its output by the gain of its bitrate preset (0.95 at 96 kb/s,
+0.97 at 192 kb/s): decoded, the MP3 is that much quieter than its PCM.
 """
 
 from __future__ import annotations

@@ -2,12 +2,21 @@
 
 A phone cannot decode a 60-minute show into one Web Audio buffer, so web
 playback fetches and decodes short segments and schedules them back to back.
-Contract: for the segments of :func:`plan_segments`, encoded by
-:func:`encode_segments`, decoding every segment (with a decoder that honours
-the LAME tag) and concatenating the results in order gives exactly
-``total_samples`` samples, each at its timeline index (within codec error:
-every segment is a separate encode, so the few milliseconds at each boundary
-carry the codec's start/stop artefacts, well below audibility at 128 kb/s).
+Contract: for the segments of :func:`plan_segments`, decoding every segment
+(with a decoder that honours the LAME tag) and concatenating the results in
+order gives exactly ``total_samples`` samples, each at its timeline index.
+Two ways to make them:
+
+* :func:`cut_segments` (what the renderer uses): segments made of the full
+  MP3's own frames, so the show is encoded once. A segment decodes to exactly
+  the full MP3's samples ``[start, stop)`` (ffmpeg: bit-identical; mpg123: to
+  the last float32 bit) — no codec start/stop artefacts at the joins. Its
+  encoder delay is 576 for the first segment and up to 4095 for the others
+  (the decoder warm-up it must drop, see :func:`cut_segment`).
+* :func:`encode_segments`: every segment encoded on its own (encoder delay
+  576). The few milliseconds at each boundary carry the codec's start/stop
+  artefacts, well below audibility at 128 kb/s. Used for segments that cannot
+  be cut (below ~80 kb/s).
 
 Each :class:`EncodedSegment` also carries ``encoder_delay`` and ``padding``
 from its LAME tag, so a player whose decoder ignores the tag can trim the
