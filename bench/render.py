@@ -133,6 +133,7 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=0)
     ap.add_argument("--keep", help="keep the bundle in this directory")
     args = ap.parse_args(argv)
+    load_start = os.getloadavg()[0]  # before anything of ours runs: the machine's own load
     sys.path.insert(0, ROOT)
     from tools.render.bundle import RenderOptions, render_bundle
 
@@ -147,7 +148,6 @@ def main(argv=None) -> int:
         t0 = time.monotonic()
         render_bundle(score, out, options)           # warms the voice cache
         cold = time.monotonic() - t0
-        load_before = os.getloadavg()[0]
         with TreeRss(os.getpid()) as rss:
             t0 = time.monotonic()
             render_bundle(score, out, options)
@@ -163,8 +163,8 @@ def main(argv=None) -> int:
                 ("peak RSS, whole process tree", f"{rss.peak / 2**20:.0f} MiB"),
                 ("ffmpeg CLI, same PCM, sequential", f"{yard:.1f} s"),
                 ("render / ffmpeg encode", f"{wall / yard:.2f}x"),
-                ("machine", f"{os.cpu_count()} cores, load average {load_before:.1f} before, "
-                            f"{os.getloadavg()[0]:.1f} after")]
+                ("machine", f"{os.cpu_count()} cores, 1-min load average {load_start:.1f} at start "
+                            f"(other users), {os.getloadavg()[0]:.1f} at end (this run included)")]
         width = max(len(k) for k, _ in rows)
         print(f"| {'measure':<{width}} | value |\n|{'-' * (width + 2)}|-------|")
         for k, v in rows:
