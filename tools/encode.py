@@ -20,9 +20,10 @@ padding field is rewritten with the exact value
 quantised twice; a 60-minute track is streamed in chunks, never copied whole.
 
 CPU time of the ffmpeg CLI per hour of a speech + music-bed mix, mono, 96 kb/s,
-on this 2-core machine (docs/benchmarks.md, "Renderer"): quality 2: 45 s,
-3: 30 s, 4: 28.5 s, 5: 27.7 s, 6: 25.6 s, 7: 19 s, 9: 18 s. The default 5 is
-LAME's "good" mode (noise shaping); 7 skips noise shaping.
+on this 2-core machine, quiet (docs/benchmarks.md, "Renderer"; +-10 % run to
+run): quality 2: 42 s, 3: 26 s, 4: 24 s, 5: 22 s, 6: 25 s, 7: 16 s, 8: 17.5 s,
+9: 15 s. The default 5 is LAME's "good" mode (noise shaping); 7 skips noise
+shaping.
 
 LAME scales its output by the gain of its bitrate preset (0.95 at 96 kb/s,
 0.97 at 192 kb/s): decoded, the MP3 is that much quieter than its PCM.

@@ -312,10 +312,10 @@ def _crc_table() -> np.ndarray:
 
 
 _TABLE = _crc_table()
-_SHIFTS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+_SHIFTS: dict[int, tuple[list[int], list[int]]] = {}
 
 
-def _shift_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
+def _shift_tables(n: int) -> tuple[list[int], list[int]]:
     """Lookup tables advancing a CRC register over ``n`` zero bytes (the CRC is linear)."""
     if n not in _SHIFTS:
         r = np.arange(65536, dtype=np.uint32)
@@ -323,7 +323,7 @@ def _shift_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
         for _ in range(n):
             lo = (lo >> 8) ^ _TABLE[lo & 0xFF]
             hi = (hi >> 8) ^ _TABLE[hi & 0xFF]
-        _SHIFTS[n] = (lo, hi)
+        _SHIFTS[n] = (lo.tolist(), hi.tolist())
     return _SHIFTS[n]
 
 
@@ -367,7 +367,8 @@ def _crc16(data: bytes, crc: int = 0) -> int:
 
 def _crc16_span(stream: _Stream, a: int, b: int, crc: int = 0) -> int:
     """CRC of frames ``[a, b)`` continuing from ``crc``: crc(X + F) = shift(crc(X), |F|) ^ crc(F)."""
+    tables = {}
     for size, c in zip(stream.sizes[a:b].tolist(), stream.crcs[a:b].tolist()):
-        lo, hi = _shift_tables(size)
-        crc = int(lo[crc & 0xFF] ^ hi[crc >> 8]) ^ c
+        lo, hi = tables.get(size) or tables.setdefault(size, _shift_tables(size))
+        crc = lo[crc & 0xFF] ^ hi[crc >> 8] ^ c
     return crc
