@@ -12,7 +12,7 @@ import pytest
 from tools.decode import decode_ffmpeg, decode_soundfile
 from tools.encode import EncodeError, EncodeSettings, encode_mp3
 from tools.mp3info import _tag_crc, crc16, read_gapless_info
-from tools.segments import Segment, cut_segment, cut_segments, encode_segments, plan_segments
+from tools.segments import Segment, cut_segments, encode_segments, plan_segments
 
 SR = 44100
 DECODERS = {"mpg123": decode_soundfile, "ffmpeg": decode_ffmpeg}
@@ -153,8 +153,10 @@ def test_cut_segments_carry_a_consistent_lame_tag(cut):
     for seg in segs:
         info = read_gapless_info(seg.mp3)
         assert info.samples == seg.segment.samples and info.encoder_delay == seg.encoder_delay <= 4095
-        assert info.padding == seg.padding and info.frames * 1152 - info.encoder_delay - info.padding == seg.segment.samples
-        assert seg.sha256 == hashlib.sha256(seg.mp3).hexdigest() and seg.manifest_entry()["samples"] == seg.segment.samples
+        assert info.padding == seg.padding
+        assert info.frames * 1152 - info.encoder_delay - info.padding == seg.segment.samples
+        assert seg.sha256 == hashlib.sha256(seg.mp3).hexdigest()
+        assert seg.manifest_entry()["samples"] == seg.segment.samples
         lame = info.lame_offset
         assert struct.unpack_from(">I", seg.mp3, lame + 28)[0] == len(seg.mp3)  # music length
         assert struct.unpack_from(">H", seg.mp3, lame + 32)[0] == crc16(seg.mp3[info.audio_offset:])  # music CRC

@@ -75,6 +75,34 @@ def test_block_peaks_in_any_chunks_and_the_bound_they_give():
         parts.push(x[i : i + 999])
     p = parts.result()
     assert np.array_equal(p, whole.result()) and p.size == -(-len(x) // PEAK_BLOCK)
-    assert p[3] == np.abs(x[3 * PEAK_BLOCK : 4 * PEAK_BLOCK]).max() and p[-1] == np.abs(x[-(len(x) % PEAK_BLOCK):]).max()
+    assert p[3] == np.abs(x[3 * PEAK_BLOCK : 4 * PEAK_BLOCK]).max()
+    assert p[-1] == np.abs(x[-(len(x) % PEAK_BLOCK):]).max()
     # no interpolated point exceeds l1_gain() times the largest sample around it
     assert true_peak(x) <= l1_gain() * np.abs(x).max()
+
+
+@pytest.mark.parametrize("kind", ["noise", "nyquist", "quarter", "smooth", "clicks", "loud edges"])
+def test_envelope_bounds_hold_for_every_block(kind):
+    """The bounds the sparse limiter trusts to skip blocks: never below the exact envelope,
+    including the first and last blocks (silence around the track)."""
+    from tools.truepeak import AFTER, BEFORE, PEAK_BLOCK, BlockPeaks, envelope_bounds
+
+    rng = np.random.default_rng(11)
+    n = 64 * 200 + 37
+    t = np.arange(n)
+    x = {"noise": rng.standard_normal(n) * 0.3,
+         "nyquist": 0.9 * np.cos(np.pi * t + 0.3),
+         "quarter": 0.9 * np.sin(np.pi / 2 * t + np.pi / 4),
+         "smooth": 0.9 * np.sin(2 * np.pi * 200 * t / SR),
+         "clicks": np.where(rng.random(n) < 0.01, rng.choice([-0.95, 0.95], n), 0.0),
+         "loud edges": np.r_[np.full(100, 0.9), np.zeros(n - 200), np.full(100, -0.9)]}[kind].astype(np.float32)
+    stats = BlockPeaks()
+    for i in range(0, n, 1000):
+        stats.push(x[i : i + 1000])
+    env = peak_envelope(np.pad(x, (BEFORE, AFTER)))
+    exact = np.pad(env, (0, -n % PEAK_BLOCK)).reshape(-1, PEAK_BLOCK).max(axis=1)
+    for bound in (envelope_bounds(stats.result()), envelope_bounds(stats.result(), stats.steps())):
+        assert np.all(bound >= exact * (1 - 1e-6))
+    if kind == "smooth":  # the step bound is the tight one for smooth signals (the cut at the end is a step)
+        assert envelope_bounds(stats.result(), stats.steps())[:-2].max() < 1.1 * exact.max()
+        assert envelope_bounds(stats.result())[:-2].max() > 1.8 * exact.max()
