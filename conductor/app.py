@@ -38,6 +38,7 @@ from . import messages as m
 from .bundle import MANIFEST, Bundle, load_bundle
 from .clock import ServerClock
 from .hub import Close, Outbox
+from .limits import DEFAULT_HELLO_TIMEOUT_S
 from .ntp import NtpWorker
 from .service import Conductor, Options
 from .session import ConsoleSession, ParticipantSession, Subscribe, _Session
@@ -68,6 +69,7 @@ class ServerConfig:
     ntp_wait_s: float = 5.0
     client_dir: Path | None = None  # default: the repository's client_web/
     clock: ServerClock | None = None  # injected in tests
+    hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S  # a /ws socket must say hello within this
 
 
 def build_conductor(cfg: ServerConfig) -> tuple[Conductor, ServerClock, NtpWorker | None]:
@@ -92,7 +94,7 @@ PLACEHOLDER = """<!doctype html><html lang="en"><meta charset="utf-8">
 
 
 def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | None = None,
-               client_dir: Path | None = None) -> FastAPI:
+               client_dir: Path | None = None, hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S) -> FastAPI:
     client_root = (client_dir or CLIENT_DIR).resolve()
     bundle: Bundle = conductor.bundle
     ids = itertools.count(1)
@@ -136,8 +138,14 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
 
     # -- websockets ---------------------------------------------------------------------
 
-    async def serve_socket(ws: WebSocket, session: _Session, *, first_timeout: float | None = None) -> None:
+    async def serve_socket(ws: WebSocket, session: _Session, *, first_timeout: float | None = None,
+                           first: str = "console_hello", timeout_close: int = m.CLOSE_UNAUTHORIZED) -> None:
+        """``first_timeout``: the socket is closed with ``timeout_close`` unless
+        ``first`` is answered within that many seconds of the accept, whatever
+        else it sends meanwhile (an absolute deadline, not an idle timer)."""
         await ws.accept()
+        loop = asyncio.get_running_loop()
+        first_deadline = loop.time() + first_timeout if first_timeout else None
 
         async def close(code: int, reason: str) -> None:
             await ws.close(code=code, reason=reason[:120])
@@ -149,11 +157,14 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
         try:
             while not session.closed and not outbox.closing:
                 try:
-                    event = await asyncio.wait_for(ws.receive(), timeout) if timeout else await ws.receive()
+                    if timeout and first_deadline is not None:
+                        event = await asyncio.wait_for(ws.receive(), max(0.0, first_deadline - loop.time()))
+                    else:
+                        event = await ws.receive()
                 except asyncio.TimeoutError:
-                    outbox.push(m.to_wire(m.error(m.UNAUTHORIZED, "send console_hello within "
-                                                  f"{first_timeout:g} s", fatal=True)))
-                    outbox.close(m.CLOSE_UNAUTHORIZED, "authentication timeout")
+                    code = m.UNAUTHORIZED if timeout_close == m.CLOSE_UNAUTHORIZED else m.HELLO_REQUIRED
+                    outbox.push(m.to_wire(m.error(code, f"send {first} within {first_timeout:g} s", fatal=True)))
+                    outbox.close(timeout_close, f"no {first} in time")
                     break
                 t1 = clock.now_us()  # receive stamp, before any parsing
                 if event["type"] == "websocket.disconnect":
@@ -183,7 +194,8 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
 
     @app.websocket("/ws")
     async def participant_socket(ws: WebSocket) -> None:
-        await serve_socket(ws, ParticipantSession(conductor))
+        await serve_socket(ws, ParticipantSession(conductor), first_timeout=hello_timeout_s, first="hello",
+                           timeout_close=m.CLOSE_POLICY)
 
     @app.websocket("/ws/console")
     async def console_socket(ws: WebSocket) -> None:
@@ -256,4 +268,4 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
 def build_app(cfg: ServerConfig) -> FastAPI:
     """Everything from a config: bundle, store, clock, NTP worker, app."""
     conductor, clock, ntp = build_conductor(cfg)
-    return create_app(conductor, clock, ntp=ntp, client_dir=cfg.client_dir)
+    return create_app(conductor, clock, ntp=ntp, client_dir=cfg.client_dir, hello_timeout_s=cfg.hello_timeout_s)
