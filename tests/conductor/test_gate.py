@@ -284,3 +284,13 @@ def test_refusals_are_logged_as_one_summary_line_per_interval(live_server):
     refused = sum(int(x.split("refused ", 1)[1].split(" ", 1)[0]) for x in summaries if "refused " in x)
     reset = sum(int(x.split("reset ", 1)[1].split(" ", 1)[0]) for x in summaries if "reset " in x)
     assert refused + reset == 600, summaries
+
+
+def test_the_canned_websocket_refusal_is_a_valid_handshake_and_close_frame():
+    from conductor.gate import refusal_1013, refusal_503
+
+    data = refusal_1013("dGhlIHNhbXBsZSBub25jZQ==")  # RFC 6455, section 1.3
+    head, _, frame = data.partition(b"\r\n\r\n")
+    assert b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" in head
+    assert frame[0] == 0x88 and frame[1] == len(frame) - 2 and int.from_bytes(frame[2:4], "big") == 1013
+    assert refusal_503(7).startswith(b"HTTP/1.1 503 ") and b"Retry-After: 7\r\n" in refusal_503(7)
