@@ -5,7 +5,8 @@ uvicorn builds one protocol object per accepted socket through
 :class:`GatedProtocol` that sits between the transport and uvicorn's own
 protocol (h11 or httptools, then its websocket protocol after an upgrade):
 
-* at ``connection_made`` the limiter admits, refuses or resets the socket;
+* at ``connection_made`` the limiter admits, refuses or resets the socket
+  (and may name a stalled socket of the same address to evict: it is reset);
   an admitted one is handed to the inner protocol at once (no buffering);
 * every byte the client sends goes through a :class:`~conductor.heads.HeadScanner`
   until a websocket upgrade, so the header deadline is enforced for each
@@ -130,12 +131,18 @@ class GatedProtocol(asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         host = peer[0] if isinstance(peer, tuple) and peer else None
         gate.start()
-        verdict = gate.limiter.opened(self.cid, host, gate.loop.time())
+        admission = gate.limiter.opened(self.cid, host, gate.loop.time())
+        verdict = admission.verdict
         if verdict is Verdict.RESET:
             self.scanner = None
             transport.abort()
             return
+        if admission.evict is not None:
+            stalled = gate.protocols.get(admission.evict)
+            if stalled is not None and stalled.transport is not None:
+                stalled.transport.abort()
         self.counted = True
+        gate.protocols[self.cid] = self
         if verdict is Verdict.REFUSE:
             self.refusing = True
             self._arm()
@@ -193,6 +200,7 @@ class GatedProtocol(asyncio.Protocol):
             self.timer = None
         if self.counted:
             self.counted = False
+            self.gate.protocols.pop(self.cid, None)
             self.gate.limiter.closed(self.cid, self.gate.loop.time())
         if self.inner is not None:
             self.inner.connection_lost(exc)
@@ -223,6 +231,7 @@ class Gate:
             inner = import_from_string(HTTP_PROTOCOLS.get(inner, inner))
         self.inner = inner
         self.ids = itertools.count(1)
+        self.protocols: dict[int, GatedProtocol] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self._ticker: asyncio.TimerHandle | None = None
 

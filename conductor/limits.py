@@ -10,11 +10,16 @@ limits"):
 
 * **Global cap** ``max_connections``: sockets open at once, all kinds.
 * **Per-address caps**: ``max_per_address`` sockets of one address, and
-  ``max_pending_per_address`` sockets of one address that have not yet sent a
-  complete first request head (idle or half-sent: what a hostile client gets
-  for free; at most half the global cap).  Phones on mobile data sit behind carrier-grade NAT, so thousands
-  of honest phones can share one public address: the established-socket cap
-  defaults to the global one and only the pending cap is tight.  IPv6
+  ``max_pending_per_address`` *stalled* sockets of one address: sockets that
+  have not sent a complete first request head ``stale_after_s`` after they
+  opened (idle or half-sent: what a hostile client gets for free).  When an
+  address is at its pending cap, a new socket of that address **evicts** its
+  oldest stalled one (so an honest phone behind the same NAT as an attacker
+  still gets in, and the attacker never holds more than the cap); if none has
+  stalled yet (a reconnect storm: thousands of phones at once), it is admitted
+  up to half the global cap of pending sockets per address.  Phones on mobile
+  data sit behind carrier-grade NAT, so thousands of honest phones can share
+  one public address: the established-socket cap defaults to the global one.  IPv6
   addresses are counted per /64 (one subscriber's prefix); ``exempt``
   addresses (trusted reverse proxies; ``"*"``: all) are not counted per
   address.
@@ -53,6 +58,7 @@ class Limits:
     max_pending_per_address: int = DEFAULT_MAX_PENDING_PER_ADDRESS
     header_timeout_s: float = DEFAULT_HEADER_TIMEOUT_S
     hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S
+    stale_after_s: float = 2.0
     refusal_grace_s: float = 1.0
     max_refusing: int = 256
     log_interval_s: float = 10.0
@@ -65,7 +71,7 @@ class Limits:
                 raise ValueError(f"{name} must be at least 1")
         if self.max_per_address is not None and self.max_per_address < 1:
             raise ValueError("max_per_address must be at least 1")
-        for name in ("header_timeout_s", "hello_timeout_s", "refusal_grace_s", "log_interval_s"):
+        for name in ("header_timeout_s", "hello_timeout_s", "stale_after_s", "refusal_grace_s", "log_interval_s"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive")
 
@@ -75,9 +81,14 @@ class Limits:
 
     @property
     def pending_per_address(self) -> int:
-        """Never more than half the global cap: one address can never fill the
-        server with sockets that cost it nothing."""
-        return min(self.max_pending_per_address, max(1, self.max_connections // 2))
+        """Stalled sockets of one address (never more than the ceiling)."""
+        return min(self.max_pending_per_address, self.pending_ceiling)
+
+    @property
+    def pending_ceiling(self) -> int:
+        """Pending sockets of one address, stalled or not: half the global cap,
+        so one address can never fill the server with sockets that cost it nothing."""
+        return max(1, self.max_connections // 2)
 
 
 def capacity_for_fds(nofile: int, *, refusing: int = 256, accept_batch: int = 64) -> int:
@@ -115,9 +126,19 @@ class Phase(enum.Enum):
     HTTP = "http"
     WEBSOCKET = "websocket"
     REFUSING = "refusing"
+    EVICTED = "evicted"  # stalled and pushed out by a newer socket of its address; to be closed now
 
 
 REASONS = ("global cap", "address cap", "pending cap")
+
+
+@dataclass(frozen=True)
+class Admission:
+    """What :meth:`ConnectionLimiter.opened` decided: the verdict for the new
+    socket, and a stalled socket of the same address to close now (or None)."""
+
+    verdict: Verdict
+    evict: int | None = None
 
 
 @dataclass
@@ -126,13 +147,14 @@ class _Conn:
     phase: Phase
     deadline: float | None
     reason: str = ""
+    opened_at: float = 0.0
 
 
 class ConnectionLimiter:
     """Counts sockets per address and decides admissions and deadlines.
 
     Events, each with ``now`` (seconds, any monotonic origin):
-    :meth:`opened` -> :class:`Verdict`; :meth:`request_started`,
+    :meth:`opened` -> :class:`Admission`; :meth:`request_started`,
     :meth:`request_complete`, :meth:`upgraded`; :meth:`closed`.
     :meth:`deadline` is when the shell must call :meth:`expired`.
     """
@@ -141,11 +163,12 @@ class ConnectionLimiter:
         self.limits = limits
         self.conns: dict[int, _Conn] = {}
         self.by_address: Counter[str] = Counter()
-        self.pending_by_address: Counter[str] = Counter()
+        self.pending: dict[str, dict[int, float]] = {}  # address -> {cid: opened at}, oldest first
         self.refusing = 0
         self.refused: Counter[str] = Counter()  # since the last summary
         self.reset: Counter[str] = Counter()
         self.timed_out: Counter[str] = Counter()
+        self.evicted = 0
         self.total_refused = 0
         self._last_summary: float | None = None
 
@@ -161,36 +184,49 @@ class ConnectionLimiter:
 
     # -- events -------------------------------------------------------------------------
 
-    def opened(self, cid: int, host: str | None, now: float) -> Verdict:
+    def opened(self, cid: int, host: str | None, now: float) -> Admission:
         key = address_key(host)
         lim = self.limits
+        counted = self._counted(key)
         reason = ""
+        evict = None
+        pending = self.pending.get(key, {}) if counted else {}
         if self.admitted >= lim.max_connections:
             reason = "global cap"
-        elif self._counted(key) and self.by_address[key] >= lim.per_address:
+        elif counted and self.by_address[key] >= lim.per_address:
             reason = "address cap"
-        elif self._counted(key) and self.pending_by_address[key] >= lim.pending_per_address:
-            reason = "pending cap"
+        elif len(pending) >= lim.pending_per_address:
+            oldest = next(iter(pending))
+            if now - pending[oldest] >= lim.stale_after_s:
+                evict = oldest
+            elif len(pending) >= lim.pending_ceiling:
+                reason = "pending cap"
         if reason:
             self.total_refused += 1
             if self.refusing >= lim.max_refusing:
                 self.reset[reason] += 1
-                return Verdict.RESET
+                return Admission(Verdict.RESET)
             self.refused[reason] += 1
             self.refusing += 1
-            self.conns[cid] = _Conn(key, Phase.REFUSING, now + lim.refusal_grace_s, reason)
-            return Verdict.REFUSE
-        self.conns[cid] = _Conn(key, Phase.PENDING, now + lim.header_timeout_s)
-        if self._counted(key):
+            self.conns[cid] = _Conn(key, Phase.REFUSING, now + lim.refusal_grace_s, reason, now)
+            return Admission(Verdict.REFUSE)
+        if evict is not None:
+            c = self.conns[evict]
+            self._leave_pending(c, evict)
+            c.phase = Phase.EVICTED
+            c.deadline = now
+            self.evicted += 1
+        self.conns[cid] = _Conn(key, Phase.PENDING, now + lim.header_timeout_s, opened_at=now)
+        if counted:
             self.by_address[key] += 1
-            self.pending_by_address[key] += 1
-        return Verdict.ADMIT
+            self.pending.setdefault(key, {})[cid] = now
+        return Admission(Verdict.ADMIT, evict)
 
-    def _leave_pending(self, c: _Conn) -> None:
-        if c.phase is Phase.PENDING and self._counted(c.key):
-            self.pending_by_address[c.key] -= 1
-            if self.pending_by_address[c.key] <= 0:
-                del self.pending_by_address[c.key]
+    def _leave_pending(self, c: _Conn, cid: int) -> None:
+        if c.phase is Phase.PENDING:
+            d = self.pending.get(c.key)
+            if d is not None and d.pop(cid, None) is not None and not d:
+                del self.pending[c.key]
 
     def request_started(self, cid: int, now: float) -> None:
         """The first byte of a request after the previous one completed."""
@@ -201,18 +237,18 @@ class ConnectionLimiter:
     def request_complete(self, cid: int, now: float) -> None:
         """A request head and the body it announced are in."""
         c = self.conns.get(cid)
-        if c is None or c.phase is Phase.REFUSING:
+        if c is None or c.phase in (Phase.REFUSING, Phase.EVICTED):
             return
-        self._leave_pending(c)
+        self._leave_pending(c, cid)
         c.phase = Phase.HTTP
         c.deadline = None
 
     def upgraded(self, cid: int, now: float) -> None:
         """A websocket upgrade head is in: from here on the app's deadlines apply."""
         c = self.conns.get(cid)
-        if c is None or c.phase is Phase.REFUSING:
+        if c is None or c.phase in (Phase.REFUSING, Phase.EVICTED):
             return
-        self._leave_pending(c)
+        self._leave_pending(c, cid)
         c.phase = Phase.WEBSOCKET
         c.deadline = None
 
@@ -223,7 +259,7 @@ class ConnectionLimiter:
         if c.phase is Phase.REFUSING:
             self.refusing -= 1
             return
-        self._leave_pending(c)
+        self._leave_pending(c, cid)
         if self._counted(c.key):
             self.by_address[c.key] -= 1
             if self.by_address[c.key] <= 0:
@@ -252,7 +288,7 @@ class ConnectionLimiter:
         c = self.conns.get(cid)
         if c is None or c.deadline is None or now < c.deadline:
             return False
-        if c.phase is not Phase.REFUSING:
+        if c.phase not in (Phase.REFUSING, Phase.EVICTED):
             self.timed_out[c.phase.value] += 1
         return True
 
@@ -265,7 +301,7 @@ class ConnectionLimiter:
             self._last_summary = now
         if now - self._last_summary < self.limits.log_interval_s:
             return None
-        if not (self.refused or self.reset or self.timed_out):
+        if not (self.refused or self.reset or self.timed_out or self.evicted):
             self._last_summary = now
             return None
         parts = []
@@ -273,12 +309,16 @@ class ConnectionLimiter:
             if counter:
                 parts.append(f"{label} {sum(counter.values())} ("
                              + ", ".join(f"{k} {v}" for k, v in sorted(counter.items())) + ")")
-        top = ", ".join(f"{k} {v}" for k, v in self.pending_by_address.most_common(3))
+        if self.evicted:
+            parts.append(f"evicted {self.evicted} stalled (pending cap)")
+        busiest = sorted(self.pending.items(), key=lambda kv: -len(kv[1]))[:3]
+        top = ", ".join(f"{k} {len(v)}" for k, v in busiest)
         line = (f"connection limits, last {now - self._last_summary:.0f} s: " + "; ".join(parts)
                 + f"; open {self.admitted}/{self.limits.max_connections}"
                 + (f"; most pending: {top}" if top else ""))
         self.refused.clear()
         self.reset.clear()
         self.timed_out.clear()
+        self.evicted = 0
         self._last_summary = now
         return line

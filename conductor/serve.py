@@ -76,7 +76,8 @@ def configure(p: argparse.ArgumentParser) -> None:
                      help="sockets of one address (IPv6: one /64) (default: --max-connections, since one "
                           "carrier-grade NAT address can carry thousands of phones)")
     lim.add_argument("--max-pending-per-address", type=int, default=DEFAULT_MAX_PENDING_PER_ADDRESS, metavar="N",
-                     help="sockets of one address that have not sent a complete request head yet "
+                     help="stalled sockets of one address (no complete request head 2 s after they "
+                          "opened); beyond, a new socket evicts the oldest stalled one "
                           f"(default {DEFAULT_MAX_PENDING_PER_ADDRESS:,}, at most half of --max-connections)")
     lim.add_argument("--header-timeout", type=float, default=DEFAULT_HEADER_TIMEOUT_S, metavar="S",
                      help="each request head must arrive within S seconds, the first within S of the "
@@ -242,7 +243,7 @@ def capacity_line(limits: Limits, fd_before: int, nofile: int) -> str:
     raised = f"raised from {fd_before:,} to {nofile:,}" if nofile > fd_before else f"{nofile:,}"
     exempt = f"; not counted per address: {', '.join(sorted(limits.exempt))}" if limits.exempt else ""
     return (f"  capacity: {limits.max_connections:,} connections (open-file limit {raised}); "
-            f"per address {limits.per_address:,}, not yet past their request head "
+            f"per address {limits.per_address:,}, stalled per address "
             f"{limits.pending_per_address:,}; header deadline {limits.header_timeout_s:g} s, "
             f"hello deadline {limits.hello_timeout_s:g} s{exempt}")
 

@@ -235,18 +235,37 @@ def test_beyond_the_cap_new_sockets_get_503_or_1013_and_admitted_phones_keep_syn
     console.close()
 
 
-def test_pending_sockets_are_capped_per_address(live_server):
+def test_stalled_sockets_are_capped_per_address_by_evicting_the_oldest(live_server):
     raise_own_fd_limit(1024)
-    server = live_server(limits=Limits(max_pending_per_address=20, header_timeout_s=5))
+    server = live_server(limits=Limits(max_pending_per_address=20, stale_after_s=0.5, header_timeout_s=5))
     hostile = [open_from(ATTACKER, server.port) for _ in range(20)]
     for s in hostile:
         s.sendall(HALF_HEAD)
-    extra = open_from(ATTACKER, server.port)
-    extra.sendall(HALF_HEAD + b"\r\n")
-    extra.settimeout(3)
-    assert extra.recv(1000).startswith(b"HTTP/1.1 503")
+    time.sleep(0.7)  # they have all stalled
+    newcomer = open_from(ATTACKER, server.port)  # e.g. a phone behind the attacker's NAT
+    assert closed_within(hostile[0], 2) is not None  # the oldest stalled one made room
+    assert all(closed_within(s, 0.05) is None for s in hostile[1:])
+    newcomer.sendall(b"GET /api/info HTTP/1.1\r\nHost: x\r\n\r\n")
+    newcomer.settimeout(3)
+    assert newcomer.recv(1000).startswith(b"HTTP/1.1 200")
     assert httpx.get(f"{server.url}/api/info", timeout=3).status_code == 200  # another address
-    for s in hostile + [extra]:
+    for s in hostile + [newcomer]:
+        s.close()
+
+
+def test_a_burst_beyond_the_pending_cap_is_admitted_until_half_the_global_cap(live_server):
+    server = live_server(limits=Limits(max_connections=40, max_pending_per_address=5, header_timeout_s=5))
+    burst = [open_from(ATTACKER, server.port) for _ in range(20)]  # none has stalled yet: all admitted
+    for s in burst:
+        s.sendall(b"GET /api/info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    for s in burst:
+        s.settimeout(3)
+        assert s.recv(1000).startswith(b"HTTP/1.1 200")
+        s.close()
+    more = [open_from(ATTACKER, server.port) for _ in range(21)]  # 21 fresh pending > 40 / 2
+    more[-1].settimeout(3)
+    assert more[-1].recv(1000).startswith(b"HTTP/1.1 503")
+    for s in more:
         s.close()
 
 

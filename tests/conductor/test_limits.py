@@ -7,6 +7,10 @@ import pytest
 from conductor.limits import ConnectionLimiter, Limits, Phase, Verdict, address_key, capacity_for_fds
 
 
+def v(admission):
+    return admission.verdict
+
+
 def test_address_keys():
     assert address_key("203.0.113.7") == "203.0.113.7"
     assert address_key("::ffff:203.0.113.7") == "203.0.113.7"
@@ -29,40 +33,56 @@ def test_limits_are_checked():
 
 def test_global_cap_refuses_then_resets_beyond_the_refusal_budget():
     lim = ConnectionLimiter(Limits(max_connections=3, max_refusing=2))
-    verdicts = [lim.opened(i, f"10.0.0.{i}", 0.0) for i in range(6)]
+    verdicts = [v(lim.opened(i, f"10.0.0.{i}", 0.0)) for i in range(6)]
     assert verdicts == [Verdict.ADMIT] * 3 + [Verdict.REFUSE] * 2 + [Verdict.RESET]
     assert lim.admitted == 3 and lim.refusing == 2
     lim.closed(0, 1.0)
     lim.closed(3, 1.0)
-    assert lim.opened(10, "10.0.0.9", 1.0) is Verdict.ADMIT
-    assert lim.opened(11, "10.0.0.9", 1.0) is Verdict.REFUSE
+    assert v(lim.opened(10, "10.0.0.9", 1.0)) is Verdict.ADMIT
+    assert v(lim.opened(11, "10.0.0.9", 1.0)) is Verdict.REFUSE
 
 
-def test_pending_cap_is_per_address_and_released_by_a_complete_head():
-    lim = ConnectionLimiter(Limits(max_pending_per_address=2))
-    assert lim.opened(1, "10.0.0.2", 0.0) is Verdict.ADMIT
-    assert lim.opened(2, "10.0.0.2", 0.0) is Verdict.ADMIT
-    assert lim.opened(3, "10.0.0.2", 0.0) is Verdict.REFUSE
-    assert lim.opened(4, "10.0.0.1", 0.0) is Verdict.ADMIT  # another address is not affected
-    lim.upgraded(1, 0.1)
-    assert lim.phase(1) is Phase.WEBSOCKET
-    assert lim.opened(5, "10.0.0.2", 0.2) is Verdict.ADMIT
+def test_a_stalled_socket_is_evicted_by_a_newer_one_of_its_address():
+    lim = ConnectionLimiter(Limits(max_pending_per_address=2, stale_after_s=2.0))
+    assert lim.summary(0.0) is None
+    assert v(lim.opened(1, "10.0.0.2", 0.0)) is Verdict.ADMIT
+    assert v(lim.opened(2, "10.0.0.2", 0.5)) is Verdict.ADMIT
+    assert lim.opened(3, "10.0.0.2", 1.0).evict is None  # nobody has stalled yet: admitted beyond the cap
+    adm = lim.opened(4, "10.0.0.2", 2.1)  # socket 1 has stalled for 2.1 s
+    assert adm.verdict is Verdict.ADMIT and adm.evict == 1
+    assert lim.phase(1) is Phase.EVICTED and lim.expired(1, 2.1)
+    assert lim.opened(5, "10.0.0.2", 2.6).evict == 2
+    assert lim.opened(6, "10.0.0.1", 2.6).evict is None  # another address is not affected
+    lim.upgraded(3, 2.7)  # a socket that sent its head is no longer pending
+    assert lim.phase(3) is Phase.WEBSOCKET
+    assert lim.opened(7, "10.0.0.2", 5.0).evict == 4
+    for cid in (1, 2):
+        lim.closed(cid, 5.0)
+    assert lim.by_address["10.0.0.2"] == 4 and list(lim.pending["10.0.0.2"]) == [5, 7]
+    assert "evicted 3 stalled" in lim.summary(20.0)
+
+
+def test_fresh_pending_sockets_are_capped_at_half_the_global_cap():
+    lim = ConnectionLimiter(Limits(max_connections=10, max_pending_per_address=2))
+    assert [v(lim.opened(i, "10.0.0.2", 0.0)) for i in range(6)] == [Verdict.ADMIT] * 5 + [Verdict.REFUSE]
+    assert lim.refused["pending cap"] == 1
+    assert v(lim.opened(9, "10.0.0.3", 0.0)) is Verdict.ADMIT
 
 
 def test_address_cap_counts_established_sockets():
     lim = ConnectionLimiter(Limits(max_per_address=2))
     for i in (1, 2):
-        assert lim.opened(i, "10.0.0.2", 0.0) is Verdict.ADMIT
+        assert v(lim.opened(i, "10.0.0.2", 0.0)) is Verdict.ADMIT
         lim.request_complete(i, 0.0)
-    assert lim.opened(3, "10.0.0.2", 0.0) is Verdict.REFUSE
+    assert v(lim.opened(3, "10.0.0.2", 0.0)) is Verdict.REFUSE
     assert lim.refused["address cap"] == 1
 
 
 def test_exempt_addresses_are_not_counted_per_address():
     lim = ConnectionLimiter(Limits(max_pending_per_address=1, exempt=frozenset({"10.0.0.5"})))
-    assert [lim.opened(i, "10.0.0.5", 0.0) for i in range(3)] == [Verdict.ADMIT] * 3
+    assert [v(lim.opened(i, "10.0.0.5", 0.0)) for i in range(3)] == [Verdict.ADMIT] * 3
     lim = ConnectionLimiter(Limits(max_pending_per_address=1, exempt=frozenset({"*"})))
-    assert [lim.opened(i, "10.0.0.6", 0.0) for i in range(3)] == [Verdict.ADMIT] * 3
+    assert [v(lim.opened(i, "10.0.0.6", 0.0)) for i in range(3)] == [Verdict.ADMIT] * 3
 
 
 def test_header_deadline_for_every_request_not_for_websockets():
@@ -84,7 +104,7 @@ def test_header_deadline_for_every_request_not_for_websockets():
 def test_refused_socket_gets_a_grace_then_lingers_after_its_answer():
     lim = ConnectionLimiter(Limits(max_connections=1, refusal_grace_s=1.0))
     lim.opened(1, "10.0.0.1", 0.0)
-    assert lim.opened(2, "10.0.0.1", 0.0) is Verdict.REFUSE
+    assert v(lim.opened(2, "10.0.0.1", 0.0)) is Verdict.REFUSE
     assert lim.deadline(2) == 1.0
     lim.answered(2, 0.5)
     assert lim.deadline(2) == 1.5
@@ -110,6 +130,7 @@ def test_one_address_reconnects_2000_phones_in_10_s_with_the_defaults():
     up to 2 s (a congested mobile link) to send its upgrade head, while their
     old sockets are not yet noticed as dead."""
     lim = ConnectionLimiter(Limits())
+    assert lim.limits.pending_per_address == 1000
     cid = 0
     for old in range(2000):
         lim.opened(old, "198.51.100.1", 0.0)
@@ -120,7 +141,7 @@ def test_one_address_reconnects_2000_phones_in_10_s_with_the_defaults():
         now = 100.0 + step / 100
         for _ in range(2):
             cid += 1
-            if lim.opened(10_000 + cid, "198.51.100.1", now) is Verdict.ADMIT:
+            if v(lim.opened(10_000 + cid, "198.51.100.1", now)) is Verdict.ADMIT:
                 pending.append((now + 2.0, 10_000 + cid))
             else:
                 refused += 1
@@ -128,3 +149,10 @@ def test_one_address_reconnects_2000_phones_in_10_s_with_the_defaults():
             _, c = pending.pop(0)
             lim.upgraded(c, now)
     assert refused == 0 and cid == 2000
+
+
+def test_a_reconnect_storm_of_2000_phones_from_one_address_is_admitted():
+    """All at once (a conductor restart): none has stalled, so none is refused."""
+    lim = ConnectionLimiter(Limits(max_connections=17_488))
+    adms = [lim.opened(i, "198.51.100.1", 0.001 * i / 2000) for i in range(2000)]
+    assert all(a.verdict is Verdict.ADMIT and a.evict is None for a in adms)
