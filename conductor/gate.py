@@ -15,6 +15,8 @@ protocol (h11 or httptools, then its websocket protocol after an upgrade):
   after ``refusal_grace_s``) it gets a canned ``503`` with ``Retry-After``,
   or, for a websocket upgrade, a handshake followed at once by a close frame
   ``1013`` (try again later), then a half-close and, soon after, a close;
+* a client whose send buffer stays full for ``write_stall_s`` (it stopped
+  reading) is reset: ``close()`` would wait for the buffer to drain forever;
 * a summary of refusals and timeouts is logged at most once per interval.
 
 The inner protocol sees a :class:`_TransportProxy`: ``set_protocol`` (the
@@ -30,6 +32,7 @@ import base64
 import hashlib
 import itertools
 import logging
+import socket
 import struct
 from collections.abc import Callable
 
@@ -57,6 +60,17 @@ def refusal_1013(key: str) -> bytes:
     frame = b"\x88" + bytes([2 + len(reason)]) + struct.pack("!H", CLOSE_TRY_AGAIN) + reason
     return (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n" + frame)
+
+
+def reset(transport: asyncio.BaseTransport) -> None:
+    """Close at once with a TCP reset: nothing unsent is kept in the kernel."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+    transport.abort()
 
 
 class _TransportProxy:
@@ -97,6 +111,7 @@ class GatedProtocol(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.scanner: HeadScanner | None = HeadScanner()
         self.timer: asyncio.TimerHandle | None = None
+        self.stall_timer: asyncio.TimerHandle | None = None
         self.refusing = False
         self.answered = False
         self.counted = False
@@ -135,12 +150,12 @@ class GatedProtocol(asyncio.Protocol):
         verdict = admission.verdict
         if verdict is Verdict.RESET:
             self.scanner = None
-            transport.abort()
+            reset(transport)
             return
         if admission.evict is not None:
             stalled = gate.protocols.get(admission.evict)
             if stalled is not None and stalled.transport is not None:
-                stalled.transport.abort()
+                reset(stalled.transport)
         self.counted = True
         gate.protocols[self.cid] = self
         if verdict is Verdict.REFUSE:
@@ -198,6 +213,9 @@ class GatedProtocol(asyncio.Protocol):
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None
+        if self.stall_timer is not None:
+            self.stall_timer.cancel()
+            self.stall_timer = None
         if self.counted:
             self.counted = False
             self.gate.protocols.pop(self.cid, None)
@@ -206,12 +224,22 @@ class GatedProtocol(asyncio.Protocol):
             self.inner.connection_lost(exc)
 
     def pause_writing(self) -> None:
+        if self.stall_timer is None and self.gate.loop is not None:
+            self.stall_timer = self.gate.loop.call_later(self.gate.limits.write_stall_s, self._write_stalled)
         if self.inner is not None:
             self.inner.pause_writing()
 
     def resume_writing(self) -> None:
+        if self.stall_timer is not None:
+            self.stall_timer.cancel()
+            self.stall_timer = None
         if self.inner is not None:
             self.inner.resume_writing()
+
+    def _write_stalled(self) -> None:
+        self.stall_timer = None
+        self.gate.limiter.write_stalled(self.cid, self.gate.loop.time())
+        reset(self.transport)  # close() would wait for the buffer to drain: forever
 
 
 class Gate:

@@ -27,6 +27,9 @@ limits"):
   it announces) must arrive within this time of its first byte; the very first
   one within this time of the connection.  A slowloris client is closed at the
   deadline.  The ``hello`` deadline of ``/ws`` is the app's (``app.py``).
+* **Write stall** ``write_stall_s``: a client that stops reading (its socket's
+  send buffer stays full this long: a download or a websocket it no longer
+  reads) is reset, so it cannot hold a descriptor and a task forever.
 * **Refusals are cheap**: a socket over a cap gets ``refusal_grace_s`` to send
   its head, then a canned ``503`` (HTTP) or an accepted-and-closed ``1013``
   (websocket) and is closed; at most ``max_refusing`` wait at once, the rest
@@ -59,6 +62,7 @@ class Limits:
     header_timeout_s: float = DEFAULT_HEADER_TIMEOUT_S
     hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S
     stale_after_s: float = 2.0
+    write_stall_s: float = 60.0
     refusal_grace_s: float = 1.0
     max_refusing: int = 256
     log_interval_s: float = 10.0
@@ -71,7 +75,8 @@ class Limits:
                 raise ValueError(f"{name} must be at least 1")
         if self.max_per_address is not None and self.max_per_address < 1:
             raise ValueError("max_per_address must be at least 1")
-        for name in ("header_timeout_s", "hello_timeout_s", "stale_after_s", "refusal_grace_s", "log_interval_s"):
+        for name in ("header_timeout_s", "hello_timeout_s", "stale_after_s", "write_stall_s", "refusal_grace_s",
+                     "log_interval_s"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be positive")
 
@@ -271,6 +276,11 @@ class ConnectionLimiter:
         c = self.conns.get(cid)
         if c is not None and c.phase is Phase.REFUSING:
             c.deadline = now + self.limits.refusal_grace_s
+
+    def write_stalled(self, cid: int, now: float) -> None:
+        """The client did not read for ``write_stall_s``: the shell resets it."""
+        if cid in self.conns:
+            self.timed_out["write stall"] += 1
 
     # -- deadlines ----------------------------------------------------------------------
 
