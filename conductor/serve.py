@@ -134,7 +134,7 @@ def qr_text(url: str) -> str:
     return out.getvalue()
 
 
-def banner(conductor, *, qr: bool) -> str:
+def banner(conductor, *, qr: bool, sockets: str | None = None) -> str:
     lines = [f"flashmob conductor - {conductor.bundle.title} (show {conductor.bundle.show_id})",
              f"  console : {conductor.console_url()}",
              "            (keep this URL secret: it controls the show)"]
@@ -145,6 +145,8 @@ def banner(conductor, *, qr: bool) -> str:
         lines.append(f"  join    : {conductor.join_url()}")
     lines.append(f"  groups  : {conductor.options.assign} assignment; capacity "
                  f"{conductor.options.capacity or 'unlimited'}; state {conductor.record.state.value}")
+    if sockets:
+        lines.append(sockets)
     text = "\n".join(lines) + "\n"
     if qr:
         if conductor.options.assign == "fixed":
@@ -227,8 +229,7 @@ def run(args: argparse.Namespace) -> int:
         ntp.start()  # the first round runs now; lifespan's start() is then a no-op
         if not ntp.wait_first(cfg.ntp_wait_s):
             print("flashmob serve: no NTP answer yet; serving on the system clock meanwhile", file=sys.stderr)
-    print(banner(conductor, qr=not args.no_qr), flush=True)
-    print(capacity_line(limits, fd_before, nofile), flush=True)
+    print(banner(conductor, qr=not args.no_qr, sockets=capacity_line(limits, fd_before, nofile)), flush=True)
     print(f"listening on {args.host}:{port}", flush=True)
     server, _gate = conductor_server(app, limits, log_level=args.log_level,
                                      ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
@@ -242,7 +243,7 @@ def run(args: argparse.Namespace) -> int:
 def capacity_line(limits: Limits, fd_before: int, nofile: int) -> str:
     raised = f"raised from {fd_before:,} to {nofile:,}" if nofile > fd_before else f"{nofile:,}"
     exempt = f"; not counted per address: {', '.join(sorted(limits.exempt))}" if limits.exempt else ""
-    return (f"  capacity: {limits.max_connections:,} connections (open-file limit {raised}); "
+    return (f"  sockets : connection capacity {limits.max_connections:,} (open-file limit {raised}); "
             f"per address {limits.per_address:,}, stalled per address "
             f"{limits.pending_per_address:,}; header deadline {limits.header_timeout_s:g} s, "
             f"hello deadline {limits.hello_timeout_s:g} s{exempt}")

@@ -131,7 +131,7 @@ def test_1100_half_open_sockets_from_one_address_do_not_lock_out_a_phone(bundle_
         out, _ = proc.communicate(timeout=10)
     log = "".join(banner) + "".join(iter_queue(lines)) + (out or "")
     assert len(log.splitlines()) < 60, log[-3000:]
-    capacity = [x for x in banner if "capacity:" in x]
+    capacity = [x for x in banner if "connection capacity" in x]
     assert capacity, banner
     if hard > 1024:
         assert f"open-file limit raised from 1,024 to {hard:,}" in capacity[0]
