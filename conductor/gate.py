@@ -7,7 +7,8 @@ protocol (h11 or httptools, then its websocket protocol after an upgrade):
 
 * at ``connection_made`` the limiter admits, refuses or resets the socket
   (and may name a stalled socket of the same address to evict: it is reset);
-  an admitted one is handed to the inner protocol at once (no buffering);
+  an admitted one is handed to the inner protocol with its first byte (an
+  idle socket never costs HTTP state; nothing is buffered);
 * every byte the client sends goes through a :class:`~conductor.heads.HeadScanner`
   until a websocket upgrade, so the header deadline is enforced for each
   request (a slowloris client is closed at its deadline, whatever it sends);
@@ -162,9 +163,7 @@ class GatedProtocol(asyncio.Protocol):
             self.refusing = True
             self._arm()
             return
-        self._arm()
-        self.inner = self.inner_factory()
-        self.inner.connection_made(_TransportProxy(transport, self))  # type: ignore[arg-type]
+        self._arm()  # the inner protocol is made at the first byte: an idle socket costs no HTTP state
 
     def _answer(self, data: bytes) -> None:
         self.answered = True
@@ -201,6 +200,9 @@ class GatedProtocol(asyncio.Protocol):
                 self._arm()
             if self.scanner.state == "done":
                 self.scanner = None
+        if self.inner is None and not self.refusing and self.counted:
+            self.inner = self.inner_factory()
+            self.inner.connection_made(_TransportProxy(self.transport, self))  # type: ignore[arg-type]
         if self.inner is not None:
             self.inner.data_received(data)  # type: ignore[attr-defined]
 

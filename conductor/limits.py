@@ -41,6 +41,7 @@ limits"):
 from __future__ import annotations
 
 import enum
+import functools
 import ipaddress
 from collections import Counter
 from dataclasses import dataclass, field
@@ -105,6 +106,7 @@ def capacity_for_fds(nofile: int, *, refusing: int = 256, accept_batch: int = 64
     return max(1, nofile - reserve - refusing - 4 * accept_batch)
 
 
+@functools.lru_cache(maxsize=65536)
 def address_key(host: str | None) -> str:
     """The unit per-address caps count: the IPv4 address, or the IPv6 /64."""
     if not host:

@@ -44,7 +44,7 @@ class Pacer:
     """At most ``rate`` permits a second (shared by several tasks)."""
 
     def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
+        self.interval = 1.0 / max(rate, 1e-3)
         self.next = time.monotonic()
 
     async def wait(self) -> None:
@@ -207,8 +207,10 @@ class Attacker:
         tasks = [asyncio.create_task(self.hold("idle")) for _ in range(cfg["idle"])]
         tasks += [asyncio.create_task(self.hold("half_open")) for _ in range(cfg["half_open"])]
         per = cfg["flood_rate"] / max(1, cfg["flood_sockets"])
-        tasks += [asyncio.create_task(self.flood(per)) for _ in range(cfg["flood_sockets"])]
-        tasks.append(asyncio.create_task(self.hellos()))
+        if per > 0:
+            tasks += [asyncio.create_task(self.flood(per)) for _ in range(cfg["flood_sockets"])]
+        if cfg["hellos_per_s"] > 0:
+            tasks.append(asyncio.create_task(self.hellos()))
         report = asyncio.create_task(self.reporter())
         await self.stop.wait()
         await report
