@@ -6,7 +6,7 @@ uvicorn builds one protocol object per accepted socket through
 protocol (h11 or httptools, then its websocket protocol after an upgrade):
 
 * at ``connection_made`` the limiter admits, refuses or resets the socket
-  (and may name a stalled socket of the same address to evict: it is reset);
+  (and may name stalled sockets of the same address to evict: they are reset);
   an admitted one is handed to the inner protocol with its first byte (an
   idle socket never costs HTTP state; nothing is buffered);
 * every byte the client sends goes through a :class:`~conductor.heads.HeadScanner`
@@ -153,8 +153,8 @@ class GatedProtocol(asyncio.Protocol):
             self.scanner = None
             reset(transport)
             return
-        if admission.evict is not None:
-            stalled = gate.protocols.get(admission.evict)
+        for old in admission.evict:
+            stalled = gate.protocols.get(old)
             if stalled is not None and stalled.transport is not None:
                 reset(stalled.transport)
         self.counted = True

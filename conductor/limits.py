@@ -14,8 +14,9 @@ limits"):
   have not sent a complete first request head ``stale_after_s`` after they
   opened (idle or half-sent: what a hostile client gets for free).  When an
   address is at its pending cap, a new socket of that address **evicts** its
-  oldest stalled one (so an honest phone behind the same NAT as an attacker
-  still gets in, and the attacker never holds more than the cap); if none has
+  oldest stalled ones, down to the cap (so an honest phone behind the same NAT
+  as an attacker still gets in, and the attacker never holds more stalled
+  sockets than the cap once it opens another); if none has
   stalled yet (a reconnect storm: thousands of phones at once), it is admitted
   up to half the global cap of pending sockets per address.  Phones on mobile
   data sit behind carrier-grade NAT, so thousands of honest phones can share
@@ -142,10 +143,10 @@ REASONS = ("global cap", "address cap", "pending cap")
 @dataclass(frozen=True)
 class Admission:
     """What :meth:`ConnectionLimiter.opened` decided: the verdict for the new
-    socket, and a stalled socket of the same address to close now (or None)."""
+    socket, and stalled sockets of the same address to close now."""
 
     verdict: Verdict
-    evict: int | None = None
+    evict: tuple[int, ...] = ()
 
 
 @dataclass
@@ -196,17 +197,20 @@ class ConnectionLimiter:
         lim = self.limits
         counted = self._counted(key)
         reason = ""
-        evict = None
+        evict: list[int] = []
         pending = self.pending.get(key, {}) if counted else {}
         if self.admitted >= lim.max_connections:
             reason = "global cap"
         elif counted and self.by_address[key] >= lim.per_address:
             reason = "address cap"
         elif len(pending) >= lim.pending_per_address:
-            oldest = next(iter(pending))
-            if now - pending[oldest] >= lim.stale_after_s:
-                evict = oldest
-            elif len(pending) >= lim.pending_ceiling:
+            # evict stalled sockets, oldest first, until the newcomer fits under the cap
+            excess = len(pending) - lim.pending_per_address + 1
+            for old, at in pending.items():
+                if len(evict) >= excess or now - at < lim.stale_after_s:
+                    break
+                evict.append(old)
+            if not evict and len(pending) >= lim.pending_ceiling:
                 reason = "pending cap"
         if reason:
             self.total_refused += 1
@@ -217,9 +221,9 @@ class ConnectionLimiter:
             self.refusing += 1
             self.conns[cid] = _Conn(key, Phase.REFUSING, now + lim.refusal_grace_s, reason, now)
             return Admission(Verdict.REFUSE)
-        if evict is not None:
-            c = self.conns[evict]
-            self._leave_pending(c, evict)
+        for old in evict:
+            c = self.conns[old]
+            self._leave_pending(c, old)
             c.phase = Phase.EVICTED
             c.deadline = now
             self.evicted += 1
@@ -227,7 +231,7 @@ class ConnectionLimiter:
         if counted:
             self.by_address[key] += 1
             self.pending.setdefault(key, {})[cid] = now
-        return Admission(Verdict.ADMIT, evict)
+        return Admission(Verdict.ADMIT, tuple(evict))
 
     def _leave_pending(self, c: _Conn, cid: int) -> None:
         if c.phase is Phase.PENDING:

@@ -47,15 +47,15 @@ def test_a_stalled_socket_is_evicted_by_a_newer_one_of_its_address():
     assert lim.summary(0.0) is None
     assert v(lim.opened(1, "10.0.0.2", 0.0)) is Verdict.ADMIT
     assert v(lim.opened(2, "10.0.0.2", 0.5)) is Verdict.ADMIT
-    assert lim.opened(3, "10.0.0.2", 1.0).evict is None  # nobody has stalled yet: admitted beyond the cap
-    adm = lim.opened(4, "10.0.0.2", 2.1)  # socket 1 has stalled for 2.1 s
-    assert adm.verdict is Verdict.ADMIT and adm.evict == 1
+    assert lim.opened(3, "10.0.0.2", 1.0).evict == ()  # nobody has stalled yet: admitted beyond the cap
+    adm = lim.opened(4, "10.0.0.2", 2.1)  # socket 1 has stalled for 2.1 s; 2 not yet
+    assert adm.verdict is Verdict.ADMIT and adm.evict == (1,)
     assert lim.phase(1) is Phase.EVICTED and lim.expired(1, 2.1)
-    assert lim.opened(5, "10.0.0.2", 2.6).evict == 2
-    assert lim.opened(6, "10.0.0.1", 2.6).evict is None  # another address is not affected
+    assert lim.opened(5, "10.0.0.2", 2.6).evict == (2,)
+    assert lim.opened(6, "10.0.0.1", 2.6).evict == ()  # another address is not affected
     lim.upgraded(3, 2.7)  # a socket that sent its head is no longer pending
     assert lim.phase(3) is Phase.WEBSOCKET
-    assert lim.opened(7, "10.0.0.2", 5.0).evict == 4
+    assert lim.opened(7, "10.0.0.2", 5.0).evict == (4,)
     for cid in (1, 2):
         lim.closed(cid, 5.0)
     assert lim.by_address["10.0.0.2"] == 4 and list(lim.pending["10.0.0.2"]) == [5, 7]
@@ -155,4 +155,12 @@ def test_a_reconnect_storm_of_2000_phones_from_one_address_is_admitted():
     """All at once (a conductor restart): none has stalled, so none is refused."""
     lim = ConnectionLimiter(Limits(max_connections=17_488))
     adms = [lim.opened(i, "198.51.100.1", 0.001 * i / 2000) for i in range(2000)]
-    assert all(a.verdict is Verdict.ADMIT and a.evict is None for a in adms)
+    assert all(a.verdict is Verdict.ADMIT and a.evict == () for a in adms)
+
+
+def test_a_burst_that_stalled_is_evicted_down_to_the_cap_at_the_next_socket():
+    lim = ConnectionLimiter(Limits(max_pending_per_address=10, stale_after_s=2.0))
+    for i in range(13):  # a burst: admitted beyond the cap, none stalled yet
+        assert v(lim.opened(i, "10.0.0.2", 0.0)) is Verdict.ADMIT
+    adm = lim.opened(100, "10.0.0.2", 3.0)
+    assert adm.evict == (0, 1, 2, 3) and len(lim.pending["10.0.0.2"]) == 10
