@@ -77,7 +77,7 @@ def configure(p: argparse.ArgumentParser) -> None:
                           "carrier-grade NAT address can carry thousands of phones)")
     lim.add_argument("--max-pending-per-address", type=int, default=DEFAULT_MAX_PENDING_PER_ADDRESS, metavar="N",
                      help="stalled sockets of one address (no complete request head 2 s after they "
-                          "opened); beyond, a new socket evicts the oldest stalled one "
+                          "opened); beyond, a new socket evicts the oldest stalled ones "
                           f"(default {DEFAULT_MAX_PENDING_PER_ADDRESS:,}, at most half of --max-connections)")
     lim.add_argument("--header-timeout", type=float, default=DEFAULT_HEADER_TIMEOUT_S, metavar="S",
                      help="each request head must arrive within S seconds, the first within S of the "
