@@ -37,6 +37,7 @@ from . import files
 from . import messages as m
 from .bundle import MANIFEST, Bundle, load_bundle
 from .clock import ServerClock
+from .headers import SecurityHeaders
 from .hub import Close, Outbox
 from .ntp import NtpWorker
 from .service import Conductor, Options
@@ -85,7 +86,7 @@ def build_conductor(cfg: ServerConfig) -> tuple[Conductor, ServerClock, NtpWorke
 
 PLACEHOLDER = """<!doctype html><html lang="en"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>
-<body style="font-family:system-ui;max-width:36em;margin:2em auto;padding:0 1em">
+<body>
 <h1>{title}</h1><p>{what}</p><p>The web client is not installed on this conductor
 (<code>client_web/</code> is missing); the show is served at
 <a href="{manifest}">{manifest}</a>.</p></body></html>"""
@@ -133,6 +134,7 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
     app = FastAPI(title="flashmob conductor", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.conductor = conductor
     app.state.clock = clock
+    app.add_middleware(SecurityHeaders)  # CSP and hardening headers on every HTTP response
 
     # -- websockets ---------------------------------------------------------------------
 

@@ -19,9 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from tools.score.colours import is_manifest_colour
+
 MANIFEST = "manifest.json"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _GROUP_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+DEFAULT_COLOUR = "#888888"
+MAX_NAME_CHARS = 500
 
 
 class BundleError(ValueError):
@@ -128,9 +132,13 @@ def parse_manifest(root: Path, raw: bytes) -> Bundle:
         if not isinstance(share, int) or isinstance(share, bool) or share < 0:
             raise BundleError(f"{MANIFEST}: {where}share must be a non-negative integer")
         name = g.get("name", gid)
-        colour = g.get("colour", "#888888")
-        groups.append(GroupInfo(id=gid, name=name if isinstance(name, str) else gid,
-                                colour=colour if isinstance(colour, str) else "#888888", share=share))
+        if not isinstance(name, str) or not 1 <= len(name) <= MAX_NAME_CHARS:
+            raise BundleError(f"{MANIFEST}: {where}name must be a text of 1-{MAX_NAME_CHARS} characters")
+        colour = g.get("colour", DEFAULT_COLOUR)
+        if not is_manifest_colour(colour):
+            raise BundleError(f'{MANIFEST}: {where}colour must be "#rrggbb" in lower case (as flashmob render '
+                              f"writes it), got {str(colour)[:40]!r}")
+        groups.append(GroupInfo(id=gid, name=name, colour=colour, share=share))
     if not any(g.share > 0 for g in groups):
         raise BundleError(f"{MANIFEST}: at least one group needs a positive share")
     files: dict[str, str | None] = {MANIFEST: None}

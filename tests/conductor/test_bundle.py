@@ -43,6 +43,12 @@ def mutate(root, fn):
     (lambda mf: mf["groups"][0]["mp3"].update(path="../../etc/passwd"), "escapes the bundle"),
     (lambda mf: mf["groups"][0]["mp3"].update(path="red/gone.mp3"), "missing"),
     (lambda mf: [g.update(share=0) for g in mf["groups"]], "positive share"),
+    (lambda mf: mf["groups"][0].update(colour="red;background:url(//evil.example/x)"), "groups\\[0\\].colour"),
+    (lambda mf: mf["groups"][1].update(colour="#d32f2f\"><script>"), "groups\\[1\\].colour"),
+    (lambda mf: mf["groups"][0].update(colour="#D32F2F"), "lower case"),
+    (lambda mf: mf["groups"][0].update(colour="red"), "colour must be"),
+    (lambda mf: mf["groups"][0].update(colour=None), "colour must be"),
+    (lambda mf: mf["groups"][0].update(name=["x"]), "groups\\[0\\].name"),
 ])
 def test_invalid_manifests(bundle_dir, change, message):
     mutate(bundle_dir, change)
