@@ -39,6 +39,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def configure(p: argparse.ArgumentParser) -> None:
+    from .limits import limits_text
+
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = (limits_text() + "\n\nAt start every bundle file is checked against its sha256 in the manifest; a "
+                "damaged one is named and refused.\nAn existing state file (--db) that is empty, unreadable or "
+                "not SQLite is refused (never replaced by a fresh show).")
     p.add_argument("bundle", type=Path, help="show bundle folder (with manifest.json)")
     p.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
