@@ -40,9 +40,9 @@ from .bundle import MANIFEST, Bundle, load_bundle
 from .clock import ServerClock
 from .headers import SecurityHeaders
 from .hub import Close, Outbox
+from .loginthrottle import LoginThrottle
 from .ntp import NtpWorker
 from .service import Conductor, Options
-from .loginthrottle import LoginThrottle
 from .session import ConsoleSession, ParticipantSession, Subscribe, _Session
 from .store import SqliteStore
 from .tokens import new_console_token
