@@ -123,9 +123,10 @@ def test_odd_strings_never_stop_the_console_feed(live_server):
                 if reply is not None and reply["code"] == m.BAD_MESSAGE and reply["fatal"] is False:
                     refused.append(name)
             time.sleep(1 / 15)  # under the per-connection frame rate (20/s): no rate_limited noise
-            if i % 10 == 0:  # another phone keeps its sync service
+            if i % 10 == 0:  # another phone keeps its sync service, and reports (so the feed has news)
                 bystander.send({"type": "sync", "id": i, "t0": i})
                 assert bystander.expect("sync_reply", timeout=2)["id"] == i
+                bystander.send({"type": "status", "verified": i % 20 == 0, "engine": "webaudio"})
             if i % 25 == 0:  # console commands are still answered
                 try:
                     console.send({"type": "announce", "text": f"still here {i}", "ref": f"r{i}"})
@@ -143,7 +144,7 @@ def test_odd_strings_never_stop_the_console_feed(live_server):
         f"the console socket closed: {counter.closed!r} {console_send_failed[:1]}"
     sending = t_end - t_start
     # the feed is published about once a second while something changes (at least every 5 s)
-    assert feeds_between(counter, t_start, t_end) >= int(sending) - 1, (sending, len(counter.feeds))
+    assert feeds_between(counter, t_start, t_end) >= 0.6 * sending, (sending, len(counter.feeds))
     assert feeds_between(counter, t_end, t_after) >= 2
     assert {a["ref"] for a in counter.acks} >= {f"r{i}" for i in range(0, len(frames), 25)}
     assert dropped == []
