@@ -1,4 +1,4 @@
-"""The connection gate: :mod:`conductor.limits` applied to uvicorn's sockets.
+"""The connection gate: :mod:`conductor.connlimits` applied to uvicorn's sockets.
 
 uvicorn builds one protocol object per accepted socket through
 ``Config.http``; :class:`Gate` is such a factory.  Each socket gets a
@@ -38,7 +38,7 @@ import struct
 from collections.abc import Callable
 
 from .heads import HeadScanner
-from .limits import ConnectionLimiter, Limits, Verdict
+from .connlimits import ConnectionLimiter, Limits, Verdict
 
 log = logging.getLogger("flashmob.conductor.limits")
 

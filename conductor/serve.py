@@ -11,7 +11,7 @@ URLs are right), raises its open-file limit to the hard limit, prints the
 console URL with its token, the join URL(s), a terminal QR code of the join
 URL and the connection capacity it got, waits briefly for the first NTP answer
 when ``--ntp`` is given, then runs uvicorn on that socket behind the
-connection gate (``conductor/gate.py``, limits in ``conductor/limits.py``).
+connection gate (``conductor/gate.py``, rules in ``conductor/connlimits.py``).
 """
 
 from __future__ import annotations
@@ -22,13 +22,14 @@ import ipaddress
 import socket
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
-from . import limits as limitsmod
+from . import connlimits
 from .app import ServerConfig, build_conductor, create_app
+from .connlimits import (DEFAULT_HEADER_TIMEOUT_S, DEFAULT_HELLO_TIMEOUT_S, DEFAULT_MAX_CONNECTIONS,
+                         DEFAULT_MAX_PENDING_PER_ADDRESS, Limits, capacity_for_fds)
 from .gate import conductor_server
-from .limits import (DEFAULT_HEADER_TIMEOUT_S, DEFAULT_MAX_CONNECTIONS, DEFAULT_HELLO_TIMEOUT_S, DEFAULT_MAX_PENDING_PER_ADDRESS, Limits,
-                     capacity_for_fds)
 from .registry import MODES
 from .urls import check_public_url
 
@@ -44,6 +45,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def configure(p: argparse.ArgumentParser) -> None:
+    from .limits import limits_text
+
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = (limits_text() + "\n\nAt start every bundle file is checked against its sha256 in the manifest; a "
+                "damaged one is named and refused.\nAn existing state file (--db) that is empty, unreadable or "
+                "not SQLite is refused (never replaced by a fresh show).")
     p.add_argument("bundle", type=Path, help="show bundle folder (with manifest.json)")
     p.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
@@ -64,11 +71,11 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="trust X-Forwarded-* from these proxy addresses (behind a reverse proxy)")
     lim = p.add_argument_group(
         "connection limits",
-        "Phones on mobile data sit behind carrier-grade NAT: thousands of honest phones can share one "
-        "public address, so the per-address caps are generous (2,000 phones of one address reconnect "
-        "within 10 s with the defaults). What a hostile client gets for free - idle or half-sent "
-        "requests - is capped per address and in time. Sockets beyond a cap get HTTP 503 or "
-        "websocket close 1013 (try again later). Details: docs/protocol.md, \"Connection limits\".")
+        "Phones on mobile data sit behind carrier-grade NAT: thousands of honest phones can share\n"
+        "one public address, so the per-address caps are generous (2,000 phones of one address\n"
+        "reconnect at once with the defaults). What a hostile client gets for free - idle or\n"
+        "half-sent requests - is capped per address and in time. Sockets beyond a cap get HTTP 503\n"
+        "or websocket close 1013 (try again later). Details: docs/protocol.md, \"Connection limits\".")
     lim.add_argument("--max-connections", type=int, metavar="N",
                      help="sockets open at once (default: what the open-file limit allows, at most "
                           f"{DEFAULT_MAX_CONNECTIONS:,}; serve raises its soft limit to the hard one)")
@@ -157,6 +164,25 @@ def banner(conductor, *, qr: bool, sockets: str | None = None) -> str:
     return text
 
 
+class VerifyProgress:
+    """Prints bundle verification progress to ``out`` once it has taken a second (big bundles only)."""
+
+    def __init__(self, out, *, after_s: float = 1.0, every_s: float = 0.5) -> None:
+        self.out, self.after_s, self.every_s = out, after_s, every_s
+        self.t0 = time.monotonic()
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic() - self.t0
+        final = done >= total
+        if now < self.after_s or (not final and now - self.last < self.every_s):
+            return
+        self.last, self.shown = now, True
+        print(f"\rchecking the bundle's files (sha256): {done / 2**20:.0f} / {total / 2**20:.0f} MiB"
+              f"{' - all match' if final else ''}", end="\n" if final else "", file=self.out, flush=True)
+
+
 def raise_fd_limit() -> tuple[int, int]:
     """Raise RLIMIT_NOFILE's soft limit to the hard one; returns (before, after)."""
     import resource
@@ -182,7 +208,7 @@ def connection_limits(args: argparse.Namespace, nofile: int) -> tuple[Limits, li
         cap = fit
     exempt = frozenset()
     if args.forwarded_allow_ips:
-        exempt = frozenset(limitsmod.address_key(a.strip()) if a.strip() != "*" else "*"
+        exempt = frozenset(connlimits.address_key(a.strip()) if a.strip() != "*" else "*"
                            for a in args.forwarded_allow_ips.split(",") if a.strip())
     limits = Limits(max_connections=cap, max_per_address=args.max_per_address,
                     max_pending_per_address=args.max_pending_per_address, header_timeout_s=args.header_timeout,
@@ -217,7 +243,7 @@ def run(args: argparse.Namespace) -> int:
     cfg = ServerConfig(bundle_dir=args.bundle, db_path=args.db, assign=args.assign, capacity=args.capacity,
                        min_lead_s=args.min_lead, public_url=url, ntp_hosts=args.ntp,
                        ntp_interval_s=args.ntp_interval, client_dir=args.client_dir,
-                       hello_timeout_s=limits.hello_timeout_s)
+                       progress=VerifyProgress(sys.stderr), hello_timeout_s=limits.hello_timeout_s)
     try:
         conductor, clock, ntp = build_conductor(cfg)
     except (ValueError, OSError, sqlite3.Error) as exc:

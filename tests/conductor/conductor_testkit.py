@@ -67,7 +67,7 @@ class LiveServer:
     def __init__(self, app, *, ws_max_size=None, limits=None):
         from conductor.app import WS_MAX_SIZE
         from conductor.gate import conductor_server
-        from conductor.limits import Limits
+        from conductor.connlimits import Limits
 
         self.app = app
         self.sock = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)

@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conductor.limits import Limits
+from conductor.connlimits import Limits
 from conductor_testkit import TOKEN, WsClient
 
 REPO = Path(__file__).resolve().parents[2]
