@@ -24,6 +24,7 @@ from pathlib import Path
 
 from .app import WS_MAX_SIZE, ServerConfig, build_conductor, create_app
 from .registry import MODES
+from .statelock import StateFileInUse
 from .urls import check_public_url
 
 NAME = "serve"
@@ -46,6 +47,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ntp", action="append", default=[], metavar="HOST[:PORT]",
                    help="NTP server to discipline the clock with (repeatable)")
     p.add_argument("--ntp-interval", type=float, default=180.0, metavar="S", help="seconds between NTP rounds")
+    p.add_argument("--ntp-max-offset", type=float, default=10.0, metavar="S",
+                   help="largest NTP correction applied (default 10 s); a larger one is refused and shown to "
+                        "the console as an alarm")
     p.add_argument("--db", type=Path, help="SQLite state file (default: .flashmob-conductor.sqlite in the bundle)")
     p.add_argument("--capacity", type=int, help="refuse participants beyond this number")
     p.add_argument("--assign", choices=MODES, default="balanced", help="group assignment mode")
@@ -147,10 +151,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     cfg = ServerConfig(bundle_dir=args.bundle, db_path=args.db, assign=args.assign, capacity=args.capacity,
                        min_lead_s=args.min_lead, public_url=url, ntp_hosts=args.ntp,
-                       ntp_interval_s=args.ntp_interval, client_dir=args.client_dir)
+                       ntp_interval_s=args.ntp_interval, client_dir=args.client_dir,
+                       ntp_max_offset_s=args.ntp_max_offset)
     try:
         conductor, clock, ntp = build_conductor(cfg)
-    except (ValueError, OSError, sqlite3.Error) as exc:
+    except (ValueError, OSError, sqlite3.Error, StateFileInUse) as exc:
         print(f"flashmob serve: {exc}", file=sys.stderr)
         sock.close()
         return 2

@@ -18,6 +18,7 @@ bundle of another show without mixing their state.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from pathlib import Path
@@ -101,10 +102,15 @@ class SqliteStore:
                             final.reason, final.changed_at_us))
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                # SQLite may already have rolled back (SQLITE_FULL does): a ROLLBACK
+                # error must never hide the real one.
+                with contextlib.suppress(sqlite3.Error):
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
                 raise
         finally:
-            db.execute("PRAGMA synchronous=NORMAL")
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("PRAGMA synchronous=NORMAL")
 
     def save_record(self, show_id: str, record: ShowRecord) -> None:
         """Write a record without a transition (the first lobby record)."""

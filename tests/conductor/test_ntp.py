@@ -90,3 +90,147 @@ def test_two_conductors_agree_through_ntp(ntp_server):
         NtpWorker([ntp_server.host], clock, timeout_s=1).poll_once()
     assert abs(a.now_us() - b.now_us()) < 10_000
     assert abs(a.now_us() - (wall_us() + 2_500_000)) < 10_000
+
+
+# --------------------------------------------------------------------------- bad answers
+
+from conductor.alarms import Alarms  # noqa: E402
+from conductor.ntp_packet import Limits  # noqa: E402
+from conductor_testkit import FakeNtpServer  # noqa: E402
+
+
+def misbehave(**attrs):
+    def setup(server):
+        for k, v in attrs.items():
+            setattr(server, k, v)
+    return setup
+
+
+def replay(server):
+    """Answer once properly, then replay that old answer (its originate is stale)."""
+    import ntplib
+
+    ntplib.NTPClient().request("127.0.0.1", port=server.port, timeout=1)
+    server.origin = "stale"
+
+
+BAD = {
+    "originate_other": (misbehave(origin="other"), "originate"),
+    "originate_zero": (misbehave(origin="zero"), "originate"),
+    "originate_stale_replay": (replay, "originate"),
+    "stratum_0": (misbehave(stratum=0), "stratum 0"),
+    "stratum_16": (misbehave(stratum=16), "stratum 16"),
+    "leap_alarm": (misbehave(leap=3), "leap indicator 3"),
+    "root_delay": (misbehave(root_delay_s=2.0), "root delay"),
+    "root_dispersion": (misbehave(root_dispersion_s=3.0), "root dispersion"),
+    "round_trip": (misbehave(hold_s=0.25), "round trip"),
+    "random_timestamps": (misbehave(random=True), ""),
+}
+
+
+@pytest.mark.parametrize("name", BAD)
+def test_bad_answer_is_discarded_and_the_clock_untouched(name):
+    setup, reason = BAD[name]
+    server = FakeNtpServer(offset_s=2.5).start()
+    try:
+        setup(server)
+        clock = ServerClock()
+        alarms = Alarms(clock.now_us)
+        worker = NtpWorker([server.host], clock, timeout_s=0.5, limits=Limits(max_delay_us=200_000), alarms=alarms)
+        before = clock.offset_us()
+        assert worker.poll_once() is None
+        assert clock.offset_us() == before and not clock.status().slewing and clock.status().steps == 0
+        host = worker.status()["hosts"][0]
+        assert not host["ok"] and reason in host["error"], host
+        assert worker.status()["last_action"] is None
+        alarm = alarms.active("ntp.unusable")
+        assert alarm is not None and alarm.level == "warning" and server.host in alarm.message
+    finally:
+        server.stop()
+
+
+def test_random_timestamps_never_move_the_clock_over_many_rounds():
+    """The reported -27.8 years: whatever random answers say, nothing is applied."""
+    server = FakeNtpServer().start()
+    server.random = True
+    try:
+        clock = ServerClock()
+        worker = NtpWorker([server.host], clock, timeout_s=0.3)
+        before = clock.offset_us()
+        for _ in range(20):
+            worker.poll_once()
+        assert clock.offset_us() == before and clock.status().steps == 0
+        assert server.requests >= 20
+    finally:
+        server.stop()
+
+
+def test_a_forged_answer_sent_first_does_not_hide_the_real_one(ntp_server):
+    ntp_server.spoof_first = True
+    clock = ServerClock()
+    worker = NtpWorker([ntp_server.host], clock, timeout_s=1)
+    best = worker.poll_once()
+    assert best is not None and abs(best.offset_us - 2_500_000) < 20_000
+
+
+def test_offset_beyond_the_maximum_is_refused_and_alarmed():
+    server = FakeNtpServer(offset_s=-3 * 3600).start()
+    try:
+        clock = ServerClock(max_offset_us=10_000_000)
+        alarms = Alarms(clock.now_us)
+        worker = NtpWorker([server.host], clock, timeout_s=1, alarms=alarms)
+        before = clock.offset_us()
+        best = worker.poll_once()
+        assert best is not None and abs(best.offset_us + 3 * 3600e6) < 50_000  # a valid answer ...
+        assert worker.status()["last_action"] == "refuse"  # ... but too far to apply
+        assert clock.offset_us() == before and clock.status().steps == 0
+        alarm = alarms.active("ntp.offset")
+        assert alarm.level == "critical" and "-10800" in alarm.message and "not applied" in alarm.message
+        assert alarm.detail["max_offset_us"] == 10_000_000
+        worker.poll_once()
+        assert alarms.active("ntp.offset").count == 2  # one episode, counted
+        server.offset_s = 0.5  # the server is fixed: next round applies and clears
+        worker.poll_once()
+        assert worker.status()["last_action"] == "step" and alarms.active("ntp.offset") is None
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("ending", ["aborted", "ended"])
+def test_after_the_show_server_time_never_steps_back(live_server, ending):
+    """The reported "after a show ended or was aborted, server time went back
+    about 3 hours in one step": steps were allowed again in the lobby after the
+    show, and nothing bounded the correction.  Now: a backward correction
+    within the maximum is slewed once anyone synced; beyond it, refused with a
+    console alarm."""
+    server = FakeNtpServer(offset_s=0.0).start()
+    try:
+        srv = live_server(duration_ms=1500, min_lead_s=0.2, ntp_hosts=[server.host], ntp_interval_s=600)
+        ntp, clock = srv.app.state.ntp, srv.app.state.clock
+        assert ntp.wait_first(5)
+        phone, _ = srv.phone()
+        phone.send({"type": "sync", "id": 1, "t0": 5})
+        phone.expect("sync_reply")
+        console = srv.console()
+        console.send({"type": "arm", "in_ms": 300, "ref": "a"})
+        console.expect("ack", ref="a")
+        phone.expect("show", state="running")
+        if ending == "aborted":
+            console.send({"type": "abort", "ref": "b"})
+        phone.expect("show", state=ending, timeout=5)
+        server.offset_s = -5.0  # within the maximum: slewed, not stepped
+        before = clock.now_us()
+        ntp.poll_once()
+        assert ntp.status()["last_action"] == "slew"
+        assert clock.now_us() >= before and abs(clock.now_us() - wall_us()) < 50_000
+        server.offset_s = -3 * 3600.0  # hours back: refused, alarmed
+        ntp.poll_once()
+        assert ntp.status()["last_action"] == "refuse"
+        assert abs(clock.now_us() - wall_us()) < 50_000
+        feed = console.expect("feed", timeout=3)
+        while not any(a["key"] == "ntp.offset" for a in feed["alarms"]):
+            feed = console.expect("feed", timeout=6)
+        alarm = next(a for a in feed["alarms"] if a["key"] == "ntp.offset")
+        assert alarm["level"] == "critical" and alarm["resolved_at_us"] is None
+    finally:
+        server.stop()
