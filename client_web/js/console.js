@@ -15,6 +15,7 @@ import { ClockSync } from './clocksync.js';
 import { parse, make } from './protocol.js';
 import * as SS from './showstate.js';
 import { encodeQr, qrSvg } from './qr.js';
+import { renderAlarms } from './alarms.js';
 
 const $ = (id) => document.getElementById(id);
 const clientNowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
@@ -85,6 +86,7 @@ const ref = () => `c${++st.refs}`;
 function renderFeed() {
   const f = st.feed;
   const now = clock.ready ? clock.serverTime() : f.server_time_us;
+  renderAlarms($('alarms-panel'), $('alarms'), f.alarms, now);
   const ph = SS.phaseAt(f.show, now);
   const rows = f.groups.map((g) => {
     const mg = st.manifest?.groups.find((x) => x.id === g.id);
