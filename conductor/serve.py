@@ -50,7 +50,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ntp-max-offset", type=float, default=10.0, metavar="S",
                    help="largest NTP correction applied (default 10 s); a larger one is refused and shown to "
                         "the console as an alarm")
-    p.add_argument("--db", type=Path, help="SQLite state file (default: .flashmob-conductor.sqlite in the bundle)")
+    p.add_argument("--db", type=Path, help="SQLite state file (default: .flashmob-conductor.sqlite in the bundle); "
+                                          "locked for the life of the process: a second conductor on it refuses "
+                                          "to start")
     p.add_argument("--capacity", type=int, help="refuse participants beyond this number")
     p.add_argument("--assign", choices=MODES, default="balanced", help="group assignment mode")
     p.add_argument("--min-lead", type=float, default=5.0, metavar="S",

@@ -234,3 +234,18 @@ def test_after_the_show_server_time_never_steps_back(live_server, ending):
         assert alarm["level"] == "critical" and alarm["resolved_at_us"] is None
     finally:
         server.stop()
+
+
+def test_ntplib_alone_would_believe_a_forged_originate():
+    """Why conductor.ntp_packet checks the originate itself: ntplib 0.4's
+    NTPClient.request only checks the answer's source address and computes the
+    offset from whatever originate the answer carries."""
+    import ntplib
+
+    server = FakeNtpServer(offset_s=0.0).start()
+    server.origin = "zero"  # originate = 0, i.e. year 1900
+    try:
+        stats = ntplib.NTPClient().request("127.0.0.1", port=server.port, timeout=1)
+        assert abs(stats.offset) > 1e9  # decades "off": believed
+    finally:
+        server.stop()
