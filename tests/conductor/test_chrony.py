@@ -72,9 +72,10 @@ def test_ntplib_and_our_exchange_agree_on_a_real_server(chronyd):
     assert stats.stratum == 8 and stats.leap == 0 and stats.mode == 4
     answer = udp_query(host, int(port), 1.0, wall_us)  # against the system clock, like ntplib
     assert answer.stratum == 8 and answer.leap == 0
-    # chronyd -x serves this machine's own clock: both see ~0 offset, within a millisecond
-    assert abs(answer.offset_us) < 1_000 and abs(stats.offset) < 0.001
-    assert abs(answer.offset_us - stats.offset * 1e6) < 1_000
+    # chronyd -x serves this machine's own clock: both see ~0 offset (within half a
+    # loopback round trip; a few ms of slack for a loaded machine)
+    assert abs(answer.offset_us) < 5_000 and abs(stats.offset) < 0.005
+    assert abs(answer.offset_us - stats.offset * 1e6) < 5_000
     assert 0 <= answer.delay_us < 20_000
 
 

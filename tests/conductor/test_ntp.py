@@ -136,7 +136,9 @@ def test_bad_answer_is_discarded_and_the_clock_untouched(name):
         setup(server)
         clock = ServerClock()
         alarms = Alarms(clock.now_us)
-        worker = NtpWorker([server.host], clock, timeout_s=0.5, limits=Limits(max_delay_us=200_000), alarms=alarms)
+        timeout = 3.0 if name == "round_trip" else 0.5  # a late answer must arrive, not time out
+        worker = NtpWorker([server.host], clock, timeout_s=timeout, limits=Limits(max_delay_us=100_000),
+                           alarms=alarms)
         before = clock.offset_us()
         assert worker.poll_once() is None
         assert clock.offset_us() == before and not clock.status().slewing and clock.status().steps == 0
@@ -207,17 +209,16 @@ def test_after_the_show_server_time_never_steps_back(live_server, ending):
     try:
         srv = live_server(duration_ms=1500, min_lead_s=0.2, ntp_hosts=[server.host], ntp_interval_s=600)
         ntp, clock = srv.app.state.ntp, srv.app.state.clock
-        assert ntp.wait_first(5)
+        assert ntp.wait_first(15)
         phone, _ = srv.phone()
         phone.send({"type": "sync", "id": 1, "t0": 5})
         phone.expect("sync_reply")
         console = srv.console()
         console.send({"type": "arm", "in_ms": 300, "ref": "a"})
         console.expect("ack", ref="a")
-        phone.expect("show", state="running")
         if ending == "aborted":
             console.send({"type": "abort", "ref": "b"})
-        phone.expect("show", state=ending, timeout=5)
+        phone.expect("show", state=ending, timeout=15)
         server.offset_s = -5.0  # within the maximum: slewed, not stepped
         before = clock.now_us()
         ntp.poll_once()
