@@ -11,15 +11,14 @@ It ties the cores together and is the only place where state changes:
   persisted on first admission.
 
 When the state cannot be written (disk full, I/O error; docs/protocol.md
-"Persistence"), the show goes on: clock-driven transitions (``running``,
-``ended``) and ``abort`` are applied and broadcast anyway and their write is
-retried (at most once a second, from :meth:`tick`) until it succeeds; ``arm``,
+"Persistence", :mod:`conductor.persist`), the show goes on: clock-driven
+transitions (``running``, ``ended``), ``abort`` and announcements are applied
+and broadcast anyway and written later (retried from :meth:`tick`); ``arm``,
 ``cancel`` and ``reset`` are refused with ``unavailable`` (an armed start time
 is only broadcast once it is durable); a *new* participant is refused with
 ``unavailable`` (close 1013, the phone retries) and forgotten, so memory and
 storage agree on who is admitted; known participants rejoin (reads need no
-writes).  Every failure keeps one console alarm ``store.write`` with the real
-error, logged once per episode and cleared when a write succeeds again.
+writes).  Failures keep one console alarm ``store.write``.
 
 All methods are synchronous and called from the event loop thread; time comes
 from the injected clock (``now() -> µs``).  Sockets live in ``session.py`` and
@@ -31,7 +30,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -39,6 +37,7 @@ from . import messages as m
 from . import show as showmod
 from . import urls
 from .alarms import Alarms
+from .persist import STORE_ALARM, Persistence, StoreUnavailable  # noqa: F401  (STORE_ALARM: re-exported)
 from .bundle import Bundle
 from .hub import Hub, LocalHub
 from .registry import Admission, JoinRefused, Registry
@@ -53,11 +52,6 @@ ANNOUNCEMENT_MEMORY_US = 15 * 60 * 1_000_000
 
 MAX_LEAD_US = 366 * 24 * 3600 * 1_000_000
 """Arming further ahead than this is refused (keeps times far below 2**53)."""
-
-STORE_RETRY_US = 1_000_000
-"""Writes that failed are retried at most this often."""
-
-STORE_ALARM = "store.write"
 
 PARTICIPANTS = "participants"
 CONSOLES = "consoles"
@@ -105,8 +99,7 @@ class Conductor:
         self.alarms = alarms or Alarms(now)
         self._time_served = time_served
         self._served = False
-        self._unsaved: list[showmod.Transition] = []  # applied and broadcast, not yet written
-        self._last_write_attempt_us: int | None = None
+        self.persist = Persistence(store, bundle.show_id, now, self.alarms)
         self._alarms_version = -1
         secret = options.group_secret
         if secret is None and os.environ.get("FLASHMOB_GROUP_SECRET"):
@@ -148,82 +141,28 @@ class Conductor:
         return m.ShowInfo(state=r.state.value, start_at_us=r.start_at_us, duration_us=r.duration_us,
                           revision=r.revision, reason=r.reason, changed_at_us=r.changed_at_us)
 
-    def _write_failed(self, exc: BaseException) -> str:
-        """Raise (or repeat) the persistence alarm; return the sentence describing the error."""
-        path = getattr(self.store, "path", None)
-        name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
-        text = f"cannot write the state file {path}: {exc} ({name})" if path else f"cannot write the state: {exc}"
-        if path is not None:
-            try:
-                st = os.statvfs(os.path.dirname(os.path.abspath(path)))
-                text += f"; {st.f_bavail * st.f_frsize} bytes free on its filesystem"
-            except OSError:
-                pass
-        pending = f" {len(self._unsaved)} show transition(s) wait to be written (retried every second)." \
-            if self._unsaved else ""
-        self.alarms.raise_(STORE_ALARM, "critical", f"{text}. The show goes on from memory; newcomers are "
-                           f"refused until writing works again.{pending}",
-                           detail={"path": str(path) if path else None, "error": str(exc), "code": name,
-                                   "unsaved_transitions": len(self._unsaved)})
-        return text
-
-    def _write_ok(self) -> None:
-        if not self._unsaved:
-            self.alarms.clear(STORE_ALARM)
-
-    def _persist(self, transitions: list[showmod.Transition]) -> BaseException | None:
-        """Write the pending and the new transitions in one transaction; None if
-        written, else the error (the caller raises the alarm)."""
-        batch = self._unsaved + transitions
-        if not batch:
-            return None
-        self._last_write_attempt_us = self.now()
-        try:
-            self.store.save_transitions(self.bundle.show_id, batch)
-        except (sqlite3.Error, OSError) as exc:
-            return exc
-        self._unsaved = []
-        self._write_ok()
-        return None
-
     def _commit(self, transitions: list[showmod.Transition], *, durable: bool = False) -> None:
         """Persist, then apply, then broadcast (in that order).  When the write
         fails, a ``durable`` change is refused (CommandError ``unavailable``,
         nothing changed); any other is applied and broadcast anyway and its
-        write retried (:meth:`tick`)."""
+        write retried (conductor/persist.py)."""
         if not transitions:
             return
-        failure = self._persist(transitions)
-        if failure is not None:
-            if durable:
-                raise CommandError(m.UNAVAILABLE, f"not applied: {self._write_failed(failure)}; nothing changed, "
-                                                  "try again (abort still works)")
-            self._unsaved.extend(transitions)
-            self._write_failed(failure)
+        try:
+            written = self.persist.save_transitions(transitions, durable=durable)
+        except StoreUnavailable as exc:
+            raise CommandError(m.UNAVAILABLE, f"not applied: {exc}; nothing changed, try again "
+                                              "(abort still works)") from None
         self.record = transitions[-1].after
         self._update_clock_policy()
         for t in transitions:
             log.info("show %s: %s -> %s (revision %d)%s", self.bundle.show_id, t.before.state.value,
-                     t.after.state.value, t.after.revision, "" if failure is None else " (NOT WRITTEN yet)")
+                     t.after.state.value, t.after.revision, "" if written else " (NOT WRITTEN yet)")
         info = self.show_info()
         text = m.to_wire(m.ShowMsg(**m.to_dict(info)))
         self.hub.publish(PARTICIPANTS, text)
         self.hub.publish(CONSOLES, text)
         self._feed_dirty = True
-
-    def retry_writes(self) -> None:
-        """Write pending transitions again (at most every ``STORE_RETRY_US``)."""
-        if not self._unsaved:
-            return
-        last = self._last_write_attempt_us
-        if last is not None and self.now() - last < STORE_RETRY_US:
-            return
-        failure = self._persist([])
-        if failure is not None:
-            self._write_failed(failure)
-        else:
-            log.info("show %s: pending transitions written", self.bundle.show_id)
-            self._feed_dirty = True
 
     def time_served(self) -> None:
         """A client got a sync reply: from now on server time never steps backwards."""
@@ -236,7 +175,8 @@ class Conductor:
 
     def tick(self) -> int | None:
         """Apply clock-driven transitions; return the next deadline (server µs)."""
-        self.retry_writes()
+        if self.persist.retry():
+            self._feed_dirty = True
         self._commit(showmod.advance(self.record, self.now()))
         return self.record.next_deadline_us()
 
@@ -273,12 +213,7 @@ class Conductor:
         if msg.group is not None and self.bundle.group(msg.group) is None:
             raise CommandError(m.INVALID_COMMAND, f"there is no group {msg.group!r} "
                                                   f"(groups: {', '.join(self.bundle.group_ids)})")
-        try:
-            aid = self.store.add_announcement(self.bundle.show_id, msg.level, msg.text, msg.group, now)
-        except (sqlite3.Error, OSError) as exc:
-            raise CommandError(m.UNAVAILABLE, f"announcement not sent: {self._write_failed(exc)}") from None
-        self._write_ok()
-        info = m.AnnouncementInfo(id=aid, level=msg.level, text=msg.text, group=msg.group, sent_at_us=now)
+        info = self.persist.add_announcement(msg.level, msg.text, msg.group, now)  # never refused
         text = m.to_wire(m.Announcement(**m.to_dict(info)))
         self.hub.publish(PARTICIPANTS if msg.group is None else group_topic(msg.group), text)
         self._feed_dirty = True
@@ -288,6 +223,7 @@ class Conductor:
                              limit: int = 20) -> tuple[m.AnnouncementInfo, ...]:
         rows = self.store.announcements(self.bundle.show_id, limit)
         out = [m.AnnouncementInfo(id=r[0], level=r[1], text=r[2], group=r[3], sent_at_us=r[4]) for r in rows]
+        out = (out + self.persist.announcements_pending)[-limit:]  # broadcast, not yet written
         if since_us is not None:
             out = [a for a in out if a.sent_at_us >= since_us]
         if group_id is not None:
@@ -303,13 +239,11 @@ class Conductor:
         now = self.now()
         if adm.new:
             try:
-                self.store.add_participant(self.bundle.show_id, adm.participant_id, adm.group, now)
-            except (sqlite3.Error, OSError) as exc:
+                self.persist.add_participant(adm.participant_id, adm.group, now)
+            except StoreUnavailable:
                 self.registry.forget(adm.participant_id)  # memory and storage agree: not admitted
-                self._write_failed(exc)
                 raise JoinRefused(m.UNAVAILABLE, "The conductor cannot register new participants right now; "
                                   "your phone retries by itself in a few seconds.", fatal=True) from None
-            self._write_ok()
         self._feed_dirty = True
         recent = self.recent_announcements(adm.group, since_us=now - ANNOUNCEMENT_MEMORY_US, limit=5)
         welcome = m.Welcome(participant_id=adm.participant_id, group=adm.group, manifest_url=self.manifest_url,

@@ -153,6 +153,11 @@ def test_disk_full_mid_show(tmp_path, full_disk):
         assert err["code"] == "unavailable" and err["fatal"]
         assert newcomer.closed_code() == 1013
 
+        # an urgent announcement still goes out
+        cons.send({"type": "announce", "text": "Stop. Medic to the fountain.", "level": "urgent", "ref": "medic"})
+        cons.expect("ack", ref="medic")
+        assert known[0][0].expect("announcement")["text"] == "Stop. Medic to the fountain."
+
         # one clear alarm with the real error
         feed = feed_until(cons, lambda f: store_alarm(f) is not None)
         alarm = store_alarm(feed)
@@ -169,6 +174,7 @@ def test_disk_full_mid_show(tmp_path, full_disk):
         assert ended["revision"] == armed["revision"] + 2
         feed = feed_until(cons, lambda f: f["show"]["state"] == "ended" and store_alarm(f)["count"] > 1)
         assert store_alarm(feed)["detail"]["unsaved_transitions"] == 2  # retried, still pending
+        assert store_alarm(feed)["detail"]["unsaved_announcements"] == 1
 
         # space comes back: the pending writes go through and the alarm resolves
         full_disk.free()
@@ -191,7 +197,9 @@ def test_disk_full_mid_show(tmp_path, full_disk):
         events = [r[0] for r in con.execute("SELECT event FROM transitions ORDER BY seq")]
         state = con.execute("SELECT state FROM show").fetchone()[0]
         participants = con.execute("SELECT COUNT(*) FROM participants").fetchone()[0]
+        texts = [r[0] for r in con.execute("SELECT text FROM announcements")]
     assert events == ["arm", "started", "finished"] and state == "ended" and participants == 3
+    assert texts == ["Stop. Medic to the fountain."]
 
 
 def test_restart_while_the_disk_is_full_recomputes_the_running_show(tmp_path, full_disk):

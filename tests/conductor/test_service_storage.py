@@ -36,9 +36,9 @@ class SwitchableStore(SqliteStore):
         self._check()
         return super().add_participant(*a)
 
-    def add_announcement(self, *a):
+    def add_announcement(self, *a, **kw):
         self._check()
-        return super().add_announcement(*a)
+        return super().add_announcement(*a, **kw)
 
 
 class Hub:
@@ -116,12 +116,29 @@ def test_arm_cancel_reset_need_the_write_abort_does_not(conductor):
     assert c.record.state.value == "aborted" and hub.shows[-1] == ("aborted", 2)
     with pytest.raises(CommandError):
         c.command(m.Reset())
-    with pytest.raises(CommandError) as err:
-        c.command(m.Announce(text="hello"))
-    assert err.value.code == m.UNAVAILABLE
     store.full = False
     c.command(m.Reset())  # writes the pending abort and the reset together
     assert [r[1] for r in store.transition_log(c.bundle.show_id)] == ["arm", "abort", "reset"]
+
+
+def test_announcements_go_out_on_a_full_disk_and_are_written_later_with_their_ids(conductor):
+    c, mono, store, hub = conductor
+    first = c.announce(m.Announce(text="before"), c.now())
+    store.full = True
+    urgent = c.announce(m.Announce(text="Stop. Medic to the fountain.", level="urgent"), c.now())
+    second = c.announce(m.Announce(text="Walk calmly", group="red"), c.now())
+    assert (urgent.id, second.id) == (first.id + 1, first.id + 2)
+    assert [a.text for a in c.recent_announcements()] == ["before", "Stop. Medic to the fountain.", "Walk calmly"]
+    assert [a.text for a in c.recent_announcements("blue")] == ["before", "Stop. Medic to the fountain."]
+    assert c.alarms.active(STORE_ALARM).detail["unsaved_announcements"] == 2
+    assert [r[0] for r in store.announcements(c.bundle.show_id, 10)] == [first.id]
+    store.full = False
+    mono.advance(2 * S)
+    c.tick()
+    assert [(r[0], r[2]) for r in store.announcements(c.bundle.show_id, 10)] == [
+        (first.id, "before"), (urgent.id, "Stop. Medic to the fountain."), (second.id, "Walk calmly")]
+    assert c.alarms.active(STORE_ALARM) is None
+    assert c.announce(m.Announce(text="after"), c.now()).id == second.id + 1
 
 
 def test_newcomers_are_refused_and_forgotten_known_phones_rejoin(conductor):
