@@ -11,7 +11,8 @@ Contract
   trip beyond :class:`~conductor.ntp_packet.Limits` discards it (the host's
   status says why).  Answers that do not match our request are skipped while
   waiting, so a forged packet sent first cannot hide the real one.
-* Of the usable answers, the one with the smallest root distance wins; its
+* Of the usable answers, the one with the smallest root distance wins (an
+  answer beyond the clock's maximum offset only when no other is within it); its
   offset (NTP time minus the clock's *monotonic* source, measured on that
   source: system clock steps cannot disturb it) is the target handed to
   :meth:`~conductor.clock.ServerClock.discipline`, which slews, steps (lobby,
@@ -146,11 +147,14 @@ class NtpWorker:
                 sample, ans = NtpSample(name, False, error=str(exc)[:200] or type(exc).__name__,
                                         at_unix=time.time()), None
             samples.append((sample, ans))
-        good = [(s, a) for s, a in samples if a is not None]
-        best = min(good, key=lambda sa: sa[1].distance_us) if good else None
-        action = error = None
+        good = sorted(((s, a) for s, a in samples if a is not None), key=lambda sa: sa[1].distance_us)
+        # hosts whose answer is beyond the maximum: never chosen while another one is within it
+        far = [(s, self.clock.error_us(a.offset_us)) for s, a in good
+               if abs(self.clock.error_us(a.offset_us)) > self.clock.max_offset_us]
+        far_hosts = {s.host for s, _ in far}
+        best = next(((s, a) for s, a in good if s.host not in far_hosts), good[0] if good else None)
+        action = None
         if best:
-            error = self.clock.error_us(best[1].offset_us)
             action = self.clock.discipline(best[1].offset_us)
         with self._lock:
             for s, _ in samples:
@@ -158,10 +162,10 @@ class NtpWorker:
             self._rounds += 1
             if best:
                 self._chosen, self._last_action = best[0].host, action
-        self._report(samples, best, action, error)
+        self._report(samples, best, action, far)
         return best[0] if best else None
 
-    def _report(self, samples, best, action, error) -> None:
+    def _report(self, samples, best, action, far) -> None:
         if best is None:
             reasons = "; ".join(f"{s.host}: {s.error}" for s, _ in samples)
             log.warning("ntp: no usable answer (%s)", reasons)
@@ -174,18 +178,23 @@ class NtpWorker:
                  s.delay_us / 1000, s.stratum, action)
         if self.alarms:
             self.alarms.clear("ntp.unusable")
-        if action == "refuse":
-            log.warning("ntp: %s says server time is off by %+.3f s, beyond the %g s maximum: not applied",
-                        s.host, error / 1e6, self.clock.max_offset_us / 1e6)
+        if not far:
             if self.alarms:
-                self.alarms.raise_(
-                    "ntp.offset", "critical",
-                    f"NTP server {s.host} says server time is off by {error / 1e6:+.3f} s, beyond the "
-                    f"{self.clock.max_offset_us / 1e6:g} s maximum (--ntp-max-offset): not applied, the conductor "
-                    "keeps its clock. Check this machine's clock and the NTP server.",
-                    detail={"host": s.host, "error_us": error, "max_offset_us": self.clock.max_offset_us})
-        elif self.alarms:
-            self.alarms.clear("ntp.offset")
+                self.alarms.clear("ntp.offset")
+            return
+        host, error = far[0]
+        applied = action != "refuse"
+        log.warning("ntp: %s says server time is off by %+.3f s, beyond the %g s maximum: not applied%s", host.host,
+                    error / 1e6, self.clock.max_offset_us / 1e6, f" (using {s.host})" if applied else "")
+        if self.alarms:
+            self.alarms.raise_(
+                "ntp.offset", "warning" if applied else "critical",
+                f"NTP server {host.host} says server time is off by {error / 1e6:+.3f} s, beyond the "
+                f"{self.clock.max_offset_us / 1e6:g} s maximum (--ntp-max-offset): not applied"
+                + (f"; the clock follows {s.host} (within the maximum). Check {host.host}." if applied else
+                   ", the conductor keeps its clock. Check this machine's clock and the NTP server."),
+                detail={"host": host.host, "error_us": error, "max_offset_us": self.clock.max_offset_us,
+                        "followed": s.host if applied else None})
 
     # -- thread -----------------------------------------------------------------------
 

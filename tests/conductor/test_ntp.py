@@ -253,3 +253,20 @@ def test_ntplib_alone_would_believe_a_forged_originate():
         assert abs(stats.offset) > 1e9  # decades "off": believed
     finally:
         server.stop()
+
+
+def test_a_host_hours_off_is_never_chosen_over_one_within_the_maximum(ntp_server):
+    far = FakeNtpServer(offset_s=3 * 3600).start()
+    far.root_dispersion_s = 0.0  # it even claims to be the better one
+    ntp_server.root_dispersion_s = 0.05
+    try:
+        clock = ServerClock()
+        alarms = Alarms(clock.now_us)
+        worker = NtpWorker([far.host, ntp_server.host], clock, timeout_s=1, alarms=alarms)
+        assert worker.poll_once().host == ntp_server.host
+        assert worker.status()["last_action"] == "step"
+        assert abs(clock.now_us() - wall_us() - 2_500_000) < 20_000
+        alarm = alarms.active("ntp.offset")
+        assert alarm.level == "warning" and far.host in alarm.message and alarm.detail["followed"] == ntp_server.host
+    finally:
+        far.stop()
