@@ -168,7 +168,8 @@ class NtpWorker:
     def _report(self, samples, best, action, far) -> None:
         if best is None:
             reasons = "; ".join(f"{s.host}: {s.error}" for s, _ in samples)
-            log.warning("ntp: no usable answer (%s)", reasons)
+            # with alarms, the alarm logs once per episode; this line is the per-round detail
+            log.log(logging.INFO if self.alarms else logging.WARNING, "ntp: no usable answer (%s)", reasons)
             if self.alarms:
                 self.alarms.raise_("ntp.unusable", "warning", "No usable NTP answer: server time runs on this "
                                    f"machine's clock. {reasons}"[:1000])
@@ -184,7 +185,8 @@ class NtpWorker:
             return
         host, error = far[0]
         applied = action != "refuse"
-        log.warning("ntp: %s says server time is off by %+.3f s, beyond the %g s maximum: not applied%s", host.host,
+        log.log(logging.INFO if self.alarms else logging.WARNING,
+                "ntp: %s says server time is off by %+.3f s, beyond the %g s maximum: not applied%s", host.host,
                     error / 1e6, self.clock.max_offset_us / 1e6, f" (using {s.host})" if applied else "")
         if self.alarms:
             self.alarms.raise_(
