@@ -23,9 +23,12 @@ write succeeds and nothing is pending.  Time is injected; no threads.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 import os
 import sqlite3
+import tempfile
 from collections.abc import Callable
 
 from . import messages as m
@@ -38,6 +41,27 @@ log = logging.getLogger("flashmob.conductor.persist")
 STORE_ALARM = "store.write"
 STORE_RETRY_US = 1_000_000
 WRITE_ERRORS = (sqlite3.Error, OSError)
+
+
+def os_error_probe(folder: str, size: int = 65536) -> str | None:
+    """Write ``size`` bytes to a temporary file in ``folder`` (then delete it):
+    None if that works, else the OS error, e.g. ``No space left on device (ENOSPC)``."""
+    fd = None
+    name = None
+    try:
+        fd, name = tempfile.mkstemp(prefix=".flashmob-write-probe-", dir=folder)
+        os.write(fd, b"\0" * size)
+        os.fsync(fd)
+        return None
+    except OSError as exc:
+        code = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+        return f"{exc.strerror or exc} ({code})"
+    finally:
+        if fd is not None:
+            os.close(fd)
+        if name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(name)
 
 
 class StoreUnavailable(Exception):
@@ -56,6 +80,7 @@ class Persistence:
         self.announcements_pending: list[m.AnnouncementInfo] = []
         self._last_attempt_us: int | None = None
         self._last_error: BaseException | None = None
+        self._os_error: str | None = None
 
     @property
     def pending(self) -> int:
@@ -64,13 +89,21 @@ class Persistence:
     # -- failures ---------------------------------------------------------------------
 
     def describe(self, exc: BaseException) -> str:
+        """The sentence of the alarm: SQLite's error, the operating system's
+        own (SQLite does not pass errno on: a probe write beside the state file
+        asks once per episode) and the free bytes there."""
         path = getattr(self.store, "path", None)
         name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
         text = f"cannot write the state file {path}: {exc} ({name})" if path else f"cannot write the state: {exc}"
         if path is not None:
+            folder = os.path.dirname(os.path.abspath(path))
+            if self.alarms.active(STORE_ALARM) is None or self._os_error is None:
+                self._os_error = os_error_probe(folder)
+            if self._os_error:
+                text += f"; the filesystem says: {self._os_error}"
             try:
-                st = os.statvfs(os.path.dirname(os.path.abspath(path)))
-                text += f"; {st.f_bavail * st.f_frsize} bytes free on its filesystem"
+                st = os.statvfs(folder)
+                text += f"; {st.f_bavail * st.f_frsize} bytes free on it"
             except OSError:
                 pass
         return text

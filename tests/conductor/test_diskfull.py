@@ -164,7 +164,10 @@ def test_disk_full_mid_show(tmp_path, full_disk):
         assert alarm["level"] == "critical" and alarm["resolved_at_us"] is None
         if full_disk.kind == "tmpfs":
             assert "database or disk is full" in alarm["message"] and "SQLITE_FULL" in alarm["message"]
+            assert "the filesystem says: No space left on device (ENOSPC)" in alarm["message"]
             assert "0 bytes free" in alarm["message"]
+        else:  # the file-size cap: SQLite sees EFBIG as an I/O error
+            assert "SQLITE_IOERR" in alarm["message"] or "SQLITE_FULL" in alarm["message"], alarm["message"]
         assert "rollback" not in alarm["message"].lower()
         assert str(db) in alarm["message"]
         assert feed["participants_total"] == 2
