@@ -97,7 +97,7 @@ class Persistence:
         text = f"cannot write the state file {path}: {exc} ({name})" if path else f"cannot write the state: {exc}"
         if path is not None:
             folder = os.path.dirname(os.path.abspath(path))
-            if self.alarms.active(STORE_ALARM) is None or self._os_error is None:
+            if self.alarms.active(STORE_ALARM) is None:  # a new episode: ask the filesystem once
                 self._os_error = os_error_probe(folder)
             if self._os_error:
                 text += f"; the filesystem says: {self._os_error}"

@@ -157,3 +157,23 @@ def test_newcomers_are_refused_and_forgotten_known_phones_rejoin(conductor):
     c.admit(m.Hello())
     assert len(store.participants(c.bundle.show_id)) == 2 == len(c.registry.known)
     assert c.alarms.active(STORE_ALARM) is None
+
+
+def test_the_filesystem_is_probed_once_per_episode(conductor, monkeypatch):
+    from conductor import persist
+
+    c, mono, store, hub = conductor
+    probes = []
+    monkeypatch.setattr(persist, "os_error_probe", lambda folder: probes.append(folder) or "No space (ENOSPC)")
+    c.admit(m.Hello())
+    store.full = True
+    for _ in range(50):  # a crowd of newcomers on a full disk
+        with pytest.raises(JoinRefused):
+            c.admit(m.Hello())
+    assert len(probes) == 1 and "the filesystem says: No space (ENOSPC)" in c.alarms.active(STORE_ALARM).message
+    store.full = False
+    c.admit(m.Hello())
+    store.full = True
+    with pytest.raises(JoinRefused):
+        c.admit(m.Hello())
+    assert len(probes) == 2  # a new episode
