@@ -1,4 +1,4 @@
-"""conductor.service when the state cannot be written (fake clock, real SQLite
+"""conductor.persist through the service when the state cannot be written (fake clock, real SQLite
 behind a switch that makes its writes fail as a full disk does).  The real
 thing — a filled tmpfs under a real ``serve`` — is tests/conductor/test_diskfull.py."""
 
@@ -177,3 +177,10 @@ def test_the_filesystem_is_probed_once_per_episode(conductor, monkeypatch):
     with pytest.raises(JoinRefused):
         c.admit(m.Hello())
     assert len(probes) == 2  # a new episode
+
+
+def test_os_error_probe_leaves_nothing_behind(tmp_path):
+    from conductor.persist import os_error_probe
+
+    assert os_error_probe(str(tmp_path)) is None and list(tmp_path.iterdir()) == []
+    assert "ENOENT" in os_error_probe(str(tmp_path / "missing"))
