@@ -97,3 +97,11 @@ def test_tls(bundle_dir, tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_ntp_max_offset_reaches_the_clock(bundle_dir, tmp_path):
+    args = parse("b", "--ntp-max-offset", "2.5")
+    assert args.ntp_max_offset == 2.5 and parse("b").ntp_max_offset == 10.0
+    cfg = ServerConfig(bundle_dir=bundle_dir, db_path=tmp_path / "db", token=TOKEN, ntp_max_offset_s=2.5)
+    _, clock, _ = build_conductor(cfg)
+    assert clock.max_offset_us == 2_500_000

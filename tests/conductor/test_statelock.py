@@ -63,3 +63,16 @@ def test_second_serve_on_the_same_state_file_refuses_then_starts_after_sigkill(t
             third.wait(10)
         except subprocess.TimeoutExpired:
             third.kill()
+
+
+def test_build_conductor_holds_the_lock_until_the_app_stops(tmp_path, live_server):
+    from conductor.app import ServerConfig, build_conductor
+
+    bundle = write_bundle(tmp_path / "b")
+    db = tmp_path / "state.sqlite"
+    srv = live_server(bundle=bundle, db_path=db)
+    with pytest.raises(StateFileInUse, match=str(db)):
+        build_conductor(ServerConfig(bundle_dir=bundle, db_path=db, token=TOKEN))
+    srv.stop()  # lifespan end: store closed, lock released
+    conductor, _, _ = build_conductor(ServerConfig(bundle_dir=bundle, db_path=db, token=TOKEN))
+    conductor.state_lock.release()
