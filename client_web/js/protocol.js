@@ -26,7 +26,7 @@ export const ERRORS = Object.freeze({
 });
 
 export const CLOSE = Object.freeze({
-  NORMAL: 1000, POLICY: 1008, TOO_BIG: 1009, TRY_AGAIN: 1013, UNAUTHORIZED: 4401, FULL: 4429,
+  NORMAL: 1000, POLICY: 1008, TOO_BIG: 1009, INTERNAL: 1011, TRY_AGAIN: 1013, UNAUTHORIZED: 4401, FULL: 4429,
 });
 
 export const SHOW_STATES = Object.freeze(['lobby', 'armed', 'running', 'ended', 'aborted']);
