@@ -38,7 +38,7 @@ from . import files
 from . import messages as m
 from .alarms import Alarms
 from .bundle import MANIFEST, Bundle, load_bundle
-from .clock import ServerClock
+from .clock import MAX_OFFSET_US, ServerClock
 from .headers import SecurityHeaders
 from .hub import Close, Outbox
 from .loginthrottle import LoginThrottle
@@ -74,7 +74,7 @@ class ServerConfig:
     ntp_hosts: list[str] = field(default_factory=list)
     ntp_interval_s: float = 180.0
     ntp_wait_s: float = 5.0
-    ntp_max_offset_s: float = 10.0  # larger NTP corrections are refused (console alarm)
+    ntp_max_offset_s: float = MAX_OFFSET_US / 1e6  # larger NTP corrections are refused (console alarm)
     client_dir: Path | None = None  # default: the repository's client_web/
     clock: ServerClock | None = None  # injected in tests
     progress: Callable[[int, int], None] | None = None  # bundle verification progress (bytes done, total)

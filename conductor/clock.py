@@ -35,6 +35,13 @@ from dataclasses import dataclass
 
 MonoUs = Callable[[], int]
 
+SLEW_PPM = 500
+"""How fast the offset slews (ntpd's limit): server time never runs backwards."""
+STEP_THRESHOLD_US = 128_000
+"""Errors above this are stepped (lobby only; forwards only once anyone synced)."""
+MAX_OFFSET_US = 10_000_000
+"""Default of ``--ntp-max-offset``: larger NTP corrections are refused (console alarm)."""
+
 
 def monotonic_us() -> int:
     """The process-independent monotonic clock (CLOCK_MONOTONIC) in µs."""
@@ -61,8 +68,8 @@ class ServerClock:
     """Monotonic + offset, with slewing toward a target offset."""
 
     def __init__(self, mono_us: MonoUs = monotonic_us, *, initial_offset_us: int | None = None,
-                 wall: MonoUs = wall_us, slew_ppm: int = 500, step_threshold_us: int = 128_000,
-                 max_offset_us: int = 10_000_000) -> None:
+                 wall: MonoUs = wall_us, slew_ppm: int = SLEW_PPM, step_threshold_us: int = STEP_THRESHOLD_US,
+                 max_offset_us: int = MAX_OFFSET_US) -> None:
         if not 0 < slew_ppm < 1_000_000:
             raise ValueError("slew_ppm must be in (0, 1e6): a slower offset change keeps time monotonic")
         if max_offset_us <= 0:

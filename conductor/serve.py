@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from .app import WS_MAX_SIZE, ServerConfig, build_conductor, create_app
+from .clock import MAX_OFFSET_US
 from .registry import MODES
 from .statelock import StateFileInUse
 from .urls import check_public_url
@@ -54,9 +55,9 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ntp", action="append", default=[], metavar="HOST[:PORT]",
                    help="NTP server to discipline the clock with (repeatable)")
     p.add_argument("--ntp-interval", type=float, default=180.0, metavar="S", help="seconds between NTP rounds")
-    p.add_argument("--ntp-max-offset", type=float, default=10.0, metavar="S",
-                   help="largest NTP correction applied (default 10 s); a larger one is refused and shown to "
-                        "the console as an alarm")
+    p.add_argument("--ntp-max-offset", type=float, default=MAX_OFFSET_US / 1e6, metavar="S",
+                   help=f"largest NTP correction applied (default {MAX_OFFSET_US / 1e6:g} s); a larger one is "
+                        "refused and shown to the console as an alarm")
     p.add_argument("--db", type=Path, help="SQLite state file (default: .flashmob-conductor.sqlite in the bundle); "
                                           "locked for the life of the process: a second conductor on it refuses "
                                           "to start")
