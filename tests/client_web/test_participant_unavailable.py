@@ -31,9 +31,9 @@ def test_refused_newcomer_retries_and_joins(browser, conductor_server):
     page.goto(srv.url + "/")
     page.wait_for_selector("#join-button")
     page.click("#join-button")
-    page.wait_for_function("window.flashmob && window.flashmob.report().error", timeout=15_000, polling=20)
+    page.wait_for_function("() => window.flashmob && window.flashmob.report().error", timeout=15_000, polling=20)
     assert "cannot register new participants" in page.evaluate("window.flashmob.report().error")
-    page.wait_for_function("window.flashmob.st.pid && !window.flashmob.report().error", timeout=20_000)
+    page.wait_for_function("() => window.flashmob.st.pid && !window.flashmob.report().error", timeout=20_000)
     assert len(refused) == 3
     pid = page.evaluate("window.flashmob.st.pid")
     assert pid in srv.conductor.registry.known and not set(refused) & set(srv.conductor.registry.known)

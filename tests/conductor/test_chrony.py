@@ -72,11 +72,12 @@ def test_ntplib_and_our_exchange_agree_on_a_real_server(chronyd):
     assert stats.stratum == 8 and stats.leap == 0 and stats.mode == 4
     answer = udp_query(host, int(port), 1.0, wall_us)  # against the system clock, like ntplib
     assert answer.stratum == 8 and answer.leap == 0
-    # chronyd -x serves this machine's own clock: both see ~0 offset (within half a
-    # loopback round trip; a few ms of slack for a loaded machine)
-    assert abs(answer.offset_us) < 5_000 and abs(stats.offset) < 0.005
-    assert abs(answer.offset_us - stats.offset * 1e6) < 5_000
-    assert 0 <= answer.delay_us < 20_000
+    # chronyd -x serves this machine's own clock: both see ~0 offset, within half of
+    # their round trip (the error bound of one exchange; a loaded machine delays some)
+    assert abs(answer.offset_us) <= answer.delay_us / 2 + 1_000
+    assert abs(stats.offset) <= stats.delay / 2 + 0.001
+    assert abs(answer.offset_us - stats.offset * 1e6) <= (answer.delay_us + stats.delay * 1e6) / 2 + 1_000
+    assert 0 <= answer.delay_us < 1_000_000
 
 
 def test_discipline_steps_a_wrong_clock_to_the_real_servers_time(chronyd):
@@ -86,7 +87,7 @@ def test_discipline_steps_a_wrong_clock_to_the_real_servers_time(chronyd):
     best = worker.poll_once()
     assert best is not None and best.stratum == 8
     assert worker.status()["last_action"] == "step"
-    assert abs(clock.now_us() - wall_us()) < 5_000
+    assert abs(clock.now_us() - wall_us()) <= best.delay_us / 2 + 2_000
     assert alarms.snapshot() == ()
 
 
