@@ -270,3 +270,32 @@ def test_a_host_hours_off_is_never_chosen_over_one_within_the_maximum(ntp_server
         assert alarm.level == "warning" and far.host in alarm.message and alarm.detail["followed"] == ntp_server.host
     finally:
         far.stop()
+
+
+def test_each_host_gets_a_burst_and_the_least_delayed_answer_counts():
+    from conductor.clock import FakeMonotonic
+    from conductor.ntp_packet import Answer, BadAnswer
+
+    mono = FakeMonotonic(1_000_000)
+    clock = ServerClock(mono, initial_offset_us=0, wall=lambda: 1_000_000)
+    script = {"a": [(5_000, 40_000), (1_000, 300), (3_000, 9_000), (2_000, 20_000)],  # (offset, delay)
+              "b": [(7_000, 100), BadAnswer("stratum", "stratum 16")]}
+    calls = []
+
+    def query(host, port, timeout_s, local, limits):
+        calls.append(host)
+        step = script[host][sum(h == host for h in calls) - 1]
+        if isinstance(step, Exception):
+            raise step
+        return Answer(offset_us=step[0], delay_us=step[1], stratum=2, leap=0, root_delay_us=0,
+                      root_dispersion_us=50_000 if host == "b" else 0)
+
+    worker = NtpWorker(["a:1", "b:1"], clock, query=query, wall=lambda: 1_000_000)
+    worker.poll_once()
+    assert calls.count("a") == 4 and calls.count("b") == 2  # b's burst ends at its failure
+    hosts = {h["host"]: h for h in worker.status()["hosts"]}
+    assert hosts["a:1"]["delay_us"] == 300 and hosts["a:1"]["offset_us"] == 1_000
+    assert hosts["b:1"]["ok"] and hosts["b:1"]["delay_us"] == 100  # one good answer is enough
+    assert worker.status()["chosen"] == "a:1"  # smaller root distance (b claims 50 ms dispersion)
+    with pytest.raises(ValueError):
+        NtpWorker(["a:1"], clock, burst=0)
