@@ -42,3 +42,18 @@ def test_attack_bench_prints_the_side_by_side_table(node_peers):
     assert "| honest phones" in out and "| no attack" in out and "| attack" in out
     assert "| joins that succeeded" in out and "| console feeds /s" in out and "| cue margin at arm s" in out
     assert "idle sockets: opened" in out and "flood:" in out and "hellos:" in out
+
+
+def test_ntp_burst_bench_prints_its_table():
+    import os
+    import shutil
+
+    if not (shutil.which("chronyd") or os.path.exists("/usr/sbin/chronyd")):
+        import pytest
+
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but chronyd is missing (scripts/ensure-test-services.sh)")
+        pytest.skip("chronyd is not installed")
+    p = run_bench("bench.ntp_burst", "--rounds", "5", timeout=60)
+    assert p.returncode == 0
+    assert "| one exchange" in p.stdout and "| least delayed of 4" in p.stdout and "5 rounds" in p.stdout
