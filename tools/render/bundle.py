@@ -4,8 +4,15 @@ Steps: read and compile the score; synthesize every line (shared by groups,
 cached); recompile with the real speech and asset durations; refuse speech
 overruns (unless allowed); render the groups in parallel worker processes;
 write captions, covers and ``manifest.json`` last (so a bundle with a
-manifest is complete). The output directory is replaced atomically-enough:
-files go to ``DIR.partial`` which is renamed to ``DIR`` at the end.
+manifest is complete).
+
+The output is never half-written: files go to a hidden temporary folder
+beside ``DIR`` (``.DIR.partial-PID-xxxx``), swapped with ``DIR`` in one
+atomic ``renameat2(RENAME_EXCHANGE)`` when complete (two renames where the
+kernel lacks it); a previous bundle stays intact until then. Any failure or
+Ctrl-C removes the temporary folder; worker processes (each the leader of
+its own process group, with its ffmpeg encoder inside) are killed at once.
+Temporary folders left by a killed render are removed by the next one.
 
 Rendering is deterministic: the same score, assets and settings give a
 byte-identical bundle.
@@ -13,11 +20,13 @@ byte-identical bundle.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, wait
 from queue import Empty
@@ -28,11 +37,13 @@ from tools import __version__
 from tools.audio_errors import AudioError
 from tools.encode import EncodeSettings
 from tools.loudness import LoudnessSettings
-from tools.score import Diagnostics, ScoreError, compile_score, load_score
+from tools.probe import probe_assets
+from tools.score import Diagnostics, EstimatedDurations, ScoreError, compile_score, load_score
+from tools.score.limits import speech_fit_errors
 from tools.score.model import Score
 
-from .assets import AssetBank
 from .cover import cover_png
+from .estimate import RenderPlan, plan_of
 from .captions import caption_spans
 from .group import GroupJob, render_group
 from .manifest import build_manifest, show_id
@@ -93,12 +104,28 @@ _QUEUE = None  # the progress queue of a worker process (set by _init_worker)
 
 
 def _init_worker(queue) -> None:
+    """A worker leads its own process group (its ffmpeg joins it) so the parent can kill both at once;
+    it ignores SIGINT: the parent alone handles Ctrl-C."""
     global _QUEUE
     _QUEUE = queue
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.setpgid(0, 0)
 
 
 def _worker(job):
     return render_group(job, lambda stage, frac: _QUEUE.put((job.group.group.id, stage, frac)))
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill every worker process and its ffmpeg at once (each worker leads its own process group)."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):  # not yet its own group leader: kill it alone
+            try:
+                proc.kill()
+            except Exception:  # noqa: BLE001 - already gone
+                pass
 
 
 def _start_workers_early() -> None:
@@ -139,34 +166,94 @@ def check_output_dir(out_dir: str) -> None:
                                  "output directory (flashmob only replaces its own bundles)")
 
 
+_PARTIAL = ".{name}.partial-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _partial_dir(out_dir: str) -> str:
+    """A fresh hidden folder beside ``out_dir`` (same file system, so the final rename is atomic);
+    folders of earlier renders whose process is gone are removed first."""
+    parent, name = os.path.split(os.path.abspath(out_dir))
+    os.makedirs(parent, exist_ok=True)
+    prefix = _PARTIAL.format(name=name)
+    for entry in os.listdir(parent):
+        if entry.startswith(prefix):
+            pid = entry[len(prefix):].split("-", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+                shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
+    path = tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    os.chmod(path, 0o777 & ~mask)   # mkdtemp makes it private; a bundle is readable like any folder made here
+    return path
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: str, b: str) -> bool:
+    """Atomically swap two paths (Linux renameat2); False when the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
 def _replace_bundle(partial: str, out_dir: str) -> None:
-    """Swap the new bundle in; the conductor's state files (dot-files) are kept."""
-    if os.path.isdir(out_dir):
-        for name in os.listdir(out_dir):
-            if name.startswith(".flashmob-conductor"):
-                os.replace(os.path.join(out_dir, name), os.path.join(partial, name))
-        shutil.rmtree(out_dir)
-    os.replace(partial, out_dir)
+    """Swap the complete new bundle in; the conductor's state files (dot-files) are kept."""
+    if not os.path.isdir(out_dir):
+        os.replace(partial, out_dir)
+        return
+    for name in os.listdir(out_dir):
+        if name.startswith(".flashmob-conductor"):
+            shutil.copy2(os.path.join(out_dir, name), os.path.join(partial, name))
+    if not _exchange(partial, out_dir):
+        old = partial + "-old"
+        os.replace(out_dir, old)
+        os.replace(partial, out_dir)
+        partial = old
+    shutil.rmtree(partial, ignore_errors=True)   # the previous bundle
 
 
 def render_bundle(score_path: str, out_dir: str, options: RenderOptions = RenderOptions(),
-                  progress: Progress = lambda who, stage, frac: None) -> RenderResult:
+                  progress: Progress = lambda who, stage, frac: None,
+                  announce: Callable[[RenderPlan], None] = lambda plan: None) -> RenderResult:
     """Render ``score_path`` into the bundle directory ``out_dir``.
 
-    Raises ScoreError for score problems (including speech overruns) and
-    ``tools.audio_errors.AudioError`` subclasses for audio failures.
+    Raises ScoreError for score problems (including unreadable assets, lines
+    that cannot fit their slot and speech overruns) and
+    ``tools.audio_errors.AudioError`` subclasses for audio failures; on any
+    exception (KeyboardInterrupt included) nothing is left behind and a
+    previous bundle in ``out_dir`` is untouched. ``announce`` receives what
+    will be made, after the checks and before any synthesis or mixing.
     """
     check_output_dir(out_dir)
     diags = Diagnostics()
     score = load_score(score_path, diags)
+    probed = probe_assets(score)
+    diags.items.extend(probed.diagnostics)
+    asset_us = probed.durations_us
+    first = compile_score(score, EstimatedDurations(asset_us), diags)
+    fit = speech_fit_errors(first, options.allow_overlap)
+    if fit:
+        raise ScoreError(diags.items + fit)
+    announce(plan_of(first, os.cpu_count() or 1))
     if options.workers != 1 and len(score.groups) > 1:
         _start_workers_early()
     asset_paths = {a.id: os.path.join(score.base_dir, a.path) for a in score.assets.values()}
-    assets = AssetBank(asset_paths, score.sample_rate)
-    asset_us = {}
-    for aid in asset_paths:
-        asset_us[aid] = assets.duration_us(aid)
-    first = compile_score(score, RealDurations.__mro__[1](asset_us), diags)
     synth = _synthesizer(score, options)
     work = tempfile.mkdtemp(prefix="flashmob-render-")
     try:
@@ -195,9 +282,17 @@ def _render_groups(score, timeline, bank, asset_paths, out_dir, options, synth, 
     with open(score.file, "rb") as fh:
         score_bytes = fh.read()
     sid = show_id(score_bytes, {k: _sha256_file(p) for k, p in sorted(asset_paths.items())}, settings)
-    partial = out_dir.rstrip("/") + ".partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    os.makedirs(partial)
+    partial = _partial_dir(out_dir)
+    try:
+        return _render_into(partial, score, timeline, bank, asset_paths, out_dir, options, settings, sid,
+                            diags, progress, encode, loud)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+
+
+def _render_into(partial, score, timeline, bank, asset_paths, out_dir, options, settings, sid, diags, progress,
+                 encode, loud) -> RenderResult:
     duration_ms = timeline.duration_us // 1000
     jobs = []
     for gt in timeline.groups:
@@ -227,8 +322,9 @@ def _render_groups(score, timeline, bank, asset_paths, out_dir, options, synth, 
                 except Empty:
                     return
 
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                 initargs=(queue,)) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(queue,))
+        try:
             futures = [pool.submit(_worker, job) for job in jobs]
             pending = set(futures)
             while pending:
@@ -237,6 +333,11 @@ def _render_groups(score, timeline, bank, asset_paths, out_dir, options, synth, 
             for fut in futures:
                 f = fut.result()
                 facts[f.group_id] = f
+        except BaseException:
+            _kill_workers(pool)
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         drain()
         queue.close()
     manifest = build_manifest(score, timeline, facts, sid,
