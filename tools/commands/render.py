@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 
@@ -62,6 +63,17 @@ class _Bars:
             self.progress.stop()
 
 
+def _terminate_as_interrupt() -> None:
+    """SIGTERM (a service manager, ``kill``) cleans up exactly like Ctrl-C."""
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (render called from a test thread): leave it
+        pass
+
+
 def _close(bars) -> None:
     if bars is not None:
         bars.close()
@@ -94,6 +106,7 @@ def run(args) -> int:
         if bars is not None:
             bars(who, stage, frac)
 
+    _terminate_as_interrupt()
     try:
         result = render_bundle(args.score, args.output, options, progress, announce)
     except ScoreError as exc:
@@ -107,7 +120,14 @@ def run(args) -> int:
         _close(bars)
         kept = " (the previous bundle there is unchanged)" if os.path.isdir(args.output) else ""
         print(f"flashmob render: interrupted; nothing written to {args.output}{kept}", file=sys.stderr)
-        return 130
+        # Everything is cleaned up (workers killed, temporary folders removed): leave now rather than
+        # wait for the interpreter's teardown (onnxruntime's thread pool alone takes up to a second).
+        from tools.render.bundle import stop_fork_server
+
+        stop_fork_server()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
     _close(bars)
     print_diagnostics(result.warnings)
     m = result.manifest

@@ -25,9 +25,12 @@ import hashlib
 import json
 import multiprocessing
 import os
+import select
 import shutil
 import signal
 import tempfile
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, wait
 from queue import Empty
 from dataclasses import dataclass, field
@@ -103,13 +106,30 @@ def _engine_versions(synth, score: Score) -> dict:
 _QUEUE = None  # the progress queue of a worker process (set by _init_worker)
 
 
-def _init_worker(queue) -> None:
+def _init_worker(queue, parent_pid: int) -> None:
     """A worker leads its own process group (its ffmpeg joins it) so the parent can kill both at once;
-    it ignores SIGINT: the parent alone handles Ctrl-C."""
+    it ignores SIGINT (the parent alone handles Ctrl-C) and kills its group when the parent dies, for
+    the workers the parent could not know of (one being started as Ctrl-C arrived)."""
     global _QUEUE
     _QUEUE = queue
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.setpgid(0, 0)
+    threading.Thread(target=_die_with, args=(parent_pid,), daemon=True, name="die-with-parent").start()
+
+
+def _die_with(pid: int) -> None:
+    """Block until process ``pid`` exits (a pidfd: exact, no polling), then kill this process group."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        fd = None
+    except (OSError, AttributeError):  # no pidfd (old kernel): poll
+        while _pid_alive(pid):
+            time.sleep(0.2)
+        fd = None
+    if fd is not None:
+        select.select([fd], [], [])
+    os.killpg(0, signal.SIGKILL)
 
 
 def _worker(job):
@@ -126,6 +146,19 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
                 proc.kill()
             except Exception:  # noqa: BLE001 - already gone
                 pass
+
+
+def stop_fork_server() -> None:
+    """Kill the fork server this process started, if any (after Ctrl-C: it may be busy importing the
+    renderer for a second or two before it would notice that this process is gone)."""
+    from multiprocessing import forkserver
+
+    pid = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
+    if pid:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def _start_workers_early() -> None:
@@ -323,7 +356,7 @@ def _render_into(partial, score, timeline, bank, asset_paths, out_dir, options, 
                     return
 
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(queue,))
+                                   initargs=(queue, os.getpid()))
         try:
             futures = [pool.submit(_worker, job) for job in jobs]
             pending = set(futures)
@@ -335,7 +368,7 @@ def _render_into(partial, score, timeline, bank, asset_paths, out_dir, options, 
                 facts[f.group_id] = f
         except BaseException:
             _kill_workers(pool)
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=False, cancel_futures=True)
             raise
         pool.shutdown(wait=True)
         drain()
