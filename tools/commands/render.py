@@ -122,9 +122,12 @@ def run(args) -> int:
         print(f"flashmob render: interrupted; nothing written to {args.output}{kept}", file=sys.stderr)
         # Everything is cleaned up (workers killed, temporary folders removed): leave now rather than
         # wait for the interpreter's teardown (onnxruntime's thread pool alone takes up to a second).
+        from multiprocessing import util
+
         from tools.render.bundle import stop_fork_server
 
         stop_fork_server()
+        util._run_finalizers(0)   # unlink the pool's semaphores (else the resource tracker warns of leaks)
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(130)
