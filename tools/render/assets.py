@@ -54,9 +54,6 @@ class AssetBank:
             self._cache[asset_id] = load_audio(path, self.sample_rate)
         return self._cache[asset_id]
 
-    def duration_us(self, asset_id: str) -> int:
-        return len(self(asset_id)) * 1_000_000 // self.sample_rate
-
 
 def builtin_beep(sample_rate: int) -> np.ndarray:
     """The countdown beep: 250 ms of 880 Hz with 5 ms raised-cosine edges."""

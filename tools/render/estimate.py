@@ -9,9 +9,9 @@ Ctrl-C at once. The costs are the measurements of docs/benchmarks.md
   (~98 s of CPU for 3 group-hours at LAME quality 5), spread over
   ``min(cores, 2 x groups)`` cores (each group is a mixer process feeding
   an ffmpeg process);
-* speech synthesis of lines not in the voice cache: at most ~1.5 ms of CPU
-  per character (piper "joe" 0.12 s for a 90-character line, espeak ~0.2 ms
-  per character; ``bench/speech_rate.py``);
+* speech synthesis of lines not in the voice cache: at most ~4.5 ms of CPU
+  per character (piper "joe" 4.4, espeak 0.2; ``python -m bench.speech_rate``),
+  spread over every core by onnxruntime;
 * about 3 s of fixed work (imports, worker start, manifest).
 
 An estimate, stated as such: other users of the machine make it slower.
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from tools.score.timecode import format_time
 
 CPU_S_PER_GROUP_HOUR = 33.0
-SPEECH_CPU_S_PER_CHAR = 0.0015
+SPEECH_CPU_S_PER_CHAR = 0.0045
 FIXED_S = 3.0
 
 
@@ -44,7 +44,7 @@ class RenderPlan:
     def estimated_s(self) -> float:
         parallel = max(1, min(self.cores, 2 * self.groups))
         mix = CPU_S_PER_GROUP_HOUR * self.audio_us / 3.6e9 / parallel
-        return FIXED_S + mix + SPEECH_CPU_S_PER_CHAR * self.characters
+        return FIXED_S + mix + SPEECH_CPU_S_PER_CHAR * self.characters / max(1, self.cores)
 
     def describe(self) -> str:
         """One line: ``rendering 3 groups x 1:00:00 (3:00:00 of audio), 41 spoken lines: about 52 s``."""
