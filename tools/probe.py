@@ -149,7 +149,9 @@ def _probe_soundfile(path, kind: str) -> AudioInfo:
     import soundfile
 
     try:
-        with soundfile.SoundFile(os.fspath(path)) as f:
+        # a file object, not a path: given a path, libsndfile falls back on the name's extension and
+        # hands a damaged file named .mp3 (or .flac) to libmpg123, which prints to stderr
+        with open(path, "rb") as fh, soundfile.SoundFile(fh) as f:
             frames, rate, channels = f.frames, f.samplerate, f.channels
             if kind == "OGG" and frames == 0 and (os.path.getsize(path) > 4096 or f.read(16).size):
                 raise ProbeError("truncated Ogg: the file ends before its last page (download it again?)")

@@ -90,16 +90,16 @@ def test_probe_assets_reports_each_bad_file_at_its_path_in_the_score(assets):
     ]
 
 
-MAGIC = [b"", b"RIFF\x00\x10\x00\x00WAVE", b"RIFF\x00\x10\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00",
+MAGIC = [b"", b'fLaC\0\0\0"', b"RIFF\x00\x10\x00\x00WAVE", b"RIFF\x00\x10\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00",
          b"fLaC", b"OggS", b"ID3\x03\x00\x00\x00\x00\x00\x10", b"\xff\xfb\x90\x64", b"\xff\xf3"]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(prefix=st.sampled_from(MAGIC), body=st.binary(max_size=3000))
-def test_random_bytes_never_crash_nor_print(tmp_path, capfd, prefix, body):
-    """Whatever the bytes (behind an audio signature or not), the probe answers AudioInfo or
-    ProbeError with a one-line message, and no library writes anything."""
-    path = tmp_path / "x.wav"
+@given(prefix=st.sampled_from(MAGIC), body=st.binary(max_size=3000), ext=st.sampled_from(["wav", "flac", "ogg", "mp3"]))
+def test_random_bytes_never_crash_nor_print(tmp_path, capfd, prefix, body, ext):
+    """Whatever the bytes (behind an audio signature or not) and the file's name, the probe answers
+    AudioInfo or ProbeError with a one-line message, and no library writes anything."""
+    path = tmp_path / f"x.{ext}"
     path.write_bytes(prefix + body)
     try:
         info = probe_audio(path)

@@ -44,7 +44,8 @@ def load_audio_file(path: str | os.PathLike) -> tuple[np.ndarray, int]:
         kind = container(fh.read(64))
     if kind not in (None, "MP3"):  # libmpg123 prints to stderr: MP3 goes to ffmpeg, whose messages are captured
         try:
-            data, rate = soundfile.read(str(p), dtype="float32", always_2d=False)
+            with open(p, "rb") as fh:  # a file object: no guess from the name (see tools.probe)
+                data, rate = soundfile.read(fh, dtype="float32", always_2d=False)
             return np.ascontiguousarray(data, np.float32), int(rate)
         except Exception:  # libsndfile cannot read it: let ffmpeg try
             pass

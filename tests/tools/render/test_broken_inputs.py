@@ -167,3 +167,28 @@ def test_cli_render_engine_failure_is_one_line_at_the_cue(folder):
         "[ONNXRuntimeError] : 7 : INVALID_PROTOBUF : Load model from broken.onnx failed:"
         "Protobuf parsing failed.", "1 error found"]
     assert not os.path.exists(os.path.join(folder, "out-engine"))
+
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ext=st.sampled_from(["wav", "flac", "ogg", "mp3"]),
+       head=st.sampled_from([b"", b"RIFF\x10\x00\x00\x00WAVEfmt ", b"fLaC\x00\x00\x00\x22", b"OggS\x00\x02",
+                             b"ID3\x04\x00\x00\x00\x00\x00\x00", b"\xff\xfb\x50\xc4"]),
+       body=st.binary(max_size=2000))
+def test_random_bytes_as_an_asset_are_refused_at_its_path_or_accepted(tmp_path_factory, capfd, ext, head, body):
+    d = tmp_path_factory.mktemp("random-asset")
+    (d / f"x.{ext}").write_bytes(head + body)
+    path = _write(d, "s", H + f"assets:\n  snd: x.{ext}\ncues:\n  - at: 0\n    sound: snd\n  - at: 5\n    end: true\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            load_and_compile(path)
+        except ScoreError as exc:
+            [error] = _errors(exc, path)
+            assert error.startswith(f"s.yaml:5:8: error: asset 'snd': 'x.{ext}' cannot be used: ")
+            assert "\n" not in error
+    assert [str(w.message) for w in caught] == []
+    assert capfd.readouterr() == ("", "")
