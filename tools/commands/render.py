@@ -124,7 +124,7 @@ def run(args) -> int:
         # wait for the interpreter's teardown (onnxruntime's thread pool alone takes up to a second).
         from multiprocessing import util
 
-        from tools.render.bundle import stop_fork_server
+        from tools.render.workers import stop_fork_server
 
         stop_fork_server()
         util._run_finalizers(0)   # unlink the pool's semaphores (else the resource tracker warns of leaks)

@@ -6,13 +6,10 @@ overruns (unless allowed); render the groups in parallel worker processes;
 write captions, covers and ``manifest.json`` last (so a bundle with a
 manifest is complete).
 
-The output is never half-written: files go to a hidden temporary folder
-beside ``DIR`` (``.DIR.partial-PID-xxxx``), swapped with ``DIR`` in one
-atomic ``renameat2(RENAME_EXCHANGE)`` when complete (two renames where the
-kernel lacks it); a previous bundle stays intact until then. Any failure or
-Ctrl-C removes the temporary folder; worker processes (each the leader of
-its own process group, with its ffmpeg encoder inside) are killed at once.
-Temporary folders left by a killed render are removed by the next one.
+The output is never half-written (:mod:`tools.render.outdir`): files go to
+a hidden folder beside ``DIR``, swapped with ``DIR`` in one atomic rename
+when complete; any failure or Ctrl-C removes that folder, and the worker
+processes (:mod:`tools.render.workers`) are killed at once.
 
 Rendering is deterministic: the same score, assets and settings give a
 byte-identical bundle.
@@ -20,19 +17,11 @@ byte-identical bundle.
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
-import multiprocessing
 import os
-import select
 import shutil
-import signal
 import tempfile
-import threading
-import time
-from concurrent.futures import ProcessPoolExecutor, wait
-from queue import Empty
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -45,15 +34,17 @@ from tools.score import Diagnostics, EstimatedDurations, ScoreError, compile_sco
 from tools.score.limits import speech_fit_errors
 from tools.score.model import Score
 
+from .captions import caption_spans
 from .cover import cover_png
 from .estimate import RenderPlan, plan_of
-from .captions import caption_spans
-from .group import GroupJob, render_group
+from .group import GroupJob
 from .manifest import build_manifest, show_id
+from .outdir import BundleDirError, check_output_dir, partial_dir, replace_bundle  # noqa: F401 (re-exported)
 from .overruns import find_overruns
 from .silences import silences
 from .speech import RealDurations, SpeechBank
 from .tags import Mp3Tags, chapters_from_spans
+from .workers import run_jobs, start_workers_early
 
 Progress = Callable[[str, str, float], None]   # (group or "speech", stage, fraction)
 
@@ -103,164 +94,6 @@ def _engine_versions(synth, score: Score) -> dict:
     return out
 
 
-_QUEUE = None  # the progress queue of a worker process (set by _init_worker)
-
-
-def _init_worker(queue, parent_pid: int) -> None:
-    """A worker leads its own process group (its ffmpeg joins it) so the parent can kill both at once;
-    it ignores SIGINT (the parent alone handles Ctrl-C) and kills its group when the parent dies, for
-    the workers the parent could not know of (one being started as Ctrl-C arrived)."""
-    global _QUEUE
-    _QUEUE = queue
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.setpgid(0, 0)
-    threading.Thread(target=_die_with, args=(parent_pid,), daemon=True, name="die-with-parent").start()
-
-
-def _die_with(pid: int) -> None:
-    """Block until process ``pid`` exits (a pidfd: exact, no polling), then kill this process group."""
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        fd = None
-    except (OSError, AttributeError):  # no pidfd (old kernel): poll
-        while _pid_alive(pid):
-            time.sleep(0.2)
-        fd = None
-    if fd is not None:
-        select.select([fd], [], [])
-    os.killpg(0, signal.SIGKILL)
-
-
-def _worker(job):
-    return render_group(job, lambda stage, frac: _QUEUE.put((job.group.group.id, stage, frac)))
-
-
-def _kill_workers(pool: ProcessPoolExecutor) -> None:
-    """Kill every worker process and its ffmpeg at once (each worker leads its own process group)."""
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):  # not yet its own group leader: kill it alone
-            try:
-                proc.kill()
-            except Exception:  # noqa: BLE001 - already gone
-                pass
-
-
-def stop_fork_server() -> None:
-    """Kill the fork server this process started, if any (after Ctrl-C: it may be busy importing the
-    renderer for a second or two before it would notice that this process is gone)."""
-    from multiprocessing import forkserver
-
-    pid = getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None)
-    if pid:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-
-
-def _start_workers_early() -> None:
-    """Start the fork server now: it imports the renderer while this process synthesizes speech."""
-    if _context().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
-
-
-def _context():
-    """Worker processes are forked from a fork server that has already imported the renderer:
-    starting one costs milliseconds, not the second of imports a spawned interpreter pays, and,
-    unlike a plain fork, nothing of the parent (its TTS engines and their threads) is inherited."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["tools.render.group"])
-    return ctx
-
-
-class BundleDirError(AudioError):
-    """The output directory exists and is not a flashmob bundle: never overwritten."""
-
-
-def check_output_dir(out_dir: str) -> None:
-    """Refuse to replace a directory that is neither empty nor a bundle."""
-    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
-        raise BundleDirError(f"{out_dir} exists and is not a directory")
-    if os.path.isdir(out_dir) and os.listdir(out_dir):
-        try:
-            with open(os.path.join(out_dir, "manifest.json"), encoding="utf-8") as fh:
-                ok = json.load(fh).get("format") == "flashmob-bundle"
-        except (OSError, ValueError, AttributeError):
-            ok = False
-        if not ok:
-            raise BundleDirError(f"{out_dir} is not empty and holds no flashmob bundle: choose another "
-                                 "output directory (flashmob only replaces its own bundles)")
-
-
-_PARTIAL = ".{name}.partial-"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _partial_dir(out_dir: str) -> str:
-    """A fresh hidden folder beside ``out_dir`` (same file system, so the final rename is atomic);
-    folders of earlier renders whose process is gone are removed first."""
-    parent, name = os.path.split(os.path.abspath(out_dir))
-    os.makedirs(parent, exist_ok=True)
-    prefix = _PARTIAL.format(name=name)
-    for entry in os.listdir(parent):
-        if entry.startswith(prefix):
-            pid = entry[len(prefix):].split("-", 1)[0]
-            if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
-                shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
-    path = tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=parent)
-    mask = os.umask(0o022)
-    os.umask(mask)
-    os.chmod(path, 0o777 & ~mask)   # mkdtemp makes it private; a bundle is readable like any folder made here
-    return path
-
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _exchange(a: str, b: str) -> bool:
-    """Atomically swap two paths (Linux renameat2); False when the system cannot."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    return fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
-
-
-def _replace_bundle(partial: str, out_dir: str) -> None:
-    """Swap the complete new bundle in; the conductor's state files (dot-files) are kept."""
-    if not os.path.isdir(out_dir):
-        os.replace(partial, out_dir)
-        return
-    for name in os.listdir(out_dir):
-        if name.startswith(".flashmob-conductor"):
-            shutil.copy2(os.path.join(out_dir, name), os.path.join(partial, name))
-    if not _exchange(partial, out_dir):
-        old = partial + "-old"
-        os.replace(out_dir, old)
-        os.replace(partial, out_dir)
-        partial = old
-    shutil.rmtree(partial, ignore_errors=True)   # the previous bundle
-
-
 def render_bundle(score_path: str, out_dir: str, options: RenderOptions = RenderOptions(),
                   progress: Progress = lambda who, stage, frac: None,
                   announce: Callable[[RenderPlan], None] = lambda plan: None) -> RenderResult:
@@ -285,7 +118,7 @@ def render_bundle(score_path: str, out_dir: str, options: RenderOptions = Render
         raise ScoreError(diags.items + fit)
     announce(plan_of(first, os.cpu_count() or 1))
     if options.workers != 1 and len(score.groups) > 1:
-        _start_workers_early()
+        start_workers_early()
     asset_paths = {a.id: os.path.join(score.base_dir, a.path) for a in score.assets.values()}
     synth = _synthesizer(score, options)
     work = tempfile.mkdtemp(prefix="flashmob-render-")
@@ -315,7 +148,7 @@ def _render_groups(score, timeline, bank, asset_paths, out_dir, options, synth, 
     with open(score.file, "rb") as fh:
         score_bytes = fh.read()
     sid = show_id(score_bytes, {k: _sha256_file(p) for k, p in sorted(asset_paths.items())}, settings)
-    partial = _partial_dir(out_dir)
+    partial = partial_dir(out_dir)
     try:
         return _render_into(partial, score, timeline, bank, asset_paths, out_dir, options, settings, sid,
                             diags, progress, encode, loud)
@@ -339,44 +172,11 @@ def _render_into(partial, score, timeline, bank, asset_paths, out_dir, options, 
     # Each group is a pipeline (this process mixes, an ffmpeg process encodes): one worker per group
     # keeps every core busy to the end (3 groups on 2 cores finish together instead of 2 + 1).
     workers = options.workers or min(len(jobs), 2 * (os.cpu_count() or 1))
-    facts = {}
-    if workers <= 1:
-        for job in jobs:
-            f = render_group(job, lambda stage, frac, gid=job.group.group.id: progress(gid, stage, frac))
-            facts[f.group_id] = f
-    else:
-        ctx = _context()
-        queue = ctx.Queue()
-
-        def drain():
-            while True:
-                try:
-                    progress(*queue.get_nowait())
-                except Empty:
-                    return
-
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(queue, os.getpid()))
-        try:
-            futures = [pool.submit(_worker, job) for job in jobs]
-            pending = set(futures)
-            while pending:
-                _, pending = wait(pending, timeout=0.1)
-                drain()
-            for fut in futures:
-                f = fut.result()
-                facts[f.group_id] = f
-        except BaseException:
-            _kill_workers(pool)
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
-        drain()
-        queue.close()
+    facts = run_jobs(jobs, workers, progress)
     manifest = build_manifest(score, timeline, facts, sid,
                               {gt.group.id: silences(gt, duration_ms) for gt in timeline.groups}, settings)
     with open(os.path.join(partial, "manifest.json"), "w", encoding="utf-8") as fh:
         json.dump(manifest, fh, ensure_ascii=False, indent=1)
         fh.write("\n")
-    _replace_bundle(partial, out_dir)
+    replace_bundle(partial, out_dir)
     return RenderResult(out_dir, manifest, diags.warnings)
