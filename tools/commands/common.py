@@ -27,7 +27,7 @@ def load_and_compile(path: str, quiet_warnings: bool = False, allow_overlap: boo
     score = load_score(path, diags)
     probed = probe_assets(score)
     diags.items.extend(probed.diagnostics)
-    timeline = compile_score(score, EstimatedDurations(probed.durations_us), diags)
+    timeline = compile_score(score, EstimatedDurations(probed.durations_us, probed.clip_durations_us), diags)
     fit = speech_fit_errors(timeline, allow_overlap)
     if fit:
         raise ScoreError(diags.items + fit)

@@ -112,7 +112,7 @@ def render_bundle(score_path: str, out_dir: str, options: RenderOptions = Render
     probed = probe_assets(score)
     diags.items.extend(probed.diagnostics)
     asset_us = probed.durations_us
-    first = compile_score(score, EstimatedDurations(asset_us), diags)
+    first = compile_score(score, EstimatedDurations(asset_us, probed.clip_durations_us), diags)
     fit = speech_fit_errors(first, options.allow_overlap)
     if fit:
         raise ScoreError(diags.items + fit)

@@ -60,6 +60,15 @@ CASES = [asset_case(name) for name in sorted(BROKEN)] + [
          "  - at: 20\n    end: true\n",
      ["s.yaml:7:5: error: this line cannot fit its slot: the recording lasts 3.0 s, but only 2.0 s remain until "
       "the next spoken line of group 'red' (line 10, at 0:02); shorten the text or move the next cue later"]),
+    ("recording_given_by_path_longer_than_its_slot",
+     H + "cues:\n  - at: 0\n    say: Hello.\n    clip: long.wav\n  - at: 2\n    say: Next.\n  - at: 20\n    end: true\n",
+     ["s.yaml:5:5: error: this line cannot fit its slot: the recording lasts 3.0 s, but only 2.0 s remain until "
+      "the next spoken line of group 'red' (line 8, at 0:02); shorten the text or move the next cue later"]),
+    ("recording_given_by_path_broken_or_missing",
+     H + "cues:\n  - at: 0\n    say: Hello.\n    clip: page.wav\n  - at: 2\n    say: Next.\n    clip: nothere.flac\n"
+         "  - at: 20\n    end: true\n",
+     [f"s.yaml:5:5: error: recorded clip 'page.wav' cannot be used: {BROKEN['page.wav']}",
+      "s.yaml:8:5: error: recorded clip 'nothere.flac' not found (paths are relative to the score's folder)"]),
     ("music_bed_measured_from_its_file",
      H + "assets:\n  bed: long.wav\ncues:\n  - id: m\n    at: 0\n    music: bed\n  - after: m\n    say: After the music.\n"
          "  - at: 3.2\n    end: true\n",   # the bed lasts 3.0 s (probed): the line starts at 0:03
