@@ -63,15 +63,16 @@ class _Bars:
             self.progress.stop()
 
 
-def _terminate_as_interrupt() -> None:
-    """SIGTERM (a service manager, ``kill``) cleans up exactly like Ctrl-C."""
+def _terminate_as_interrupt():
+    """SIGTERM (a service manager, ``kill``) cleans up exactly like Ctrl-C; returns the previous
+    handler (None when this is not the main thread, where handlers cannot be set)."""
     def handler(signum, frame):
         raise KeyboardInterrupt
 
     try:
-        signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread (render called from a test thread): leave it
-        pass
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:
+        return None
 
 
 def _close(bars) -> None:
@@ -106,7 +107,7 @@ def run(args) -> int:
         if bars is not None:
             bars(who, stage, frac)
 
-    _terminate_as_interrupt()
+    previous = _terminate_as_interrupt()
     try:
         result = render_bundle(args.score, args.output, options, progress, announce)
     except ScoreError as exc:
@@ -131,6 +132,9 @@ def run(args) -> int:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(130)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     _close(bars)
     print_diagnostics(result.warnings)
     m = result.manifest
