@@ -1,7 +1,10 @@
 """The bundle's output folder: never half-written, never someone else's.
 
 * :func:`check_output_dir` refuses a folder that is neither empty nor a
-  flashmob bundle (flashmob only replaces its own bundles).
+  flashmob bundle (flashmob only replaces its own bundles), and a bundle that
+  a living conductor is serving (its state-file lock is held): swapping the
+  folder under it would leave it serving deleted files and writing a state
+  file that is no longer the bundle's.
 * :func:`partial_dir` makes a fresh hidden folder beside the target
   (``.DIR.partial-PID-xxxx``, same file system) to render into, after
   removing those of earlier renders whose process is gone.
@@ -14,6 +17,8 @@
 from __future__ import annotations
 
 import ctypes
+import errno
+import fcntl
 import json
 import os
 import shutil
@@ -41,6 +46,33 @@ def check_output_dir(out_dir: str) -> None:
         if not ok:
             raise BundleDirError(f"{out_dir} is not empty and holds no flashmob bundle: choose another "
                                  "output directory (flashmob only replaces its own bundles)")
+        holder = _serving_conductor(out_dir)
+        if holder is not None:
+            raise BundleDirError(f"{out_dir} is being served by a running conductor ({holder}): stop it "
+                                 "first, or render into another directory")
+
+
+def _serving_conductor(out_dir: str) -> str | None:
+    """Who holds a conductor state lock (``.flashmob-conductor*.lock``) in ``out_dir``, or None.
+
+    The probe takes the same ``flock`` the conductor holds for its life and
+    drops it at once; a lock file left by a dead conductor is not held."""
+    for name in sorted(os.listdir(out_dir)):
+        if not (name.startswith(".flashmob-conductor") and name.endswith(".lock")):
+            continue
+        try:
+            fd = os.open(os.path.join(out_dir, name), os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+                who = os.pread(fd, 200, 0).decode("utf-8", "replace").strip()
+                return who or "pid unknown"
+        finally:
+            os.close(fd)
+    return None
 
 
 _PARTIAL = ".{name}.partial-"
