@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import io
 import ipaddress
+import logging
 import socket
 import sqlite3
 import sys
@@ -98,7 +99,10 @@ def configure(p: argparse.ArgumentParser) -> None:
                           f"connection (slowloris) (default {DEFAULT_HEADER_TIMEOUT_S:g})")
     lim.add_argument("--hello-timeout", type=float, default=DEFAULT_HELLO_TIMEOUT_S, metavar="S",
                      help=f"a /ws socket must send hello within S seconds (default {DEFAULT_HELLO_TIMEOUT_S:g})")
-    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],
+                   help="flashmob's own log lines (show transitions, alarms, refusals; default info), on stderr "
+                        "with time and level; uvicorn's per-connection and access lines only at debug (a crowd "
+                        "of phones would write several lines per socket)")
     p.add_argument("--no-qr", action="store_true", help="do not print QR codes")
 
 
@@ -227,6 +231,7 @@ def run(args: argparse.Namespace) -> int:
     if bool(args.tls_cert) != bool(args.tls_key):
         print("flashmob serve: --tls-cert and --tls-key go together", file=sys.stderr)
         return 2
+    configure_logging(args.log_level)
     fd_before, nofile = raise_fd_limit()
     try:
         limits, warnings = connection_limits(args, nofile)
@@ -265,13 +270,31 @@ def run(args: argparse.Namespace) -> int:
             print("flashmob serve: no NTP answer yet; serving on the system clock meanwhile", file=sys.stderr)
     print(banner(conductor, qr=not args.no_qr, sockets=capacity_line(limits, fd_before, nofile)), flush=True)
     print(f"listening on {args.host}:{port}", flush=True)
-    server, _gate = conductor_server(app, limits, log_level=args.log_level,
+    server, _gate = conductor_server(app, limits, log_level=uvicorn_log_level(args.log_level),
+                                     access_log=args.log_level == "debug",
                                      ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
                                      ssl_keyfile=str(args.tls_key) if args.tls_key else None,
                                      proxy_headers=bool(args.forwarded_allow_ips),
                                      forwarded_allow_ips=args.forwarded_allow_ips, timeout_graceful_shutdown=3)
     server.run(sockets=[sock])
     return 0
+
+
+def configure_logging(level: str) -> None:
+    """Send the ``flashmob.*`` loggers to stderr with time, level and name (once per process)."""
+    lg = logging.getLogger("flashmob")
+    lg.setLevel(level.upper())
+    if not any(getattr(h, "_flashmob", False) for h in lg.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler._flashmob = True  # type: ignore[attr-defined]
+        lg.addHandler(handler)
+    lg.propagate = False
+
+
+def uvicorn_log_level(level: str) -> str:
+    """uvicorn logs every websocket's open and close at info: keep it to warnings unless debugging."""
+    return "debug" if level == "debug" else ("warning" if level == "info" else level)
 
 
 def capacity_line(limits: Limits, fd_before: int, nofile: int) -> str:
