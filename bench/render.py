@@ -129,7 +129,7 @@ def main(argv=None) -> int:
     ap.add_argument("--groups", type=int, default=3)
     ap.add_argument("--cues", type=int, default=200)
     ap.add_argument("--bitrate", type=int, default=96)
-    ap.add_argument("--quality", type=int, default=5)
+    ap.add_argument("--quality", type=int, default=7)
     ap.add_argument("--jobs", type=int, default=0)
     ap.add_argument("--keep", help="keep the bundle in this directory")
     args = ap.parse_args(argv)
