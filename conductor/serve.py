@@ -20,6 +20,7 @@ import ipaddress
 import socket
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
 from .app import WS_MAX_SIZE, ServerConfig, build_conductor, create_app
@@ -38,6 +39,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def configure(p: argparse.ArgumentParser) -> None:
+    from .limits import limits_text
+
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = (limits_text() + "\n\nAt start every bundle file is checked against its sha256 in the manifest; a "
+                "damaged one is named and refused.\nAn existing state file (--db) that is empty, unreadable or "
+                "not SQLite is refused (never replaced by a fresh show).")
     p.add_argument("bundle", type=Path, help="show bundle folder (with manifest.json)")
     p.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
@@ -127,6 +134,25 @@ def banner(conductor, *, qr: bool) -> str:
     return text
 
 
+class VerifyProgress:
+    """Prints bundle verification progress to ``out`` once it has taken a second (big bundles only)."""
+
+    def __init__(self, out, *, after_s: float = 1.0, every_s: float = 0.5) -> None:
+        self.out, self.after_s, self.every_s = out, after_s, every_s
+        self.t0 = time.monotonic()
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic() - self.t0
+        final = done >= total
+        if now < self.after_s or (not final and now - self.last < self.every_s):
+            return
+        self.last, self.shown = now, True
+        print(f"\rchecking the bundle's files (sha256): {done / 2**20:.0f} / {total / 2**20:.0f} MiB"
+              f"{' - all match' if final else ''}", end="\n" if final else "", file=self.out, flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -147,7 +173,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     cfg = ServerConfig(bundle_dir=args.bundle, db_path=args.db, assign=args.assign, capacity=args.capacity,
                        min_lead_s=args.min_lead, public_url=url, ntp_hosts=args.ntp,
-                       ntp_interval_s=args.ntp_interval, client_dir=args.client_dir)
+                       ntp_interval_s=args.ntp_interval, client_dir=args.client_dir,
+                       progress=VerifyProgress(sys.stderr))
     try:
         conductor, clock, ntp = build_conductor(cfg)
     except (ValueError, OSError, sqlite3.Error) as exc:
