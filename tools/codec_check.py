@@ -39,7 +39,7 @@ import numpy as np
 from .encode import EncodeError, EncodeSettings, Mp3Writer
 from .limiter import GainSmoother, GainSpan, LimiterSettings
 from .loudness import LoudnessMeter, LoudnessPlan, LoudnessStage
-from .truepeak import AFTER, BEFORE, _frame_peaks, peak_envelope
+from .truepeak import AFTER, BEFORE, _dilated, block_runs, l1_gain, peak_envelope
 
 CODEC_HEADROOM_DB = {32: (2.7, 2.1), 40: (2.8, 1.5), 48: (2.4, 1.2), 56: (2.1, 1.4), 64: (2.2, 1.2),
                      80: (1.2, 1.2), 96: (1.2, 0.9), 112: (1.0, 0.7), 128: (0.7, 0.8), 160: (0.6, 0.4),
@@ -120,17 +120,26 @@ class DecodedMeter:
         self._envelope(np.concatenate([self._buf, x]))
 
     def _envelope(self, buf: np.ndarray) -> None:
+        """Envelope of the frames of ``buf`` that have their context. Only the 1024-frame blocks
+        whose sample peak (with the neighbour blocks') times the interpolator's L1 gain reaches
+        the floor are interpolated; nowhere else can the envelope reach it."""
         m = buf.shape[0] - BEFORE - AFTER
         if m <= 0:
             self._buf = buf
             return
-        floor = min(self.limit, max(self._best, float(_frame_peaks(buf).max(initial=0.0))))
-        env = peak_envelope(buf, floor=floor)
-        self._best = max(self._best, float(env.max(initial=0.0)))
-        over = np.flatnonzero(env > self.limit)
-        if over.size:
-            self._over.append(over + self._done)
-            self._values.append(env[over])
+        body = buf[BEFORE : BEFORE + m]
+        self._best = max(self._best, float(body.max()), -float(body.min()))
+        floor = min(self.limit, self._best)
+        for b0, b1 in block_runs(_dilated(_block_peaks(buf)) * l1_gain() >= floor):
+            r0, r1 = max(0, b0 * _COARSE - BEFORE), min(m, b1 * _COARSE - BEFORE)
+            if r0 >= r1:
+                continue
+            env = peak_envelope(buf[r0 : r1 + BEFORE + AFTER], floor=floor)
+            self._best = max(self._best, float(env.max()))
+            over = np.flatnonzero(env > self.limit)
+            if over.size:
+                self._over.append(over + r0 + self._done)
+                self._values.append(env[over])
         self._done += m
         self._buf = buf[m:]
 
@@ -144,6 +153,21 @@ class DecodedMeter:
         values = np.concatenate(self._values) if self._values else np.zeros(0, np.float32)
         tp = 20 * math.log10(self._best) if self._best > 0 else float("-inf")
         return DecodedReport(self.frames, self.meter.integrated(), tp, frames, values)
+
+
+_COARSE = 1024
+
+
+def _block_peaks(x: np.ndarray) -> np.ndarray:
+    """Largest ``|x|`` of every :data:`_COARSE`-frame block (all channels; the last may be short),
+    by two reductions and no temporary the size of ``x``."""
+    whole = x.shape[0] // _COARSE * _COARSE
+    axes = (1,) if x.ndim == 1 else (1, 2)
+    blocks = x[:whole].reshape((-1, _COARSE) + x.shape[1:])
+    out = np.maximum(blocks.max(axis=axes), -blocks.min(axis=axes))
+    if whole < x.shape[0]:
+        out = np.append(out, np.abs(x[whole:]).max())
+    return out
 
 
 def measure_mp3(mp3: bytes, settings: EncodeSettings, limit_dbtp: float) -> DecodedReport:
