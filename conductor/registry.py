@@ -96,6 +96,12 @@ class Registry:
         self.known[pid] = gid
         self.counts[gid] += 1
 
+    def forget(self, pid: str) -> None:
+        """Undo the admission of ``pid`` (its write to the state store failed)."""
+        gid = self.known.pop(pid, None)
+        if gid is not None:
+            self.counts[gid] -= 1
+
     # -- admission --------------------------------------------------------------------
 
     def admit(self, hello: m.Hello) -> Admission:

@@ -93,6 +93,7 @@ class _Session:
         reply = self.sync.handle(msg, t1)
         if isinstance(reply, m.Error):
             return self._error(reply.code, reply.message, fatal=reply.fatal)
+        self.conductor.time_served()
         return [reply]
 
     def _dispatch(self, msg: object, t1: int) -> list[Out | Subscribe]:  # pragma: no cover - abstract
@@ -117,7 +118,7 @@ class ParticipantSession(_Session):
                 adm, welcome = self.conductor.admit(msg)
             except JoinRefused as exc:
                 return self._error(exc.code, exc.message, detail=exc.detail, fatal=exc.fatal,
-                                   close_code=m.CLOSE_FULL)
+                                   close_code=m.CLOSE_TRY_AGAIN if exc.code == m.UNAVAILABLE else m.CLOSE_FULL)
             self.participant_id, self.group = adm.participant_id, adm.group
             self.conductor.connected(adm.participant_id)
             return [Subscribe(frozenset({PARTICIPANTS, group_topic(adm.group)})), m.to_wire(welcome)]

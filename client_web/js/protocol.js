@@ -22,14 +22,16 @@ export const ERRORS = Object.freeze({
   ALREADY_JOINED: 'already_joined', CAPACITY_REACHED: 'capacity_reached', GROUP_REQUIRED: 'group_required',
   GROUP_INVALID: 'group_invalid', GROUP_TOKEN_INVALID: 'group_token_invalid', UNAUTHORIZED: 'unauthorized',
   ILLEGAL_TRANSITION: 'illegal_transition', INVALID_COMMAND: 'invalid_command', INTERNAL: 'internal',
+  UNAVAILABLE: 'unavailable',
 });
 
 export const CLOSE = Object.freeze({
-  NORMAL: 1000, POLICY: 1008, TOO_BIG: 1009, TRY_AGAIN: 1013, UNAUTHORIZED: 4401, FULL: 4429,
+  NORMAL: 1000, POLICY: 1008, TOO_BIG: 1009, INTERNAL: 1011, TRY_AGAIN: 1013, UNAUTHORIZED: 4401, FULL: 4429,
 });
 
 export const SHOW_STATES = Object.freeze(['lobby', 'armed', 'running', 'ended', 'aborted']);
 export const LEVELS = Object.freeze(['info', 'urgent']);
+export const ALARM_LEVELS = Object.freeze(['warning', 'critical']);
 
 // Field descriptors: t = int | str | bool | dict | list | <payload name>; req = required;
 // nul = may be null; of = item type of a list; min, minLen, maxLen, choices as in Python.
@@ -52,6 +54,13 @@ export const PAYLOADS = Object.freeze({
     text: F('str', { ...REQ, maxLen: 500 }),
     group: F('str', { nul: true }),
     sent_at_us: F('int'),
+  },
+  AlarmInfo: {
+    key: F('str', { ...REQ, maxLen: 64 }),
+    level: F('str', { ...REQ, choices: ALARM_LEVELS }),
+    message: F('str', { ...REQ, maxLen: 1000 }),
+    since_us: F('int'), last_us: F('int'), count: F('int', { min: 1 }),
+    resolved_at_us: F('int', { nul: true }), detail: F('dict', { nul: true }),
   },
   GroupCount: {
     id: F('str', REQ), name: F('str', REQ), colour: F('str', REQ), share: F('int', REQ),
@@ -107,6 +116,7 @@ export const MESSAGES = Object.freeze({
     sync_error: F('Histogram', REQ), engines: F('dict', REQ), drift: F('dict', REQ), output_latency: F('dict', REQ),
     ntp: F('dict', REQ),
     announcements: F('list', { of: 'AnnouncementInfo' }),
+    alarms: F('list', { of: 'AlarmInfo' }),
   },
 });
 
