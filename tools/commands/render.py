@@ -16,8 +16,9 @@ def configure(parser) -> None:
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help="bundle directory to (re)write")
     parser.add_argument("--bitrate", type=int, default=96, metavar="KBPS",
                         help="MP3 constant bitrate in kb/s, shared by all groups (default 96)")
-    parser.add_argument("--quality", type=int, default=5, metavar="0-9",
-                        help="LAME algorithm quality, 0 best/slowest .. 9 fastest (default 5)")
+    parser.add_argument("--quality", type=int, default=7, metavar="0-9",
+                        help="LAME algorithm quality, 0 best/slowest .. 9 fastest (default 7: no noise "
+                             "shaping; at 96 kb/s as good as 5 and faster, docs/benchmarks.md)")
     parser.add_argument("--loudness", type=float, default=-16.0, metavar="LUFS",
                         help="integrated loudness target of every group (default -16)")
     parser.add_argument("--segment-seconds", type=float, default=30.0, metavar="S",
