@@ -122,9 +122,15 @@ def _skip_id3v2(data: bytes) -> int:
 
 
 def read_gapless_info(data: bytes) -> GaplessInfo:
-    """Frame format, frame count, encoder delay and padding of an MP3 byte string."""
+    """Frame format, frame count, encoder delay and padding of an MP3 byte string.
+
+    Raises :class:`Mp3InfoError` when the bytes end inside the first frame (a
+    cut file): its Xing/Info tag cannot be read."""
     start = _skip_id3v2(data)
     first = parse_frame_header(data, start)
+    if start + first.frame_bytes > len(data):
+        raise Mp3InfoError(f"the data ends inside the first frame ({len(data) - start} of "
+                           f"{first.frame_bytes} bytes)")
     tag_at = start + 4 + first.side_info_bytes
     tag = data[tag_at : tag_at + 4]
     if tag not in (b"Info", b"Xing"):

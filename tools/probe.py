@@ -189,6 +189,13 @@ def _probe_mp3(path) -> AudioInfo:
             raise ProbeError("MP3 file with only a tag, no audio in it")
         try:
             first = parse_frame_header(data, pos)
+        except Mp3InfoError:
+            first = None
+        if first is not None and pos + first.frame_bytes > size:
+            raise ProbeError("truncated MP3: the file ends inside its first frame (download or export it again?)")
+        try:
+            if first is None:
+                raise Mp3InfoError("no frame")
             gapless = read_gapless_info(data[: pos + first.frame_bytes + 4])
         except Mp3InfoError:
             raise ProbeError("not an audio file: an ID3 tag followed by no MP3 frame" if pos else

@@ -129,3 +129,15 @@ def test_damaged_real_files_never_crash_nor_print(assets, tmp_path, capfd, name,
         assert str(exc) and "\n" not in str(exc)
     out, err = capfd.readouterr()
     assert out == "" and err == ""
+
+
+def test_an_mp3_cut_inside_its_first_frame_is_called_truncated(assets, tmp_path):
+    """Found by Hypothesis: a cut inside the first (Info) frame used to raise struct.error."""
+    data = open(os.path.join(assets, "tone.mp3"), "rb").read()
+    from tools.mp3info import _skip_id3v2, parse_frame_header
+
+    start = _skip_id3v2(data) if data[:3] == b"ID3" else 0
+    cut = tmp_path / "cut.mp3"
+    cut.write_bytes(data[: start + parse_frame_header(data, start).frame_bytes // 2])
+    with pytest.raises(ProbeError, match="truncated MP3: the file ends inside its first frame"):
+        probe_audio(str(cut))
