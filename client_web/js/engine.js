@@ -16,7 +16,7 @@
  * hears (sample frame -> context time -> server time).
  */
 import { Planner, idealSample } from './playplan.js';
-import { AudioClock, observe } from './audioclock.js';
+import { AudioClock } from './audioclock.js';
 
 export class WebAudioEngine {
   /**
@@ -47,6 +47,14 @@ export class WebAudioEngine {
     this.show = null;
     this.timer = null;
     this.report = { firstSample: null, clicks: [], reanchors: 0, decodeErrors: 0 };
+    this.guard = {
+      outputLatency: undefined, nextLatencyAt: 0, nextStampAt: 0, latencyEveryMs: 2000, slowCallMs: 50,
+      noLatency: 0, slow: {},
+      backoff(what) {
+        this.slow[what] = Math.min(5, (this.slow[what] || 0) + 1);
+        return 2000 * 2 ** (this.slow[what] - 1);
+      },
+    };
     this.probeReady = probe ? this._installProbe() : Promise.resolve();
   }
 
@@ -65,19 +73,47 @@ export class WebAudioEngine {
     }
   }
 
-  /** Server time (µs) at which the frame of context time t is heard. */
-  serverUsAtCtx(t) {
+  /** Server time (µs) at which the frame of context time t is heard (by `source`: default the trusted one). */
+  serverUsAtCtx(t, source) {
     if (!this.audioClock.ready) this._observe();
-    const perf = this.audioClock.perfAt(t) + this.offsetMs();
-    const clientUs = (performance.timeOrigin + perf) * 1000;
+    const heard = this.audioClock.perfAt(t, source);
+    if (heard === null) return null;
+    const clientUs = (performance.timeOrigin + heard + this.offsetMs()) * 1000;
     return this.clock.estimate(clientUs).serverUs;
   }
 
+  /**
+   * One reading of the audio clock. outputLatency is read first and at most every
+   * `latencyEveryMs` (Gecko answers it with a synchronous cubeb_stream_get_latency()
+   * on the main thread until it has a non-zero value, and getOutputTimestamp()
+   * reads it twice: with a stalled sound server that call blocked the page for
+   * more than 10 s - "Script terminated by timeout at observe"); any call that
+   * takes more than `slowCallMs` is backed off (2 s, doubling up to 32 s); a
+   * timestamp that keeps saying "no latency" (Gecko's construction) is read every 2 s.
+   * Then currentTime, getOutputTimestamp() and performance.now(), back to back.
+   */
   _observe() {
     const ctx = this.ctx;
-    const ts = typeof ctx.getOutputTimestamp === 'function' ? ctx.getOutputTimestamp() : null;
-    const o = observe(ts, ctx.currentTime, performance.now(), ctx.outputLatency, ctx.baseLatency);
-    this.audioClock.add(o);
+    const g = this.guard;
+    let t0 = performance.now();
+    if (t0 >= g.nextLatencyAt) {
+      g.outputLatency = typeof ctx.outputLatency === 'number' ? ctx.outputLatency : undefined;
+      const took = performance.now() - t0;
+      g.nextLatencyAt = t0 + (took > g.slowCallMs ? g.backoff('latency') : g.latencyEveryMs);
+    }
+    const currentTime = ctx.currentTime;
+    let ts;
+    t0 = performance.now();
+    if (typeof ctx.getOutputTimestamp === 'function' && t0 >= g.nextStampAt) {
+      ts = ctx.getOutputTimestamp();
+      const took = performance.now() - t0;
+      if (took > g.slowCallMs) g.nextStampAt = t0 + g.backoff('stamp');
+    }
+    const perfNow = performance.now();
+    const fault = this.audioClock.add({ ts, currentTime, perfNow, outputLatency: g.outputLatency,
+      baseLatency: ctx.baseLatency, sampleRate: ctx.sampleRate });
+    g.noLatency = fault === 'no-latency' ? g.noLatency + 1 : 0;
+    if (g.noLatency >= 10) g.nextStampAt = perfNow + 2000;
   }
 
   /** The ideal map: ctx time of each show sample, from the clock models now. */
@@ -101,6 +137,8 @@ export class WebAudioEngine {
     if (this.show && this.show.start_at_us === show.start_at_us && this.timer) return;
     this.stopNow();
     this.show = show;
+    this.report.firstSample = null; // a new show: its own first sample
+    this.report.clicks = [];
     this.planner = new Planner({ segments: this.group.segments, sampleRate: this.sr, silences: this.group.silences });
     this.clock.setSmooth(true);
     this.timer = setInterval(() => this.tick(), this.tickMs);
@@ -124,10 +162,7 @@ export class WebAudioEngine {
     for (const e of act.start) this._start(e);
     this.report.reanchors = this.planner.stats.reanchors;
     const f = this.report.firstSample;
-    if (f && !f.confirmed && now > f.ctx + 0.3) {
-      f.serverUs = this.serverUsAtCtx(f.ctx);
-      f.confirmed = true;
-    }
+    if (f && !f.confirmed && now > f.ctx + 0.3) this._confirmFirst(f);
     this.map = map;
   }
 
@@ -186,8 +221,40 @@ export class WebAudioEngine {
       r.sources = r.sources.filter((s) => s !== src);
     };
     if (e.index === 0 && e.offsetSamples === 0 && !this.report.firstSample) {
-      this.report.firstSample = { ctx: e.startCtx, serverUs: this.serverUsAtCtx(e.startCtx), scheduledAtCtx: this.ctx.currentTime };
+      // a start time already rendered plays at the next render quantum
+      const at = Math.max(e.startCtx, this.ctx.currentTime);
+      this.report.firstSample = { ctx: at, serverUs: this.serverUsAtCtx(at), scheduledAtCtx: this.ctx.currentTime,
+        lateStartS: at - e.startCtx };
     }
+  }
+
+  /**
+   * The page's account of its first sample, 0.3 s after it (the audio clock has
+   * seen it play): when it was heard in server time, by which reading, and the
+   * error bound of that account - the clock sync's bound plus the output timing's
+   * (audioclock.js boundMs) - with what every other reading would have said
+   * (`candidates`, server µs) for the cross-check of docs/playback.md.
+   */
+  _confirmFirst(f) {
+    const ac = this.audioClock;
+    f.serverUs = this.serverUsAtCtx(f.ctx);
+    f.source = ac.source;
+    const syncUs = this.clock.errorBound();
+    f.syncBoundUs = Number.isFinite(syncUs) ? Math.round(syncUs) : null;
+    f.outputBoundUs = Math.round(ac.boundMs() * 1000);
+    f.boundUs = f.syncBoundUs === null ? null : f.syncBoundUs + f.outputBoundUs;
+    f.candidates = {};
+    for (const k of Object.keys(ac.candidates(f.ctx))) f.candidates[k] = this.serverUsAtCtx(f.ctx, k);
+    f.faults = { ...ac.faults };
+    f.ctxRate = this.ctx.sampleRate;
+    f.outputLatency = this.guard.outputLatency ?? null;
+    f.baseLatency = this.ctx.baseLatency ?? null;
+    f.confirmed = true;
+  }
+
+  /** Error bound (µs) of the page's account of its start, or null before it started. */
+  startBoundUs() {
+    return this.report.firstSample?.boundUs ?? null;
   }
 
   _stopRuns(atCtx, fadeS) {
@@ -260,16 +327,23 @@ export function playTestTone(ctx, { freq = 660, seconds = 0.4 } = {}) {
 }
 
 /**
- * An AudioContext unlocked inside a user gesture (call it from the tap handler).
- * Uses the manifest's sample rate when the browser accepts it (no resampling in
- * decode: sample positions stay exact). Returns null without Web Audio.
+ * An AudioContext unlocked inside a user gesture (call it from the tap handler),
+ * at the output device's own rate. `sampleRate` (the bundle's) is deliberately
+ * not forced on the context: when the context's rate differs from the device's,
+ * Blink resamples between the graph and the device and its output timestamps do
+ * not count that stage (AudioDestination::RequestRender stamps device frames:
+ * the sound came out ~10 ms later than the page computed at 44.1 kHz with a
+ * 48 kHz context, docs/playback.md); decodeAudioData resamples each segment to
+ * the context's rate instead (the spec's behaviour in every engine), and
+ * positions stay exact because the planner works in seconds.
+ * Returns null without Web Audio.
  */
-export function createUnlockedContext(sampleRate) {
+export function createUnlockedContext(sampleRate) { // eslint-disable-line no-unused-vars
   const AC = globalThis.AudioContext || globalThis.webkitAudioContext;
   if (!AC) return null;
   let ctx;
   try {
-    ctx = new AC({ sampleRate, latencyHint: 'playback' });
+    ctx = new AC({ latencyHint: 'playback' });
   } catch {
     ctx = new AC();
   }
