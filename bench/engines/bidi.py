@@ -25,7 +25,7 @@ class BiDi:
 
         # __enter__: the connection is closed in close(), not by a with-block (websockets >= 17.1 asks)
         self._ws = connect(url, open_timeout=open_timeout, ping_interval=None, max_size=None,
-                           max_queue=None).__enter__()
+                           max_queue=None, close_timeout=1).__enter__()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._waiting: dict[int, dict] = {}

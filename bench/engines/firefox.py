@@ -146,13 +146,18 @@ class FirefoxPage(Page):
 
     def _close(self) -> None:
         if self._bidi is not None:
-            try:
-                self._bidi.command("browser.close", timeout=5)
+            try:  # Firefox may exit before it answers: wait for the process, not the reply
+                self._bidi.command("browser.close", timeout=3)
             except Exception:
                 pass
+            if self._p is not None:
+                try:
+                    self._p.wait(3)
+                except Exception:
+                    pass
             self._bidi.close()
             self._bidi = None
-        stop(self._p)
+        stop(self._p, timeout=2)
         self._p = None
         if getattr(self, "_log", None):
             self._log.close()

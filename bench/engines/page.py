@@ -39,6 +39,12 @@ _CENTRE_JS = """(sel) => {
 }"""
 
 
+_VISIBLE_JS = """(sel) => [...document.querySelectorAll(sel)].some((el) => {
+  const st = getComputedStyle(el), r = el.getBoundingClientRect();
+  return st.visibility !== 'hidden' && st.display !== 'none' && r.width > 0 && r.height > 0 && !el.closest('[hidden]');
+})"""
+
+
 class PageError(RuntimeError):
     """A script evaluated in the page threw (the message is the page's error)."""
 
@@ -110,9 +116,8 @@ class Page:
             time.sleep(poll_s)
 
     def wait_for_selector(self, css: str, timeout_s: float = 10.0) -> None:
-        """Wait until ``css`` matches a visible element."""
-        self.wait_for(f"(() => {{ const c = ({_CENTRE_JS})({json.dumps(css)}); return !!(c && !c.covered); }})()",
-                      timeout_s)
+        """Wait until ``css`` matches a visible element (it may be covered by another)."""
+        self.wait_for(f"!!({_VISIBLE_JS})({json.dumps(css)})", timeout_s)
 
     def click(self, css: str, timeout_s: float = 10.0) -> None:
         """Wait for ``css`` to be visible and uncovered, then click its centre (a trusted user gesture)."""

@@ -195,17 +195,30 @@ function tryAutoResume() {
   const sr = st.manifest?.sample_rate || 44100;
   const ctx = params.get('engine') === 'media' ? null : createUnlockedContext(sr);
   if (!ctx) return;
-  setTimeout(() => {
+  // A context allowed to start reaches 'running' once its output is open: at once in
+  // Chromium, after the sound server answers in Firefox (hundreds of ms under load).
+  // Still suspended after 2 s: the browser wants a tap (the rejoin screen asks for it).
+  let done = false;
+  const settle = () => {
+    if (done || st.soundOn) return;
     if (ctx.state === 'running') {
+      done = true;
       st.ctx = ctx;
       st.soundOn = true;
       requestWakeLock();
       makeEngine();
       render();
-    } else {
+    }
+  };
+  ctx.addEventListener('statechange', settle);
+  settle();
+  setTimeout(() => {
+    settle();
+    if (!done) {
+      done = true;
       ctx.close().catch(() => {});
     }
-  }, 200);
+  }, 2000);
 }
 
 async function requestWakeLock() {
