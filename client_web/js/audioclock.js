@@ -33,11 +33,14 @@ export const LIMITS = Object.freeze({
   defaultExtraLatencyS: 0.02, // added to baseLatency when nothing better is known
   futureSlackMs: 1.0, // a stamp may be read a little after performance.now() (1 ms timer resolution)
   maxStampAgeMs: 1000,
-  rateTolerance: 0.01, // performanceTime must advance at 1000 ms per contextTime second, ±1 %
+  rateTolerance: 0.1, // performanceTime must advance at 1000 ms per contextTime second, ±10 % (a glitch is a jump, not a rate)
   rateSpanS: 0.25, // ... checked over at least this much context time
   quantumFrames: 128, // a render quantum: the least any output can buffer
   settleCount: 5, // observations of one source before scheduling on it
   maxMisses: 20, // consecutive faulty stamps before falling back to currentTime
+  jumpMs: 2, // a stamp this far off the line starts a candidate jump (a glitch moves the whole line)
+  jumpCount: 3, // ... this many in a row that agree within 1 ms restart the line
+  currentWindow: 40, // currentTime observations kept (a glitch ages out of the envelope)
 });
 
 /**
@@ -140,10 +143,37 @@ export class AudioClock {
   }
 
   _push(line, o) {
+    if (line === 'timestamp' && this._jumped(o)) return;
     const obs = this.lines[line];
     obs.push(o);
-    if (obs.length > this.window) obs.shift();
+    if (obs.length > (line === 'timestamp' ? this.window : LIMITS.currentWindow)) obs.shift();
     this.fits[line] = line === 'timestamp' ? fitLine(obs) : fitEnvelope(obs);
+  }
+
+  /**
+   * A glitch (the device played silence while the graph was late) moves every later
+   * stamp by the same amount: a stamp off the line is held back; `jumpCount` of them
+   * in a row that agree restart the line from them (counted in faults.jump).
+   */
+  _jumped(o) {
+    const f = this.fits.timestamp;
+    if (!f || this.lines.timestamp.length < LIMITS.settleCount) return false;
+    const r = o.perf - (f.p0 + (o.ctx - f.c0) * f.k);
+    if (Math.abs(r) <= Math.max(LIMITS.jumpMs, 5 * f.mad)) {
+      this.jumpers = [];
+      return false;
+    }
+    this.jumpers = [...(this.jumpers || []), { o, r }];
+    const rs = this.jumpers.map((j) => j.r);
+    if (this.jumpers.length >= LIMITS.jumpCount && Math.max(...rs) - Math.min(...rs) <= 1) {
+      this.lines.timestamp = this.jumpers.map((j) => j.o);
+      this.fits.timestamp = fitLine(this.lines.timestamp);
+      this.faults.jump = (this.faults.jump || 0) + 1;
+      this.jumpers = [];
+    } else if (this.jumpers.length >= LIMITS.jumpCount) {
+      this.jumpers.shift();
+    }
+    return true;
   }
 
   _drop(line) {
