@@ -131,6 +131,19 @@ export class AudioClock {
       this.latency = lat; // a new latency: the currentTime line is kept (it is stored without latency)
     }
     this._push('current', { ctx: r.currentTime, perf: r.perfNow });
+    // the line itself must stay possible: the frame being rendered is heard after now
+    if (this.fits.timestamp) {
+      const f = this.fits.timestamp;
+      const lat = f.p0 + (r.currentTime - f.c0) * f.k - r.perfNow;
+      const q = (LIMITS.quantumFrames / this.sampleRate) * 1000;
+      if (lat < q - LIMITS.futureSlackMs || lat > LIMITS.maxOutputLatencyS * 1000) {
+        this.faults['line-impossible'] = (this.faults['line-impossible'] || 0) + 1;
+        const keep = fault === null ? [this.lines.timestamp.at(-1)] : [];
+        this._drop('timestamp');
+        for (const o of keep) this.lines.timestamp.push(o);
+        this.fits.timestamp = keep.length ? fitLine(this.lines.timestamp) : null;
+      }
+    }
     this.source = this._trusted();
     return fault === 'missing' ? null : fault;
   }
@@ -168,6 +181,7 @@ export class AudioClock {
     if (this.jumpers.length >= LIMITS.jumpCount && Math.max(...rs) - Math.min(...rs) <= 1) {
       this.lines.timestamp = this.jumpers.map((j) => j.o);
       this.fits.timestamp = fitLine(this.lines.timestamp);
+      this.refs = this.jumpers.map((j) => ({ contextTime: j.o.ctx, performanceTime: j.o.perf })); // rate from here on
       this.faults.jump = (this.faults.jump || 0) + 1;
       this.jumpers = [];
     } else if (this.jumpers.length >= LIMITS.jumpCount) {
