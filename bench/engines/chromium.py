@@ -71,11 +71,16 @@ class ChromiumPage(Page):
                 has_touch=True, locale=locale)
             self._page = self._ctx.new_page()
             self._page.on("pageerror", lambda e: self._errors.append(f"pageerror: {e}"))
-            self._page.on("console", lambda m: m.type == "error" and self._errors.append(m.text))
+            self._page.on("console", self._on_console)
             self._page.goto(url)
         except BaseException:
             self._close()
             raise
+
+    def _on_console(self, m) -> None:
+        if m.type == "error":
+            url = (m.location or {}).get("url")
+            self._errors.append(f"{m.text} ({url})" if url else m.text)
 
     @property
     def playwright_page(self):

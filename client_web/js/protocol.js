@@ -30,6 +30,8 @@ export const CLOSE = Object.freeze({
 
 export const SHOW_STATES = Object.freeze(['lobby', 'armed', 'running', 'ended', 'aborted']);
 export const LEVELS = Object.freeze(['info', 'urgent']);
+/** Why a phone's sound is in trouble (status.trouble), most serious first: trouble.js. */
+export const TROUBLES = Object.freeze(['media', 'decode', 'start', 'timing']);
 
 // Field descriptors: t = int | str | bool | dict | list | <payload name>; req = required;
 // nul = may be null; of = item type of a list; min, minLen, maxLen, choices as in Python.
@@ -74,6 +76,7 @@ export const MESSAGES = Object.freeze({
   status: {
     verified: F('bool'), sync_error_us: F('int', { nul: true, min: 0 }), engine: F('str', { nul: true, maxLen: 32 }),
     output_latency_us: F('int', { nul: true, min: 0 }), position_us: F('int', { nul: true }),
+    trouble: F('str', { nul: true, choices: TROUBLES }),
   },
   console_hello: { token: F('str', { ...REQ, maxLen: 256 }) },
   arm: { ref: REF, start_at_us: F('int', { nul: true, min: 0 }), in_ms: F('int', { nul: true, min: 0 }) },
@@ -106,7 +109,7 @@ export const MESSAGES = Object.freeze({
     participants_total: F('int', REQ), connected_total: F('int', REQ), capacity: F('int', { ...REQ, nul: true }),
     sync_error: F('Histogram', REQ), engines: F('dict', REQ), drift: F('dict', REQ), output_latency: F('dict', REQ),
     ntp: F('dict', REQ),
-    announcements: F('list', { of: 'AnnouncementInfo' }),
+    announcements: F('list', { of: 'AnnouncementInfo' }), trouble: F('dict'),
   },
 });
 

@@ -103,6 +103,25 @@ def real_bundle(tmp_path_factory):
     return write_real_bundle(tmp_path_factory.mktemp("client-bundle") / "bundle")
 
 
+@pytest.fixture(scope="session")
+def undecodable_segments_bundle(real_bundle, tmp_path_factory):
+    """The real bundle whose segments are not audio (but verify: the manifest has their
+    sha256); the full show.mp3 is intact, so the <audio> player can still play it."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("bad-bundle") / "bundle"
+    shutil.copytree(real_bundle, root)
+    manifest = json.loads((root / "manifest.json").read_text())
+    for g in manifest["groups"]:
+        for seg in g["segments"]:
+            junk = hashlib.sha256(seg["path"].encode()).digest() * (seg["bytes"] // 32 + 1)
+            junk = junk[:seg["bytes"]]
+            (root / seg["path"]).write_bytes(junk)
+            seg["sha256"] = hashlib.sha256(junk).hexdigest()
+    (root / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    return root
+
+
 @pytest.fixture
 def conductor_server(real_bundle, tmp_path):
     """Factory: a real conductor on 127.0.0.1 serving client_web/ and the real bundle."""
@@ -115,7 +134,8 @@ def conductor_server(real_bundle, tmp_path):
         cfg.setdefault("token", TOKEN)
         cfg.setdefault("min_lead_s", 1.0)
         cfg.setdefault("db_path", tmp_path / f"state{len(started)}.sqlite")
-        server = LiveServer(build_app(ServerConfig(bundle_dir=real_bundle, **cfg))).start()
+        bundle = cfg.pop("bundle_dir", real_bundle)
+        server = LiveServer(build_app(ServerConfig(bundle_dir=bundle, **cfg))).start()
         started.append(server)
         return server
 
@@ -157,7 +177,7 @@ class Phone:
 
     _n = 0
 
-    def __init__(self, engine, server, rig, *, path="/", locale="fr-FR", env_extra=None):
+    def __init__(self, engine, server, rig, *, path="/", locale="fr-FR", env_extra=None, pulse=True):
         from bench.engines import open_page
         from bench.engines.gate import Gate
 
@@ -165,9 +185,9 @@ class Phone:
         Phone._n += 1
         self.engine = engine
         self.gate = Gate(server.port).__enter__()
-        self.sink = pa.null_sink(f"phone{Phone._n}_{engine}")
+        self.sink = pa.null_sink(f"phone{Phone._n}_{engine}") if pulse else None
         try:
-            self.page = open_page(engine, self.gate.url + path, sink=self.sink, pulse=pa, display=x,
+            self.page = open_page(engine, self.gate.url + path, sink=self.sink, pulse=pa if pulse else None, display=x,
                                   viewport=(PHONE["width"], PHONE["height"]), locale=locale, env_extra=env_extra)
         except BaseException:
             self.gate.close()
