@@ -86,7 +86,7 @@ class SinkRecorder:
     reads it). ``pulse``: the bench/engines PulseServer the sink lives on."""
 
     def __init__(self, pulse, sink: str, rate: int, *, window_s: float = 0.25, jump_us: float = 500.0,
-                 min_run_s: float = 0.5, latency_ms: float = 5.0) -> None:
+                 min_run_s: float = 0.5, latency_ms: float = 10.0) -> None:
         self.pulse, self.sink, self.rate = pulse, sink, rate
         self.window_s, self.jump_us, self.min_run_s, self.latency_ms = window_s, jump_us, min_run_s, latency_ms
         self.chunks: list[np.ndarray] = []
@@ -110,7 +110,7 @@ class SinkRecorder:
                 first = self.stream.frames
                 buf, t = self.stream.read()
                 if buf is None:
-                    time.sleep(0.002)
+                    time.sleep(0.005)  # a light poll: 2 cores are shared by every page
                     continue
                 self.chunks.append(buf)
                 if t is not None:

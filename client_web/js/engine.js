@@ -182,11 +182,24 @@ export class WebAudioEngine {
     }
   }
 
-  /** Decoders that ignore the LAME tag return encoder_delay + 529 extra samples first: drop them. */
+  /**
+   * Cut a decoded segment to exactly its samples. Decoders differ in what they add
+   * around an MP3 without honouring its LAME tag (measured, docs/playback.md):
+   * Blink returns the exact samples; Gecko keeps the encoder delay (576) at the start
+   * and drops the decoder's 529 (length: samples + delay + padding - 529); GStreamer's
+   * mpg123 keeps both (samples + delay + padding). In every case the tail is the
+   * padding minus the decoder delay, so the lead is what is left of the extra frames:
+   * lead = extra - (padding - 529), within [0, extra]. (Trimming a fixed 1105, as
+   * before, cut 529 frames too many in Firefox: its sound came 11 ms early at 48 kHz.)
+   */
   _trim(buf, seg) {
-    const want = Math.round(seg.samples * buf.sampleRate / this.sr);
+    const ratio = buf.sampleRate / this.sr;
+    const want = Math.round(seg.samples * ratio);
     if (buf.length <= want + 1) return buf;
-    const lead = Math.min(buf.length - want, Math.round(((seg.encoder_delay ?? 576) + 529) * buf.sampleRate / this.sr));
+    const extra = buf.length - want;
+    const tail = seg.padding != null ? Math.max(0, Math.round((seg.padding - 529) * ratio)) : null;
+    const lead = tail !== null ? Math.min(extra, Math.max(0, extra - tail))
+      : Math.min(extra, Math.round(((seg.encoder_delay ?? 576) + 529) * ratio));
     const out = this.ctx.createBuffer(buf.numberOfChannels, want, buf.sampleRate);
     for (let c = 0; c < buf.numberOfChannels; c++) out.copyToChannel(buf.getChannelData(c).subarray(lead, lead + want), c);
     return out;
