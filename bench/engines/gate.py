@@ -5,7 +5,8 @@ cannot; a page loaded through its own :class:`Gate` can lose the network in
 all three the same way: :meth:`Gate.cut` resets every open connection (the
 websocket drops) and refuses new ones (a reload fails at the socket, so the
 service worker must answer), :meth:`Gate.restore` lets traffic through
-again. Loopback only; each page's gate is also its own origin (storage,
+again. :meth:`Gate.hold` delays the requests whose bytes contain a
+pattern (one slow response, for races). Loopback only; each page's gate is also its own origin (storage,
 service worker), as each phone is.
 """
 
@@ -25,6 +26,7 @@ class Gate:
         self._conns: set[socket.socket] = set()
         self._open = True
         self._stop = False
+        self._holds: list[tuple[bytes, float]] = []
         self._srv = socket.create_server(("127.0.0.1", 0))
         self.port = self._srv.getsockname()[1]
         self._thread = threading.Thread(target=self._accept, name=f"gate-{self.port}", daemon=True)
@@ -51,6 +53,12 @@ class Gate:
             conns, self._conns = list(self._conns), set()
         for c in conns:
             _reset(c)
+
+    def hold(self, pattern: bytes, seconds: float) -> None:
+        """From now on, bytes from the browser that contain ``pattern`` (e.g. ``b"GET /api/info"``:
+        a request on a new or kept-alive connection) reach the server ``seconds`` late."""
+        with self._lock:
+            self._holds.append((pattern, seconds))
 
     def restore(self) -> None:
         with self._lock:
@@ -82,15 +90,21 @@ class Gate:
                 continue
             with self._lock:
                 self._conns.update((client, upstream))
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+            for a, b, first in ((client, upstream, True), (upstream, client, False)):
+                threading.Thread(target=self._pump, args=(a, b, first), daemon=True).start()
 
-    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
+    def _pump(self, src: socket.socket, dst: socket.socket, from_browser: bool = False) -> None:
+        import time
+
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     break
+                if from_browser and self._holds:  # keep-alive: any chunk may start a request
+                    delay = max((sec for pat, sec in list(self._holds) if pat in data), default=0.0)
+                    if delay:
+                        time.sleep(delay)
                 dst.sendall(data)
         except OSError:
             pass

@@ -441,12 +441,31 @@ async function restoreOffline() {
   }
 }
 
+/** The show this server runs; storage of another show on this origin is forgotten. */
+async function loadInfo() {
+  try {
+    const res = await fetch('/api/info', { cache: 'no-store' });
+    st.info = await res.json();
+    keeper.resetFor(st.info.show_id);
+    st.pid = keeper.get('participant_id');
+    st.groupId = keeper.get('group');
+    st.show = keeper.get('show');
+    applyTexts();
+  } catch {
+    st.info = null; // offline: keep what is stored
+  }
+}
+
 async function main() {
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
   applyTexts();
-  $('join-button').addEventListener('click', () => {
+  const infoReady = loadInfo();
+  $('join-button').addEventListener('click', async () => {
     $('join-button').disabled = true;
     $('join-button').textContent = t('joining');
+    // A tap before /api/info answered must not join yet: loadInfo() resets storage for a
+    // new show, which would erase the participant id the welcome is about to store.
+    await infoReady;
     conn.open();
   });
   $('enable-sound').addEventListener('click', enableSound);
@@ -485,17 +504,7 @@ async function main() {
     }
   });
   window.addEventListener('online', () => conn.kick());
-  try {
-    const res = await fetch('/api/info', { cache: 'no-store' });
-    st.info = await res.json();
-    keeper.resetFor(st.info.show_id);
-    st.pid = keeper.get('participant_id');
-    st.groupId = keeper.get('group');
-    st.show = keeper.get('show');
-    applyTexts();
-  } catch {
-    st.info = null; // offline: keep what is stored
-  }
+  await infoReady;
   if (st.pid) {
     await restoreOffline();
     if (st.group) download();

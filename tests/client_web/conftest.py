@@ -177,14 +177,17 @@ class Phone:
 
     _n = 0
 
-    def __init__(self, engine, server, rig, *, path="/", locale="fr-FR", env_extra=None, pulse=True):
+    def __init__(self, engine, server, rig, *, path="/", locale="fr-FR", env_extra=None, pulse=True, holds=()):
         from bench.engines import open_page
         from bench.engines.gate import Gate
 
         x, pa = rig
         Phone._n += 1
         self.engine = engine
+        self.pulse = pa
         self.gate = Gate(server.port).__enter__()
+        for pattern, seconds in holds:  # slow responses from the very first load on
+            self.gate.hold(pattern, seconds)
         self.sink = pa.null_sink(f"phone{Phone._n}_{engine}") if pulse else None
         try:
             self.page = open_page(engine, self.gate.url + path, sink=self.sink, pulse=pa if pulse else None, display=x,
