@@ -32,6 +32,12 @@ class Calibration:
     max_abs_us: float
     anchor_spread_us: float
 
+    @property
+    def reliable(self) -> bool:
+        """Most clicks timed, and their p5..p95 within 1 ms: the median is a bias worth subtracting."""
+        return (self.heard >= max(3, self.clicks * 2 // 3) and np.isfinite(self.median_us)
+                and self.p95_us - self.p5_us <= 1000 and abs(self.median_us) <= 2000)
+
 
 def click_pcm(rate: int) -> np.ndarray:
     """A 6-sample burst at 0.95, like the bundles' clicks (at 44.1/48 kHz: 0.12-0.14 ms)."""
