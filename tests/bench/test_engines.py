@@ -21,16 +21,18 @@ from bench.engines import ENGINES, Display, EngineMissing, PageError, PulseServe
 from bench.engines._proc import marked_pids
 
 PAGE = """<!doctype html><meta name="viewport" content="width=device-width">
-<button id="go" style="width:200px;height:80px">go</button>
-<script>
-window.state = 'idle';
+<link rel="stylesheet" href="tone.css"><button id="go">go</button>
+<script src="tone.js"></script>"""
+CSS = "#go { width: 200px; height: 80px; }"
+# The conductor serves every page with a strict CSP (conductor/headers.py): so does this server.
+CSP = "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'"
+SCRIPT = """window.state = 'idle';
 document.getElementById('go').addEventListener('click', async () => {
   const ctx = new AudioContext(); window.ctx = ctx;
   const o = ctx.createOscillator(); o.frequency.value = 440; o.connect(ctx.destination); o.start();
   await ctx.resume(); window.state = ctx.state;
   console.error('deliberate error ' + ctx.sampleRate);
-});
-</script>"""
+});"""
 RATE = 48000
 
 
@@ -38,12 +40,37 @@ def tone_samples(raw) -> int:
     return int(np.count_nonzero(np.abs(np.fromfile(raw, np.float32)) > 0.05))
 
 
+def serve_with_csp(root):
+    """A loopback HTTP server of ``root`` whose every response carries CSP."""
+    import functools
+    import http.server
+    import threading
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def end_headers(self):
+            self.send_header("Content-Security-Policy", CSP)
+            super().end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory):
     d = tmp_path_factory.mktemp("engines")
     (d / "tone.html").write_text(PAGE)
-    with Display() as x, PulseServer(d / "pulse") as pa:
-        yield x, pa, (d / "tone.html").as_uri()
+    (d / "tone.js").write_text(SCRIPT)
+    (d / "tone.css").write_text(CSS)
+    srv = serve_with_csp(d)
+    try:
+        with Display() as x, PulseServer(d / "pulse") as pa:
+            yield x, pa, f"http://127.0.0.1:{srv.server_address[1]}/tone.html"
+    finally:
+        srv.shutdown()
 
 
 def require(engine: str) -> None:
@@ -66,6 +93,16 @@ def test_page_sound_reaches_its_own_sink(rig, engine, tmp_path):
         assert page.evaluate("(a, b) => a * b", 6, 7) == 42
         assert page.evaluate("Promise.resolve({a: [1, null]})") == {"a": [1, None]}
         assert page.evaluate("undefined") is None
+        assert page.evaluate("async () => { await new Promise(r => setTimeout(r, 10)); return 'later'; }") == "later"
+        assert page.wait_for("document.getElementById('go') !== null", 5) is True
+        # the page's CSP is in force (an inline script does not run), and evaluate works anyway
+        assert page.evaluate("""() => new Promise((resolve) => {
+            window.inline = 'blocked';
+            const s = document.createElement('script');
+            s.textContent = "window.inline = 'ran'";
+            document.head.appendChild(s);
+            setTimeout(() => resolve(window.inline), 50);
+        })""") == "blocked"
         with pytest.raises(PageError, match="boom"):
             page.evaluate("() => { throw new Error('boom') }")
         out = raw.open("wb")  # a file, not a pipe: an unread pipe fills and stalls parec
