@@ -82,10 +82,18 @@ def test_undecodable_segments_offer_the_simple_player_which_plays(conductor_serv
     assert ph.page.evaluate("document.getElementById('trouble-media').hidden") is False
     feed_trouble(console, {"decode": 1})
     ph.page.screenshot(artifacts / "chromium-trouble-decode.png")
+    # the organizer sees it
+    from conductor_testkit import TOKEN
+
+    cons = phones("chromium", srv, path=f"/console#token={TOKEN}", pulse=False)
+    cons.page.wait_for("document.getElementById('trouble').innerText.includes('1 phone in trouble')", 15)
+    assert "cannot decode the audio" in cons.page.text("#trouble")
+    cons.page.screenshot(artifacts / "console-trouble.png")
     ph.page.click("#trouble-media")
     ph.page.wait_for("window.flashmob.report().engine === 'media' && window.flashmob.report().trouble === null", 10)
     ph.page.wait_for("document.getElementById('trouble').hidden", 5)
     feed_trouble(console, {})
+    cons.page.wait_for("document.getElementById('trouble').hidden", 10)
     console.send({"type": "arm", "in_ms": 3000, "ref": "go"})
     start = console.expect("ack", ref="go")["show"]["start_at_us"]
     ph.page.wait_for("document.body.dataset.screen === 'play'", 10)
