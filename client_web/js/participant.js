@@ -317,7 +317,9 @@ function renderTrouble(ph, g) {
   let when = t('trouble_press_wait');
   if (st.show?.start_at_us != null && clock.ready && (ph.phase === 'countdown' || ph.phase === 'playing')) {
     const startLocal = new Date(Date.now() + (st.show.start_at_us - clock.serverTime()) / 1000);
-    const time = startLocal.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    // in the language of the page's words (a French sentence gets a French time), to the second
+    const time = startLocal.toLocaleTimeString(document.documentElement.lang || [],
+      { hour: '2-digit', minute: '2-digit', second: '2-digit' });
     when = ph.phase === 'playing'
       ? t('trouble_started', { time, position: SS.formatClock(ph.positionUs) })
       : t('trouble_press_at', { time });
