@@ -33,7 +33,8 @@ def check() -> None:
         raise EngineMissing("the playwright package is missing (pip install -e '.[dev]')") from None
 
 
-def _acquire():
+def acquire_playwright():
+    """The shared Playwright driver (started on first use); pair with :func:`release_playwright`."""
     from playwright.sync_api import sync_playwright
 
     with _lock:
@@ -44,7 +45,7 @@ def _acquire():
         return _pw["api"]
 
 
-def _release() -> None:
+def release_playwright() -> None:
     with _lock:
         _pw["users"] -= 1
         if _pw["users"] == 0 and _pw["api"] is not None:
@@ -60,7 +61,7 @@ class ChromiumPage(Page):
         self.marker = env.get("FLASHMOB_PAGE_ID")
         check()
         self._browser = None
-        api = _acquire()
+        api = acquire_playwright()
         self._acquired = True
         try:
             # Playwright's headless defaults include --mute-audio: the sound must reach the sink
@@ -122,4 +123,4 @@ class ChromiumPage(Page):
                 pass
         if getattr(self, "_acquired", False):
             self._acquired = False
-            _release()
+            release_playwright()

@@ -134,8 +134,8 @@ def conductor_server(real_bundle, tmp_path):
         cfg.setdefault("token", TOKEN)
         cfg.setdefault("min_lead_s", 1.0)
         cfg.setdefault("db_path", tmp_path / f"state{len(started)}.sqlite")
-        bundle = cfg.pop("bundle_dir", real_bundle)
-        server = LiveServer(build_app(ServerConfig(bundle_dir=bundle, **cfg))).start()
+        cfg.setdefault("bundle_dir", real_bundle)
+        server = LiveServer(build_app(ServerConfig(**cfg))).start()
         started.append(server)
         return server
 
@@ -220,6 +220,22 @@ def phones(rig):
     yield open_phone
     for ph in opened:
         ph.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A plain Playwright Chromium (one process, many contexts), for tests that need Playwright's
+    own tools (init scripts, request interception); it shares bench.engines' Playwright driver."""
+    require_engine("chromium")
+    from bench.engines.chromium import ARGS, CHROMIUM, acquire_playwright, release_playwright
+
+    api = acquire_playwright()
+    try:
+        b = api.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+    finally:
+        release_playwright()
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ time of every click it rendered (decode, trimming and scheduling, not plans).
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -32,7 +33,8 @@ SINK_RATE = 48_000  # conftest's PulseServer sinks
 FIRST_SAMPLE_JS = "(r => r.firstSample && r.firstSample.confirmed)(window.flashmob.report())"
 
 
-def join_and_ready(ph, artifacts=None, prefix=None):
+def ready_phone(ph, artifacts=None, prefix=None):
+    """Join, verify, enable sound, wait for the clock sync (a Phone: bench.engines page)."""
     p = ph.page
     p.wait_for_selector("#join-button", 20)
     shot(ph, artifacts, f"{prefix}-1-join")
@@ -44,6 +46,23 @@ def join_and_ready(ph, artifacts=None, prefix=None):
     p.wait_for("document.body.dataset.screen === 'wait'", 15)
     p.wait_for("window.flashmob.report().syncBoundUs < 5000", 20)
     shot(ph, artifacts, f"{prefix}-3-ready")
+
+
+def wait_for(page, predicate_js, timeout=15.0):
+    """A Playwright page (the ``browser`` fixture; test_hostile_bundle): poll ``predicate_js``."""
+    # a function, not a string: the conductor's CSP forbids eval, which string predicates use
+    page.wait_for_function(f"() => ({predicate_js})", timeout=timeout * 1000, polling=50)
+
+
+def join_and_ready(page):
+    """A Playwright page (the ``browser`` fixture): join, verify, enable sound, sync."""
+    page.wait_for_selector("#join-button")
+    page.click("#join-button")
+    page.wait_for_selector("#screen-group:not([hidden])")
+    wait_for(page, "window.flashmob.report().verified", 20)
+    page.click("#enable-sound")
+    wait_for(page, "document.body.dataset.screen === 'wait'")
+    wait_for(page, "window.flashmob.report().syncBoundUs < 5000")
 
 
 def shot(ph, artifacts, name):
@@ -107,9 +126,10 @@ def assert_heard_on_time(ears, start_us):
         epoch = ear.srv.conductor.now() - time.monotonic_ns() // 1000
         print(f"{ear.ph.engine}: page says sample 0 at start + {f.get('serverUs', start_us) - start_us:.0f} µs; "
               f"onsets heard (start-relative µs): {[round(x + epoch - start_us) for x in ear.rec.onsets_mono_us()][:6]}")
-    print(f"first click heard at start + {heard} µs (recorded)")
-    assert all(v is not None for v in heard.values()), heard
-    assert all(abs(v) <= SOUND_LIMIT_US for v in heard.values()), heard
+    load = os.getloadavg()[0]
+    print(f"first click heard at start + {heard} µs (recorded; load average {load:.1f})")
+    assert all(v is not None for v in heard.values()), (heard, f"load average {load:.1f}")
+    assert all(abs(v) <= SOUND_LIMIT_US for v in heard.values()), (heard, f"load average {load:.1f}")
 
 
 def arm(console, in_ms, ref="go"):
@@ -131,8 +151,8 @@ def test_show_in_one_engine(engine, conductor_server, phones, artifacts):
     srv = conductor_server()
     a = phones(engine, srv, path="/?probe=1", locale="fr-FR")
     b = phones(engine, srv, path="/?probe=1", locale="en-US")
-    join_and_ready(a, artifacts, "phone")
-    join_and_ready(b)
+    ready_phone(a, artifacts, "phone")
+    ready_phone(b)
     assert {a.report()["group"], b.report()["group"]} <= {"red", "blue"}
     assert a.page.evaluate("document.documentElement.lang") == "fr"
 
@@ -213,10 +233,10 @@ def test_offline_reload_after_arming_and_media_fallback(engine, conductor_server
     second phone forced onto the <audio> fallback follows the show too."""
     srv = conductor_server()
     a = phones(engine, srv, path="/?probe=1")
-    join_and_ready(a)
+    ready_phone(a)
     a.page.wait_for("navigator.serviceWorker.controller !== null", 15)
     m = phones(engine, srv, path="/?engine=media")
-    join_and_ready(m)
+    ready_phone(m)
     console = srv.console()
     start = arm(console, 5000)
     a.page.wait_for_selector("#screen-countdown", 5)
@@ -252,7 +272,7 @@ def test_console_drives_one_phone_per_engine(conductor_server, phones, artifacts
     srv = conductor_server()
     crowd = [phones(e, srv, path="/?probe=1") for e in ENGINES]
     for ph in crowd:
-        join_and_ready(ph)
+        ready_phone(ph)
     cons = phones("chromium", srv, path=f"/console#token={TOKEN}")
     cp = cons.page
     cp.wait_for_selector("#main", 15)
