@@ -73,8 +73,10 @@ def render_bundle(workdir: Path, rate: int) -> Path:
                                     "groups:\n  red: {name: Reds}\nassets:\n  click: click.wav\n"
                                     f"cues:\n{cues}  - at: 10s\n    end: true\n")
     out = workdir / "bundle"
-    subprocess.run([sys.executable, "-m", "tools.cli", "render", str(src / "score.yaml"), "-o", str(out), "-q",
-                    "--segment-seconds", "3"], check=True, cwd=procs.ROOT, timeout=300)
+    r = subprocess.run([sys.executable, "-m", "tools.cli", "render", str(src / "score.yaml"), "-o", str(out), "-q",
+                        "--segment-seconds", "3"], cwd=procs.ROOT, timeout=300, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"flashmob render failed: {r.stderr[-2000:]}")
     return out
 
 
