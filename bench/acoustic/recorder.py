@@ -97,6 +97,13 @@ class SinkRecorder:
         self.started_mono_us = None
 
     def __enter__(self) -> SinkRecorder:
+        # A null sink whose inputs all stop (Gecko's graph closes its stream when silent) stops
+        # rendering, and its monitor then hands over an untimed backlog when sound resumes: a
+        # silent input of our own keeps the sink running, so every frame of the page is timed.
+        # It asks for a long latency (250 ms) so as not to lower the sink's latency for the page.
+        self.keepalive = Stream(self.pulse.socket, self.sink, record=False, rate=self.rate, latency_ms=250.0,
+                                name=f"keepalive-{self.sink}")
+        self.keepalive.write(np.zeros(int(self.rate * 0.25), np.float32))
         self.stream = Stream(self.pulse.socket, f"{self.sink}.monitor", record=True, rate=self.rate,
                              latency_ms=self.latency_ms, name=f"recorder-{self.sink}")
         self.started_mono_us = time.clock_gettime_ns(time.CLOCK_MONOTONIC) / 1000
@@ -107,6 +114,9 @@ class SinkRecorder:
     def _run(self) -> None:
         try:
             while not self._stop.is_set():
+                n = self.keepalive.writable()
+                if n >= self.rate // 20:  # top the silence up, 50 ms at a time
+                    self.keepalive.write(np.zeros(n, np.float32))
                 first = self.stream.frames
                 buf, t = self.stream.read()
                 if buf is None:
@@ -122,6 +132,7 @@ class SinkRecorder:
         self._stop.set()
         self._thread.join(5)
         self.stream.close()
+        self.keepalive.close()
 
     def _line(self) -> AnchorLine:
         return AnchorLine(self.anchors, self.rate, window_s=self.window_s, jump_us=self.jump_us,

@@ -56,6 +56,8 @@ export class WebAudioEngine {
       },
     };
     this.probeReady = probe ? this._installProbe() : Promise.resolve();
+    this.idleTimer = setInterval(() => this._idleObserve(), 1000);
+    this._idleObserve();
   }
 
   async _installProbe() {
@@ -99,7 +101,10 @@ export class WebAudioEngine {
     if (t0 >= g.nextLatencyAt) {
       g.outputLatency = typeof ctx.outputLatency === 'number' ? ctx.outputLatency : undefined;
       const took = performance.now() - t0;
-      g.nextLatencyAt = t0 + (took > g.slowCallMs ? g.backoff('latency') : g.latencyEveryMs);
+      // a 0 is not cached by Gecko (the next read queries the device again): back off on it too
+      const slow = took > g.slowCallMs || g.outputLatency === 0;
+      if (!slow) g.slow.latency = 0;
+      g.nextLatencyAt = t0 + (slow ? g.backoff('latency') : g.latencyEveryMs);
     }
     const currentTime = ctx.currentTime;
     let ts;
@@ -113,7 +118,35 @@ export class WebAudioEngine {
     const fault = this.audioClock.add({ ts, currentTime, perfNow, outputLatency: g.outputLatency,
       baseLatency: ctx.baseLatency, sampleRate: ctx.sampleRate });
     g.noLatency = fault === 'no-latency' ? g.noLatency + 1 : 0;
-    if (g.noLatency >= 10) g.nextStampAt = perfNow + 2000;
+    if (g.noLatency >= 3) g.nextStampAt = perfNow + 2000;
+    if (this.lastCurrentTime !== currentTime) {
+      this.lastCurrentTime = currentTime;
+      this.currentTimeSince = perfNow;
+    }
+  }
+
+  /**
+   * Observe the audio clock at rest (once a second until a show plays): the clock is
+   * settled before the start, and Gecko's latency cache is filled while nothing else
+   * happens (its first outputLatency read queries the device on the main thread).
+   */
+  _idleObserve() {
+    if (this.timer || this.ctx.state !== 'running') return;
+    this._observe();
+  }
+
+  /**
+   * Why this page's output timing cannot be trusted now, or null (participant.js turns
+   * it into status.trouble = "timing" and tells the person what to do):
+   * - 'audio-clock-stalled': the context says running but currentTime has not moved for 2 s;
+   * - 'output-timing-implausible': the stamp line had to be thrown away again and again
+   *   (more than 5 times this show: an engine whose stamps contradict themselves).
+   */
+  timingTrouble() {
+    if (this.ctx.state === 'running' && this.currentTimeSince !== undefined
+        && performance.now() - this.currentTimeSince > 2000 && this.timer) return 'audio-clock-stalled';
+    if ((this.audioClock.faults['line-impossible'] || 0) > 5) return 'output-timing-implausible';
+    return null;
   }
 
   /** The ideal map: ctx time of each show sample, from the clock models now. */
