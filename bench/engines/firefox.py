@@ -121,10 +121,22 @@ class FirefoxPage(Page):
                 "resultOwnership": "none", "userActivation": False}, timeout=timeout_s)
         except BiDiError as exc:
             raise PageError(f"firefox: {exc}") from None
+        except TimeoutError:
+            raise TimeoutError(f"firefox: the page did not answer a script in {timeout_s:g} s; "
+                               f"{self._liveness()}") from None
         if r.get("type") == "exception":
             d = r.get("exceptionDetails", {})
             raise PageError(f"firefox: {d.get('text')}")
         return r["result"].get("value", "null")
+
+    def _liveness(self) -> str:
+        """Why a script got no answer: the page's main thread, or the whole browser?"""
+        try:
+            self._bidi.command("browsingContext.getTree", {"root": self._ctx, "maxDepth": 0}, timeout=5)
+            return "the browser still answers: the page's main thread is busy or blocked"
+        except Exception as exc:
+            alive = self._p is not None and self._p.poll() is None
+            return f"the browser does not answer either ({exc}; process {'alive' if alive else 'gone'})"
 
     def _click_at(self, x: int, y: int) -> None:
         self._bidi.command("input.performActions", {"context": self._ctx, "actions": [{
