@@ -16,13 +16,13 @@
  * - `timing`: the context's clock is implausible: over at least
  *             `rateWindowMs` its time advanced at a rate off by more than
  *             `maxRateError` from performance.now() (a real audio clock drifts
- *             20-200 ppm, not percent), or stood still while "running"; or
+ *             20-200 ppm, not percent), or stood still for `stallMs` while "running"; or
  *             the engine itself says its output timing cannot be trusted.
  */
 export const TROUBLES = Object.freeze(['media', 'decode', 'start', 'timing']);
 
 export class TroubleWatch {
-  constructor({ startGraceMs = 3000, rateWindowMs = 2000, maxRateError = 0.05, stallMs = 1000 } = {}) {
+  constructor({ startGraceMs = 3000, rateWindowMs = 2000, maxRateError = 0.05, stallMs = 2000 } = {}) {
     Object.assign(this, { startGraceMs, rateWindowMs, maxRateError, stallMs });
     this.reset();
   }
