@@ -184,6 +184,13 @@ def run_rate(args, rate: int, engines: list[str], workdir: Path, bundle: Path, l
                     results.append(report.PageRound(rate, rnd, engines[i], names[i], skews[i], acoustic, selfe, bound,
                                                     load1, mine.get("source") if ok else None, cands))
                     line.append(f"{names[i]} {report._ms(acoustic)}/{report._ms(selfe)}")
+                    if acoustic is None and args.debug:
+                        near = [round((t + epoch - start_at) / 1000, 1) for t in
+                                recorders[i].onsets_mono_us(after_mono_us=start_at - epoch - 2e6)][:4]
+                        x = recorders[i].samples()
+                        procs.log(f"{names[i]}: no click within 1 s; onsets (ms from start) {near}; "
+                                  f"recorded {len(x) / rate:.1f} s, peak {float(np.abs(x).max()) if len(x) else 0:.2f}, "
+                                  f"timed runs {len(recorders[i]._line().segments())}")
                     if not ok and args.debug:
                         procs.log(f"{names[i]}: {json.dumps(p.evaluate('window.flashmob.report()'))[:1500]}")
                 try:

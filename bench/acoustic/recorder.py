@@ -85,8 +85,8 @@ class SinkRecorder:
     """Record ``sink``'s monitor (at the sink's ``rate``) while the ``with`` block runs (a thread
     reads it). ``pulse``: the bench/engines PulseServer the sink lives on."""
 
-    def __init__(self, pulse, sink: str, rate: int, *, window_s: float = 0.25, jump_us: float = 500.0,
-                 min_run_s: float = 0.5, latency_ms: float = 10.0) -> None:
+    def __init__(self, pulse, sink: str, rate: int, *, window_s: float = 0.25, jump_us: float = 1500.0,
+                 min_run_s: float = 0.3, latency_ms: float = 10.0) -> None:
         self.pulse, self.sink, self.rate = pulse, sink, rate
         self.window_s, self.jump_us, self.min_run_s, self.latency_ms = window_s, jump_us, min_run_s, latency_ms
         self.chunks: list[np.ndarray] = []
@@ -100,10 +100,12 @@ class SinkRecorder:
         # A null sink whose inputs all stop (Gecko's graph closes its stream when silent) stops
         # rendering, and its monitor then hands over an untimed backlog when sound resumes: a
         # silent input of our own keeps the sink running, so every frame of the page is timed.
-        # It asks for a long latency (250 ms) so as not to lower the sink's latency for the page.
-        self.keepalive = Stream(self.pulse.socket, self.sink, record=False, rate=self.rate, latency_ms=250.0,
+        # Its latency request is short (30 ms, like a real device's): a long one makes the sink
+        # render far ahead and rewind whenever a page's stream starts, and a monitor cannot
+        # take back what it delivered (measured: a 5 ms bias and a jump at every start).
+        self.keepalive = Stream(self.pulse.socket, self.sink, record=False, rate=self.rate, latency_ms=30.0,
                                 name=f"keepalive-{self.sink}")
-        self.keepalive.write(np.zeros(int(self.rate * 0.25), np.float32))
+        self.keepalive.write(np.zeros(int(self.rate * 0.03), np.float32))
         self.stream = Stream(self.pulse.socket, f"{self.sink}.monitor", record=True, rate=self.rate,
                              latency_ms=self.latency_ms, name=f"recorder-{self.sink}")
         self.started_mono_us = time.clock_gettime_ns(time.CLOCK_MONOTONIC) / 1000
@@ -115,7 +117,7 @@ class SinkRecorder:
         try:
             while not self._stop.is_set():
                 n = self.keepalive.writable()
-                if n >= self.rate // 20:  # top the silence up, 50 ms at a time
+                if n >= self.rate // 200:  # top the silence up
                     self.keepalive.write(np.zeros(n, np.float32))
                 first = self.stream.frames
                 buf, t = self.stream.read()

@@ -56,6 +56,7 @@ export class WebAudioEngine {
       },
     };
     this.probeReady = probe ? this._installProbe() : Promise.resolve();
+    this.keepAwake = this._keepAwake();
     this.idleTimer = setInterval(() => this._idleObserve(), 1000);
     this._idleObserve();
   }
@@ -122,6 +123,27 @@ export class WebAudioEngine {
     if (this.lastCurrentTime !== currentTime) {
       this.lastCurrentTime = currentTime;
       this.currentTimeSince = perfNow;
+    }
+  }
+
+  /**
+   * Keep the output path running from the tap until the page closes: an inaudible
+   * constant (2^-20, -120 dBFS) into the destination. An idle context lets engines stop
+   * their output stream (Gecko falls back to a system-clock driver, WebKitGTK's GStreamer
+   * sink pauses), and the first tens of ms after it restarts are lost or late - measured:
+   * WebKitGTK's click on sample 0 went missing while the one at 1 s played. Not zero,
+   * since a silent graph may be detected as such and its device stopped as well.
+   */
+  _keepAwake() {
+    try {
+      const src = typeof this.ctx.createConstantSource === 'function' ? this.ctx.createConstantSource() : null;
+      if (!src) return null;
+      src.offset.value = 2 ** -20;
+      src.connect(this.ctx.destination);
+      src.start();
+      return src;
+    } catch {
+      return null;
     }
   }
 
