@@ -21,7 +21,7 @@
  * source (timestamps: least squares through exact pairs; currentTime-based:
  * the lower envelope, since currentTime only says "this frame was rendered at
  * or before now"), trusts timestamps while they keep passing, else
- * currentTime + outputLatency, else baseLatency + a default, and states an
+ * currentTime + outputLatency, else the middle of what the latency can be, and states an
  * error bound for what it cannot know ({@link AudioClock#boundMs}).
  *
  * The per-device manual offset (Bluetooth headphones add 150-650 ms that no API
@@ -30,7 +30,7 @@
 
 export const LIMITS = Object.freeze({
   maxOutputLatencyS: 1.0, // beyond this an outputLatency is not believed (Bluetooth is ~0.15-0.65 s)
-  defaultExtraLatencyS: 0.02, // added to baseLatency when nothing better is known
+  unknownLatencyS: 0.1, // the output latency nothing reports lies in [baseLatency, baseLatency + this]
   futureSlackMs: 1.0, // a stamp may be read a little after performance.now() (1 ms timer resolution)
   maxStampAgeMs: 1000,
   rateTolerance: 0.1, // performanceTime must advance at 1000 ms per contextTime second, ±10 % (a glitch is a jump, not a rate)
@@ -72,13 +72,19 @@ export function timestampFault(ts, currentTime, perfNow, sampleRate, prev = null
   return null;
 }
 
-/** The output latency (s) to add to currentTime, and where it comes from. */
+/**
+ * The output latency (s) to add to currentTime, and where it comes from. Without a
+ * plausible outputLatency nothing is known but that the latency lies between
+ * baseLatency and baseLatency + LIMITS.unknownLatencyS (wired output paths, 10-100 ms;
+ * Bluetooth is beyond and needs the manual offset): the page takes the middle of that
+ * interval, which keeps its worst error smallest (half the interval, the stated bound).
+ */
 export function fallbackLatency(outputLatency, baseLatency) {
-  if (typeof outputLatency === 'number' && outputLatency > 0 && outputLatency <= LIMITS.maxOutputLatencyS) {
-    return { latencyS: outputLatency, source: 'outputLatency' };
-  }
   const base = typeof baseLatency === 'number' && baseLatency >= 0 && baseLatency < 0.2 ? baseLatency : 0;
-  return { latencyS: base + LIMITS.defaultExtraLatencyS, source: 'default', baseS: base };
+  if (typeof outputLatency === 'number' && outputLatency > 0 && outputLatency <= LIMITS.maxOutputLatencyS) {
+    return { latencyS: outputLatency, source: 'outputLatency', baseS: base };
+  }
+  return { latencyS: base + LIMITS.unknownLatencyS / 2, source: 'default', baseS: base };
 }
 
 export class AudioClock {
@@ -259,7 +265,7 @@ export class AudioClock {
    * - outputLatency: the latency is one reading of a buffer's fill, which can be
    *   anywhere between empty (baseLatency) and that reading: half of it, plus the
    *   envelope's scatter;
-   * - default: nothing is known beyond baseLatency: the default itself plus the scatter.
+   * - default: nothing is known beyond baseLatency: half the unknown interval plus the scatter.
    */
   boundMs() {
     if (this.source === 'timestamp') {
@@ -269,7 +275,7 @@ export class AudioClock {
     if (!this.fits.current) return Infinity;
     const scatter = this.fits.current.spread;
     if (this.source === 'outputLatency') return this.latency.latencyS * 500 + scatter;
-    return LIMITS.defaultExtraLatencyS * 1000 + scatter;
+    return LIMITS.unknownLatencyS * 500 + scatter;
   }
 
   /** Heard time (ms) of ctx t by every source available (the cross-check of docs/playback.md). */

@@ -34,7 +34,7 @@ test('the fixtures cover three engines, two sound-server rates, two context rate
   }
 });
 
-test('WebKitGTK: performanceTime in the future (≈ now + contextTime): never trusted, baseLatency + default used', () => {
+test('WebKitGTK: performanceTime in the future (≈ now + contextTime): never trusted, the middle of the unknown used', () => {
   for (const fx of fixtures('webkit')) {
     const { clock, faults } = replay(fx);
     const late = fx.readings.map((r, i) => [r, faults[i]]).filter(([r]) => r.currentTime > 0.05);
@@ -44,8 +44,9 @@ test('WebKitGTK: performanceTime in the future (≈ now + contextTime): never tr
     assert.ok(clock.settled);
     const last = fx.readings.at(-1);
     const lat = clock.latencyMs(last.currentTime, last.after);
-    // outputLatency is 0 in WebKitGTK: baseLatency (one quantum) + the 20 ms default, minus the envelope's lag
-    assert.ok(lat > 5 && lat < 30, `${fx.name}: latency ${lat}`);
+    // outputLatency is 0 in WebKitGTK: baseLatency (one quantum) + half the 100 ms unknown, minus the envelope's lag
+    assert.ok(lat > 30 && lat < 60, `${fx.name}: latency ${lat}`);
+    assert.ok(clock.boundMs() >= 50, `${fx.name}: bound ${clock.boundMs()}`);
   }
 });
 
@@ -108,11 +109,11 @@ test('timestampFault: each impossibility has its reason', () => {
   assert.equal(timestampFault(ok, 10.05, 5030, 48000, null, { contextTime: 9.5, performanceTime: 4500.2 }), null);
 });
 
-test('fallbackLatency: outputLatency when plausible, else baseLatency + the default', () => {
-  assert.deepEqual(fallbackLatency(0.04, 0.01), { latencyS: 0.04, source: 'outputLatency' });
+test('fallbackLatency: outputLatency when plausible, else the middle of [baseLatency, baseLatency + 100 ms]', () => {
+  assert.deepEqual(fallbackLatency(0.04, 0.01), { latencyS: 0.04, source: 'outputLatency', baseS: 0.01 });
   assert.equal(fallbackLatency(0, 0.0027).source, 'default');
-  assert.ok(Math.abs(fallbackLatency(3.5, 0.01).latencyS - (0.01 + LIMITS.defaultExtraLatencyS)) < 1e-12);
-  assert.ok(Math.abs(fallbackLatency(undefined, undefined).latencyS - LIMITS.defaultExtraLatencyS) < 1e-12);
+  assert.ok(Math.abs(fallbackLatency(3.5, 0.01).latencyS - (0.01 + LIMITS.unknownLatencyS / 2)) < 1e-12);
+  assert.ok(Math.abs(fallbackLatency(undefined, undefined).latencyS - LIMITS.unknownLatencyS / 2) < 1e-12);
 });
 
 test('AudioClock: 150 ppm audio clock, ±2 ms stamp jitter and 5% outliers: heard time within 0.3 ms', () => {
