@@ -48,7 +48,7 @@ export class WebAudioEngine {
     this.timer = null;
     this.report = { firstSample: null, clicks: [], reanchors: 0, decodeErrors: 0 };
     this.guard = {
-      outputLatency: undefined, nextLatencyAt: 0, nextStampAt: 0, latencyEveryMs: 2000, slowCallMs: 50,
+      outputLatency: undefined, nextLatencyAt: 0, nextStampAt: 0, latencyEveryMs: 2000, slowCallMs: 50, settleS: 1,
       noLatency: 0, slow: {},
       backoff(what) {
         this.slow[what] = Math.min(5, (this.slow[what] || 0) + 1);
@@ -93,13 +93,21 @@ export class WebAudioEngine {
    * more than 10 s - "Script terminated by timeout at observe"); any call that
    * takes more than `slowCallMs` is backed off (2 s, doubling up to 32 s); a
    * timestamp that keeps saying "no latency" (Gecko's construction) is read every 2 s.
+   * Neither is read during the context's first second (its output stream is starting).
    * Then currentTime, getOutputTimestamp() and performance.now(), back to back.
    */
   _observe() {
     const ctx = this.ctx;
     const g = this.guard;
     let t0 = performance.now();
-    if (t0 >= g.nextLatencyAt) {
+    // not while the output stream starts (the context's first second): Gecko's latency
+    // query then waits on the stream's initialisation, on the main thread
+    const young = !(ctx.currentTime >= g.settleS);
+    if (young) {
+      g.nextLatencyAt = Math.max(g.nextLatencyAt, t0);
+      g.nextStampAt = Math.max(g.nextStampAt, t0);
+    }
+    if (!young && t0 >= g.nextLatencyAt) {
       g.outputLatency = typeof ctx.outputLatency === 'number' ? ctx.outputLatency : undefined;
       const took = performance.now() - t0;
       // a 0 is not cached by Gecko (the next read queries the device again): back off on it too
@@ -110,7 +118,7 @@ export class WebAudioEngine {
     const currentTime = ctx.currentTime;
     let ts;
     t0 = performance.now();
-    if (typeof ctx.getOutputTimestamp === 'function' && t0 >= g.nextStampAt) {
+    if (!young && typeof ctx.getOutputTimestamp === 'function' && t0 >= g.nextStampAt) {
       ts = ctx.getOutputTimestamp();
       const took = performance.now() - t0;
       if (took > g.slowCallMs) g.nextStampAt = t0 + g.backoff('stamp');
