@@ -327,18 +327,12 @@ export function fitLine(obs) {
 }
 
 /**
- * When the frame at currentTime is rendered, from observations {ctx: currentTime,
- * perf: perfNow}. currentTime is "the frame immediately following the last block the
- * graph processed" (Web Audio spec): it stands still between render iterations, and
- * the frame it names is rendered at the *next* iteration, when currentTime moves on.
- * A reading is at or after the iteration that set its value, so the lower envelope of
- * the points (5th percentile of their offsets: robust to a clock of coarse resolution)
- * is when each value appeared; the frame is rendered one iteration later. Readings
- * fall uniformly within an iteration, so their median offset is half an iteration
- * above the envelope: `step` = 2 x (median - 5th percentile), and the render line is
- * the envelope + step. (Measured: without the step, Firefox's sound came ~10 ms - one
- * graph iteration - after what the page computed.) Slope as fitLine's. `spread` (ms):
- * the median's distance from the envelope, how much a single reading can be late.
+ * The lower envelope of currentTime observations {ctx: currentTime, perf: perfNow}:
+ * currentTime says the frame at ctx was rendered at or before perfNow, so the
+ * render line runs under the points. Slope as fitLine's; offset: the 5th
+ * percentile of the points' offsets (robust to a point read early by a clock
+ * of coarse resolution). `spread` (ms): 5th to 50th percentile of the offsets,
+ * how much a single reading can be late.
  */
 export function fitEnvelope(obs) {
   if (!obs.length) return null;
@@ -347,9 +341,7 @@ export function fitEnvelope(obs) {
   const c0 = line.c0;
   const offs = obs.map((o) => o.perf - (o.ctx - c0) * k).sort((a, b) => a - b);
   const q = (p) => offs[Math.min(offs.length - 1, Math.floor(p * offs.length))];
-  const spread = q(0.5) - q(0.05);
-  const step = obs.length >= 5 ? 2 * spread : 0;
-  return { c0, p0: q(0.05) + step, k, spread, step, mad: line.mad };
+  return { c0, p0: q(0.05), k, spread: q(0.5) - q(0.05), mad: line.mad };
 }
 
 function median(xs) {
