@@ -278,7 +278,11 @@ export class AudioClock {
     return LIMITS.unknownLatencyS * 500 + scatter;
   }
 
-  /** Heard time (ms) of ctx t by every source available (the cross-check of docs/playback.md). */
+  /**
+   * Heard time (ms) of ctx t by every source available (the cross-check of docs/playback.md):
+   * timestamp, outputLatency, base (currentTime + baseLatency) and fallback (currentTime + the
+   * latency used without stamps: outputLatency, or the middle of the unknown interval).
+   */
   candidates(t) {
     const out = {};
     if (this.fits.timestamp) out.timestamp = this.perfAt(t, 'timestamp');
@@ -286,7 +290,7 @@ export class AudioClock {
       if (this.latency.source === 'outputLatency') out.outputLatency = this.perfAt(t, 'outputLatency');
       const f = this.fits.current;
       out.base = f.p0 + (t - f.c0) * f.k + (this.latency.baseS ?? 0) * 1000;
-      out.currentTime = f.p0 + (t - f.c0) * f.k;
+      out.fallback = this.perfAt(t, 'fallback'); // currentTime + the latency in use without stamps
     }
     return out;
   }
