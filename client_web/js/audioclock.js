@@ -171,14 +171,15 @@ export class AudioClock {
 
   /**
    * A glitch (the device played silence while the graph was late) moves every later
-   * stamp by the same amount: a stamp off the line is held back; `jumpCount` of them
+   * stamp later by the same amount: a stamp that late off the line is held back; `jumpCount` of them
    * in a row that agree restart the line from them (counted in faults.jump).
    */
   _jumped(o) {
     const f = this.fits.timestamp;
     if (!f || this.lines.timestamp.length < LIMITS.settleCount) return false;
     const r = o.perf - (f.p0 + (o.ctx - f.c0) * f.k);
-    if (Math.abs(r) <= Math.max(LIMITS.jumpMs, 5 * f.mad)) {
+    // an underrun only ever delays the sound: a stamp *earlier* than the line is an outlier
+    if (r <= Math.max(LIMITS.jumpMs, 5 * f.mad)) {
       this.jumpers = [];
       return false;
     }
@@ -300,7 +301,9 @@ export class AudioClock {
  * Least-squares line perf = p0 + (ctx - c0) k through the observations, twice:
  * the second pass drops points more than 3 median absolute deviations (and
  * 0.5 ms) off the first line. The slope is kept within 1000 ± 1 ms/s (1000 ppm)
- * and is 1000 until the points span 10 s. `mad` is the residuals' median
+ * and is 1000 until 100 points span 30 s: a slope fitted on a few noisy seconds
+ * (the page observes at rest once a second) is worse than none - audio clocks drift
+ * 20-200 ppm, 0.8 ms over a 4 s countdown at most. `mad` is the residuals' median
  * absolute deviation (ms) of the kept points.
  */
 export function fitLine(obs) {
@@ -311,7 +314,7 @@ export function fitLine(obs) {
     const p0 = pts.reduce((a, o) => a + o.perf, 0) / n;
     let k = 1000;
     const span = pts[n - 1].ctx - pts[0].ctx;
-    if (n >= 3 && span >= 10) {
+    if (n >= 100 && span >= 30) {
       let sxx = 0, sxy = 0;
       for (const o of pts) {
         sxx += (o.ctx - c0) ** 2;

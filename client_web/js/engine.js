@@ -215,7 +215,9 @@ export class WebAudioEngine {
       return;
     }
     this._observe();
-    if (!this.audioClock.settled) return; // a fresh context: its timestamps become valid after a few quanta
+    // a fresh context (a reload mid-show): no latency is read in its first second (see
+    // _observe), so nothing is scheduled before its readings are; then a few quanta more
+    if (!this.audioClock.settled || !(this.ctx.currentTime >= this.guard.settleS)) return;
     const map = this.idealMap();
     const now = this.ctx.currentTime;
     const act = this.planner.tick(now, map);
