@@ -30,7 +30,7 @@ demo: $(STAMP)
 	$(VENV)/bin/flashmob serve $(BUILD)/demo --host 127.0.0.1 --port $(DEMO_PORT)
 
 browser:
-	@scripts/ensure-chromium.sh
+	@scripts/ensure-browsers.sh
 
 services:
 	@scripts/ensure-test-services.sh

@@ -69,6 +69,8 @@ CLOSE_FULL = 4429  # capacity reached
 SHOW_STATES = ("lobby", "armed", "running", "ended", "aborted")
 LEVELS = ("info", "urgent")
 ALARM_LEVELS = ("warning", "critical")
+# Why a phone's sound is in trouble (status.trouble), most serious first; client_web/js/trouble.js.
+TROUBLES = ("media", "decode", "start", "timing")
 
 
 class ProtocolError(Exception):
@@ -196,6 +198,7 @@ class Status:
     engine: str | None = _f(None, max_len=32)
     output_latency_us: int | None = _f(None, min=0)
     position_us: int | None = None
+    trouble: str | None = _f(None, choices=TROUBLES)
 
 
 @wire
@@ -349,6 +352,7 @@ class Feed:
     ntp: dict
     announcements: tuple[AnnouncementInfo, ...] = _lf()
     alarms: tuple[AlarmInfo, ...] = _lf()
+    trouble: dict = field(default_factory=dict, metadata=_meta())
 
 
 PARTICIPANT_IN: dict[str, type] = {c.TYPE: c for c in (Hello, Sync, Status)}

@@ -202,6 +202,15 @@ class Registry:
             out[name] = out.get(name, 0) + 1
         return dict(sorted(out.items()))
 
+    def trouble(self) -> dict[str, int]:
+        """Connected phones whose sound is in trouble, per reason (``status.trouble``)."""
+        out: dict[str, int] = {}
+        for live in self.live.values():
+            reason = live.status.trouble if live.status else None
+            if reason:
+                out[reason] = out.get(reason, 0) + 1
+        return dict(sorted(out.items()))
+
     def output_latency(self) -> dict[str, int]:
         """Output latency reported by connected phones (Bluetooth shows up here)."""
         values = sorted(live.status.output_latency_us for live in self.live.values()

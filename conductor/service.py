@@ -290,7 +290,8 @@ class Conductor:
                       capacity=self.options.capacity, sync_error=reg.sync_histogram(), engines=reg.engines(),
                       drift=reg.drift(), output_latency=reg.output_latency(), ntp=self.ntp_status(),
                       announcements=self.recent_announcements(limit=self.options.announcements_kept),
-                      alarms=self.alarms.snapshot())
+                       alarms=self.alarms.snapshot(),
+                       trouble=reg.trouble())
 
     def publish_feed(self, *, force: bool = False) -> bool:
         """Send the feed to consoles if something changed (or ``force``)."""

@@ -107,6 +107,7 @@ function renderFeed() {
   $('histogram').replaceChildren(...counts.map((c, i) => h('div', { className: 'bar', title: labels[i] },
     h('span', {}, c), h('div', { style: { height: `${(100 * c) / max}%` } }), h('span', {}, labels[i]))));
   $('engines').textContent = `Engines: ${Object.entries(f.engines).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}`;
+  renderTrouble(f.trouble || {});
   const d = f.drift;
   $('drift').textContent = d.playing ? `Playing ${d.playing}: position error median ${(d.median_us / 1000).toFixed(1)} ms, `
     + `worst ${(d.max_abs_us / 1000).toFixed(1)} ms` : 'No phone playing';
@@ -211,3 +212,19 @@ function main() {
 }
 
 main();
+
+/** Why phones cannot play by themselves (status.trouble), most serious first; they were told what to do. */
+const TROUBLE_WHY = {
+  media: 'cannot play the MP3 at all', decode: 'cannot decode the audio', start: 'sound did not start',
+  timing: 'audio clock implausible',
+};
+
+function renderTrouble(trouble) {
+  const entries = Object.keys(TROUBLE_WHY).filter((k) => trouble[k] > 0).map((k) => [k, trouble[k]]);
+  for (const [k, v] of Object.entries(trouble)) if (!(k in TROUBLE_WHY) && v > 0) entries.push([k, v]);
+  const total = entries.reduce((a, [, v]) => a + v, 0);
+  $('trouble').hidden = total === 0;
+  $('trouble').textContent = total === 0 ? '' : `${total} phone${total > 1 ? 's' : ''} in trouble: `
+    + entries.map(([k, v]) => `${v} ${TROUBLE_WHY[k] || k}`).join(', ')
+    + ' — they were shown the simple player or the MP3 and the exact time to press play.';
+}

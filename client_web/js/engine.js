@@ -16,7 +16,7 @@
  * hears (sample frame -> context time -> server time).
  */
 import { Planner, idealSample } from './playplan.js';
-import { AudioClock, observe } from './audioclock.js';
+import { AudioClock } from './audioclock.js';
 
 export class WebAudioEngine {
   /**
@@ -47,7 +47,18 @@ export class WebAudioEngine {
     this.show = null;
     this.timer = null;
     this.report = { firstSample: null, clicks: [], reanchors: 0, decodeErrors: 0 };
+    this.guard = {
+      outputLatency: undefined, nextLatencyAt: 0, nextStampAt: 0, latencyEveryMs: 2000, slowCallMs: 50, settleS: 1,
+      noLatency: 0, slow: {},
+      backoff(what) {
+        this.slow[what] = Math.min(5, (this.slow[what] || 0) + 1);
+        return 2000 * 2 ** (this.slow[what] - 1);
+      },
+    };
     this.probeReady = probe ? this._installProbe() : Promise.resolve();
+    this.keepAwake = this._keepAwake();
+    this.idleTimer = setInterval(() => this._idleObserve(), 1000);
+    this._idleObserve();
   }
 
   async _installProbe() {
@@ -65,19 +76,107 @@ export class WebAudioEngine {
     }
   }
 
-  /** Server time (µs) at which the frame of context time t is heard. */
-  serverUsAtCtx(t) {
+  /** Server time (µs) at which the frame of context time t is heard (by `source`: default the trusted one). */
+  serverUsAtCtx(t, source) {
     if (!this.audioClock.ready) this._observe();
-    const perf = this.audioClock.perfAt(t) + this.offsetMs();
-    const clientUs = (performance.timeOrigin + perf) * 1000;
+    const heard = this.audioClock.perfAt(t, source);
+    if (heard === null) return null;
+    const clientUs = (performance.timeOrigin + heard + this.offsetMs()) * 1000;
     return this.clock.estimate(clientUs).serverUs;
   }
 
+  /**
+   * One reading of the audio clock. outputLatency is read first and at most every
+   * `latencyEveryMs` (Gecko answers it with a synchronous cubeb_stream_get_latency()
+   * on the main thread until it has a non-zero value, and getOutputTimestamp()
+   * reads it twice: with a stalled sound server that call blocked the page for
+   * more than 10 s - "Script terminated by timeout at observe"); any call that
+   * takes more than `slowCallMs` is backed off (2 s, doubling up to 32 s); a
+   * timestamp that keeps saying "no latency" (Gecko's construction) is read every 2 s.
+   * Neither is read during the context's first second (its output stream is starting).
+   * Then currentTime, getOutputTimestamp() and performance.now(), back to back.
+   */
   _observe() {
     const ctx = this.ctx;
-    const ts = typeof ctx.getOutputTimestamp === 'function' ? ctx.getOutputTimestamp() : null;
-    const o = observe(ts, ctx.currentTime, performance.now(), ctx.outputLatency, ctx.baseLatency);
-    this.audioClock.add(o);
+    const g = this.guard;
+    let t0 = performance.now();
+    // not while the output stream starts (the context's first second): Gecko's latency
+    // query then waits on the stream's initialisation, on the main thread
+    const young = !(ctx.currentTime >= g.settleS);
+    if (young) {
+      g.nextLatencyAt = Math.max(g.nextLatencyAt, t0);
+      g.nextStampAt = Math.max(g.nextStampAt, t0);
+    }
+    if (!young && t0 >= g.nextLatencyAt) {
+      g.outputLatency = typeof ctx.outputLatency === 'number' ? ctx.outputLatency : undefined;
+      const took = performance.now() - t0;
+      // a 0 is not cached by Gecko (the next read queries the device again): back off on it too
+      const slow = took > g.slowCallMs || g.outputLatency === 0;
+      if (!slow) g.slow.latency = 0;
+      g.nextLatencyAt = t0 + (slow ? g.backoff('latency') : g.latencyEveryMs);
+    }
+    const currentTime = ctx.currentTime;
+    let ts;
+    t0 = performance.now();
+    if (!young && typeof ctx.getOutputTimestamp === 'function' && t0 >= g.nextStampAt) {
+      ts = ctx.getOutputTimestamp();
+      const took = performance.now() - t0;
+      if (took > g.slowCallMs) g.nextStampAt = t0 + g.backoff('stamp');
+    }
+    const perfNow = performance.now();
+    const fault = this.audioClock.add({ ts, currentTime, perfNow, outputLatency: g.outputLatency,
+      baseLatency: ctx.baseLatency, sampleRate: ctx.sampleRate });
+    g.noLatency = fault === 'no-latency' ? g.noLatency + 1 : 0;
+    if (g.noLatency >= 3) g.nextStampAt = perfNow + 2000;
+    if (this.lastCurrentTime !== currentTime) {
+      this.lastCurrentTime = currentTime;
+      this.currentTimeSince = perfNow;
+    }
+  }
+
+  /**
+   * Keep the output path running from the tap until the page closes: an inaudible
+   * constant (2^-20, -120 dBFS) into the destination. An idle context lets engines stop
+   * their output stream (Gecko falls back to a system-clock driver, WebKitGTK's GStreamer
+   * sink pauses), and the first tens of ms after it restarts are lost or late - measured:
+   * WebKitGTK's click on sample 0 went missing while the one at 1 s played. Not zero,
+   * since a silent graph may be detected as such and its device stopped as well.
+   */
+  _keepAwake() {
+    try {
+      const src = typeof this.ctx.createConstantSource === 'function' ? this.ctx.createConstantSource() : null;
+      if (!src) return null;
+      src.offset.value = 2 ** -20;
+      src.connect(this.ctx.destination);
+      src.start();
+      return src;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Observe the audio clock at rest (once a second until a show plays): the clock is
+   * settled before the start, and Gecko's latency cache is filled while nothing else
+   * happens (its first outputLatency read queries the device on the main thread).
+   */
+  _idleObserve() {
+    if (this.timer || this.ctx.state !== 'running') return;
+    this._observe();
+  }
+
+  /**
+   * Why this page's output timing cannot be trusted now, or null (participant.js turns
+   * it into status.trouble = "timing" and tells the person what to do):
+   * - 'audio-clock-stalled': the context says running but currentTime has not moved for 2 s;
+   * - 'output-timing-implausible': the stamp line had to be thrown away again and again
+   *   (more than 5 times this show: an engine whose stamps contradict themselves).
+   */
+  timingTrouble() {
+    if (this.ctx.state === 'running' && this.currentTimeSince !== undefined
+        && performance.now() - this.currentTimeSince > 2000 && this.timer) return 'audio-clock-stalled';
+    if ((this.audioClock.faults['line-impossible'] || 0) > 5) return 'output-timing-implausible';
+    return null;
   }
 
   /** The ideal map: ctx time of each show sample, from the clock models now. */
@@ -101,6 +200,8 @@ export class WebAudioEngine {
     if (this.show && this.show.start_at_us === show.start_at_us && this.timer) return;
     this.stopNow();
     this.show = show;
+    this.report.firstSample = null; // a new show: its own first sample
+    this.report.clicks = [];
     this.planner = new Planner({ segments: this.group.segments, sampleRate: this.sr, silences: this.group.silences });
     this.clock.setSmooth(true);
     this.timer = setInterval(() => this.tick(), this.tickMs);
@@ -114,7 +215,9 @@ export class WebAudioEngine {
       return;
     }
     this._observe();
-    if (!this.audioClock.settled) return; // a fresh context: its timestamps become valid after a few quanta
+    // a fresh context (a reload mid-show): no latency is read in its first second (see
+    // _observe), so nothing is scheduled before its readings are; then a few quanta more
+    if (!this.audioClock.settled || !(this.ctx.currentTime >= this.guard.settleS)) return;
     const map = this.idealMap();
     const now = this.ctx.currentTime;
     const act = this.planner.tick(now, map);
@@ -124,10 +227,7 @@ export class WebAudioEngine {
     for (const e of act.start) this._start(e);
     this.report.reanchors = this.planner.stats.reanchors;
     const f = this.report.firstSample;
-    if (f && !f.confirmed && now > f.ctx + 0.3) {
-      f.serverUs = this.serverUsAtCtx(f.ctx);
-      f.confirmed = true;
-    }
+    if (f && !f.confirmed && now > f.ctx + 0.3) this._confirmFirst(f);
     this.map = map;
   }
 
@@ -147,11 +247,24 @@ export class WebAudioEngine {
     }
   }
 
-  /** Decoders that ignore the LAME tag return encoder_delay + 529 extra samples first: drop them. */
+  /**
+   * Cut a decoded segment to exactly its samples. Decoders differ in what they add
+   * around an MP3 without honouring its LAME tag (measured, docs/playback.md):
+   * Blink returns the exact samples; Gecko keeps the encoder delay (576) at the start
+   * and drops the decoder's 529 (length: samples + delay + padding - 529); GStreamer's
+   * mpg123 keeps both (samples + delay + padding). In every case the tail is the
+   * padding minus the decoder delay, so the lead is what is left of the extra frames:
+   * lead = extra - (padding - 529), within [0, extra]. (Trimming a fixed 1105, as
+   * before, cut 529 frames too many in Firefox: its sound came 11 ms early at 48 kHz.)
+   */
   _trim(buf, seg) {
-    const want = Math.round(seg.samples * buf.sampleRate / this.sr);
+    const ratio = buf.sampleRate / this.sr;
+    const want = Math.round(seg.samples * ratio);
     if (buf.length <= want + 1) return buf;
-    const lead = Math.min(buf.length - want, Math.round(((seg.encoder_delay ?? 576) + 529) * buf.sampleRate / this.sr));
+    const extra = buf.length - want;
+    const tail = seg.padding != null ? Math.max(0, Math.round((seg.padding - 529) * ratio)) : null;
+    const lead = tail !== null ? Math.min(extra, Math.max(0, extra - tail))
+      : Math.min(extra, Math.round(((seg.encoder_delay ?? 576) + 529) * ratio));
     const out = this.ctx.createBuffer(buf.numberOfChannels, want, buf.sampleRate);
     for (let c = 0; c < buf.numberOfChannels; c++) out.copyToChannel(buf.getChannelData(c).subarray(lead, lead + want), c);
     return out;
@@ -186,8 +299,40 @@ export class WebAudioEngine {
       r.sources = r.sources.filter((s) => s !== src);
     };
     if (e.index === 0 && e.offsetSamples === 0 && !this.report.firstSample) {
-      this.report.firstSample = { ctx: e.startCtx, serverUs: this.serverUsAtCtx(e.startCtx), scheduledAtCtx: this.ctx.currentTime };
+      // a start time already rendered plays at the next render quantum
+      const at = Math.max(e.startCtx, this.ctx.currentTime);
+      this.report.firstSample = { ctx: at, serverUs: this.serverUsAtCtx(at), scheduledAtCtx: this.ctx.currentTime,
+        lateStartS: at - e.startCtx };
     }
+  }
+
+  /**
+   * The page's account of its first sample, 0.3 s after it (the audio clock has
+   * seen it play): when it was heard in server time, by which reading, and the
+   * error bound of that account - the clock sync's bound plus the output timing's
+   * (audioclock.js boundMs) - with what every other reading would have said
+   * (`candidates`, server µs) for the cross-check of docs/playback.md.
+   */
+  _confirmFirst(f) {
+    const ac = this.audioClock;
+    f.serverUs = this.serverUsAtCtx(f.ctx);
+    f.source = ac.source;
+    const syncUs = this.clock.errorBound();
+    f.syncBoundUs = Number.isFinite(syncUs) ? Math.round(syncUs) : null;
+    f.outputBoundUs = Math.round(ac.boundMs() * 1000);
+    f.boundUs = f.syncBoundUs === null ? null : f.syncBoundUs + f.outputBoundUs;
+    f.candidates = {};
+    for (const k of Object.keys(ac.candidates(f.ctx))) f.candidates[k] = this.serverUsAtCtx(f.ctx, k);
+    f.faults = { ...ac.faults };
+    f.ctxRate = this.ctx.sampleRate;
+    f.outputLatency = this.guard.outputLatency ?? null;
+    f.baseLatency = this.ctx.baseLatency ?? null;
+    f.confirmed = true;
+  }
+
+  /** Error bound (µs) of the page's account of its start, or null before it started. */
+  startBoundUs() {
+    return this.report.firstSample?.boundUs ?? null;
   }
 
   _stopRuns(atCtx, fadeS) {
@@ -260,16 +405,23 @@ export function playTestTone(ctx, { freq = 660, seconds = 0.4 } = {}) {
 }
 
 /**
- * An AudioContext unlocked inside a user gesture (call it from the tap handler).
- * Uses the manifest's sample rate when the browser accepts it (no resampling in
- * decode: sample positions stay exact). Returns null without Web Audio.
+ * An AudioContext unlocked inside a user gesture (call it from the tap handler),
+ * at the output device's own rate. `sampleRate` (the bundle's) is deliberately
+ * not forced on the context: when the context's rate differs from the device's,
+ * Blink resamples between the graph and the device and its output timestamps do
+ * not count that stage (AudioDestination::RequestRender stamps device frames:
+ * the sound came out ~10 ms later than the page computed at 44.1 kHz with a
+ * 48 kHz context, docs/playback.md); decodeAudioData resamples each segment to
+ * the context's rate instead (the spec's behaviour in every engine), and
+ * positions stay exact because the planner works in seconds.
+ * Returns null without Web Audio.
  */
-export function createUnlockedContext(sampleRate) {
+export function createUnlockedContext(sampleRate) { // eslint-disable-line no-unused-vars
   const AC = globalThis.AudioContext || globalThis.webkitAudioContext;
   if (!AC) return null;
   let ctx;
   try {
-    ctx = new AC({ sampleRate, latencyHint: 'playback' });
+    ctx = new AC({ latencyHint: 'playback' });
   } catch {
     ctx = new AC();
   }

@@ -19,6 +19,12 @@ const STRINGS = {
     offset_label: 'Audio offset (Bluetooth)', offset_value: '{ms} ms', settings: 'Audio settings', close: 'Close',
     wake_lock_off: 'Keep the screen on yourself: this phone cannot lock it on.', group_label: 'Group',
     error_full: 'This flashmob is full.', error_generic: 'Could not join: {message}', late_join: 'Joining the show in progress…',
+    trouble_title: 'Your phone cannot play the show by itself', trouble_decode: 'This browser cannot decode the show’s sound.',
+    trouble_start: 'This browser did not start the sound.', trouble_timing: 'This phone’s audio clock is not reliable: it would play out of time.',
+    trouble_media: 'This phone cannot play the show’s sound file in this page.', trouble_use_media: 'Use the simple player',
+    trouble_mp3_intro: 'Or download the MP3 and play it in another app:', trouble_mp3_link: 'Download the MP3',
+    trouble_press_at: 'Press play at exactly {time}', trouble_press_wait: 'The exact time to press play will appear here when the show is scheduled.',
+    trouble_started: 'The show started at {time}: play the MP3 from {position}.',
   },
   fr: {
     join_title: 'Rejoindre la flashmob', join_button: 'Rejoindre', join_size: 'Télécharge {mb} Mo de son une seule fois ; ensuite tout fonctionne hors ligne.',
@@ -35,6 +41,12 @@ const STRINGS = {
     offset_label: 'Décalage audio (Bluetooth)', offset_value: '{ms} ms', settings: 'Réglages audio', close: 'Fermer',
     wake_lock_off: 'Gardez l’écran allumé vous-même : ce téléphone ne peut pas le bloquer.', group_label: 'Groupe',
     error_full: 'Cette flashmob est complète.', error_generic: 'Impossible de rejoindre : {message}', late_join: 'Vous rejoignez le spectacle en cours…',
+    trouble_title: 'Votre téléphone ne peut pas jouer le spectacle tout seul', trouble_decode: 'Ce navigateur ne sait pas décoder le son du spectacle.',
+    trouble_start: 'Ce navigateur n’a pas démarré le son.', trouble_timing: 'L’horloge audio de ce téléphone n’est pas fiable : il jouerait en décalé.',
+    trouble_media: 'Ce téléphone ne peut pas lire le fichier son dans cette page.', trouble_use_media: 'Utiliser le lecteur simple',
+    trouble_mp3_intro: 'Ou téléchargez le MP3 et lisez-le dans une autre application :', trouble_mp3_link: 'Télécharger le MP3',
+    trouble_press_at: 'Appuyez sur lecture à {time} précises', trouble_press_wait: 'L’heure exacte où appuyer sur lecture apparaîtra ici quand le spectacle sera programmé.',
+    trouble_started: 'Le spectacle a commencé à {time} : lisez le MP3 à partir de {position}.',
   },
 };
 

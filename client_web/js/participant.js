@@ -9,6 +9,11 @@
  * localStorage, so a reload, a call, a lock or a lost network resume where the
  * show is. Test hooks: `window.flashmob` (state and engine reports), and
  * `?probe=1` (click timestamps), `?engine=media` (force the fallback).
+ *
+ * Failures are visible (trouble.js): a page that cannot decode the audio, start
+ * its AudioContext, or trust its audio clock says so and offers the <audio>
+ * player, or the MP3 to play elsewhere at the exact start time; `status.trouble`
+ * tells the console.
  */
 import { Connection, socketUrl } from './connection.js';
 import { ClockSync } from './clocksync.js';
@@ -19,6 +24,7 @@ import { WebAudioEngine, createUnlockedContext, playTestTone } from './engine.js
 import { MediaEngine } from './mediaengine.js';
 import * as SS from './showstate.js';
 import { pickLanguage, translator } from './i18n.js';
+import { TroubleWatch, remedies } from './trouble.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -29,7 +35,11 @@ const st = {
   info: null, manifest: null, group: null, groupId: keeper.get('group'), pid: keeper.get('participant_id'),
   show: keeper.get('show'), verified: false, engine: null, ctx: null, online: false, screen: null,
   announcements: [], dismissed: new Set(), lastCountdown: null, lastCueMs: null, wakeLock: null, error: null,
+  trouble: null,
 };
+const watch = new TroubleWatch();
+/** The player the person chose (or the URL forces): 'media' or 'webaudio'. */
+const player = () => (params.get('engine') === 'media' || keeper.get('player') === 'media' ? 'media' : 'webaudio');
 let t = translator(pickLanguage(null, navigator.languages || []));
 
 const clock = new ClockSync({ now: clientNowUs, send: (text) => conn.send(text),
@@ -55,7 +65,7 @@ function report() {
     group: st.groupId, pid: st.pid, engine: e?.name ?? null, syncBoundUs: clock.errorBound(),
     firstSample: e?.report.firstSample ?? null, clicks: e?.report.clicks ?? [], reanchors: e?.report.reanchors ?? 0,
     position_us: e?.positionUs?.() ?? null, startAt: st.show?.start_at_us ?? null, online: st.online,
-    ctxState: st.ctx?.state ?? null, error: st.error, decodeErrors: e?.report.decodeErrors ?? 0 };
+    ctxState: st.ctx?.state ?? null, error: st.error, decodeErrors: e?.report.decodeErrors ?? 0, trouble: st.trouble };
 }
 
 // ------------------------------------------------------------------ messages
@@ -165,8 +175,10 @@ async function download() {
 
 function enableSound() {
   const sr = st.manifest?.sample_rate || 44100;
-  if (params.get('engine') !== 'media') {
+  if (player() !== 'media') {
     st.ctx = st.ctx || createUnlockedContext(sr);
+    watch.expectRunning(performance.now());
+    probeDecode();
   }
   if (st.ctx) playTestTone(st.ctx);
   requestWakeLock();
@@ -179,7 +191,7 @@ function enableSound() {
 function makeEngine() {
   if (st.engine || !st.group) return;
   const offsetMs = () => keeper.get('offset_ms', 0);
-  const useMedia = !st.ctx || params.get('engine') === 'media' || !st.group.segments?.length;
+  const useMedia = !st.ctx || player() === 'media' || !st.group.segments?.length;
   if (useMedia) {
     const audio = $('fallback-audio');
     st.engine = new MediaEngine({ audio, clock, src: st.store.url(st.group.mp3.path), offsetMs });
@@ -195,19 +207,32 @@ function makeEngine() {
 function tryAutoResume() {
   if (st.soundOn || !keeper.get('sound_was_on') || !st.verified) return;
   const sr = st.manifest?.sample_rate || 44100;
-  const ctx = params.get('engine') === 'media' ? null : createUnlockedContext(sr);
+  const ctx = player() === 'media' ? null : createUnlockedContext(sr);
   if (!ctx) return;
-  setTimeout(() => {
+  // A context allowed to start reaches 'running' once its output is open: at once in
+  // Chromium, after the sound server answers in Firefox (hundreds of ms under load).
+  // Still suspended after 2 s: the browser wants a tap (the rejoin screen asks for it).
+  let done = false;
+  const settle = () => {
+    if (done || st.soundOn) return;
     if (ctx.state === 'running') {
+      done = true;
       st.ctx = ctx;
       st.soundOn = true;
       requestWakeLock();
       makeEngine();
       render();
-    } else {
+    }
+  };
+  ctx.addEventListener('statechange', settle);
+  settle();
+  setTimeout(() => {
+    settle();
+    if (!done) {
+      done = true;
       ctx.close().catch(() => {});
     }
-  }, 200);
+  }, 2000);
 }
 
 async function requestWakeLock() {
@@ -232,6 +257,78 @@ function syncEngine() {
   }
 }
 
+// ------------------------------------------------------------------ trouble
+
+/** Decode the group's first segment once: a browser that cannot decode MP3 says so before the show. */
+async function probeDecode() {
+  const seg = st.group?.segments?.[0];
+  if (!seg || !st.ctx || st.probed) return;
+  st.probed = true;
+  let ok = false;
+  try {
+    const bytes = await st.store.bytesOf(seg.path);
+    if (bytes) {
+      // decoders that cannot decode may also never answer: 8 s is ages for 3 s of audio
+      const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('decode timeout')), 8000));
+      await Promise.race([st.ctx.decodeAudioData(bytes.slice(0)), timeout]);
+      ok = true;
+    }
+  } catch (e) {
+    st.decodeProbeError = String(e);
+  }
+  watch.decodeProbe(ok);
+  checkTrouble();
+}
+
+function checkTrouble() {
+  const e = st.engine;
+  if (st.ctx && e?.name !== 'media' && document.visibilityState === 'visible') {
+    watch.context(st.ctx.state, st.ctx.currentTime, performance.now());
+  }
+  if (e?.report?.decodeErrors) watch.decodeErrors(e.report.decodeErrors);
+  if (typeof e?.timingTrouble === 'function') watch.engineTiming(e.timingTrouble());
+  const reason = watch.reason;
+  if (reason !== st.trouble) {
+    st.trouble = reason;
+    sendStatus();
+    render();
+  }
+}
+
+/** The person chose the <audio> player (a tap: the media element may start from it). */
+function useMediaPlayer() {
+  keeper.set({ player: 'media' });
+  if (st.engine) st.engine.stopNow();
+  st.engine = null;
+  watch.reset();
+  st.soundOn = true;
+  makeEngine();
+  checkTrouble();
+  render();
+}
+
+const canPlayMp3 = () => document.createElement('audio').canPlayType('audio/mpeg') !== '';
+
+function renderTrouble(ph, g) {
+  const rem = st.verified ? remedies(st.trouble, { player: st.engine?.name ?? player(), canPlayMp3: canPlayMp3() }) : null;
+  $('trouble').hidden = !rem;
+  if (!rem) return;
+  $('trouble-why').textContent = t(`trouble_${st.trouble}`);
+  $('trouble-media').hidden = !rem.mediaPlayer;
+  if (g?.mp3 && st.store) $('trouble-mp3').href = st.store.url(g.mp3.path);
+  let when = t('trouble_press_wait');
+  if (st.show?.start_at_us != null && clock.ready && (ph.phase === 'countdown' || ph.phase === 'playing')) {
+    const startLocal = new Date(Date.now() + (st.show.start_at_us - clock.serverTime()) / 1000);
+    // in the language of the page's words (a French sentence gets a French time), to the second
+    const time = startLocal.toLocaleTimeString(document.documentElement.lang || [],
+      { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    when = ph.phase === 'playing'
+      ? t('trouble_started', { time, position: SS.formatClock(ph.positionUs) })
+      : t('trouble_press_at', { time });
+  }
+  $('trouble-when').textContent = when;
+}
+
 // ------------------------------------------------------------------ status
 
 function sendStatus() {
@@ -240,7 +337,7 @@ function sendStatus() {
   const bound = clock.errorBound();
   conn.send(make.status({ verified: st.verified, sync_error_us: Number.isFinite(bound) ? Math.round(bound) : null,
     engine: e ? e.name : null, output_latency_us: e?.outputLatencyUs?.() ?? null,
-    position_us: e?.playing ? (e.positionUs() ?? undefined) : undefined }));
+    position_us: e?.playing ? (e.positionUs() ?? undefined) : undefined, trouble: st.trouble }));
 }
 
 // ------------------------------------------------------------------ rendering
@@ -330,6 +427,7 @@ function render() {
   $('info').hidden = !info;
   if (info) $('info-text').textContent = info.text;
   $('offset-value').textContent = t('offset_value', { ms: keeper.get('offset_ms', 0) });
+  renderTrouble(ph, g);
 }
 
 // ------------------------------------------------------------------ start
@@ -347,17 +445,43 @@ async function restoreOffline() {
   }
 }
 
+/** The show this server runs; storage of another show on this origin is forgotten. */
+async function loadInfo() {
+  try {
+    const res = await fetch('/api/info', { cache: 'no-store' });
+    st.info = await res.json();
+    keeper.resetFor(st.info.show_id);
+    st.pid = keeper.get('participant_id');
+    st.groupId = keeper.get('group');
+    st.show = keeper.get('show');
+    applyTexts();
+  } catch {
+    st.info = null; // offline: keep what is stored
+  }
+}
+
 async function main() {
   if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
   applyTexts();
-  $('join-button').addEventListener('click', () => {
+  const infoReady = loadInfo();
+  $('join-button').addEventListener('click', async () => {
     $('join-button').disabled = true;
     $('join-button').textContent = t('joining');
+    // A tap before /api/info answered must not join yet: loadInfo() resets storage for a
+    // new show, which would erase the participant id the welcome is about to store.
+    await infoReady;
     conn.open();
   });
   $('enable-sound').addEventListener('click', enableSound);
   $('rejoin-button').addEventListener('click', enableSound);
   $('tone-again').addEventListener('click', () => st.ctx && playTestTone(st.ctx));
+  $('trouble-media').addEventListener('click', useMediaPlayer);
+  $('fallback-audio').addEventListener('error', () => {
+    if (st.engine?.name === 'media') {
+      watch.mediaFailed();
+      checkTrouble();
+    }
+  });
   $('urgent-ok').addEventListener('click', () => {
     for (const a of st.announcements) if (a.level === 'urgent') st.dismissed.add(a.id);
     render();
@@ -375,30 +499,23 @@ async function main() {
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') {
       conn.kick();
-      if (st.ctx && st.ctx.state !== 'running') st.ctx.resume().catch(() => {});
+      if (st.ctx && st.ctx.state !== 'running') {
+        watch.expectRunning(performance.now());
+        st.ctx.resume().catch(() => {});
+      }
       if (st.soundOn && !st.wakeLock) requestWakeLock();
       syncEngine();
     }
   });
   window.addEventListener('online', () => conn.kick());
-  try {
-    const res = await fetch('/api/info', { cache: 'no-store' });
-    st.info = await res.json();
-    keeper.resetFor(st.info.show_id);
-    st.pid = keeper.get('participant_id');
-    st.groupId = keeper.get('group');
-    st.show = keeper.get('show');
-    applyTexts();
-  } catch {
-    st.info = null; // offline: keep what is stored
-  }
+  await infoReady;
   if (st.pid) {
     await restoreOffline();
     if (st.group) download();
     conn.open();
   }
   clock.start();
-  setInterval(() => { render(); syncEngine(); }, 100);
+  setInterval(() => { render(); syncEngine(); checkTrouble(); }, 100);
   setInterval(sendStatus, 2000);
   render();
 }

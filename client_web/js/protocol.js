@@ -32,6 +32,8 @@ export const CLOSE = Object.freeze({
 export const SHOW_STATES = Object.freeze(['lobby', 'armed', 'running', 'ended', 'aborted']);
 export const LEVELS = Object.freeze(['info', 'urgent']);
 export const ALARM_LEVELS = Object.freeze(['warning', 'critical']);
+/** Why a phone's sound is in trouble (status.trouble), most serious first: trouble.js. */
+export const TROUBLES = Object.freeze(['media', 'decode', 'start', 'timing']);
 
 // Field descriptors: t = int | str | bool | dict | list | <payload name>; req = required;
 // nul = may be null; of = item type of a list; min, minLen, maxLen, choices as in Python.
@@ -83,6 +85,7 @@ export const MESSAGES = Object.freeze({
   status: {
     verified: F('bool'), sync_error_us: F('int', { nul: true, min: 0 }), engine: F('str', { nul: true, maxLen: 32 }),
     output_latency_us: F('int', { nul: true, min: 0 }), position_us: F('int', { nul: true }),
+    trouble: F('str', { nul: true, choices: TROUBLES }),
   },
   console_hello: { token: F('str', { ...REQ, maxLen: 256 }) },
   arm: { ref: REF, start_at_us: F('int', { nul: true, min: 0 }), in_ms: F('int', { nul: true, min: 0 }) },
@@ -117,6 +120,7 @@ export const MESSAGES = Object.freeze({
     ntp: F('dict', REQ),
     announcements: F('list', { of: 'AnnouncementInfo' }),
     alarms: F('list', { of: 'AlarmInfo' }),
+    trouble: F('dict'),
   },
 });
 

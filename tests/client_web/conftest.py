@@ -1,9 +1,13 @@
 """Fixtures of the real-browser tests: a real bundle (real gapless MP3 segments
 with clicks at known samples), a real conductor (uvicorn on 127.0.0.1) serving
-client_web/, and headless Chromium driven by Playwright.
+client_web/, and real pages in the three engines phones run (Chromium,
+Firefox ESR, WebKitGTK) through ``bench.engines``: one browser process per
+page, each behind its own loopback :class:`~bench.engines.gate.Gate` (so its
+network can be cut in any engine) and playing into its own PulseAudio null
+sink, on one private PulseAudio and one Xvfb started and stopped here by PID.
 
-Chromium is Debian's /usr/bin/chromium (Playwright cannot download browsers
-here). Without it the tests are skipped locally, and fail under CI=true.
+A missing engine skips its tests locally and FAILS them under CI=true
+(``scripts/ensure-browsers.sh`` installs everything, as root).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ ARGS = ["--headless=new", "--no-sandbox", "--autoplay-policy=no-user-gesture-req
         "--disable-quic", "--disable-gpu"]
 SR = 44100
 SEGMENT_S = 3
-DURATION_S = 20
+DURATION_S = 30
 CLICK_EVERY_S = 1.5
 PHONE = {"width": 390, "height": 844}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -99,6 +103,25 @@ def real_bundle(tmp_path_factory):
     return write_real_bundle(tmp_path_factory.mktemp("client-bundle") / "bundle")
 
 
+@pytest.fixture(scope="session")
+def undecodable_segments_bundle(real_bundle, tmp_path_factory):
+    """The real bundle whose segments are not audio (but verify: the manifest has their
+    sha256); the full show.mp3 is intact, so the <audio> player can still play it."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("bad-bundle") / "bundle"
+    shutil.copytree(real_bundle, root)
+    manifest = json.loads((root / "manifest.json").read_text())
+    for g in manifest["groups"]:
+        for seg in g["segments"]:
+            junk = hashlib.sha256(seg["path"].encode()).digest() * (seg["bytes"] // 32 + 1)
+            junk = junk[:seg["bytes"]]
+            (root / seg["path"]).write_bytes(junk)
+            seg["sha256"] = hashlib.sha256(junk).hexdigest()
+    (root / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    return root
+
+
 @pytest.fixture
 def conductor_server(real_bundle, tmp_path):
     """Factory: a real conductor on 127.0.0.1 serving client_web/ and the real bundle."""
@@ -121,23 +144,98 @@ def conductor_server(real_bundle, tmp_path):
         s.stop()
 
 
+ENGINES = ("chromium", "firefox", "webkit")
+
+
+def require_engine(engine: str) -> None:
+    from bench.engines import EngineMissing, check
+
+    try:
+        check(engine)
+    except EngineMissing as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {exc}")
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def rig(tmp_path_factory):
+    """One Xvfb and one private PulseAudio (48 kHz) for the whole browser suite, stopped by PID."""
+    from bench.engines import Display, EngineMissing, PulseServer
+
+    try:
+        with Display() as x, PulseServer(tmp_path_factory.mktemp("pulse"), default_rate=48000) as pa:
+            yield x, pa
+    except EngineMissing as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {exc}")
+        pytest.skip(str(exc))
+
+
+class Phone:
+    """One page ("a phone") in its own browser process, behind its own gate, into its own sink."""
+
+    _n = 0
+
+    def __init__(self, engine, server, rig, *, path="/", locale="fr-FR", env_extra=None, pulse=True, holds=()):
+        from bench.engines import open_page
+        from bench.engines.gate import Gate
+
+        x, pa = rig
+        Phone._n += 1
+        self.engine = engine
+        self.pulse = pa
+        self.gate = Gate(server.port).__enter__()
+        for pattern, seconds in holds:  # slow responses from the very first load on
+            self.gate.hold(pattern, seconds)
+        self.sink = pa.null_sink(f"phone{Phone._n}_{engine}") if pulse else None
+        try:
+            self.page = open_page(engine, self.gate.url + path, sink=self.sink, pulse=pa if pulse else None, display=x,
+                                  viewport=(PHONE["width"], PHONE["height"]), locale=locale, env_extra=env_extra)
+        except BaseException:
+            self.gate.close()
+            raise
+
+    def report(self):
+        return self.page.evaluate("window.flashmob && window.flashmob.report()")
+
+    def close(self):
+        try:
+            self.page.close()
+        finally:
+            self.gate.close()
+
+
+@pytest.fixture
+def phones(rig):
+    """Factory: ``phones(engine, server, path=..., locale=...)`` -> Phone; all closed at teardown."""
+    opened = []
+
+    def open_phone(engine, server, **kw):
+        require_engine(engine)
+        ph = Phone(engine, server, rig, **kw)
+        opened.append(ph)
+        return ph
+
+    yield open_phone
+    for ph in opened:
+        ph.close()
+
+
 @pytest.fixture(scope="module")
 def browser():
-    """Headless Chromium for one test module (closed before other modules run their own event loops)."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {CHROMIUM} is missing: the browser tests cannot run (apt-get install chromium)")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); browser tests skipped")
+    """A plain Playwright Chromium (one process, many contexts), for tests that need Playwright's
+    own tools (init scripts, request interception); it shares bench.engines' Playwright driver."""
+    require_engine("chromium")
+    from bench.engines.chromium import ARGS, CHROMIUM, acquire_playwright, release_playwright
+
+    api = acquire_playwright()
     try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but the playwright package is missing")
-        pytest.skip("the playwright package is missing")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = api.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+    finally:
+        release_playwright()
 
 
 @pytest.fixture(scope="session")

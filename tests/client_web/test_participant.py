@@ -1,59 +1,74 @@
-"""The participant page in real headless Chromium against a real conductor.
+"""The participant page in the three engines phones run, against a real conductor.
 
-Three phones join, download and verify a real bundle, enable sound; the
-console arms; every phone starts on time. Each phone reports the server time
-at which it heard sample 0 (from its audio clock) and, through an AudioWorklet
-probe, the server time of every click it rendered: the bundle has clicks at
-known samples, so this checks decode, trimming and scheduling, not only plans.
+Each engine (Chromium, Firefox ESR, WebKitGTK; ``bench.engines``, one browser
+process per phone, a 390x844 viewport) goes through the participant flows:
+join, download + verify a real bundle, enable sound, clock sync, countdown,
+start on time, network lost after arming, reload mid-show and rejoin, late
+join, urgent announcement, abort; and, in a second test, reload with no
+network after arming (service worker, stored clock model) and the
+media-element fallback. A third test drives the organizer console's UI with
+one phone of each engine at once.
+
+"On time" is checked from the sound itself: each phone plays into its own
+PulseAudio null sink, whose monitor ``bench.acoustic``'s recorder times on
+the conductor's clock; the first click heard must be within
+``SOUND_LIMIT_US`` of the start. The page's own account is checked too:
+sample 0 (``firstSample``) and, through an AudioWorklet probe, the server
+time of every click it rendered (decode, trimming and scheduling, not plans).
 """
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
 
-from .conftest import PHONE, SR, click_samples
+from .conftest import ENGINES, SR, click_samples
 
 SPREAD_LIMIT_US = 5_000
 CLICK_LIMIT_US = 3_000
+SOUND_LIMIT_US = 5_000  # first click heard (recorded from the sink) vs the start
+BOUND_MAX_US = 100_000  # the widest error bound a page may state for its start and still pass
+SINK_RATE = 48_000  # conftest's PulseServer sinks
+FIRST_SAMPLE_JS = "(r => r.firstSample && r.firstSample.confirmed)(window.flashmob.report())"
 
 
-def report(page):
-    return page.evaluate("window.flashmob && window.flashmob.report()")
+def ready_phone(ph, artifacts=None, prefix=None):
+    """Join, verify, enable sound, wait for the clock sync (a Phone: bench.engines page)."""
+    p = ph.page
+    p.wait_for_selector("#join-button", 20)
+    shot(ph, artifacts, f"{prefix}-1-join")
+    p.click("#join-button")
+    p.wait_for_selector("#screen-group", 20)
+    p.wait_for("window.flashmob.report().verified", 30)
+    shot(ph, artifacts, f"{prefix}-2-group-verified")
+    p.click("#enable-sound")
+    p.wait_for("document.body.dataset.screen === 'wait'", 15)
+    p.wait_for("window.flashmob.report().syncBoundUs < 5000", 20)
+    shot(ph, artifacts, f"{prefix}-3-ready")
 
 
 def wait_for(page, predicate_js, timeout=15.0):
+    """A Playwright page (the ``browser`` fixture; test_hostile_bundle): poll ``predicate_js``."""
     # a function, not a string: the conductor's CSP forbids eval, which string predicates use
     page.wait_for_function(f"() => ({predicate_js})", timeout=timeout * 1000, polling=50)
 
 
-def open_phone(browser, url, *, locale="fr-FR"):
-    ctx = browser.new_context(viewport=PHONE, device_scale_factor=1, locale=locale, is_mobile=True, has_touch=True)
-    page = ctx.new_page()
-    page.on("pageerror", lambda e: print("pageerror:", e))
-    page.goto(url)
-    return ctx, page
-
-
-def shot(page, artifacts, name):
-    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=name.startswith("console"))
-
-
-def join_and_ready(page, artifacts=None, prefix=None):
+def join_and_ready(page):
+    """A Playwright page (the ``browser`` fixture): join, verify, enable sound, sync."""
     page.wait_for_selector("#join-button")
-    if artifacts:
-        shot(page, artifacts, f"{prefix}-1-join")
     page.click("#join-button")
     page.wait_for_selector("#screen-group:not([hidden])")
     wait_for(page, "window.flashmob.report().verified", 20)
-    if artifacts:
-        shot(page, artifacts, f"{prefix}-2-group-verified")
     page.click("#enable-sound")
     wait_for(page, "document.body.dataset.screen === 'wait'")
     wait_for(page, "window.flashmob.report().syncBoundUs < 5000")
-    if artifacts:
-        shot(page, artifacts, f"{prefix}-3-ready")
+
+
+def shot(ph, artifacts, name):
+    if artifacts is not None and name and not name.startswith("None"):
+        ph.page.screenshot(artifacts / f"{ph.engine}-{name}.png")
 
 
 def clicks_error_us(rep, start_us, *, after_us=None):
@@ -68,143 +83,258 @@ def clicks_error_us(rep, start_us, *, after_us=None):
     return out
 
 
-def open_console(browser, srv):
-    from conductor_testkit import TOKEN
-
-    ctx = browser.new_context(viewport=PHONE, device_scale_factor=1)
-    page = ctx.new_page()
-    page.on("pageerror", lambda e: print("console pageerror:", e))
-    page.goto(f"{srv.url}/console#token={TOKEN}")
-    page.wait_for_selector("#main:not([hidden])")
-    assert "token" not in page.url, "the token must leave the address bar"
-    return ctx, page
+def wait_clicks_after(ph, after_us, n, timeout_s=10):
+    ph.page.wait_for(f"window.flashmob.report().clicks.filter(c => c.serverUs > {after_us}).length >= {n}",
+                     timeout_s)
 
 
-def test_three_phones_start_together_rejoin_announce_abort(browser, conductor_server, artifacts):
+def is_network_loss(message: str) -> bool:
+    """A console error an engine logs by itself while the network is cut."""
+    return any(k in message for k in ("can’t establish a connection", "WebSocket connection to", "Failed to load",
+                                      "NetworkError", "Could not connect", "ERR_CONNECTION", "ws://"))
+
+
+class Ear:
+    """Records a phone's sink from before the arm; tells when its first click was heard."""
+
+    def __init__(self, ph, srv):
+        from bench.acoustic.recorder import SinkRecorder
+
+        self.ph, self.srv = ph, srv
+        self.rec = SinkRecorder(ph.pulse, ph.sink, SINK_RATE).__enter__()
+        self.rec.wait_settled(15)
+
+    def first_click_us(self, start_us):
+        """Conductor time of the first click heard from 1.5 s before the start on (None: silence)."""
+        from bench.acoustic.recorder import first_onset_us
+
+        epoch = self.srv.conductor.now() - time.monotonic_ns() // 1000
+        return first_onset_us(self.rec, after_us=start_us - 1_500_000, epoch_us=epoch)
+
+    def close(self):
+        self.rec.__exit__(None, None, None)
+
+
+def assert_heard_on_time(ears, start_us):
+    """The sound itself: every phone's first click within SOUND_LIMIT_US of the start, or within
+    the error bound the page states for its own start (``firstSample.boundUs``: what it cannot
+    know, e.g. WebKitGTK's unreported output latency) when that is wider — a bound that is itself
+    at most BOUND_MAX_US, so no page excuses itself with a huge one."""
+    load = os.getloadavg()[0]
+    misses = []
+    for ear in ears:
+        deadline = time.monotonic() + 5
+        while (t := ear.first_click_us(start_us)) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        f = ear.ph.report()["firstSample"] or {}
+        bound = f.get("boundUs")
+        limit = max(SOUND_LIMIT_US, bound or 0)
+        said = f.get("serverUs", start_us) - start_us
+        heard = None if t is None else t - start_us
+        print(f"{ear.ph.engine} ({ear.ph.sink}): heard at start + {heard} µs; page says {said:.0f} µs, "
+              f"bound {bound} µs; load average {load:.1f}")
+        if heard is None or abs(heard) > limit or (bound is not None and bound > BOUND_MAX_US):
+            misses.append((ear.ph.engine, heard, bound))
+    assert not misses, f"(engine, heard µs, stated bound µs) {misses} at load average {load:.1f}"
+
+
+def arm(console, in_ms, ref="go"):
+    console.send({"type": "arm", "in_ms": in_ms, "ref": ref})
+    return console.expect("ack", ref=ref)["show"]["start_at_us"]
+
+
+def assert_clicks_on_time(ph, start, *, after_us=None, at_least=2):
+    errs = clicks_error_us(ph.report(), start, after_us=after_us)
+    print(f"{ph.engine}: click errors (µs) {errs}")
+    assert len(errs) >= at_least, errs
+    assert all(abs(e) <= CLICK_LIMIT_US for e in errs), errs
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_show_in_one_engine(engine, conductor_server, phones, artifacts):
+    """Two phones start together (one loses its network after arming), one reloads
+    mid-show, a third joins late; an urgent announcement; the abort silences all."""
     srv = conductor_server()
-    cctx, console = open_console(browser, srv)
-    phones = []
-    for i in range(3):
-        ctx, page = open_phone(browser, srv.url + "/?probe=1", locale="fr-FR" if i != 1 else "en-US")
-        join_and_ready(page, artifacts if i == 0 else None, "phone")
-        phones.append((ctx, page))
-    groups = {report(p)["group"] for _, p in phones}
-    assert groups == {"red", "blue"}, groups
+    a = phones(engine, srv, path="/?probe=1", locale="fr-FR")
+    b = phones(engine, srv, path="/?probe=1", locale="en-US")
+    ready_phone(a, artifacts, "phone")
+    ready_phone(b)
+    assert {a.report()["group"], b.report()["group"]} <= {"red", "blue"}
+    assert a.page.evaluate("document.documentElement.lang") == "fr"
 
-    console.wait_for_function("() => (f => f && f.groups.reduce((a, g) => a + g.ready, 0) === 3)(window.flashmobConsole.feed)",
-                              timeout=10_000)
-    shot(console, artifacts, "console-1-ready")
-    console.fill("#arm-in", "3")
-    console.click("#arm-in-form button")
-    wait_for(console, "window.flashmobConsole.show && window.flashmobConsole.show.state === 'armed'")
-    start = console.evaluate("window.flashmobConsole.show.start_at_us")
-    shot(console, artifacts, "console-2-armed")
-
-    page0 = phones[0][1]
-    page0.wait_for_selector("#screen-countdown:not([hidden])", timeout=5000)
-    shot(page0, artifacts, "phone-4-countdown")
-    # network lost after arming: the third phone starts on time anyway
-    phones[2][0].set_offline(True)
-    for _, page in phones:
-        wait_for(page, "(r => r.firstSample && r.firstSample.confirmed)(window.flashmob.report())", 10)
-    shot(page0, artifacts, "phone-5-playing")
-    firsts = [report(p)["firstSample"]["serverUs"] for _, p in phones]
-    spread = max(firsts) - min(firsts)
+    console = srv.console()
+    ears = [Ear(ph, srv) for ph in (a, b)]
+    start = arm(console, 4000)
+    a.page.wait_for_selector("#screen-countdown", 5)
+    shot(a, artifacts, "phone-4-countdown")
+    b.gate.cut()  # network lost after arming: b starts on time anyway
+    for ph in (a, b):
+        ph.page.wait_for(FIRST_SAMPLE_JS, 15)
+    shot(a, artifacts, "phone-5-playing")
+    assert_heard_on_time(ears, start)
+    for ear in ears:
+        ear.close()
+    firsts = [ph.report()["firstSample"]["serverUs"] for ph in (a, b)]
     offsets = [f - start for f in firsts]
-    print(f"sample 0 heard at start + {offsets} µs; spread {spread} µs")
-    assert spread <= SPREAD_LIMIT_US, f"spread of the first sample {spread} µs"
+    print(f"{engine}: sample 0 heard at start + {offsets} µs")
+    assert max(firsts) - min(firsts) <= SPREAD_LIMIT_US, offsets
     assert all(abs(o) <= SPREAD_LIMIT_US for o in offsets), offsets
+    assert b.report()["online"] is False
+    for ph in (a, b):
+        wait_clicks_after(ph, start, 2)
+        assert_clicks_on_time(ph, start)
+    b.gate.restore()
 
-    time.sleep(2.0)
-    for _, page in phones:
-        errs = clicks_error_us(report(page), start)
-        print("click errors (µs):", errs)
-        assert len(errs) >= 2, errs
-        assert all(abs(e) <= CLICK_LIMIT_US for e in errs), errs
-    phones[2][0].set_offline(False)
-
-    # reload mid-show: the phone rejoins at the right position
+    # reload mid-show: the phone comes back at the right position without a tap
     reload_at = srv.conductor.now()
-    page0.reload()
-    wait_for(page0, "document.body.dataset.screen === 'play'", 10)
-    wait_for(page0, f"window.flashmob.report().clicks.some(c => c.serverUs > {reload_at + 500_000})", 10)
-    time.sleep(1.6)
-    errs = clicks_error_us(report(page0), start, after_us=reload_at)
-    print("after reload, click errors (µs):", errs)
-    assert errs and all(abs(e) <= CLICK_LIMIT_US for e in errs), errs
-    assert report(page0)["reanchors"] == 0
+    a.page.reload()
+    a.page.wait_for("document.body.dataset.screen === 'play'", 15)
+    wait_clicks_after(a, reload_at + 300_000, 1, 15)
+    assert_clicks_on_time(a, start, after_us=reload_at, at_least=1)
+    assert a.report()["reanchors"] == 0
 
-    shot(console, artifacts, "console-3-running")
-    assert "Bienvenue" in console.inner_text("#groups") or "fontaine" in console.inner_text("#groups")
+    # late join: a new phone joins the running show, taps once, plays in place
+    c = phones(engine, srv, path="/?probe=1")
+    c.page.click("#join-button", 20)
+    c.page.wait_for("window.flashmob.report().verified", 30)
+    c.page.wait_for("document.body.dataset.screen === 'rejoin'", 10)
+    c.page.click("#rejoin-button")
+    joined_at = srv.conductor.now()
+    c.page.wait_for("document.body.dataset.screen === 'play'", 10)
+    wait_clicks_after(c, joined_at + 300_000, 1, 15)
+    assert_clicks_on_time(c, start, after_us=joined_at, at_least=1)
 
-    # urgent announcement takes over the screen
-    console.fill("#announce-text", "Stop. Secours à la fontaine.")
-    console.select_option("#announce-level", "urgent")
-    console.click("#announce-form button")
-    for _, page in phones:
-        page.wait_for_selector("#urgent:not([hidden])", timeout=5000)
-    shot(page0, artifacts, "phone-6-urgent")
-    assert "Secours" in page0.inner_text("#urgent-text")
-    page0.click("#urgent-ok")
+    # urgent announcement takes over every screen
+    console.send({"type": "announce", "text": "Stop. Secours à la fontaine.", "level": "urgent", "ref": "u"})
+    console.expect("ack", ref="u")
+    for ph in (a, b, c):
+        ph.page.wait_for_selector("#urgent", 10)
+    shot(a, artifacts, "phone-6-urgent")
+    assert "Secours" in a.page.text("#urgent-text")
+    a.page.click("#urgent-ok")
+    a.page.wait_for("document.getElementById('urgent').hidden", 5)
 
-    # abort (confirmed in a dialog): every phone fades out and shows the message
-    console.click("#abort")
-    console.fill("#abort-reason", "Orage : quittez la place calmement")
-    console.click("#abort-confirm")
-    for _, page in phones:
-        page.wait_for_selector("#screen-aborted:not([hidden])", timeout=5000)
-    shot(page0, artifacts, "phone-7-aborted")
-    shot(console, artifacts, "console-4-aborted")
-    time.sleep(2.0)
-    for _, page in phones:
-        n = len(report(page)["clicks"])
-        time.sleep(1.6)
-        assert len(report(page)["clicks"]) == n, "sound continued after the abort"
-    console.click("#projector-open")
-    shot(console, artifacts, "console-5-projector")
-    for ctx, _ in phones + [(cctx, console)]:
-        ctx.close()
+    # abort: every phone fades out and says why; the sound stops
+    console.send({"type": "abort", "reason": "Orage : quittez la place calmement", "ref": "x"})
+    console.expect("ack", ref="x")
+    for ph in (a, b, c):
+        ph.page.wait_for_selector("#screen-aborted", 10)
+        assert "Orage" in ph.page.text("#abort-reason")
+    shot(a, artifacts, "phone-7-aborted")
+    time.sleep(2.0)  # the 1.5 s fade
+    counts = [len(ph.report()["clicks"]) for ph in (a, b, c)]
+    time.sleep(1.6)  # more than one click period
+    assert [len(ph.report()["clicks"]) for ph in (a, b, c)] == counts, "sound continued after the abort"
+    for ph in (a, b, c):
+        errs = [e for e in ph.page.console_errors() if not (ph is b and is_network_loss(e))]
+        assert errs == [], (ph.engine, errs)
+    console.close()
 
 
-def test_offline_reload_after_arming_starts_on_time_and_media_fallback(browser, conductor_server, artifacts):
+@pytest.mark.parametrize("engine", ENGINES)
+def test_offline_reload_after_arming_and_media_fallback(engine, conductor_server, phones, artifacts):
     """Principle 6: armed, then the network dies and the phone reloads: the
     service worker serves the page, localStorage the start time and clock
     model, the Cache API the verified files; it starts on time anyway. A
     second phone forced onto the <audio> fallback follows the show too."""
     srv = conductor_server()
-    ctx, page = open_phone(browser, srv.url + "/?probe=1")
-    join_and_ready(page)
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null || "
-                           "navigator.serviceWorker.ready.then(() => true)", timeout=10_000)
-    mctx, media = open_phone(browser, srv.url + "/?engine=media")
-    join_and_ready(media)
+    a = phones(engine, srv, path="/?probe=1")
+    ready_phone(a)
+    a.page.wait_for("navigator.serviceWorker.controller !== null", 15)
+    m = phones(engine, srv, path="/?engine=media")
+    ready_phone(m)
     console = srv.console()
-    console.send({"type": "arm", "in_ms": 5000, "ref": "go"})
-    start = console.expect("ack", ref="go")["show"]["start_at_us"]
-    page.wait_for_selector("#screen-countdown:not([hidden])", timeout=5000)
+    start = arm(console, 5000)
+    a.page.wait_for_selector("#screen-countdown", 5)
     time.sleep(0.5)  # let the clock model be stored
-    ctx.set_offline(True)
-    page.reload()
-    page.wait_for_selector("#screen-countdown:not([hidden]), #screen-play:not([hidden])", timeout=8000)
-    assert report(page)["online"] is False
-    shot(page, artifacts, "phone-8-offline-countdown")
-    wait_for(page, "(r => r.firstSample && r.firstSample.confirmed)(window.flashmob.report())", 10)
-    first = report(page)["firstSample"]["serverUs"]
-    print(f"offline phone: sample 0 heard at start + {first - start} µs")
+    a.gate.cut()
+    a.page.reload()
+    a.page.wait_for_selector("#screen-countdown, #screen-play", 10)
+    assert a.report()["online"] is False
+    shot(a, artifacts, "phone-8-offline-countdown")
+    a.page.wait_for(FIRST_SAMPLE_JS, 15)
+    first = a.report()["firstSample"]["serverUs"]
+    print(f"{engine}: offline phone heard sample 0 at start + {first - start} µs")
     assert abs(first - start) <= SPREAD_LIMIT_US
-    time.sleep(1.7)
-    errs = clicks_error_us(report(page), start)
-    print("offline phone click errors (µs):", errs)
-    assert len(errs) >= 2 and all(abs(e) <= CLICK_LIMIT_US for e in errs), errs
+    wait_clicks_after(a, start, 2)
+    assert_clicks_on_time(a, start)
     # the media fallback plays at the right place (tens of ms)
-    wait_for(media, "document.body.dataset.screen === 'play'", 5)
+    m.page.wait_for("document.body.dataset.screen === 'play'", 10)
     time.sleep(1.0)
-    pos = media.evaluate("document.getElementById('fallback-audio').currentTime")
-    expected = (srv.conductor.now() - start) / 1e6
-    print(f"media engine: position {pos:.3f} s, expected {expected:.3f} s")
-    assert report(media)["engine"] == "media"
+    pos, now = m.page.evaluate("document.getElementById('fallback-audio').currentTime"), srv.conductor.now()
+    expected = (now - start) / 1e6
+    print(f"{engine}: media engine position {pos:.3f} s, expected {expected:.3f} s")
+    assert m.report()["engine"] == "media"
     assert abs(pos - expected) < 0.3
-    ctx.set_offline(False)
-    for c in (ctx, mctx):
-        c.close()
     console.close()
+
+
+def test_console_drives_one_phone_per_engine(conductor_server, phones, artifacts):
+    """The organizer console's UI (in Chromium) with a Chromium, a Firefox and a
+    WebKit phone: readiness counts, arm, start together across engines, the
+    announcement form, the abort dialog, the projector view."""
+    from conductor_testkit import TOKEN
+
+    srv = conductor_server()
+    crowd = [phones(e, srv, path="/?probe=1") for e in ENGINES]
+    for ph in crowd:
+        ready_phone(ph)
+    cons = phones("chromium", srv, path=f"/console#token={TOKEN}")
+    cp = cons.page
+    cp.wait_for_selector("#main", 15)
+    assert "token" not in cp.url(), "the token must leave the address bar"
+    cp.wait_for("(f => f && f.groups.reduce((a, g) => a + g.ready, 0) === 3)(window.flashmobConsole.feed)", 15)
+    cp.screenshot(artifacts / "console-1-ready.png")
+    ears = [Ear(ph, srv) for ph in crowd]
+    cp.fill("#arm-in", "4")
+    cp.click("#arm-in-form button")
+    cp.wait_for("window.flashmobConsole.show && window.flashmobConsole.show.state === 'armed'", 10)
+    start = cp.evaluate("window.flashmobConsole.show.start_at_us")
+    cp.screenshot(artifacts / "console-2-armed.png")
+    for ph in crowd:
+        ph.page.wait_for(FIRST_SAMPLE_JS, 15)
+    assert_heard_on_time(ears, start)
+    for ear in ears:
+        ear.close()
+    firsts = {ph.engine: ph.report()["firstSample"]["serverUs"] - start for ph in crowd}
+    print(f"sample 0 heard at start + {firsts} µs")
+    assert max(firsts.values()) - min(firsts.values()) <= SPREAD_LIMIT_US, firsts
+    for ph in crowd:
+        wait_clicks_after(ph, start, 1)
+        assert_clicks_on_time(ph, start, at_least=1)
+    cp.wait_for("document.getElementById('groups').innerText.includes('Bienvenue')", 10)
+    cp.screenshot(artifacts / "console-3-running.png")
+
+    cp.fill("#announce-text", "Stop. Secours à la fontaine.")
+    cp.evaluate("() => { const s = document.getElementById('announce-level'); s.value = 'urgent';"
+                " s.dispatchEvent(new Event('change', { bubbles: true })); }")
+    cp.click("#announce-form button")
+    for ph in crowd:
+        ph.page.wait_for_selector("#urgent", 10)
+    cp.click("#abort")
+    cp.fill("#abort-reason", "Orage : quittez la place calmement")
+    cp.click("#abort-confirm")
+    for ph in crowd:
+        ph.page.wait_for_selector("#screen-aborted", 10)
+    cp.screenshot(artifacts / "console-4-aborted.png")
+    cp.click("#projector-open")
+    cp.screenshot(artifacts / "console-5-projector.png")
+
+
+@pytest.mark.parametrize("engine", ["chromium", "webkit"])
+def test_join_tap_before_the_show_info_arrives_still_joins(engine, conductor_server, phones):
+    """The WebKit-only observation "the first page on a fresh conductor never got
+    `welcome` after the join tap": it did get it, but /api/info answered after
+    the welcome, and `keeper.resetFor(show_id)` then erased the participant id
+    the welcome had just stored: the page went back to "Joining…" for good.
+    /api/info ends tens of ms after the load event (first visit, measured:
+    WebKit +24 ms, Chromium +50 ms, Firefox +10 ms), so a tap right after the
+    load (WebDriver's, or a quick thumb on a slow network) can lose the race in
+    any engine. Reproduced deterministically by holding /api/info for 1.5 s."""
+    srv = conductor_server()
+    ph = phones(engine, srv, path="/?probe=1", holds=[(b"GET /api/info", 1.5)])
+    ph.page.click("#join-button")  # at once: the info is still on its way
+    ph.page.wait_for("performance.getEntriesByType('resource').some(e => e.name.endsWith('/api/info'))", 10)
+    ph.page.wait_for("window.flashmob.report().verified", 30)
+    assert ph.report()["pid"], "the participant id from the welcome was lost"
+    assert ph.report()["screen"] == "group"

@@ -167,6 +167,20 @@ def test_status_feeds_the_console(live_server):
     m.parse(__import__("json").dumps(feed), "server")
     assert feed["sync_error"]["counts"][1] == 1 and feed["sync_error"]["unknown"] == 1
     assert feed["engines"]["webaudio"] == 1
+    assert feed["trouble"] == {}
+
+
+def test_phones_in_trouble_reach_the_console(live_server):
+    srv = live_server()
+    console = srv.console()
+    phone, _ = srv.phone()
+    phone.send({"type": "status", "verified": True, "engine": "webaudio", "trouble": "no-such-reason"})
+    assert phone.expect("error")["code"] == "bad_message"
+    phone.send({"type": "status", "verified": True, "engine": "webaudio", "trouble": "decode"})
+    deadline = time.monotonic() + 5
+    while (feed := console.expect("feed"))["trouble"] != {"decode": 1}:
+        assert time.monotonic() < deadline, feed["trouble"]
+    m.parse(__import__("json").dumps(feed), "server")
 
 
 def test_fixed_groups_via_signed_join_url(live_server):

@@ -116,3 +116,20 @@ def test_aggregation():
     assert sum(g.connected for g in reg.group_counts()) == 4
     reg.disconnected(pids[0])
     assert sum(g.connected for g in reg.group_counts()) == 3
+
+
+def test_trouble_counts_connected_phones_per_reason():
+    reg = Registry(GROUPS, "balanced", new_id=ids())
+    pids = [reg.admit(m.Hello()).participant_id for _ in range(5)]
+    for pid in pids[:4]:
+        reg.connected(pid)
+    assert reg.trouble() == {}
+    reg.report(pids[0], m.Status(verified=True, trouble="decode"), expected_position_us=None)
+    reg.report(pids[1], m.Status(verified=True, trouble="decode"), expected_position_us=None)
+    reg.report(pids[2], m.Status(verified=True, trouble="start"), expected_position_us=None)
+    reg.report(pids[3], m.Status(verified=True), expected_position_us=None)
+    reg.report(pids[4], m.Status(verified=True, trouble="media"), expected_position_us=None)  # not connected
+    assert reg.trouble() == {"decode": 2, "start": 1}
+    reg.report(pids[1], m.Status(verified=True, trouble=None), expected_position_us=None)  # solved
+    reg.disconnected(pids[2])
+    assert reg.trouble() == {"decode": 1}

@@ -1,54 +1,10 @@
-/** audioclock.js, showstate.js and sha256.js: pure helpers of the pages. */
+/** showstate.js and sha256.js: pure helpers of the pages (audioclock.js: audioclock.test.mjs). */
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { AudioClock, observe, fitLine } from '../../client_web/js/audioclock.js';
 import * as SS from '../../client_web/js/showstate.js';
 import { sha256HexJs, sha256Hex } from '../../client_web/js/sha256.js';
 import { rng } from './netsim.mjs';
-
-test('observe: timestamps when valid, outputLatency when plausible, a default otherwise', () => {
-  assert.deepEqual(observe({ contextTime: 10, performanceTime: 5000 }, 10.05, 5030, 0.03, 0.01),
-    { ctx: 10, perf: 5000, source: 'timestamp' });
-  // stale or zero timestamps (Safari before start, some Androids) fall back
-  assert.equal(observe({ contextTime: 0, performanceTime: 0 }, 10, 5000, 0.04, 0.01).source, 'outputLatency');
-  assert.equal(observe({ contextTime: 10, performanceTime: 1000 }, 10, 5000, 0.04, 0.01).perf, 5040);
-  const d = observe(null, 10, 5000, 3.5, 0.01); // implausible outputLatency
-  assert.equal(d.source, 'default');
-  assert.ok(Math.abs(d.perf - 5030) < 1e-9);
-  assert.equal(observe(null, 0, 5000, 0.01, 0.01), null);
-});
-
-test('AudioClock: 150 ppm audio clock, ±2 ms stamp jitter and 5% outliers: heard time within 0.3 ms', () => {
-  const rand = rng(42);
-  const clock = new AudioClock();
-  const truePerf = (ctx) => 123_456 + ctx * 1000 * (1 + 150e-6) + 40; // 40 ms latency
-  for (let ctx = 1; ctx <= 60; ctx += 0.25) {
-    let perf = truePerf(ctx) + (rand() * 2 - 1) * 2;
-    if (rand() < 0.05) perf += 30 + rand() * 50; // a late timer
-    clock.add({ ctx, perf, source: 'timestamp' });
-  }
-  for (const ctx of [30, 60, 70]) {
-    const err = Math.abs(clock.perfAt(ctx) - truePerf(ctx));
-    assert.ok(err <= 0.3, `ctx ${ctx}: error ${err.toFixed(3)} ms`);
-    assert.ok(Math.abs(clock.ctxAt(truePerf(ctx)) - ctx) <= 0.0003);
-  }
-  assert.ok(Math.abs(clock.driftPpm - 150) < 20, `drift ${clock.driftPpm.toFixed(1)} ppm`);
-});
-
-test('fitLine: slope 1000 until 10 s of observations; a source change restarts the fit', () => {
-  const f = fitLine([{ ctx: 1, perf: 1001.5 }, { ctx: 2, perf: 2002.5 }, { ctx: 3, perf: 3003.5 }]);
-  assert.equal(f.k, 1000);
-  const clock = new AudioClock();
-  clock.add({ ctx: 1, perf: 100, source: 'default' });
-  clock.add({ ctx: 1.1, perf: 205, source: 'timestamp' });
-  assert.equal(clock.obs.length, 1);
-  // once on timestamps, a few fallback observations are ignored
-  clock.add({ ctx: 1.2, perf: 305, source: 'default' });
-  assert.equal(clock.source, 'timestamp');
-  for (let i = 0; i < 20; i++) clock.add({ ctx: 1.3 + i / 10, perf: 400 + i * 100, source: 'default' });
-  assert.equal(clock.source, 'default');
-});
 
 test('phaseAt: lobby, countdown, playing, ended from the clock, aborted', () => {
   const show = { state: 'armed', start_at_us: 10_000_000, duration_us: 5_000_000, revision: 1 };

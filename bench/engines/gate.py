@@ -1,0 +1,133 @@
+"""A loopback TCP forwarder whose network can be cut: "the phone lost its network", in any engine.
+
+Chromium can emulate offline (Playwright), Firefox's and WebKit's drivers
+cannot; a page loaded through its own :class:`Gate` can lose the network in
+all three the same way: :meth:`Gate.cut` resets every open connection (the
+websocket drops) and refuses new ones (a reload fails at the socket, so the
+service worker must answer), :meth:`Gate.restore` lets traffic through
+again. :meth:`Gate.hold` delays the requests whose bytes contain a
+pattern (one slow response, for races). Loopback only; each page's gate is also its own origin (storage,
+service worker), as each phone is.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import threading
+
+
+class Gate:
+    """``with Gate(port) as g:`` — forward ``127.0.0.1:g.port`` to ``127.0.0.1:port``."""
+
+    def __init__(self, target_port: int, target_host: str = "127.0.0.1") -> None:
+        self.target = (target_host, target_port)
+        self._lock = threading.Lock()
+        self._conns: set[socket.socket] = set()
+        self._open = True
+        self._stop = False
+        self._holds: list[tuple[bytes, float]] = []
+        self._srv = socket.create_server(("127.0.0.1", 0))
+        self.port = self._srv.getsockname()[1]
+        self._thread = threading.Thread(target=self._accept, name=f"gate-{self.port}", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def is_open(self) -> bool:
+        return self._open
+
+    def __enter__(self) -> "Gate":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def cut(self) -> None:
+        """The network is gone: reset every connection, refuse new ones until :meth:`restore`."""
+        with self._lock:
+            self._open = False
+            conns, self._conns = list(self._conns), set()
+        for c in conns:
+            _reset(c)
+
+    def hold(self, pattern: bytes, seconds: float) -> None:
+        """From now on, bytes from the browser that contain ``pattern`` (e.g. ``b"GET /api/info"``:
+        a request on a new or kept-alive connection) reach the server ``seconds`` late."""
+        with self._lock:
+            self._holds.append((pattern, seconds))
+
+    def restore(self) -> None:
+        with self._lock:
+            self._open = True
+
+    def close(self) -> None:
+        self._stop = True
+        self.cut()
+        try:
+            self._srv.close()
+        except OSError:
+            pass
+        self._thread.join(2)
+
+    def _accept(self) -> None:
+        while not self._stop:
+            try:
+                client, _ = self._srv.accept()
+            except OSError:
+                return
+            if not self._open:
+                _reset(client)
+                continue
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                _reset(client)
+                continue
+            with self._lock:
+                self._conns.update((client, upstream))
+            for a, b, first in ((client, upstream, True), (upstream, client, False)):
+                threading.Thread(target=self._pump, args=(a, b, first), daemon=True).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket, from_browser: bool = False) -> None:
+        import time
+
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                if from_browser and self._holds:  # keep-alive: any chunk may start a request
+                    delay = max((sec for pat, sec in list(self._holds) if pat in data), default=0.0)
+                    if delay:
+                        time.sleep(delay)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            try:
+                dst.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+            with self._lock:
+                gone = src in self._conns and dst not in self._conns
+                self._conns.discard(src)
+            if gone:
+                src.close()
+                dst.close()
+
+
+def _reset(s: socket.socket) -> None:
+    """Close with RST (SO_LINGER 0), as a dead link looks to the peer."""
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    except OSError:
+        pass
+    try:
+        s.close()
+    except OSError:
+        pass
