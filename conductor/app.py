@@ -61,6 +61,8 @@ class ServerConfig:
     token: str | None = None  # default: FLASHMOB_TOKEN, else generated
     assign: str = "balanced"
     capacity: int | None = None
+    max_pending: int = 10_000  # unconfirmed seats kept (docs/protocol.md, "Seats")
+    confirm_timeout_s: float = 900.0  # a pending seat is dropped this long after its last hello
     min_lead_s: float = 5.0
     public_url: str = "http://127.0.0.1:8000"
     ntp_hosts: list[str] = field(default_factory=list)
@@ -76,7 +78,8 @@ def build_conductor(cfg: ServerConfig) -> tuple[Conductor, ServerClock, NtpWorke
     clock = cfg.clock or ServerClock()
     ntp = NtpWorker(cfg.ntp_hosts, clock, interval_s=cfg.ntp_interval_s) if cfg.ntp_hosts else None
     store = SqliteStore(cfg.db_path or bundle.root / DEFAULT_DB_NAME)
-    options = Options(assign=cfg.assign, capacity=cfg.capacity, min_lead_us=round(cfg.min_lead_s * 1e6),
+    options = Options(assign=cfg.assign, capacity=cfg.capacity, max_pending=cfg.max_pending,
+                      confirm_timeout_us=round(cfg.confirm_timeout_s * 1e6), min_lead_us=round(cfg.min_lead_s * 1e6),
                       public_url=cfg.public_url, console_token=token)
     conductor = Conductor(bundle, store, clock.now_us, options, ntp_status=ntp.status if ntp else dict,
                           allow_clock_steps=clock.allow_steps)

@@ -47,7 +47,12 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="NTP server to discipline the clock with (repeatable)")
     p.add_argument("--ntp-interval", type=float, default=180.0, metavar="S", help="seconds between NTP rounds")
     p.add_argument("--db", type=Path, help="SQLite state file (default: .flashmob-conductor.sqlite in the bundle)")
-    p.add_argument("--capacity", type=int, help="refuse participants beyond this number")
+    p.add_argument("--capacity", type=int, help="seats: refuse participants beyond this number of confirmed ones "
+                                               "(phones that proved they hold their group's files)")
+    p.add_argument("--max-pending", type=int, default=10_000, metavar="N",
+                   help="unconfirmed seats kept at most; beyond, the oldest is dropped (default 10000)")
+    p.add_argument("--confirm-timeout", type=float, default=900.0, metavar="S",
+                   help="an unconfirmed seat is dropped this long after its last hello (default 900)")
     p.add_argument("--assign", choices=MODES, default="balanced", help="group assignment mode")
     p.add_argument("--min-lead", type=float, default=5.0, metavar="S",
                    help="minimum seconds between arming and the start (default 5)")
@@ -146,6 +151,7 @@ def run(args: argparse.Namespace) -> int:
         sock.close()
         return 2
     cfg = ServerConfig(bundle_dir=args.bundle, db_path=args.db, assign=args.assign, capacity=args.capacity,
+                       max_pending=args.max_pending, confirm_timeout_s=args.confirm_timeout,
                        min_lead_s=args.min_lead, public_url=url, ntp_hosts=args.ntp,
                        ntp_interval_s=args.ntp_interval, client_dir=args.client_dir)
     try:

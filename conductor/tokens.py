@@ -52,3 +52,39 @@ class GroupSigner:
         if not isinstance(token, str):
             return False
         return same_secret(token, self.sign(group_id))
+
+
+PID_RANDOM_CHARS = 12
+PID_MAC_CHARS = 16
+
+
+class ParticipantIds:
+    """Participant ids that carry their group, signed: ``random(12) + mac(16)``
+    with ``mac = base64url(HMAC(secret, show_id, random, group))[:16]`` (96 bits).
+
+    A phone whose seat was dropped (never confirmed, the pool was full, the
+    conductor restarted) comes back with its id and gets the same group without
+    the server having stored anything about it, so it never downloads another
+    group's files; nobody can make up an id for a group of their choice.
+    """
+
+    def __init__(self, signer: GroupSigner) -> None:
+        self._signer = signer
+
+    def _mac(self, rand: str, group_id: str) -> str:
+        return self._signer.sign(f"\x00participant\x00{rand}\x00{group_id}")[:PID_MAC_CHARS]
+
+    def new(self, group_id: str) -> str:
+        rand = secrets.token_urlsafe(9)
+        return rand + self._mac(rand, group_id)
+
+    def group_of(self, pid: str | None, group_ids: tuple[str, ...]) -> str | None:
+        """The group ``pid`` was issued for, or None (not one of ours)."""
+        if not isinstance(pid, str) or len(pid) != PID_RANDOM_CHARS + PID_MAC_CHARS or not pid.isascii():
+            return None
+        rand, mac = pid[:PID_RANDOM_CHARS], pid[PID_RANDOM_CHARS:]
+        found = None
+        for gid in group_ids:  # every group (constant work whichever matches)
+            if same_secret(mac, self._mac(rand, gid)):
+                found = gid
+        return found
