@@ -199,8 +199,7 @@ class SeatBook:
                 self.tally.evicted += 1
             seat = Seat(pid, group, PENDING, now)
             self.counts[group] += 1
-        seat.since_us = now
-        seat.failures = 0
+        seat.since_us = now  # (wrong answers stay counted: a new hello or a stale id does not reset them)
         self.pending[pid] = seat  # newest last
         seat.challenge = self._pick(group, now)
         return seat.challenge

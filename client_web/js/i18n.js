@@ -18,7 +18,7 @@ const STRINGS = {
     offline: 'Offline — the show will still start on time', announcement: 'Announcement', ok: 'OK',
     offset_label: 'Audio offset (Bluetooth)', offset_value: '{ms} ms', settings: 'Audio settings', close: 'Close',
     wake_lock_off: 'Keep the screen on yourself: this phone cannot lock it on.', group_label: 'Group',
-    error_full: 'This flashmob is full.', error_generic: 'Could not join: {message}', late_join: 'Joining the show in progress…',
+    seat_confirmed: 'your place is confirmed', error_full: 'This flashmob is full.', error_generic: 'Could not join: {message}', late_join: 'Joining the show in progress…',
   },
   fr: {
     join_title: 'Rejoindre la flashmob', join_button: 'Rejoindre', join_size: 'Télécharge {mb} Mo de son une seule fois ; ensuite tout fonctionne hors ligne.',
@@ -34,7 +34,7 @@ const STRINGS = {
     offline: 'Hors ligne — le spectacle démarrera quand même à l’heure', announcement: 'Annonce', ok: 'OK',
     offset_label: 'Décalage audio (Bluetooth)', offset_value: '{ms} ms', settings: 'Réglages audio', close: 'Fermer',
     wake_lock_off: 'Gardez l’écran allumé vous-même : ce téléphone ne peut pas le bloquer.', group_label: 'Groupe',
-    error_full: 'Cette flashmob est complète.', error_generic: 'Impossible de rejoindre : {message}', late_join: 'Vous rejoignez le spectacle en cours…',
+    seat_confirmed: 'votre place est confirmée', error_full: 'Cette flashmob est complète.', error_generic: 'Impossible de rejoindre : {message}', late_join: 'Vous rejoignez le spectacle en cours…',
   },
 };
 

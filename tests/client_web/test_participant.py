@@ -92,6 +92,9 @@ def test_three_phones_start_together_rejoin_announce_abort(browser, conductor_se
 
     console.wait_for_function("(f => f && f.groups.reduce((a, g) => a + g.ready, 0) === 3)(window.flashmobConsole.feed)",
                               timeout=10_000)
+    # ready means confirmed: every page answered its seat challenge from the files it keeps
+    assert [report(p)["seat"] for _, p in phones] == ["confirmed"] * 3
+    assert len(srv.conductor.store.participants(srv.conductor.bundle.show_id)) == 3
     shot(console, artifacts, "console-1-ready")
     console.fill("#arm-in", "3")
     console.click("#arm-in-form button")
