@@ -8,7 +8,7 @@
   of the group.  Sizes are read from disk when the conductor starts.
 * :class:`RangeDigest` - ``digest(challenge)``: the expected answer,
   ``sha256(challenge.id as UTF-8 + the challenged bytes)`` in hex, the range
-  read from the bundle on disk (at most 256 KiB, from the page cache).  The
+  read from the bundle on disk (at most 64 KiB, from the page cache).  The
   id in front makes every answer unique: a range that covers a whole small
   file would otherwise be answered by the manifest's public sha256, and an
   answer seen once would answer the same range again.
@@ -62,9 +62,12 @@ class RangeDigest:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.reads = 0
+        self._targets: dict[str, Path | None] = {}  # resolved once: the bundle does not change while served
 
     def __call__(self, c: Challenge) -> str:
-        target = served.safe_path(self.root, c.path)
+        if c.path not in self._targets:
+            self._targets[c.path] = served.safe_path(self.root, c.path)
+        target = self._targets[c.path]
         if target is None:  # the picker only picks served files: never happens
             return ""
         with open(target, "rb") as f:

@@ -48,7 +48,7 @@ class Policy:
     capacity: int | None = None
     max_pending: int = 10_000
     pending_ttl_us: int = 15 * 60 * S
-    challenge_bytes: int = 256 * 1024
+    challenge_bytes: int = 64 * 1024
     max_failures: int = 3
 
     def __post_init__(self) -> None:

@@ -68,7 +68,7 @@ class Options:
     capacity: int | None = None
     max_pending: int = 10_000
     confirm_timeout_us: int = 15 * 60 * 1_000_000
-    challenge_bytes: int = 256 * 1024
+    challenge_bytes: int = 64 * 1024
     min_lead_us: int = 5_000_000
     public_url: str = "http://127.0.0.1:8000"
     console_token: str = ""
