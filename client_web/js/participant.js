@@ -49,7 +49,7 @@ const conn = new Connection(socketUrl('/ws'), {
   onState: (online) => { st.online = online; render(); },
 });
 
-window.flashmob = { st, clock, keeper, report: () => report() };
+window.flashmob = { st, clock, keeper, conn, report: () => report() };
 
 function report() {
   const e = st.engine;
@@ -178,7 +178,11 @@ async function answerChallenge() {
   st.answering = c;
   try {
     const range = await st.store.rangeOf(c.path, c.offset, c.length);
-    if (!range || range.byteLength !== c.length) return; // not kept: the next download answers
+    if (!range || range.byteLength !== c.length) {
+      // the browser dropped a kept file: fetch what is missing once, then answer from it
+      if (st.refetchedFor !== c) { st.refetchedFor = c; st.verified = false; download(); }
+      return;
+    }
     const id = new TextEncoder().encode(c.id);
     const buf = new Uint8Array(id.length + range.byteLength);
     buf.set(id);
