@@ -123,9 +123,10 @@ class Registry:
         else:
             group = self._pids.group_of(pid, self._ids_in_order()) if self._pids else None
             if group is None:
-                if self.seats.full():
-                    self.seats.tally.refused += 1
-                    raise full_refusal(self.capacity)
+                try:
+                    self.seats.check_room()  # before assigning: a full show says so whatever the hello
+                except SeatsFull:
+                    raise full_refusal(self.capacity) from None
                 group = self._assign(hello)
                 pid = self._new_id(group)
                 while self.seats.seat(pid) is not None:  # pragma: no cover - 72-bit random part

@@ -22,8 +22,10 @@ The rule:
   them (:meth:`SeatBook.release_offline`, :class:`DropSeats`).
 * Capacity is checked at hello (no point downloading a full show) and again at
   confirmation (the seat is only taken then): ``confirmed >= capacity`` refuses.
-* A wrong answer counts against the seat; after ``max_failures`` the pending
-  seat is dropped and the caller closes the connection.
+* A wrong answer counts against the seat (hellos do not reset the count) and
+  replaces its challenge; after ``max_failures`` the pending seat is dropped
+  and the caller closes the connection.  Otherwise a seat keeps its open
+  challenge, so two tabs of one phone answer the same one.
 
 Seats are keyed by participant id; the group of a seat never changes.
 """
@@ -117,7 +119,8 @@ class SeatsFull(Exception):
 @dataclass(frozen=True)
 class Answered:
     """What an answer did: ``outcome`` is ``confirmed`` (now or before), ``stale``
-    (not the outstanding challenge: ``challenge`` is a fresh one), ``wrong``
+    (not the open challenge: ``challenge`` is the open one, or a fresh one when
+    the pending seat was gone), ``wrong``
     (``challenge`` is a fresh one, or None when the seat was dropped after
     ``max_failures``) or ``full``."""
 
@@ -138,6 +141,8 @@ class Tally:
 
 
 class SeatBook:
+    """The seats of one show (see the module docstring for the rule)."""
+
     def __init__(self, policy: Policy, files: dict[str, tuple[tuple[str, int], ...]], *,
                  digest: Callable[[Challenge], str], confirmed: dict[str, str] | None = None,
                  confirmed_at: int = 0, rng: random.Random | None = None,
@@ -172,6 +177,12 @@ class SeatBook:
         cap = self.policy.capacity
         return cap is not None and len(self.confirmed) >= cap
 
+    def check_room(self) -> None:
+        """Raise SeatsFull (and count the refusal) when every seat is confirmed."""
+        if self.full():
+            self.tally.refused += 1
+            raise SeatsFull()
+
     def summary(self) -> dict[str, int | None]:
         t = self.tally
         return {"capacity": self.policy.capacity, "confirmed": len(self.confirmed), "pending": len(self.pending),
@@ -186,12 +197,9 @@ class SeatBook:
     def open(self, pid: str, group: str, now: int) -> Challenge | None:
         """A hello for ``pid`` in ``group``: None for a confirmed seat, else the
         challenge of its (new or refreshed) pending seat.  Raises SeatsFull."""
-        seat = self.confirmed.get(pid)
-        if seat is not None:
+        if pid in self.confirmed:
             return None
-        if self.full():
-            self.tally.refused += 1
-            raise SeatsFull()
+        self.check_room()
         seat = self.pending.pop(pid, None)
         if seat is None:
             while len(self.pending) >= self.policy.max_pending:
@@ -201,7 +209,8 @@ class SeatBook:
             self.counts[group] += 1
         seat.since_us = now  # (wrong answers stay counted: a new hello or a stale id does not reset them)
         self.pending[pid] = seat  # newest last
-        seat.challenge = self._pick(group, now)
+        if seat.challenge is None:  # an open challenge stays: two tabs of one phone answer the same one
+            seat.challenge = self._pick(group, now)
         return seat.challenge
 
     def _pick(self, group: str, now: int) -> Challenge:
@@ -223,12 +232,14 @@ class SeatBook:
         if pid in self.confirmed:
             return Answered("confirmed")
         seat = self.pending.get(pid)
-        if seat is None or seat.challenge is None or not _same(challenge_id, seat.challenge.id):
-            # expired, evicted, lost in a restart or replaced: a fresh challenge, one round trip
+        if seat is None or seat.challenge is None:
+            # expired, evicted or lost in a restart: a fresh challenge, one round trip
             try:
                 return Answered("stale", self.open(pid, group, now))
             except SeatsFull:
                 return Answered("full")
+        if not _same(challenge_id, seat.challenge.id):  # replaced: the open one again
+            return Answered("stale", seat.challenge)
         challenge = seat.challenge
         if not _same(sha256_hex.lower(), self._digest(challenge)):
             self.tally.failed += 1

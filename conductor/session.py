@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from . import messages as m
 from .hub import Close, Item
 from .registry import JoinRefused
+from .seats import Answered
 from .service import CONSOLES, PARTICIPANTS, CommandError, Conductor, challenge_message, group_topic
 from .show import IllegalTransition
 from .sync import SyncResponder, TokenBucket
@@ -130,7 +131,7 @@ class ParticipantSession(_Session):
             return []
         return self._error(m.NOT_ALLOWED, f"{type(msg).__name__} is not accepted here")  # pragma: no cover
 
-    def _answered(self, result) -> list[Out | Subscribe]:
+    def _answered(self, result: Answered) -> list[Out | Subscribe]:
         if result.outcome == "confirmed":
             return [m.to_wire(m.SeatMsg(state="confirmed", participant_id=self.participant_id or ""))]
         if result.outcome == "full":

@@ -97,7 +97,7 @@ def test_wrong_answers_and_stale_ids():
     r = b.answer("a", "red", c.id, "f" * 64, 1)
     assert r.outcome == "wrong" and r.challenge.id != c.id
     r2 = b.answer("a", "red", c.id, digest(c), 2)  # the old challenge, even answered right: stale
-    assert r2.outcome == "stale"
+    assert r2.outcome == "stale" and r2.challenge == r.challenge  # the open one again, not a new one
     r3 = b.answer("a", "red", r2.challenge.id, "\ud800" * 64, 3)  # any string is compared, never raises
     assert r3.outcome == "wrong"
     r4 = b.answer("a", "red", r3.challenge.id, "0" * 64, 4)
@@ -153,3 +153,12 @@ def test_policy_and_files_are_checked():
             Policy(**bad)
     with pytest.raises(ValueError, match="green"):
         SeatBook(Policy(), {"green": (("g.mp3", 0),)}, digest=digest)
+
+
+def test_two_tabs_of_one_phone_answer_the_same_challenge():
+    b = book()
+    first = b.open("a", "red", 0)
+    second = b.open("a", "red", 1)  # the other tab's hello
+    assert second == first
+    assert confirm(b, "a", "red", 2).outcome == "confirmed"
+    assert b.answer("a", "red", first.id, digest(first), 3).outcome == "confirmed"  # the late tab
