@@ -1,10 +1,11 @@
 """Seats in real Chromium: the page answers its challenge from the files it
-keeps. A phone whose seat was released while it was away comes back, gets a
-fresh challenge, and confirms again without downloading anything."""
+keeps. The console page shows the seat and releases it while the phone is
+away; the phone comes back, gets a fresh challenge, and confirms again
+without downloading anything."""
 
 from __future__ import annotations
 
-from .test_participant import join_and_ready, open_phone, report, wait_for
+from .test_participant import join_and_ready, open_console, open_phone, report, wait_for
 
 
 def test_a_released_phone_reconfirms_from_its_cache(browser, conductor_server):
@@ -20,9 +21,12 @@ def test_a_released_phone_reconfirms_from_its_cache(browser, conductor_server):
     ctx.set_offline(True)
     page.evaluate("window.flashmob.conn.ws && window.flashmob.conn.ws.close()")
     wait_for(page, "!window.flashmob.report().online", 5)
-    console = srv.console()
-    console.send({"type": "release", "scope": "offline", "ref": "r"})
-    console.expect("ack", ref="r")
+    cctx, console = open_console(browser, srv)
+    console.wait_for_function("document.getElementById('seats').textContent.includes('1 held')", timeout=10_000)
+    console.on("dialog", lambda d: d.accept())  # "Release the seats of every confirmed phone that is not connected?"
+    console.click("#release-offline")
+    console.wait_for_function("document.getElementById('seats').textContent.includes('0 held')", timeout=10_000)
+    assert "1 released" in console.inner_text("#seats")
     assert pid not in seats.confirmed
     ctx.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
@@ -31,5 +35,6 @@ def test_a_released_phone_reconfirms_from_its_cache(browser, conductor_server):
     assert pid in seats.confirmed and report(page)["pid"] == pid
     assert srv.conductor.store.participants(srv.conductor.bundle.show_id) == {pid: report(page)["group"]}
     assert bundle_requests == [], bundle_requests  # answered from what the page keeps
-    console.close()
+    console.wait_for_function("document.getElementById('seats').textContent.includes('1 held')", timeout=10_000)
+    cctx.close()
     ctx.close()
