@@ -2,9 +2,11 @@
 
 Sans-I/O (docs/protocol.md, "Seats"): time comes in as ``now`` arguments
 (server µs), randomness from an injected ``random.Random``, the bytes of the
-bundle through an injected ``digest(challenge) -> sha256 hex``; the methods
-return *effects* (:class:`StoreSeat`, :class:`DropSeats`) that the service
-applies to the state store.  Nothing here does I/O.
+bundle through an injected ``digest(challenge) -> sha256 hex`` (the expected
+answer, :class:`conductor.proof.RangeDigest`); a confirmation returns an
+*effect* (:class:`StoreSeat`) that the service applies to the state store, and
+a release is a query (:meth:`SeatBook.offline`) the service persists before it
+applies it (:meth:`SeatBook.release`).  Nothing here does I/O.
 
 The rule:
 
@@ -19,7 +21,7 @@ The rule:
 * A correct answer **confirms** the seat: confirmed seats hold capacity, are
   stored (:class:`StoreSeat`), and never expire on their own: an armed phone
   that goes offline on purpose keeps its seat.  Only the console releases
-  them (:meth:`SeatBook.release_offline`, :class:`DropSeats`).
+  them.
 * Capacity is checked at hello (no point downloading a full show) and again at
   confirmation (the seat is only taken then): ``confirmed >= capacity`` refuses.
 * A wrong answer counts against the seat (hellos do not reset the count) and
@@ -97,14 +99,7 @@ class StoreSeat:
     at_us: int
 
 
-@dataclass(frozen=True)
-class DropSeats:
-    """Delete these seats from the state store."""
-
-    pids: tuple[str, ...]
-
-
-Effect = StoreSeat | DropSeats
+Effect = StoreSeat
 
 
 def _same(a: str, b: str) -> bool:
@@ -188,9 +183,6 @@ class SeatBook:
         return {"capacity": self.policy.capacity, "confirmed": len(self.confirmed), "pending": len(self.pending),
                 "max_pending": self.policy.max_pending, "released": t.released, "expired": t.expired + t.evicted,
                 "failed": t.failed, "refused": t.refused}
-
-    def confirmed_in(self, group: str) -> int:
-        return sum(1 for s in self.confirmed.values() if s.group == group)
 
     # -- hello ----------------------------------------------------------------------
 
@@ -296,14 +288,20 @@ class SeatBook:
         self.tally.released += n
         return n
 
-    def release_offline(self, connected: Callable[[str], bool]) -> tuple[int, tuple[Effect, ...]]:
-        """Console: release the confirmed seats of phones with no open socket."""
-        gone = tuple(pid for pid in self.confirmed if not connected(pid))
-        for pid in gone:
-            seat = self.confirmed.pop(pid)
-            self.counts[seat.group] -= 1
-        self.tally.released += len(gone)
-        return len(gone), ((DropSeats(gone),) if gone else ())
+    def offline(self, connected: Callable[[str], bool]) -> tuple[str, ...]:
+        """The confirmed seats of phones with no open socket (what ``release offline`` frees)."""
+        return tuple(pid for pid in self.confirmed if not connected(pid))
+
+    def release(self, pids: tuple[str, ...]) -> int:
+        """Console: release these confirmed seats (the caller deleted them from the store first)."""
+        n = 0
+        for pid in pids:
+            seat = self.confirmed.pop(pid, None)
+            if seat is not None:
+                self.counts[seat.group] -= 1
+                n += 1
+        self.tally.released += n
+        return n
 
     def _drop_pending(self, pid: str) -> None:
         seat = self.pending.pop(pid)

@@ -32,7 +32,7 @@ from .bundle import Bundle
 from .hub import Hub, LocalHub
 from .proof import RangeDigest, challenge_files
 from .registry import Admission, Registry
-from .seats import Answered, Challenge, DropSeats, Effect, Policy, SeatBook, StoreSeat
+from .seats import Answered, Challenge, Effect, Policy, SeatBook, StoreSeat
 from .show import ShowRecord, State
 from .store import StateStore
 from .tokens import GroupSigner, same_secret
@@ -248,8 +248,10 @@ class Conductor:
         if scope == "pending":
             n = seats.release_pending()
         else:
-            n, effects = seats.release_offline(lambda pid: pid in self.registry.live)
-            self._apply(effects)
+            gone = seats.offline(lambda pid: pid in self.registry.live)
+            if gone:
+                self.store.remove_participants(self.bundle.show_id, gone)  # persist, then apply
+            n = seats.release(gone)
         log.info("console released %d %s seat(s)", n, scope)
         self._feed_dirty = True
         return n
@@ -258,8 +260,6 @@ class Conductor:
         for e in effects:
             if isinstance(e, StoreSeat):
                 self.store.add_participant(self.bundle.show_id, e.pid, e.group, e.at_us)
-            elif isinstance(e, DropSeats):
-                self.store.remove_participants(self.bundle.show_id, e.pids)
 
     def report(self, participant_id: str, status: m.Status) -> None:
         start = self.record.start_at_us

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from conductor.seats import CONFIRMED, PENDING, DropSeats, Policy, SeatBook, SeatsFull, StoreSeat
+from conductor.seats import CONFIRMED, PENDING, Policy, SeatBook, SeatsFull, StoreSeat
 
 S = 1_000_000
 FILES = {"red": (("red/seg-0.mp3", 300_000), ("red/seg-1.mp3", 100_000)), "blue": (("blue/seg-0.mp3", 1000),)}
@@ -120,10 +120,11 @@ def test_release_by_the_console():
         confirm(b, pid, "red", 1)
     b.open("p", "blue", 2)
     assert b.release_pending() == 1 and b.seat("p") is None
-    n, effects = b.release_offline(lambda pid: pid == "b")
-    assert n == 2 and effects == (DropSeats(("a", "c")),)
+    gone = b.offline(lambda pid: pid == "b")
+    assert gone == ("a", "c") and set(b.confirmed) == {"a", "b", "c"}  # a query: the store goes first
+    assert b.release(gone) == 2
     assert set(b.confirmed) == {"b"} and b.summary()["released"] == 3 and b.counts == {"red": 1, "blue": 0}
-    assert b.release_offline(lambda pid: True) == (0, ())
+    assert b.offline(lambda pid: True) == () and b.release(("a", "nobody")) == 0
 
 
 def test_restart_keeps_confirmed_seats_only():
