@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from .metrics import text_width
 from .shapes import Layout, Line, Polygon, Rect, Shape, Text
 from .style import hex_rgb
 
@@ -49,12 +50,33 @@ def font_path(bold: bool) -> str | None:
     return fonts.BOLD if bold else fonts.REGULAR
 
 
+_REFERENCE = ("Welcome to the demo flashmob.", "Apéro géant à Besançon & <friends>", "0:00 1:10 2:50",
+              "WWW mmm iii")
+
+
+@functools.lru_cache(maxsize=None)
+def _fit_ratio(bold: bool) -> float:
+    """How much to shrink the chosen font so that no reference text is wider than
+    :func:`~tools.plan.metrics.text_width` estimates (1.0 for the Helvetica
+    clones; about 0.9 for DejaVu Sans, which is wider).  The layout was made
+    with those estimates, so text drawn with this ratio stays inside its box."""
+    path = font_path(bold)
+    if not path:
+        return 1.0
+    try:
+        f = ImageFont.truetype(path, 100)
+    except OSError:
+        return 1.0
+    return min(1.0, *(text_width(t, 100, bold=bold) / f.getlength(t) for t in _REFERENCE))
+
+
 @functools.lru_cache(maxsize=None)
 def font(size: float, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The font for text of ``size`` px, shrunk by :func:`_fit_ratio` when needed."""
     path = font_path(bold)
     if path:
         try:
-            return ImageFont.truetype(path, round(size))
+            return ImageFont.truetype(path, max(1, round(size * _fit_ratio(bold))))
         except OSError:
             pass
     return ImageFont.load_default(size=round(size))

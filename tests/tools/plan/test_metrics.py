@@ -1,5 +1,3 @@
-import os
-
 import pytest
 
 from tools.plan.metrics import ELLIPSIS, SAFETY, clean, fit_text, text_width
@@ -22,13 +20,35 @@ def test_bold_and_wide_characters_are_wider():
     assert text_width("合唱", 10) > text_width("ab", 10)
 
 
-@pytest.mark.skipif(not os.path.exists(LIBERATION), reason="Liberation Sans not installed")
-def test_estimates_cover_the_png_font():
+@pytest.mark.parametrize("bold", [False, True])
+def test_estimates_cover_the_png_font(bold):
+    """Whatever font the PNG writer finds on this machine (a Helvetica clone, or the
+    bundled DejaVu Sans, which is wider), text drawn with it fits the estimate."""
+    from tools.plan.png import font
+
+    f = font(100, bold)
+    for s in ("Welcome to the demo flashmob.", "Apéro géant à Besançon & <friends>", "0:00 1:10 2:50", "WWW mmm iii",
+              "Reds walk to the fountain, Blues to the statue"):
+        assert f.getlength(s) <= text_width(s, 100, bold=bold) * SAFETY * 1.01
+
+
+def test_the_bundled_font_is_shrunk_to_the_estimates():
     from PIL import ImageFont
-    font = ImageFont.truetype(LIBERATION, 100)
-    for s in ("Welcome to the demo flashmob.", "Apéro géant à Besançon & <friends>", "0:00 1:10 2:50", "WWW mmm iii"):
-        real = font.getlength(s)
-        assert real <= text_width(s, 100) <= real * SAFETY * 1.01
+
+    from tools import fonts
+    from tools.plan import png
+
+    dejavu = ImageFont.truetype(fonts.REGULAR, 100)
+    assert dejavu.getlength("Welcome to the demo flashmob.") > text_width("Welcome to the demo flashmob.", 100)
+    png.font_path.cache_clear(); png._fit_ratio.cache_clear(); png.font.cache_clear()
+    orig = png.font_path
+    try:
+        png.font_path = lambda bold: fonts.BOLD if bold else fonts.REGULAR
+        png._fit_ratio.cache_clear()
+        assert 0.8 < png._fit_ratio(False) < 1.0
+    finally:
+        png.font_path = orig
+        png._fit_ratio.cache_clear(); png.font.cache_clear()
 
 
 def test_fit_text_keeps_text_that_fits():
