@@ -26,6 +26,7 @@ import html
 import itertools
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -33,11 +34,13 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from . import files
+from . import files, seats
 from . import messages as m
 from .bundle import MANIFEST, Bundle, load_bundle
 from .clock import ServerClock
+from .headers import SecurityHeaders
 from .hub import Close, Outbox
+from .loginthrottle import LoginThrottle
 from .ntp import NtpWorker
 from .service import Conductor, Options
 from .session import ConsoleSession, ParticipantSession, Subscribe, _Session
@@ -51,6 +54,9 @@ DEFAULT_DB_NAME = ".flashmob-conductor.sqlite"
 WS_MAX_SIZE = 64 * 1024
 """Frames larger than this are refused by the websocket layer (close 1009)."""
 CONSOLE_AUTH_TIMEOUT_S = 10.0
+"""A console socket not authenticated this long after it opened is closed (4401), whatever it sent."""
+MIN_TOKEN_CHARS = 16
+MAX_TOKEN_CHARS = 256  # console_hello.token's limit
 OUTBOX_SIZE = 256
 
 
@@ -61,8 +67,8 @@ class ServerConfig:
     token: str | None = None  # default: FLASHMOB_TOKEN, else generated
     assign: str = "balanced"
     capacity: int | None = None
-    max_pending: int = 10_000  # unconfirmed seats kept (docs/protocol.md, "Seats")
-    confirm_timeout_s: float = 900.0  # a pending seat is dropped this long after its last hello
+    max_pending: int = seats.MAX_PENDING  # unconfirmed seats kept (docs/protocol.md, "Seats")
+    confirm_timeout_s: float = seats.CONFIRM_TIMEOUT_S  # a pending seat is dropped this long after its last hello
     min_lead_s: float = 5.0
     public_url: str = "http://127.0.0.1:8000"
     ntp_hosts: list[str] = field(default_factory=list)
@@ -70,11 +76,16 @@ class ServerConfig:
     ntp_wait_s: float = 5.0
     client_dir: Path | None = None  # default: the repository's client_web/
     clock: ServerClock | None = None  # injected in tests
+    progress: Callable[[int, int], None] | None = None  # bundle verification progress (bytes done, total)
 
 
 def build_conductor(cfg: ServerConfig) -> tuple[Conductor, ServerClock, NtpWorker | None]:
-    bundle = load_bundle(cfg.bundle_dir)
+    bundle = load_bundle(cfg.bundle_dir, progress=cfg.progress)
     token = cfg.token or os.environ.get("FLASHMOB_TOKEN") or new_console_token()
+    if not MIN_TOKEN_CHARS <= len(token) <= MAX_TOKEN_CHARS:
+        source = "the console token" if cfg.token else "FLASHMOB_TOKEN"
+        raise ValueError(f"{source} must have at least {MIN_TOKEN_CHARS} characters (and at most {MAX_TOKEN_CHARS}; "
+                         f"it has {len(token)}): a short token can be guessed; unset it to get a random one")
     clock = cfg.clock or ServerClock()
     ntp = NtpWorker(cfg.ntp_hosts, clock, interval_s=cfg.ntp_interval_s) if cfg.ntp_hosts else None
     store = SqliteStore(cfg.db_path or bundle.root / DEFAULT_DB_NAME)
@@ -88,7 +99,7 @@ def build_conductor(cfg: ServerConfig) -> tuple[Conductor, ServerClock, NtpWorke
 
 PLACEHOLDER = """<!doctype html><html lang="en"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>
-<body style="font-family:system-ui;max-width:36em;margin:2em auto;padding:0 1em">
+<body>
 <h1>{title}</h1><p>{what}</p><p>The web client is not installed on this conductor
 (<code>client_web/</code> is missing); the show is served at
 <a href="{manifest}">{manifest}</a>.</p></body></html>"""
@@ -99,6 +110,7 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
     client_root = (client_dir or CLIENT_DIR).resolve()
     bundle: Bundle = conductor.bundle
     ids = itertools.count(1)
+    login_throttle = LoginThrottle()
 
     async def ticker() -> None:
         last_forced = 0.0
@@ -136,6 +148,7 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
     app = FastAPI(title="flashmob conductor", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.conductor = conductor
     app.state.clock = clock
+    app.add_middleware(SecurityHeaders)  # CSP and hardening headers on every HTTP response
 
     # -- websockets ---------------------------------------------------------------------
 
@@ -148,11 +161,15 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
         outbox = Outbox(ws.send_text, close, clock.now_us, maxsize=OUTBOX_SIZE)
         writer = asyncio.create_task(outbox.run())
         cid = next(ids)
-        timeout = first_timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + first_timeout if first_timeout else None  # absolute: whatever is sent meanwhile
         try:
             while not session.closed and not outbox.closing:
                 try:
-                    event = await asyncio.wait_for(ws.receive(), timeout) if timeout else await ws.receive()
+                    if deadline is None:
+                        event = await ws.receive()
+                    else:
+                        event = await asyncio.wait_for(ws.receive(), max(0.0, deadline - loop.time()))
                 except asyncio.TimeoutError:
                     outbox.push(m.to_wire(m.error(m.UNAUTHORIZED, "send console_hello within "
                                                   f"{first_timeout:g} s", fatal=True)))
@@ -167,7 +184,7 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
                 for item in session.handle(frame, t1):
                     if isinstance(item, Subscribe):
                         conductor.hub.attach(cid, outbox, set(item.topics))
-                        timeout = None
+                        deadline = None
                     elif isinstance(item, Close):
                         outbox.close(item.code, item.reason)
                     else:
@@ -190,7 +207,9 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
 
     @app.websocket("/ws/console")
     async def console_socket(ws: WebSocket) -> None:
-        await serve_socket(ws, ConsoleSession(conductor), first_timeout=CONSOLE_AUTH_TIMEOUT_S)
+        peer = ws.client.host if ws.client else "?"
+        await serve_socket(ws, ConsoleSession(conductor, peer=peer, throttle=login_throttle),
+                           first_timeout=CONSOLE_AUTH_TIMEOUT_S)
 
     # -- http -------------------------------------------------------------------------
 

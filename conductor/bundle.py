@@ -7,7 +7,9 @@ of files that may be served (every path the manifest references, with its
 sha256 when it has one — those are content-addressed and cached for long).
 ``revision`` is a digest of the manifest bytes: it changes whenever any file
 changes, and is part of every bundle URL (``/bundle/<revision>/...``).
-Errors name the offending field.
+Errors name the offending field.  Values are range-checked and every file
+with a sha256 is hashed and compared at load (:mod:`conductor.bundlecheck`):
+a damaged or edited bundle is refused, naming the file.
 """
 
 from __future__ import annotations
@@ -15,13 +17,20 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from collections.abc import Callable
 from typing import Any
+
+from tools.score.colours import is_manifest_colour
+
+from .bundlecheck import MAX_MANIFEST_BYTES, check_values, verify_files
 
 MANIFEST = "manifest.json"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _GROUP_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+DEFAULT_COLOUR = "#888888"
+MAX_NAME_CHARS = 500
 
 
 class BundleError(ValueError):
@@ -46,6 +55,7 @@ class Bundle:
     duration_us: int
     groups: tuple[GroupInfo, ...]
     files: dict[str, str | None]  # relative posix path -> sha256 (or None)
+    sizes: dict[str, int] = field(default_factory=dict)  # relative posix path -> bytes, when the manifest says
 
     def group(self, group_id: str) -> GroupInfo | None:
         return next((g for g in self.groups if g.id == group_id), None)
@@ -73,24 +83,31 @@ def _rel_path(value: Any, where: str) -> str:
     return str(p)
 
 
-def _collect_paths(obj: Any, where: str, files: dict[str, str | None]) -> None:
-    """Every ``{"path": ..., "sha256": ...}`` object anywhere in the manifest."""
+def _collect_paths(obj: Any, where: str, files: dict[str, str | None], sizes: dict[str, int]) -> None:
+    """Every ``{"path": ..., "sha256": ..., "bytes": ...}`` object anywhere in the manifest."""
     if isinstance(obj, dict):
         if isinstance(obj.get("path"), str):
             sha = obj.get("sha256")
-            files[_rel_path(obj["path"], where + ".path")] = sha if isinstance(sha, str) and _SHA256.match(sha) else None
+            rel = _rel_path(obj["path"], where + ".path")
+            files[rel] = sha if isinstance(sha, str) and _SHA256.match(sha) else None
+            if type(obj.get("bytes")) is int:
+                sizes[rel] = obj["bytes"]
         for k, v in obj.items():
-            _collect_paths(v, f"{where}.{k}", files)
+            _collect_paths(v, f"{where}.{k}", files, sizes)
     elif isinstance(obj, list):
         for i, v in enumerate(obj):
-            _collect_paths(v, f"{where}[{i}]", files)
+            _collect_paths(v, f"{where}[{i}]", files, sizes)
 
 
 def parse_manifest(root: Path, raw: bytes) -> Bundle:
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise BundleError(f"{MANIFEST} is {len(raw)} bytes: the limit is {MAX_MANIFEST_BYTES}")
     try:
         manifest = json.loads(raw)
+    except RecursionError:
+        raise BundleError(f"{MANIFEST} is nested too deeply to be a show bundle") from None
     except ValueError as exc:
-        raise BundleError(f"{MANIFEST} is not JSON: {exc}") from None
+        raise BundleError(f"{MANIFEST} is not JSON: {str(exc)[:200]}") from None
     if not isinstance(manifest, dict):
         raise BundleError(f"{MANIFEST} must hold an object")
     if manifest.get("format") != "flashmob-bundle":
@@ -98,6 +115,7 @@ def parse_manifest(root: Path, raw: bytes) -> Bundle:
     version = _req(manifest, "version", int, "")
     if version != 1:
         raise BundleError(f"{MANIFEST}: version {version} is not supported (this conductor reads version 1)")
+    check_values(manifest)  # depth, text, numeric ranges: a clear message, never a traceback later
     show_id = _req(manifest, "show_id", str, "")
     if not re.match(r"^[A-Za-z0-9_-]{1,64}$", show_id):
         raise BundleError(f"{MANIFEST}: show_id must be 1-64 letters, digits, '-' or '_'")
@@ -128,22 +146,30 @@ def parse_manifest(root: Path, raw: bytes) -> Bundle:
         if not isinstance(share, int) or isinstance(share, bool) or share < 0:
             raise BundleError(f"{MANIFEST}: {where}share must be a non-negative integer")
         name = g.get("name", gid)
-        colour = g.get("colour", "#888888")
-        groups.append(GroupInfo(id=gid, name=name if isinstance(name, str) else gid,
-                                colour=colour if isinstance(colour, str) else "#888888", share=share))
+        if not isinstance(name, str) or not 1 <= len(name) <= MAX_NAME_CHARS:
+            raise BundleError(f"{MANIFEST}: {where}name must be a text of 1-{MAX_NAME_CHARS} characters")
+        colour = g.get("colour", DEFAULT_COLOUR)
+        if not is_manifest_colour(colour):
+            raise BundleError(f'{MANIFEST}: {where}colour must be "#rrggbb" in lower case (as flashmob render '
+                              f"writes it), got {str(colour)[:40]!r}")
+        groups.append(GroupInfo(id=gid, name=name, colour=colour, share=share))
     if not any(g.share > 0 for g in groups):
         raise BundleError(f"{MANIFEST}: at least one group needs a positive share")
     files: dict[str, str | None] = {MANIFEST: None}
-    _collect_paths(manifest, "manifest", files)
+    sizes: dict[str, int] = {}
+    _collect_paths(manifest, "manifest", files, sizes)
     for i, g in enumerate(groups_raw):
         for key in ("captions", "cover"):
             if key in g:
                 files.setdefault(_rel_path(g[key], f"groups[{i}].{key}"), None)
     return Bundle(root=root, manifest=manifest, revision=hashlib.sha256(raw).hexdigest()[:16],
-                  show_id=show_id, title=title, duration_us=duration_us, groups=tuple(groups), files=files)
+                  show_id=show_id, title=title, duration_us=duration_us, groups=tuple(groups), files=files,
+                  sizes=sizes)
 
 
-def load_bundle(path: str | Path) -> Bundle:
+def load_bundle(path: str | Path, *, verify: bool = True,
+                progress: Callable[[int, int], None] | None = None) -> Bundle:
+    """Read, validate and (``verify``) check every file's sha256 and size against the manifest."""
     root = Path(path).resolve()
     mf = root / MANIFEST
     if not mf.is_file():
@@ -152,4 +178,7 @@ def load_bundle(path: str | Path) -> Bundle:
     missing = [p for p in bundle.files if not (root / p).is_file()]
     if missing:
         raise BundleError(f"the manifest references files that are missing: {', '.join(sorted(missing)[:5])}")
+    if verify:
+        expected = {p: (sha, bundle.sizes.get(p)) for p, sha in bundle.files.items() if sha}
+        verify_files(root, expected, progress=progress)
     return bundle

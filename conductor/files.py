@@ -4,11 +4,13 @@ Contract
 --------
 * :func:`safe_path` maps a URL path onto a file strictly inside a root folder:
   no ``..``, no absolute or drive paths, no backslashes or NUL, no dotfiles,
-  and the *resolved* path (symlinks followed) must still be inside the root.
+  and the *resolved* path (symlinks followed) must still be inside the root
+  and must not be, or be inside, a dot-file or dot-folder either.
   Anything else is "not found".
 * :func:`parse_range` implements single byte ranges (``bytes=a-b``, ``a-``,
   ``-n``) as RFC 9110 says; several ranges are answered with the whole file
-  (allowed by the RFC); an unsatisfiable one gives 416.
+  (allowed by the RFC); an unsatisfiable one gives 416, and so does one with a
+  number of more than ``MAX_RANGE_DIGITS`` digits (no file is that big).
 * :func:`file_response` answers GET and HEAD with ``ETag``, ``Accept-Ranges``,
   ``Last-Modified``, the MIME type, ``If-None-Match`` -> 304, ``If-Range`` and
   ``Range`` -> 206.  iOS media elements need the 206 answers.
@@ -28,6 +30,8 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 CHUNK = 64 * 1024
+MAX_RANGE_DIGITS = 18
+"""Range numbers longer than this (10**18 bytes) are unsatisfiable: 416, never int() of 5,000 digits."""
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 
@@ -74,6 +78,8 @@ def safe_path(root: Path, url_path: str) -> Path | None:
         return None
     if not target.is_relative_to(root) or not target.is_file():
         return None
+    if any(part.startswith(".") for part in target.relative_to(root).parts):
+        return None  # a symlink leading to a dot-file (the state file, .git, ...) inside the root
     return target
 
 
@@ -87,6 +93,8 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | str | None:
     a, b = match.groups()
     if a == "" and b == "":
         return None
+    if len(a) > MAX_RANGE_DIGITS or len(b) > MAX_RANGE_DIGITS:
+        return "unsatisfiable"
     if a == "":
         n = int(b)
         if n == 0 or size == 0:

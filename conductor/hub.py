@@ -59,6 +59,7 @@ class Outbox:
         self._items: deque[Item | Close] = deque()
         self._wake = asyncio.Event()
         self.overflowed = False
+        self.failed = False
         self.closing = False
         self.sent = 0
 
@@ -87,7 +88,12 @@ class Outbox:
         self._wake.set()
 
     async def run(self) -> None:
-        """The writer: drains the queue until a Close item or a send failure."""
+        """The writer: drains the queue until a Close item or a failure.
+
+        Whatever makes a send fail (the peer went away, a frame that cannot be
+        rendered or encoded, a bug), the writer logs it once, stops taking
+        frames and closes its socket with 1011 so that the client reconnects;
+        it never raises and never affects another outbox."""
         while True:
             while not self._items:
                 self._wake.clear()
@@ -102,10 +108,33 @@ class Outbox:
                 self.sent += 1
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # the peer went away: nothing more to write
-                log.debug("outbox writer stopped: %r", exc)
-                self.closing = True
+            except Exception as exc:  # noqa: BLE001 - any failure ends this socket, and only it
+                await self._fail(exc)
                 return
+
+    async def _fail(self, exc: Exception) -> None:
+        self.closing = True
+        self.failed = True
+        self._items.clear()
+        if _peer_gone(exc):
+            log.debug("outbox writer stopped: the peer went away (%r)", exc)
+        else:
+            log.warning("outbox writer failed, closing its socket (1011): %r", exc, exc_info=exc)
+        try:
+            await self._close_fn(1011, "server error: reconnect")
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - already closed: nothing more to do
+            pass
+
+
+def _peer_gone(exc: Exception) -> bool:
+    """A transport error (the other side closed or vanished), not a fault of ours."""
+    if isinstance(exc, (ConnectionError, OSError)):
+        return True
+    name = type(exc).__name__
+    return name in ("WebSocketDisconnect", "ClientDisconnected", "ConnectionClosed", "ConnectionClosedError",
+                    "ConnectionClosedOK") or (isinstance(exc, RuntimeError) and "close" in str(exc).lower())
 
 
 class Hub(Protocol):
@@ -145,6 +174,8 @@ class LocalHub:
                 reached += 1
             elif outbox.overflowed:
                 self.dropped += 1
+                self.detach(cid)
+            elif outbox.closing:  # its socket is being closed: stop feeding it
                 self.detach(cid)
         return reached
 

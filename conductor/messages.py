@@ -61,6 +61,7 @@ ERROR_CODES = (BAD_JSON, BAD_MESSAGE, UNKNOWN_TYPE, TOO_LARGE, NOT_ALLOWED, RATE
 CLOSE_NORMAL = 1000
 CLOSE_POLICY = 1008  # flooding, repeated abuse
 CLOSE_TOO_BIG = 1009
+CLOSE_INTERNAL = 1011  # the server could not write to this socket (a bug): reconnect
 CLOSE_TRY_AGAIN = 1013  # send queue overflowed: reconnect
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FULL = 4429  # capacity reached
@@ -485,6 +486,41 @@ def _build(cls: type, obj: dict[str, Any], path: str) -> Any:
     return cls(**kwargs)
 
 
+def _unencodable(s: str) -> bool:
+    if s.isascii():
+        return False
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _refuse_unencodable(obj: Any) -> None:
+    """Refuse any string (value or key, at any depth) that UTF-8 cannot encode.
+
+    JSON text may spell lone UTF-16 surrogates (``"\\ud800"``); Python decodes
+    them into a ``str`` that no socket can send back.  Such a string is refused
+    here, before anything reads the message, so it can never be stored and
+    poison a later broadcast (issue 10, defect 1).  Noncharacters, NUL,
+    controls and bidi overrides are valid Unicode: they pass, as text."""
+    stack: list[tuple[Any, str]] = [(obj, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if _unencodable(value):
+                raise ProtocolError(BAD_MESSAGE, f"{path or 'a key'}: text with a lone UTF-16 surrogate "
+                                                 "(an unpaired \\ud800-\\udfff escape) is not valid Unicode")
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if _unencodable(k):
+                    raise ProtocolError(BAD_MESSAGE, f"{path or 'the object'}: a key with a lone UTF-16 surrogate "
+                                                     "(an unpaired \\ud800-\\udfff escape) is not valid Unicode")
+                stack.append((v, f"{path}.{k}" if path else k))
+        elif isinstance(value, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(value))
+
+
 def parse(text: str | bytes, direction: str) -> Any:
     """Parse one frame sent in ``direction`` ("participant", "console" or
     "server") into its dataclass, or raise :class:`ProtocolError`."""
@@ -499,6 +535,7 @@ def parse(text: str | bytes, direction: str) -> Any:
         raise ProtocolError(BAD_JSON, f"not JSON: {str(exc)[:80]}") from None
     if type(obj) is not dict:
         raise ProtocolError(BAD_MESSAGE, f"expected a JSON object, got {type(obj).__name__}")
+    _refuse_unencodable(obj)
     kind = obj.get("type")
     if type(kind) is not str:
         raise ProtocolError(BAD_MESSAGE, 'expected a string field "type"')
@@ -530,8 +567,15 @@ def to_dict(msg: Any) -> dict[str, Any]:
 
 
 def to_wire(msg: Any) -> str:
-    """Serialize a message to its compact JSON text frame."""
-    return json.dumps(to_dict(msg), separators=(",", ":"), ensure_ascii=False)
+    """Serialize a message to its compact JSON text frame.
+
+    The result is always encodable as UTF-8: should a string that UTF-8 cannot
+    encode reach an outbound message anyway, the frame is written with ASCII
+    escapes instead (``\\ud800``), which every JSON reader accepts."""
+    text = json.dumps(to_dict(msg), separators=(",", ":"), ensure_ascii=False)
+    if _unencodable(text):
+        text = json.dumps(to_dict(msg), separators=(",", ":"), ensure_ascii=True)
+    return text
 
 
 def error(code: str, message: str, *, ref: str | None = None, fatal: bool = False,

@@ -25,7 +25,8 @@ from .seats import Challenge
 
 
 def _paths_of(entry: dict) -> tuple[list[str], list[str], list[str]]:
-    segments = [s["path"] for s in entry.get("segments") or [] if isinstance(s, dict) and isinstance(s.get("path"), str)]
+    segments = [s["path"] for s in entry.get("segments") or []
+                if isinstance(s, dict) and isinstance(s.get("path"), str)]
     mp3 = entry.get("mp3")
     full = [mp3["path"]] if isinstance(mp3, dict) and isinstance(mp3.get("path"), str) else []
     other = [entry[k] for k in ("captions", "cover") if isinstance(entry.get(k), str)]

@@ -91,7 +91,7 @@ class Registry:
         self.seats = seats
         self.capacity = seats.policy.capacity
         self._signer = signer
-        self._pids = ParticipantIds(signer) if signer is not None else None
+        self._pids = ParticipantIds(signer, tuple(g.id for g in groups)) if signer is not None else None
         self._rng = rng or random.Random()
         self._new_id = new_id or (self._pids.new if self._pids else new_participant_id)
         self._ids = {g.id: None for g in groups}
@@ -121,7 +121,7 @@ class Registry:
         if seat is not None:
             group = seat.group
         else:
-            group = self._pids.group_of(pid, self._ids_in_order()) if self._pids else None
+            group = self._pids.group_of(pid) if self._pids else None
             if group is None:
                 try:
                     self.seats.check_room()  # before assigning: a full show says so whatever the hello

@@ -45,15 +45,23 @@ PENDING = "pending"
 CONFIRMED = "confirmed"
 
 S = 1_000_000
+MAX_PENDING = 10_000
+"""Default cap on pending seats (``--max-pending``)."""
+CONFIRM_TIMEOUT_S = 900
+"""Default life of a pending seat after its last hello (``--confirm-timeout``)."""
+CHALLENGE_BYTES = 64 * 1024
+"""Largest challenged range."""
+MAX_FAILURES = 3
+"""Wrong answers a pending seat gets; the last one drops it (and closes the socket)."""
 
 
 @dataclass(frozen=True)
 class Policy:
     capacity: int | None = None
-    max_pending: int = 10_000
-    pending_ttl_us: int = 15 * 60 * S
-    challenge_bytes: int = 64 * 1024
-    max_failures: int = 3
+    max_pending: int = MAX_PENDING
+    pending_ttl_us: int = CONFIRM_TIMEOUT_S * S
+    challenge_bytes: int = CHALLENGE_BYTES
+    max_failures: int = MAX_FAILURES
 
     def __post_init__(self) -> None:
         if self.capacity is not None and self.capacity < 1:

@@ -20,9 +20,11 @@ import ipaddress
 import socket
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
 from .app import WS_MAX_SIZE, ServerConfig, build_conductor, create_app
+from . import seats
 from .registry import MODES
 from .urls import check_public_url
 
@@ -38,6 +40,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def configure(p: argparse.ArgumentParser) -> None:
+    from .limits import limits_text
+
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = (limits_text() + "\n\nAt start every bundle file is checked against its sha256 in the manifest; a "
+                "damaged one is named and refused.\nAn existing state file (--db) that is empty, unreadable or "
+                "not SQLite is refused (never replaced by a fresh show).")
     p.add_argument("bundle", type=Path, help="show bundle folder (with manifest.json)")
     p.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
@@ -49,10 +57,12 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", type=Path, help="SQLite state file (default: .flashmob-conductor.sqlite in the bundle)")
     p.add_argument("--capacity", type=int, help="seats: refuse participants beyond this number of confirmed ones "
                                                "(phones that proved they hold their group's files)")
-    p.add_argument("--max-pending", type=int, default=10_000, metavar="N",
-                   help="unconfirmed seats kept at most; beyond, the oldest is dropped (default 10000)")
-    p.add_argument("--confirm-timeout", type=float, default=900.0, metavar="S",
-                   help="an unconfirmed seat is dropped this long after its last hello (default 900)")
+    p.add_argument("--max-pending", type=int, default=seats.MAX_PENDING, metavar="N",
+                   help="unconfirmed seats kept at most; beyond, the oldest is dropped "
+                        f"(default {seats.MAX_PENDING})")
+    p.add_argument("--confirm-timeout", type=float, default=float(seats.CONFIRM_TIMEOUT_S), metavar="S",
+                   help="an unconfirmed seat is dropped this long after its last hello "
+                        f"(default {seats.CONFIRM_TIMEOUT_S})")
     p.add_argument("--assign", choices=MODES, default="balanced", help="group assignment mode")
     p.add_argument("--min-lead", type=float, default=5.0, metavar="S",
                    help="minimum seconds between arming and the start (default 5)")
@@ -132,6 +142,25 @@ def banner(conductor, *, qr: bool) -> str:
     return text
 
 
+class VerifyProgress:
+    """Prints bundle verification progress to ``out`` once it has taken a second (big bundles only)."""
+
+    def __init__(self, out, *, after_s: float = 1.0, every_s: float = 0.5) -> None:
+        self.out, self.after_s, self.every_s = out, after_s, every_s
+        self.t0 = time.monotonic()
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic() - self.t0
+        final = done >= total
+        if now < self.after_s or (not final and now - self.last < self.every_s):
+            return
+        self.last, self.shown = now, True
+        print(f"\rchecking the bundle's files (sha256): {done / 2**20:.0f} / {total / 2**20:.0f} MiB"
+              f"{' - all match' if final else ''}", end="\n" if final else "", file=self.out, flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -153,7 +182,8 @@ def run(args: argparse.Namespace) -> int:
     cfg = ServerConfig(bundle_dir=args.bundle, db_path=args.db, assign=args.assign, capacity=args.capacity,
                        max_pending=args.max_pending, confirm_timeout_s=args.confirm_timeout,
                        min_lead_s=args.min_lead, public_url=url, ntp_hosts=args.ntp,
-                       ntp_interval_s=args.ntp_interval, client_dir=args.client_dir)
+                       ntp_interval_s=args.ntp_interval, client_dir=args.client_dir,
+                       progress=VerifyProgress(sys.stderr))
     try:
         conductor, clock, ntp = build_conductor(cfg)
     except (ValueError, OSError, sqlite3.Error) as exc:

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import messages as m
+from . import seats as seatrule
 from . import show as showmod
 from . import urls
 from .bundle import Bundle
@@ -66,9 +67,9 @@ class CommandError(Exception):
 class Options:
     assign: str = "balanced"
     capacity: int | None = None
-    max_pending: int = 10_000
-    confirm_timeout_us: int = 15 * 60 * 1_000_000
-    challenge_bytes: int = 64 * 1024
+    max_pending: int = seatrule.MAX_PENDING
+    confirm_timeout_us: int = seatrule.CONFIRM_TIMEOUT_S * 1_000_000
+    challenge_bytes: int = seatrule.CHALLENGE_BYTES
     min_lead_us: int = 5_000_000
     public_url: str = "http://127.0.0.1:8000"
     console_token: str = ""

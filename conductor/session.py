@@ -25,11 +25,13 @@ from dataclasses import dataclass
 
 from . import messages as m
 from .hub import Close, Item
+from .loginthrottle import LoginThrottle
 from .registry import JoinRefused
 from .seats import Answered
 from .service import CONSOLES, PARTICIPANTS, CommandError, Conductor, challenge_message, group_topic
 from .show import IllegalTransition
-from .sync import SyncResponder, TokenBucket
+from .ratelimit import TokenBucket
+from .sync import SyncResponder
 
 log = logging.getLogger("flashmob.conductor.session")
 
@@ -43,8 +45,12 @@ class Subscribe:
     topics: frozenset[str]
 
 
+FRAME_BURST, FRAME_RATE_PER_S, FRAME_MAX_STRIKES = 60, 20, 100
+"""All frames of one connection: a burst of 60, then 20/s; 100 unforgiven refusals (they leak at 5/s) close it."""
+
+
 def _frame_limiter() -> TokenBucket:
-    return TokenBucket(capacity=60, rate_per_s=20, max_strikes=100)
+    return TokenBucket(capacity=FRAME_BURST, rate_per_s=FRAME_RATE_PER_S, max_strikes=FRAME_MAX_STRIKES)
 
 
 class _Session:
@@ -157,19 +163,33 @@ class ParticipantSession(_Session):
 class ConsoleSession(_Session):
     direction = "console"
 
-    def __init__(self, conductor: Conductor) -> None:
+    def __init__(self, conductor: Conductor, *, peer: str = "?", throttle: LoginThrottle | None = None) -> None:
         super().__init__(conductor)
         self.authenticated = False
+        self.peer = peer
+        self.throttle = throttle
 
     def _dispatch(self, msg: object, t1: int) -> list[Out | Subscribe]:
         if not self.authenticated:
             if not isinstance(msg, m.ConsoleHello):
                 return self._error(m.UNAUTHORIZED, "send console_hello with the console token first",
                                    fatal=True, close_code=m.CLOSE_UNAUTHORIZED)
+            throttle = self.throttle
+            if throttle is not None and not throttle.allowed(self.peer, t1):
+                log.debug("console login from %s refused unchecked: throttled", self.peer)
+                return self._error(m.UNAUTHORIZED, "too many failed console logins from this address: retry in "
+                                   f"{throttle.retry_after_s(self.peer, t1)} s", fatal=True,
+                                   close_code=m.CLOSE_UNAUTHORIZED)
             if not self.conductor.check_console_token(msg.token):
-                log.warning("console authentication refused")
+                if throttle is not None and throttle.failed(self.peer, t1):
+                    log.warning("console login refused from %s: wrong token; %d failures within %d s, further "
+                                "logins from this address are refused for %d s", self.peer, throttle.MAX_FAILURES,
+                                throttle.WINDOW_US // 1_000_000, throttle.LOCKOUT_US // 1_000_000)
+                else:
+                    log.warning("console login refused from %s: wrong token", self.peer)
                 return self._error(m.UNAUTHORIZED, "wrong console token", fatal=True,
                                    close_code=m.CLOSE_UNAUTHORIZED)
+            log.info("console logged in from %s", self.peer)
             self.authenticated = True
             return [Subscribe(frozenset({CONSOLES})), m.to_wire(self.conductor.console_welcome()),
                     m.to_wire(self.conductor.feed())]

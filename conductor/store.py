@@ -21,6 +21,7 @@ bundle of another show without mixing their state.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -60,11 +61,44 @@ class StateStore(Protocol):
     def close(self) -> None: ...
 
 
+class StoreError(ValueError):
+    """A state file that exists but cannot be used: the conductor refuses to start."""
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_existing_state_file(path: Path) -> None:
+    """Refuse an existing state file that is empty, unreadable or not SQLite.
+
+    SQLite would treat an empty file as a new database: the conductor would
+    silently start a fresh show with a new group secret, and every printed
+    group QR code would stop working.  A missing file is fine (a first start)."""
+    if not os.path.lexists(path):
+        return
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreError(f"the state file {path} cannot be read ({exc.strerror or exc}); fix it or point --db "
+                         "elsewhere (a new file starts a new show with a new group secret)") from None
+    if not head:
+        raise StoreError(f"the state file {path} is empty (truncated?): refusing to start a fresh show with a new "
+                         "group secret; restore it from a backup, or delete it to start over on purpose")
+    if head != SQLITE_HEADER:
+        raise StoreError(f"{path} is not a flashmob state file (not SQLite); point --db at the right file, or "
+                         "delete it to start over on purpose")
+
+
 class SqliteStore:
-    """SQLite implementation (WAL).  Used from one thread at a time (the event loop)."""
+    """SQLite implementation (WAL).  Used from one thread at a time (the event loop).
+
+    An existing state file that is empty, unreadable or not SQLite is refused
+    (:class:`StoreError`) instead of being replaced by a fresh show."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        check_existing_state_file(self.path)
         self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")

@@ -13,7 +13,7 @@ Exchange (docs/protocol.md, "Clock sync")::
 Server side: :class:`SyncResponder` is fed a request and its receive stamp and
 returns a :class:`PendingReply`, which the transport turns into text only when
 the socket is ready (``render(now)``), so ``t2`` is stamped as late as possible.
-A per-connection :class:`TokenBucket` rate-limits requests: a burst (a phone
+A per-connection :class:`~conductor.ratelimit.TokenBucket` rate-limits requests: a burst (a phone
 taking a dozen samples at start) passes, a sustained flood is refused and then
 closed.  Client side: :func:`measure` and :class:`OffsetEstimator` are the
 reference maths the browser mirrors (``client_web/js``), used by the tests'
@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import messages as m
+from .ratelimit import TokenBucket
 
 Now = Callable[[], int]
 
@@ -44,40 +45,6 @@ class PendingReply:
     def render(self, now: Now) -> str:
         t2 = now()
         return m.to_wire(m.SyncReply(id=self.id, t0=self.t0, t1=self.t1, t2=t2))
-
-
-class TokenBucket:
-    """Classic token bucket on an injected µs clock.
-
-    ``capacity`` requests may come at once; tokens refill at ``rate_per_s``.
-    ``strikes`` counts refusals since the last accepted request: the shell
-    closes the connection once it reaches ``max_strikes`` (a flood)."""
-
-    def __init__(self, capacity: int = 32, rate_per_s: float = 4.0, *, max_strikes: int = 64) -> None:
-        if capacity < 1 or rate_per_s <= 0:
-            raise ValueError("capacity >= 1 and rate_per_s > 0")
-        self.capacity = capacity
-        self._per_token_us = int(1_000_000 / rate_per_s)
-        self._tokens_us = capacity * self._per_token_us  # tokens kept in µs units: integers only
-        self._last: int | None = None
-        self.max_strikes = max_strikes
-        self.strikes = 0
-
-    def allow(self, now_us: int) -> bool:
-        if self._last is not None:
-            elapsed = max(0, now_us - self._last)
-            self._tokens_us = min(self.capacity * self._per_token_us, self._tokens_us + elapsed)
-        self._last = now_us
-        if self._tokens_us >= self._per_token_us:
-            self._tokens_us -= self._per_token_us
-            self.strikes = 0
-            return True
-        self.strikes += 1
-        return False
-
-    @property
-    def flooding(self) -> bool:
-        return self.strikes >= self.max_strikes
 
 
 class SyncResponder:

@@ -111,7 +111,8 @@ def wait_all(pages, js: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     for page in pages:
         left = max(0.1, deadline - time.monotonic())
-        page.wait_for_function(js, timeout=left * 1000, polling=100)
+        # a function, not a string: the conductor's CSP forbids eval, which string predicates use
+        page.wait_for_function(f"() => ({js})", timeout=left * 1000, polling=100)
 
 
 def run(args, workdir: Path, lib: str) -> list[report.PageResult]:

@@ -15,7 +15,8 @@ import { Connection, socketUrl } from './connection.js';
 import { ClockSync } from './clocksync.js';
 import { parse, make } from './protocol.js';
 import * as SS from './showstate.js';
-import { encodeQr, qrSvg } from './qr.js';
+import { encodeQr, qrPath } from './qr.js';
+import { h, svg } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
 const clientNowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
@@ -90,24 +91,24 @@ function renderFeed() {
   const rows = f.groups.map((g) => {
     const mg = st.manifest?.groups.find((x) => x.id === g.id);
     const cue = ph.phase === 'playing' && mg ? SS.cueAt(mg.cues, Math.floor(ph.positionUs / 1000)) : null;
-    const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
-    return `<tr><td><span class="swatch" style="background:${esc(g.colour)}"></span>${esc(g.name)}</td>`
-      + `<td>${g.participants}</td><td>${g.connected}</td><td>${g.ready}/${g.connected}</td>`
-      + `<td class="cue">${cue ? esc(cue.text) : '—'}</td></tr>`;
+    return h('tr', {},
+      h('td', {}, h('span', { className: 'swatch', style: { background: SS.safeColour(g.colour) } }), g.name),
+      h('td', {}, g.participants), h('td', {}, g.connected), h('td', {}, `${g.ready}/${g.connected}`),
+      h('td', { className: 'cue' }, cue ? cue.text : '—'));
   });
-  $('groups').innerHTML = rows.join('');
+  $('groups').replaceChildren(...rows);
   $('totals').textContent = `· ${f.participants_total} confirmed, ${f.connected_total} connected`
     + (f.capacity ? ` (capacity ${f.capacity})` : '');
   const s = f.seats;
   $('seats').textContent = `Seats: ${s.confirmed} held (confirmed)${s.capacity ? ` of ${s.capacity}` : ''}, `
     + `${s.pending} pending (max ${s.max_pending}) · since start: ${s.released} released, ${s.expired} expired, `
     + `${s.failed} wrong answers, ${s.refused} refused (full)`;
-  const h = f.sync_error;
-  const counts = [...h.counts, h.unknown];
+  const hist = f.sync_error;
+  const counts = [...hist.counts, hist.unknown];
   const max = Math.max(1, ...counts);
-  const labels = [...h.bounds_us.map((b) => `≤${b / 1000} ms`), `>${h.bounds_us[h.bounds_us.length - 1] / 1000} ms`, 'unknown'];
-  $('histogram').innerHTML = counts.map((c, i) => `<div class="bar" title="${labels[i]}"><span>${c}</span>`
-    + `<div style="height:${(100 * c) / max}%"></div><span>${labels[i]}</span></div>`).join('');
+  const labels = [...hist.bounds_us.map((b) => `≤${b / 1000} ms`), `>${hist.bounds_us[hist.bounds_us.length - 1] / 1000} ms`, 'unknown'];
+  $('histogram').replaceChildren(...counts.map((c, i) => h('div', { className: 'bar', title: labels[i] },
+    h('span', {}, c), h('div', { style: { height: `${(100 * c) / max}%` } }), h('span', {}, labels[i]))));
   $('engines').textContent = `Engines: ${Object.entries(f.engines).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}`;
   const d = f.drift;
   $('drift').textContent = d.playing ? `Playing ${d.playing}: position error median ${(d.median_us / 1000).toFixed(1)} ms, `
@@ -116,8 +117,9 @@ function renderFeed() {
   $('ntp').textContent = n.chosen ? `Disciplined by ${n.chosen} (${n.last_action}); server − system clock `
     + `${((n.server_minus_wall_us || 0) / 1000).toFixed(1)} ms${n.slewing ? ', slewing' : ''}; ${n.rounds} rounds`
     : 'No NTP server configured: server time is this machine\'s clock (start with --ntp HOST).';
-  $('announcements').innerHTML = [...(f.announcements || [])].reverse().map((a) => `<li>${a.level === 'urgent'
-    ? '<span class="urgent-tag">URGENT</span> ' : ''}${a.group ? `[${a.group}] ` : ''}${a.text.replace(/</g, '&lt;')}</li>`).join('');
+  $('announcements').replaceChildren(...[...(f.announcements || [])].reverse().map((a) => h('li', {},
+    a.level === 'urgent' ? [h('span', { className: 'urgent-tag' }, 'URGENT'), ' '] : null,
+    a.group ? `[${a.group}] ` : null, a.text)));
 }
 
 function renderClock() {
@@ -159,10 +161,13 @@ function openProjector() {
   if (!w) return;
   $('p-title').textContent = w.title;
   const urls = w.group_join_urls ? Object.entries(w.group_join_urls) : [[null, w.join_url]];
-  $('p-qr').innerHTML = urls.map(([g, url]) => {
+  $('p-qr').replaceChildren(...urls.map(([g, url]) => {
     const name = g && st.manifest ? st.manifest.groups.find((x) => x.id === g)?.name ?? g : '';
-    return `<figure>${qrSvg(encodeQr(url, { ecc: 'M' }))}${name ? `<figcaption>${name}</figcaption>` : ''}</figure>`;
-  }).join('');
+    const { n, d } = qrPath(encodeQr(url, { ecc: 'M' }));
+    const code = svg('svg', { viewBox: `0 0 ${n} ${n}`, 'shape-rendering': 'crispEdges' },
+      svg('rect', { width: n, height: n, fill: '#fff' }), svg('path', { d, fill: '#000' }));
+    return h('figure', {}, code, name ? h('figcaption', {}, name) : null);
+  }));
   $('p-url').textContent = w.join_url;
   $('projector').hidden = false;
   document.documentElement.requestFullscreen?.().catch(() => {});

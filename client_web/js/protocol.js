@@ -26,7 +26,7 @@ export const ERRORS = Object.freeze({
 });
 
 export const CLOSE = Object.freeze({
-  NORMAL: 1000, POLICY: 1008, TOO_BIG: 1009, TRY_AGAIN: 1013, UNAUTHORIZED: 4401, FULL: 4429,
+  NORMAL: 1000, POLICY: 1008, TOO_BIG: 1009, INTERNAL: 1011, TRY_AGAIN: 1013, UNAUTHORIZED: 4401, FULL: 4429,
 });
 
 export const SHOW_STATES = Object.freeze(['lobby', 'armed', 'running', 'ended', 'aborted']);
@@ -99,7 +99,9 @@ export const MESSAGES = Object.freeze({
     server_time_us: F('int', REQ), announcements: F('list', { of: 'AnnouncementInfo' }),
     seat: F('str', { choices: SEAT_STATES }),
   },
-  challenge: { id: F('str', REQ), path: F('str', REQ), offset: F('int', { ...REQ, min: 0 }), length: F('int', { ...REQ, min: 1 }) },
+  challenge: {
+    id: F('str', REQ), path: F('str', REQ), offset: F('int', { ...REQ, min: 0 }), length: F('int', { ...REQ, min: 1 }),
+  },
   seat: { state: F('str', { ...REQ, choices: SEAT_STATES }), participant_id: F('str') },
   sync_reply: { id: F('int', REQ), t0: F('int', REQ), t1: F('int', REQ), t2: F('int', REQ) },
   show: PAYLOADS.ShowInfo,
@@ -127,7 +129,8 @@ export const MESSAGES = Object.freeze({
 export const DIRECTIONS = Object.freeze({
   participant: ['hello', 'sync', 'status', 'answer'],
   console: ['console_hello', 'sync', 'arm', 'cancel', 'abort', 'reset', 'announce', 'release'],
-  server: ['welcome', 'sync_reply', 'show', 'announcement', 'error', 'ack', 'console_welcome', 'feed', 'challenge', 'seat'],
+  server: ['welcome', 'sync_reply', 'show', 'announcement', 'error', 'ack', 'console_welcome', 'feed', 'challenge',
+    'seat'],
 });
 
 export const ALL_TYPES = Object.freeze([...new Set(Object.values(DIRECTIONS).flat())].sort());

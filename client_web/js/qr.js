@@ -4,7 +4,7 @@
  * join URL with a group token is ~80). `encodeQr(text, {ecc, version, mask})`
  * returns {version, size, modules: boolean[][] (row-major, true = dark), mask};
  * version and mask are chosen automatically unless given (the mask by the
- * standard's penalty rules). `qrSvg(...)` draws it. The node test compares the
+ * standard's penalty rules). `qrPath(...)` gives what an SVG of it needs. The node test compares the
  * modules with the Python `qrcode` package for fixed version and mask.
  */
 
@@ -238,11 +238,14 @@ export function encodeQr(text, { ecc = 'M', version = null, mask = null } = {}) 
   return { version: ver, size: ver * 4 + 17, modules: best.modules, mask: best.mask };
 }
 
-/** An SVG string of the code with a quiet zone of `border` modules. */
-export function qrSvg(qr, { border = 4, dark = '#000', light = '#fff' } = {}) {
+/**
+ * What an SVG of the symbol needs, as numbers only (no markup: the page builds
+ * the elements with DOM APIs): the side `n` of the square viewBox including
+ * the quiet zone, and the path data `d` of the dark modules.
+ */
+export function qrPath(qr, { border = 4 } = {}) {
   const n = qr.size + border * 2;
   let d = '';
   qr.modules.forEach((row, y) => row.forEach((on, x) => { if (on) d += `M${x + border},${y + border}h1v1h-1z`; }));
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${n} ${n}" shape-rendering="crispEdges">`
-    + `<rect width="${n}" height="${n}" fill="${light}"/><path d="${d}" fill="${dark}"/></svg>`;
+  return { n, d };
 }

@@ -84,12 +84,17 @@ export function contrast(a, b) {
   return (x + 0.05) / (y + 0.05);
 }
 
+/** A group colour as the manifest must hold it ("#rrggbb"), else neutral grey: never CSS from data. */
+export function safeColour(colour) {
+  return /^#[0-9a-f]{6}$/i.test(colour || '') ? colour.toLowerCase() : '#555555';
+}
+
 /**
  * Colours for a group screen: the background (the group colour, darkened until
  * white text reaches 4.5:1 when white is the better choice) and the text colour.
  */
 export function groupPalette(colour) {
-  const bg = /^#[0-9a-f]{6}$/i.test(colour || '') ? colour.toLowerCase() : '#555555';
+  const bg = safeColour(colour);
   if (contrast(bg, '#111111') >= contrast(bg, '#ffffff') && contrast(bg, '#111111') >= 4.5) {
     return { bg, fg: '#111111' };
   }

@@ -111,7 +111,8 @@ def conductor_server(real_bundle, tmp_path):
         cfg.setdefault("token", TOKEN)
         cfg.setdefault("min_lead_s", 1.0)
         cfg.setdefault("db_path", tmp_path / f"state{len(started)}.sqlite")
-        server = LiveServer(build_app(ServerConfig(bundle_dir=real_bundle, **cfg))).start()
+        cfg.setdefault("bundle_dir", real_bundle)
+        server = LiveServer(build_app(ServerConfig(**cfg))).start()
         started.append(server)
         return server
 

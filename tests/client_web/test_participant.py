@@ -24,7 +24,8 @@ def report(page):
 
 
 def wait_for(page, predicate_js, timeout=15.0):
-    page.wait_for_function(predicate_js, timeout=timeout * 1000, polling=50)
+    # a function, not a string: the conductor's CSP forbids eval, which string predicates use
+    page.wait_for_function(f"() => ({predicate_js})", timeout=timeout * 1000, polling=50)
 
 
 def open_phone(browser, url, *, locale="fr-FR"):
@@ -90,7 +91,7 @@ def test_three_phones_start_together_rejoin_announce_abort(browser, conductor_se
     groups = {report(p)["group"] for _, p in phones}
     assert groups == {"red", "blue"}, groups
 
-    console.wait_for_function("(f => f && f.groups.reduce((a, g) => a + g.ready, 0) === 3)(window.flashmobConsole.feed)",
+    console.wait_for_function("() => (f => f && f.groups.reduce((a, g) => a + g.ready, 0) === 3)(window.flashmobConsole.feed)",
                               timeout=10_000)
     # ready means confirmed: every page answered its seat challenge from the files it keeps
     assert [report(p)["seat"] for _, p in phones] == ["confirmed"] * 3
@@ -98,7 +99,7 @@ def test_three_phones_start_together_rejoin_announce_abort(browser, conductor_se
     shot(console, artifacts, "console-1-ready")
     console.fill("#arm-in", "3")
     console.click("#arm-in-form button")
-    console.wait_for_function("window.flashmobConsole.show && window.flashmobConsole.show.state === 'armed'")
+    wait_for(console, "window.flashmobConsole.show && window.flashmobConsole.show.state === 'armed'")
     start = console.evaluate("window.flashmobConsole.show.start_at_us")
     shot(console, artifacts, "console-2-armed")
 
@@ -176,7 +177,7 @@ def test_offline_reload_after_arming_starts_on_time_and_media_fallback(browser, 
     srv = conductor_server()
     ctx, page = open_phone(browser, srv.url + "/?probe=1")
     join_and_ready(page)
-    page.wait_for_function("navigator.serviceWorker.controller !== null || "
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null || "
                            "navigator.serviceWorker.ready.then(() => true)", timeout=10_000)
     mctx, media = open_phone(browser, srv.url + "/?engine=media")
     join_and_ready(media)

@@ -22,10 +22,10 @@ def test_a_released_phone_reconfirms_from_its_cache(browser, conductor_server):
     page.evaluate("window.flashmob.conn.ws && window.flashmob.conn.ws.close()")
     wait_for(page, "!window.flashmob.report().online", 5)
     cctx, console = open_console(browser, srv)
-    console.wait_for_function("document.getElementById('seats').textContent.includes('1 held')", timeout=10_000)
+    console.wait_for_function("() => document.getElementById('seats').textContent.includes('1 held')", timeout=10_000)
     console.on("dialog", lambda d: d.accept())  # "Release the seats of every confirmed phone that is not connected?"
     console.click("#release-offline")
-    console.wait_for_function("document.getElementById('seats').textContent.includes('0 held')", timeout=10_000)
+    console.wait_for_function("() => document.getElementById('seats').textContent.includes('0 held')", timeout=10_000)
     assert "1 released" in console.inner_text("#seats")
     assert pid not in seats.confirmed
     ctx.set_offline(False)
@@ -35,6 +35,6 @@ def test_a_released_phone_reconfirms_from_its_cache(browser, conductor_server):
     assert pid in seats.confirmed and report(page)["pid"] == pid
     assert srv.conductor.store.participants(srv.conductor.bundle.show_id) == {pid: report(page)["group"]}
     assert bundle_requests == [], bundle_requests  # answered from what the page keeps
-    console.wait_for_function("document.getElementById('seats').textContent.includes('1 held')", timeout=10_000)
+    console.wait_for_function("() => document.getElementById('seats').textContent.includes('1 held')", timeout=10_000)
     cctx.close()
     ctx.close()

@@ -98,3 +98,31 @@ def test_bundle_files_over_http(live_server, tmp_path):
         assert js.headers["content-type"].startswith("text/javascript") and js.headers["etag"]
         for bad in ["/.env", "/js/../.env", "/%2e%2e/bundle0/manifest.json", "/..%2f..%2fetc/passwd"]:
             assert raw_status(srv.port, bad) == 404, bad
+
+
+def test_symlinks_to_dotfiles_inside_the_root_are_not_served(tmp_path):
+    root = tmp_path / "root"
+    (root / "sub").mkdir(parents=True)
+    (root / ".flashmob-conductor.sqlite").write_bytes(b"SQLite format 3\x00 group secret")
+    (root / "sub" / ".hidden").write_text("hidden")
+    os.symlink(root / ".flashmob-conductor.sqlite", root / "state.mp3")
+    os.symlink(root / "sub" / ".hidden", root / "sub" / "visible.txt")
+    (root / ".dir").mkdir()
+    (root / ".dir" / "x.txt").write_text("x")
+    os.symlink(root / ".dir", root / "alias")
+    assert safe_path(root, "state.mp3") is None
+    assert safe_path(root, "sub/visible.txt") is None
+    assert safe_path(root, "alias/x.txt") is None
+
+
+@pytest.mark.parametrize("header", ["bytes=" + "9" * 5000 + "-", "bytes=0-" + "9" * 5000, "bytes=-" + "9" * 5000,
+                                    "bytes=" + "1" * 40 + "-" + "2" * 40])
+def test_absurdly_long_range_numbers_are_416(header):
+    assert parse_range(header, 1000) == "unsatisfiable"
+
+
+def test_absurd_range_over_http_is_416_not_500(live_server):
+    srv = live_server()
+    rev = srv.conductor.bundle.revision
+    r = httpx.get(f"{srv.url}/bundle/{rev}/red/show.mp3", headers={"Range": "bytes=" + "9" * 5000 + "-"})
+    assert r.status_code == 416 and r.headers["content-range"] == "bytes */50000"

@@ -104,3 +104,56 @@ def test_broadcast_cost_to_5000_clients():
     assert hub.publish("participants", '{"type":"show"}') == 5000
     elapsed = time.perf_counter() - t
     assert elapsed < 0.5, elapsed  # measured ~2-4 ms on the 2-core sandbox
+
+
+def test_a_writer_that_fails_logs_once_closes_1011_and_leaves_the_others(caplog):
+    import logging
+
+    class Exploding(FakeSocket):
+        async def send(self, text):
+            if text == "poison":
+                raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+            await super().send(text)
+
+    async def main():
+        hub = LocalHub()
+        bad, good = Exploding(), FakeSocket()
+        boxes = [Outbox(s.send, s.close, lambda: 0) for s in (bad, good)]
+        tasks = [asyncio.create_task(b.run()) for b in boxes]
+        for i, b in enumerate(boxes):
+            hub.attach(i, b, {"consoles"})
+        boxes[0].push("poison")
+        for k in range(5):
+            hub.publish("consoles", f"m{k}")
+            await asyncio.sleep(0.01)
+        boxes[1].close()
+        await asyncio.wait_for(asyncio.gather(*tasks), 2)
+        return bad, good, boxes
+
+    caplog.set_level(logging.DEBUG, logger="flashmob.conductor.hub")
+    bad, good, boxes = run(main())
+    assert bad.closed[0] == 1011 and bad.frames == [] and boxes[0].failed
+    assert good.frames == [f"m{k}" for k in range(5)]
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "surrogates" in warnings[0].getMessage()
+
+
+def test_a_peer_that_went_away_is_not_a_warning(caplog):
+    import logging
+
+    class Gone(FakeSocket):
+        async def send(self, text):
+            raise ConnectionResetError("peer reset")
+
+    async def main():
+        s = Gone()
+        box = Outbox(s.send, s.close, lambda: 0)
+        task = asyncio.create_task(box.run())
+        box.push("x")
+        await asyncio.wait_for(task, 2)
+        return s, box
+
+    caplog.set_level(logging.DEBUG, logger="flashmob.conductor.hub")
+    s, box = run(main())
+    assert box.closing and s.closed[0] == 1011
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]

@@ -107,3 +107,26 @@ def test_tls(bundle_dir, tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@pytest.mark.parametrize("damage, named", [
+    (lambda b, db: (b / "red" / "seg-0001.mp3").write_bytes(b"tampered"), "red/seg-0001.mp3"),
+    (lambda b, db: db.write_bytes(b""), "is empty"),
+    (lambda b, db: (b / "manifest.json").write_text((b / "manifest.json").read_text().replace(
+        '"sample_rate": 44100', '"sample_rate": 4410000000')), "sample_rate"),
+])
+def test_serve_refuses_to_start_and_says_why(bundle_dir, tmp_path, capsys, monkeypatch, damage, named):
+    monkeypatch.setenv("FLASHMOB_TOKEN", TOKEN)
+    db = tmp_path / "state.sqlite"
+    damage(bundle_dir, db)
+    assert serve.main(["serve", str(bundle_dir), "--host", "127.0.0.1", "--port", "0", "--no-qr",
+                       "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert named in err and "Traceback" not in err
+
+
+def test_serve_refuses_a_short_flashmob_token(bundle_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FLASHMOB_TOKEN", "12345")
+    assert serve.main(["serve", str(bundle_dir), "--host", "127.0.0.1", "--port", "0", "--no-qr",
+                       "--db", str(tmp_path / "s.sqlite")]) == 2
+    assert "FLASHMOB_TOKEN must have at least 16 characters" in capsys.readouterr().err

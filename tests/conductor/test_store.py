@@ -39,6 +39,41 @@ def test_secret_is_created_once(tmp_path):
     assert len(first) == 32
 
 
+def test_an_empty_state_file_is_refused(tmp_path):
+    """A truncated state file must not silently become a fresh show with a new group secret."""
+    import pytest
+
+    from conductor.store import StoreError
+
+    db = tmp_path / "state.sqlite"
+    db.write_bytes(b"")
+    with pytest.raises(StoreError, match="empty"):
+        SqliteStore(db)
+    assert db.stat().st_size == 0  # left as it was
+
+
+def test_a_state_file_that_is_not_sqlite_is_refused(tmp_path):
+    import pytest
+
+    from conductor.store import StoreError
+
+    db = tmp_path / "state.sqlite"
+    db.write_bytes(b"this is not a database at all" * 10)
+    with pytest.raises(StoreError, match="not a flashmob state file"):
+        SqliteStore(db)
+
+
+def test_an_unreadable_state_file_is_refused(tmp_path):
+    import pytest
+
+    from conductor.store import StoreError
+
+    db = tmp_path / "state.sqlite"
+    db.mkdir()  # a directory where the file should be: cannot be read (root ignores file modes)
+    with pytest.raises(StoreError, match="cannot be read"):
+        SqliteStore(db)
+
+
 def test_released_seats_are_deleted_and_legacy_rows_dropped_once(tmp_path):
     import sqlite3
 

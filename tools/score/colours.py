@@ -1,4 +1,9 @@
-"""Group colours: ``#rgb``/``#rrggbb`` or a few common names -> ``#rrggbb``."""
+"""Group colours: ``#rgb``/``#rrggbb`` or a few common names -> ``#rrggbb``.
+
+:func:`parse_colour` is the score's rule; its output, ``#rrggbb`` in lower
+case, is the only form a bundle manifest may hold (:func:`is_manifest_colour`,
+checked again by the conductor when it loads a bundle: a colour ends up in
+CSS on phones and consoles, so nothing else may get through)."""
 
 from __future__ import annotations
 
@@ -30,6 +35,11 @@ def parse_colour(text: str) -> str | None:
     if len(digits) == 3:
         digits = "".join(c * 2 for c in digits)
     return "#" + digits
+
+
+def is_manifest_colour(value: object) -> bool:
+    """True for exactly what :func:`parse_colour` produces: ``#rrggbb``, lower case."""
+    return isinstance(value, str) and len(value) == 7 and parse_colour(value) == value
 
 
 def default_colour(index: int) -> str:

@@ -87,7 +87,7 @@ def fixed(tmp_path_factory):
     (root / "inscrits.csv").write_text(CSV, encoding="utf-8")
     opts = KitOptions(public_url=PUBLIC + "/", assign="fixed", badges=root / "inscrits.csv", now=NOW)
     kit = make_kit(bundle, root / "out", opts, env={})
-    conductor, _, _ = build_conductor(ServerConfig(bundle_dir=bundle, token="t", public_url=PUBLIC, assign="fixed"))
+    conductor, _, _ = build_conductor(ServerConfig(bundle_dir=bundle, token="test-token-0123456789", public_url=PUBLIC, assign="fixed"))
     return kit, root / "out", conductor
 
 

@@ -17,7 +17,7 @@ from .conftest import PUBLIC, SECRET
 
 
 def conductor_for(bundle_dir, assign, **kw):
-    cfg = ServerConfig(bundle_dir=bundle_dir, token="console-token", public_url=PUBLIC, assign=assign, **kw)
+    cfg = ServerConfig(bundle_dir=bundle_dir, token="console-token-0123456789", public_url=PUBLIC, assign=assign, **kw)
     return build_conductor(cfg)
 
 

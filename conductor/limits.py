@@ -1,0 +1,54 @@
+"""Every limit and default of the conductor that concerns a hostile or broken client, in one list.
+
+``flashmob serve --help`` prints :func:`limits_text`; ``docs/protocol.md``
+("Limits and defaults") documents the same values and
+``tests/conductor/test_limits.py`` checks that every value here appears there.
+The values are the constants of the modules that enforce them (imported, not
+copied), so this list cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from . import bundlecheck, files, seats
+from . import messages as m
+from .app import CONSOLE_AUTH_TIMEOUT_S, MIN_TOKEN_CHARS, OUTBOX_SIZE, WS_MAX_SIZE
+from .loginthrottle import LoginThrottle
+from .session import FRAME_BURST, FRAME_MAX_STRIKES, FRAME_RATE_PER_S
+from .sync import SyncResponder
+
+
+def limits() -> list[tuple[str, str]]:
+    sync = SyncResponder().limiter
+    return [
+        ("websocket frame (larger: close 1009)", f"{WS_MAX_SIZE // 1024} KiB"),
+        ("parsed text frame (larger: error too_large)", f"{m.MAX_FRAME_CHARS // 1024} KiB"),
+        ("frames per connection", f"burst {FRAME_BURST}, then {FRAME_RATE_PER_S}/s; "
+                                  f"{FRAME_MAX_STRIKES} unforgiven refusals (forgiven at "
+                                  f"{FRAME_RATE_PER_S / 4:g}/s) close with 1008"),
+        ("sync requests per connection", f"burst {sync.capacity}, then {sync.rate_per_s:g}/s; "
+                                         f"{sync.max_strikes} unforgiven refusals (forgiven at "
+                                         f"{sync.rate_per_s / 4:g}/s) close with 1008"),
+        ("send queue per connection (overflow: close 1013)", f"{OUTBOX_SIZE} frames"),
+        ("console authentication deadline (then close 4401)", f"{CONSOLE_AUTH_TIMEOUT_S:g} s"),
+        ("failed console logins per address", f"{LoginThrottle.MAX_FAILURES} within "
+                                              f"{LoginThrottle.WINDOW_US // 1_000_000} s, then refused for "
+                                              f"{LoginThrottle.LOCKOUT_US // 1_000_000} s"),
+        ("console token (FLASHMOB_TOKEN)", f"at least {MIN_TOKEN_CHARS} characters"),
+        ("Range numbers (longer: 416)", f"{files.MAX_RANGE_DIGITS} digits"),
+        ("manifest size", f"{bundlecheck.MAX_MANIFEST_BYTES // 2**20} MiB"),
+        ("manifest nesting", f"{bundlecheck.MAX_DEPTH} levels"),
+        ("manifest sample_rate", "{} to {} Hz".format(*bundlecheck.LIMITS["sample_rate"])),
+        ("show duration", f"at most {bundlecheck.MAX_DURATION_MS // 3_600_000} hours"),
+        ("groups", f"at most {bundlecheck.MAX_GROUPS}"),
+        ("pending (unconfirmed) seats, --max-pending (beyond: the oldest is dropped)", f"{seats.MAX_PENDING:,}"),
+        ("pending seat life after its last hello, --confirm-timeout", f"{seats.CONFIRM_TIMEOUT_S} s"),
+        ("seat challenge range", f"at most {seats.CHALLENGE_BYTES // 1024} KiB"),
+        ("wrong answers per pending seat (the last: close 1008)", f"{seats.MAX_FAILURES}"),
+    ]
+
+
+def limits_text() -> str:
+    rows = limits()
+    width = max(len(k) for k, _ in rows)
+    return "limits (docs/protocol.md, \"Limits and defaults\"):\n" + "\n".join(
+        f"  {k:<{width}}  {v}" for k, v in rows)
