@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.flashmob-installed
 BUILD  := build
 
-.PHONY: demo test venv browser clean
+.PHONY: demo test venv browser services clean
 
 venv: $(STAMP)
 
@@ -32,7 +32,10 @@ demo: $(STAMP)
 browser:
 	@scripts/ensure-chromium.sh
 
-test: $(STAMP) browser
+services:
+	@scripts/ensure-test-services.sh
+
+test: $(STAMP) browser services
 	$(PY) -m pytest -q
 	@if ls tests/js/*.test.mjs >/dev/null 2>&1; then node --test tests/js/; fi
 

@@ -36,14 +36,16 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from . import files, seats
 from . import messages as m
+from .alarms import Alarms
 from .bundle import MANIFEST, Bundle, load_bundle
-from .clock import ServerClock
+from .clock import MAX_OFFSET_US, ServerClock
 from .headers import SecurityHeaders
 from .hub import Close, Outbox
 from .loginthrottle import LoginThrottle
 from .ntp import NtpWorker
 from .service import Conductor, Options
 from .session import ConsoleSession, ParticipantSession, Subscribe, _Session
+from .statelock import lock_state_file
 from .store import SqliteStore
 from .tokens import new_console_token
 
@@ -74,6 +76,7 @@ class ServerConfig:
     ntp_hosts: list[str] = field(default_factory=list)
     ntp_interval_s: float = 180.0
     ntp_wait_s: float = 5.0
+    ntp_max_offset_s: float = MAX_OFFSET_US / 1e6  # larger NTP corrections are refused (console alarm)
     client_dir: Path | None = None  # default: the repository's client_web/
     clock: ServerClock | None = None  # injected in tests
     progress: Callable[[int, int], None] | None = None  # bundle verification progress (bytes done, total)
@@ -86,14 +89,23 @@ def build_conductor(cfg: ServerConfig) -> tuple[Conductor, ServerClock, NtpWorke
         source = "the console token" if cfg.token else "FLASHMOB_TOKEN"
         raise ValueError(f"{source} must have at least {MIN_TOKEN_CHARS} characters (and at most {MAX_TOKEN_CHARS}; "
                          f"it has {len(token)}): a short token can be guessed; unset it to get a random one")
-    clock = cfg.clock or ServerClock()
-    ntp = NtpWorker(cfg.ntp_hosts, clock, interval_s=cfg.ntp_interval_s) if cfg.ntp_hosts else None
-    store = SqliteStore(cfg.db_path or bundle.root / DEFAULT_DB_NAME)
-    options = Options(assign=cfg.assign, capacity=cfg.capacity, max_pending=cfg.max_pending,
-                      confirm_timeout_us=round(cfg.confirm_timeout_s * 1e6), min_lead_us=round(cfg.min_lead_s * 1e6),
-                      public_url=cfg.public_url, console_token=token)
-    conductor = Conductor(bundle, store, clock.now_us, options, ntp_status=ntp.status if ntp else dict,
-                          allow_clock_steps=clock.allow_steps)
+    clock = cfg.clock or ServerClock(max_offset_us=round(cfg.ntp_max_offset_s * 1e6))
+    alarms = Alarms(clock.now_us)
+    ntp = NtpWorker(cfg.ntp_hosts, clock, interval_s=cfg.ntp_interval_s, alarms=alarms) if cfg.ntp_hosts else None
+    db_path = cfg.db_path or bundle.root / DEFAULT_DB_NAME
+    lock = lock_state_file(db_path)  # one conductor per state file, for the life of the process
+    try:
+        store = SqliteStore(db_path)
+        options = Options(assign=cfg.assign, capacity=cfg.capacity, max_pending=cfg.max_pending,
+                          confirm_timeout_us=round(cfg.confirm_timeout_s * 1e6),
+                          min_lead_us=round(cfg.min_lead_s * 1e6), public_url=cfg.public_url, console_token=token)
+        conductor = Conductor(bundle, store, clock.now_us, options, ntp_status=ntp.status if ntp else dict,
+                              allow_clock_steps=clock.allow_steps, alarms=alarms,
+                              time_served=clock.forbid_backward_steps)
+    except BaseException:
+        lock.release()
+        raise
+    conductor.state_lock = lock  # type: ignore[attr-defined]  # released with the store
     return conductor, clock, ntp
 
 
@@ -144,10 +156,14 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
             if ntp is not None:
                 await asyncio.to_thread(ntp.stop)
             conductor.store.close()
+            lock = getattr(conductor, "state_lock", None)
+            if lock is not None:
+                lock.release()
 
     app = FastAPI(title="flashmob conductor", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.conductor = conductor
     app.state.clock = clock
+    app.state.ntp = ntp
     app.add_middleware(SecurityHeaders)  # CSP and hardening headers on every HTTP response
 
     # -- websockets ---------------------------------------------------------------------

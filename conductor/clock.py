@@ -14,6 +14,14 @@ Contract
   taken instead only when steps are allowed (no show armed or running — the
   service decides through :meth:`allow_steps`) and the error exceeds
   ``step_threshold_us`` (default 128 ms, as ntpd).
+* An error beyond ``max_offset_us`` (default 10 s) is **refused**: the clock
+  keeps its offset (:meth:`discipline` returns ``"refuse"``; the NTP worker
+  raises a console alarm).  A random or hostile answer can never move server
+  time by years, hours or even a minute.
+* Once :meth:`forbid_backward_steps` was called (the first sync reply handed
+  out: some client holds a model of server time), a backward correction is
+  always **slewed**, never stepped, for the life of the process — also in the
+  lobby after a show ended or was aborted.
 * All arithmetic is integer; every method is thread-safe (the NTP worker is a
   thread, the event loop reads the time).
 """
@@ -26,6 +34,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 MonoUs = Callable[[], int]
+
+SLEW_PPM = 500
+"""How fast the offset slews (ntpd's limit): server time never runs backwards."""
+STEP_THRESHOLD_US = 128_000
+"""Errors above this are stepped (lobby only; forwards only once anyone synced)."""
+MAX_OFFSET_US = 10_000_000
+"""Default of ``--ntp-max-offset``: larger NTP corrections are refused (console alarm)."""
 
 
 def monotonic_us() -> int:
@@ -45,15 +60,22 @@ class ClockStatus:
     slewing: bool
     steps_allowed: bool
     steps: int
+    backward_steps_allowed: bool = True
+    max_offset_us: int = 0
 
 
 class ServerClock:
     """Monotonic + offset, with slewing toward a target offset."""
 
     def __init__(self, mono_us: MonoUs = monotonic_us, *, initial_offset_us: int | None = None,
-                 wall: MonoUs = wall_us, slew_ppm: int = 500, step_threshold_us: int = 128_000) -> None:
+                 wall: MonoUs = wall_us, slew_ppm: int = SLEW_PPM, step_threshold_us: int = STEP_THRESHOLD_US,
+                 max_offset_us: int = MAX_OFFSET_US) -> None:
         if not 0 < slew_ppm < 1_000_000:
             raise ValueError("slew_ppm must be in (0, 1e6): a slower offset change keeps time monotonic")
+        if max_offset_us <= 0:
+            raise ValueError("max_offset_us must be positive")
+        self.max_offset_us = max_offset_us
+        self._backward_steps_allowed = True
         self._mono = mono_us
         self._lock = threading.Lock()
         self._slew_ppm = slew_ppm
@@ -105,7 +127,8 @@ class ServerClock:
             current = self._offset_at(self._mono())
             return ClockStatus(offset_us=current, target_offset_us=self._target,
                                slewing=current != self._target, steps_allowed=self._steps_allowed,
-                               steps=self._steps)
+                               steps=self._steps, backward_steps_allowed=self._backward_steps_allowed,
+                               max_offset_us=self.max_offset_us)
 
     # -- disciplining -----------------------------------------------------------------
 
@@ -114,13 +137,27 @@ class ServerClock:
         with self._lock:
             self._steps_allowed = allowed
 
+    def forbid_backward_steps(self) -> None:
+        """Server time has been handed out: never step it backwards again (slew instead)."""
+        with self._lock:
+            self._backward_steps_allowed = False
+
+    def error_us(self, target_offset_us: int) -> int:
+        """How far ``target_offset_us`` is from the current offset (target - current)."""
+        with self._lock:
+            return target_offset_us - self._offset_at(self._mono())
+
     def discipline(self, target_offset_us: int) -> str:
-        """Steer toward ``target_offset_us``; returns ``"step"`` or ``"slew"``."""
+        """Steer toward ``target_offset_us``; returns ``"step"``, ``"slew"`` or
+        ``"refuse"`` (error beyond ``max_offset_us``: nothing changes)."""
         with self._lock:
             m = self._mono()
             current = self._offset_at(m)
             error = target_offset_us - current
-            if self._steps_allowed and abs(error) > self._step_threshold_us:
+            if abs(error) > self.max_offset_us:
+                return "refuse"
+            backward_ok = error >= 0 or self._backward_steps_allowed
+            if self._steps_allowed and backward_ok and abs(error) > self._step_threshold_us:
                 # Steps happen only in the lobby (no start time handed out yet);
                 # a backward one resets the monotonic guard of now_us().
                 self._anchor_mono = m

@@ -9,10 +9,11 @@ copied), so this list cannot drift from the code.
 
 from __future__ import annotations
 
-from . import bundlecheck, files, seats
+from . import alarms, bundlecheck, clock, files, persist, seats
 from . import messages as m
 from .app import CONSOLE_AUTH_TIMEOUT_S, MIN_TOKEN_CHARS, OUTBOX_SIZE, WS_MAX_SIZE
 from .loginthrottle import LoginThrottle
+from .ntp_packet import Limits as NtpLimits
 from .session import FRAME_BURST, FRAME_MAX_STRIKES, FRAME_RATE_PER_S
 from .sync import SyncResponder
 
@@ -44,6 +45,15 @@ def limits() -> list[tuple[str, str]]:
         ("pending seat life after its last hello, --confirm-timeout", f"{seats.CONFIRM_TIMEOUT_S} s"),
         ("seat challenge range", f"at most {seats.CHALLENGE_BYTES // 1024} KiB"),
         ("wrong answers per pending seat (the last: close 1008)", f"{seats.MAX_FAILURES}"),
+        ("NTP answer: root delay, root dispersion, round trip (beyond: discarded)",
+         f"{NtpLimits.max_root_delay_us / 1e6:g} s, {NtpLimits.max_root_dispersion_us / 1e6:g} s, "
+         f"{NtpLimits.max_delay_us / 1e6:g} s"),
+        ("NTP correction (--ntp-max-offset; beyond: refused, alarm)", f"{clock.MAX_OFFSET_US / 1e6:g} s"),
+        ("clock slew rate; step threshold (lobby, never backwards once anyone synced)",
+         f"{clock.SLEW_PPM} ppm; {clock.STEP_THRESHOLD_US // 1000} ms"),
+        ("failed state-file writes retried every", f"{persist.STORE_RETRY_US / 1e6:g} s"),
+        ("console alarms kept; resolved ones shown for", f"{alarms.MAX_ALARMS}; "
+                                                         f"{alarms.RESOLVED_KEPT_US // 60_000_000} min"),
     ]
 
 

@@ -53,9 +53,12 @@ INVALID_COMMAND = "invalid_command"
 INTERNAL = "internal"
 CHALLENGE_FAILED = "challenge_failed"
 CHALLENGE_STALE = "challenge_stale"
+UNAVAILABLE = "unavailable"
 ERROR_CODES = (BAD_JSON, BAD_MESSAGE, UNKNOWN_TYPE, TOO_LARGE, NOT_ALLOWED, RATE_LIMITED, HELLO_REQUIRED,
                ALREADY_JOINED, CAPACITY_REACHED, GROUP_REQUIRED, GROUP_INVALID, GROUP_TOKEN_INVALID, UNAUTHORIZED,
-               ILLEGAL_TRANSITION, INVALID_COMMAND, INTERNAL, CHALLENGE_FAILED, CHALLENGE_STALE)
+               ILLEGAL_TRANSITION, INVALID_COMMAND, INTERNAL)
+ERROR_CODES += (UNAVAILABLE,)  # the state could not be written: nothing changed, try again (close 1013)
+ERROR_CODES += (CHALLENGE_FAILED, CHALLENGE_STALE)  # seat challenges (docs/protocol.md, "Seats")
 
 # Websocket close codes used by the conductor (4000-4999 are application codes).
 CLOSE_NORMAL = 1000
@@ -70,6 +73,7 @@ SHOW_STATES = ("lobby", "armed", "running", "ended", "aborted")
 LEVELS = ("info", "urgent")
 SEAT_STATES = ("pending", "confirmed")
 RELEASE_SCOPES = ("pending", "offline")
+ALARM_LEVELS = ("warning", "critical")
 
 
 class ProtocolError(Exception):
@@ -125,6 +129,22 @@ class AnnouncementInfo:
     text: str = _f(max_len=500)
     group: str | None = None
     sent_at_us: int = 0
+
+
+@wire
+class AlarmInfo:
+    """A condition of the conductor the organizer must see (``conductor/alarms.py``).
+    ``key`` is stable per condition; ``count`` counts repeats of one episode;
+    ``resolved_at_us`` is set once the condition is over."""
+
+    key: str = _f(max_len=64)
+    level: str = _f(choices=ALARM_LEVELS)
+    message: str = _f(max_len=1000)
+    since_us: int = 0
+    last_us: int = 0
+    count: int = _f(1, min=1)
+    resolved_at_us: int | None = None
+    detail: dict | None = None
 
 
 @wire
@@ -391,6 +411,7 @@ class Feed:
     ntp: dict
     seats: SeatCounts
     announcements: tuple[AnnouncementInfo, ...] = _lf()
+    alarms: tuple[AlarmInfo, ...] = _lf()
 
 
 PARTICIPANT_IN: dict[str, type] = {c.TYPE: c for c in (Hello, Sync, Status, Answer)}

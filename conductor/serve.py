@@ -23,9 +23,11 @@ import sys
 import time
 from pathlib import Path
 
-from .app import WS_MAX_SIZE, ServerConfig, build_conductor, create_app
 from . import seats
+from .app import WS_MAX_SIZE, ServerConfig, build_conductor, create_app
+from .clock import MAX_OFFSET_US
 from .registry import MODES
+from .statelock import StateFileInUse
 from .urls import check_public_url
 
 NAME = "serve"
@@ -54,7 +56,12 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ntp", action="append", default=[], metavar="HOST[:PORT]",
                    help="NTP server to discipline the clock with (repeatable)")
     p.add_argument("--ntp-interval", type=float, default=180.0, metavar="S", help="seconds between NTP rounds")
-    p.add_argument("--db", type=Path, help="SQLite state file (default: .flashmob-conductor.sqlite in the bundle)")
+    p.add_argument("--ntp-max-offset", type=float, default=MAX_OFFSET_US / 1e6, metavar="S",
+                   help=f"largest NTP correction applied (default {MAX_OFFSET_US / 1e6:g} s); a larger one is "
+                        "refused and shown to the console as an alarm")
+    p.add_argument("--db", type=Path, help="SQLite state file (default: .flashmob-conductor.sqlite in the bundle); "
+                                          "locked for the life of the process: a second conductor on it refuses "
+                                          "to start")
     p.add_argument("--capacity", type=int, help="seats: refuse participants beyond this number of confirmed ones "
                                                "(phones that proved they hold their group's files)")
     p.add_argument("--max-pending", type=int, default=seats.MAX_PENDING, metavar="N",
@@ -183,10 +190,10 @@ def run(args: argparse.Namespace) -> int:
                        max_pending=args.max_pending, confirm_timeout_s=args.confirm_timeout,
                        min_lead_s=args.min_lead, public_url=url, ntp_hosts=args.ntp,
                        ntp_interval_s=args.ntp_interval, client_dir=args.client_dir,
-                       progress=VerifyProgress(sys.stderr))
+                       ntp_max_offset_s=args.ntp_max_offset, progress=VerifyProgress(sys.stderr))
     try:
         conductor, clock, ntp = build_conductor(cfg)
-    except (ValueError, OSError, sqlite3.Error) as exc:
+    except (ValueError, OSError, sqlite3.Error, StateFileInUse) as exc:
         print(f"flashmob serve: {exc}", file=sys.stderr)
         sock.close()
         return 2

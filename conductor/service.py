@@ -12,6 +12,16 @@ It ties the cores together and is the only place where state changes:
   the challenge over its group's files (confirmed), never before, and removed
   from the store when the console releases it.
 
+When the state cannot be written (disk full, I/O error; docs/protocol.md
+"Persistence", :mod:`conductor.persist`), the show goes on: clock-driven
+transitions (``running``, ``ended``), ``abort`` and announcements are applied
+and broadcast anyway and written later (retried from :meth:`tick`); ``arm``,
+``cancel`` and ``reset`` are refused with ``unavailable`` (an armed start time
+is only broadcast once it is durable); a *new* participant is refused with
+``unavailable`` (close 1013, the phone retries) and forgotten, so memory and
+storage agree on who is admitted; known participants rejoin (reads need no
+writes).  Failures keep one console alarm ``store.write``.
+
 All methods are synchronous and called from the event loop thread; time comes
 from the injected clock (``now() -> µs``).  Sockets live in ``session.py`` and
 ``app.py``; this module never awaits.
@@ -29,11 +39,13 @@ from . import messages as m
 from . import seats as seatrule
 from . import show as showmod
 from . import urls
+from .alarms import Alarms
+from .persist import STORE_ALARM, Persistence, StoreUnavailable  # noqa: F401  (STORE_ALARM: re-exported)
 from .bundle import Bundle
 from .hub import Hub, LocalHub
 from .proof import RangeDigest, challenge_files
-from .registry import Admission, Registry
-from .seats import Answered, Challenge, Effect, Policy, SeatBook, StoreSeat
+from .registry import Admission, JoinRefused, Registry  # noqa: F401  (JoinRefused: raised through admit)
+from .seats import Answered, Challenge, Policy, SeatBook, StoreSeat
 from .show import ShowRecord, State
 from .store import StateStore
 from .tokens import GroupSigner, same_secret
@@ -81,7 +93,8 @@ class Options:
 class Conductor:
     def __init__(self, bundle: Bundle, store: StateStore, now: Callable[[], int], options: Options, *,
                  hub: Hub | None = None, ntp_status: Callable[[], dict] = dict,
-                 allow_clock_steps: Callable[[bool], None] = lambda allowed: None) -> None:
+                 allow_clock_steps: Callable[[bool], None] = lambda allowed: None,
+                 alarms: Alarms | None = None, time_served: Callable[[], None] = lambda: None) -> None:
         if not options.console_token:
             raise ValueError("a console token is required")
         self.bundle = bundle
@@ -91,6 +104,11 @@ class Conductor:
         self.hub: Hub = hub or LocalHub()
         self.ntp_status = ntp_status
         self._allow_clock_steps = allow_clock_steps
+        self.alarms = alarms or Alarms(now)
+        self._time_served = time_served
+        self._served = False
+        self.persist = Persistence(store, bundle.show_id, now, self.alarms)
+        self._alarms_version = -1
         secret = options.group_secret
         if secret is None and os.environ.get("FLASHMOB_GROUP_SECRET"):
             secret = os.environ["FLASHMOB_GROUP_SECRET"].encode()
@@ -135,27 +153,43 @@ class Conductor:
         return m.ShowInfo(state=r.state.value, start_at_us=r.start_at_us, duration_us=r.duration_us,
                           revision=r.revision, reason=r.reason, changed_at_us=r.changed_at_us)
 
-    def _commit(self, transitions: list[showmod.Transition]) -> None:
-        """Persist, then apply, then broadcast (in that order)."""
+    def _commit(self, transitions: list[showmod.Transition], *, durable: bool = False) -> None:
+        """Persist, then apply, then broadcast (in that order).  When the write
+        fails, a ``durable`` change is refused (CommandError ``unavailable``,
+        nothing changed); any other is applied and broadcast anyway and its
+        write retried (conductor/persist.py)."""
         if not transitions:
             return
-        self.store.save_transitions(self.bundle.show_id, transitions)
+        try:
+            written = self.persist.save_transitions(transitions, durable=durable)
+        except StoreUnavailable as exc:
+            raise CommandError(m.UNAVAILABLE, f"not applied: {exc}; nothing changed, try again "
+                                              "(abort still works)") from None
         self.record = transitions[-1].after
         self._update_clock_policy()
         for t in transitions:
-            log.info("show %s: %s -> %s (revision %d)", self.bundle.show_id, t.before.state.value,
-                     t.after.state.value, t.after.revision)
+            log.info("show %s: %s -> %s (revision %d)%s", self.bundle.show_id, t.before.state.value,
+                     t.after.state.value, t.after.revision, "" if written else " (NOT WRITTEN yet)")
         info = self.show_info()
         text = m.to_wire(m.ShowMsg(**m.to_dict(info)))
         self.hub.publish(PARTICIPANTS, text)
         self.hub.publish(CONSOLES, text)
         self._feed_dirty = True
 
+    def time_served(self) -> None:
+        """A client got a sync reply: from now on server time never steps backwards."""
+        if not self._served:
+            self._served = True
+            self._time_served()
+
     def _update_clock_policy(self) -> None:
         self._allow_clock_steps(self.record.state not in (State.ARMED, State.RUNNING))
 
     def tick(self) -> int | None:
-        """Apply clock-driven transitions, expire pending seats; return the next show deadline (server µs)."""
+        """Apply clock-driven transitions, retry pending writes, expire pending seats;
+        return the next show deadline (server µs)."""
+        if self.persist.retry():
+            self._feed_dirty = True
         now = self.now()
         self._commit(showmod.advance(self.record, now))
         if self.registry.seats.expire(now):
@@ -164,6 +198,7 @@ class Conductor:
 
     def command(self, msg: m.Arm | m.Cancel | m.Abort | m.Reset | m.Announce | m.Release) -> m.Ack:
         """Apply a console command; raises CommandError or IllegalTransition."""
+        self.tick()  # clock-driven transitions first: they need no write to be applied
         now = self.now()
         if isinstance(msg, m.Announce):
             self.announce(msg, now)
@@ -187,7 +222,8 @@ class Conductor:
             event = showmod.Reset()
         else:  # pragma: no cover - the parser only lets the types above through
             raise CommandError(m.INVALID_COMMAND, f"unknown command {msg!r}")
-        self._commit(showmod.apply(self.record, event, now, min_lead_us=self.options.min_lead_us))
+        self._commit(showmod.apply(self.record, event, now, min_lead_us=self.options.min_lead_us),
+                     durable=not isinstance(event, showmod.Abort))
         return m.Ack(ref=msg.ref, command=msg.TYPE, show=self.show_info())
 
     # -- announcements ------------------------------------------------------------------
@@ -196,8 +232,7 @@ class Conductor:
         if msg.group is not None and self.bundle.group(msg.group) is None:
             raise CommandError(m.INVALID_COMMAND, f"there is no group {msg.group!r} "
                                                   f"(groups: {', '.join(self.bundle.group_ids)})")
-        aid = self.store.add_announcement(self.bundle.show_id, msg.level, msg.text, msg.group, now)
-        info = m.AnnouncementInfo(id=aid, level=msg.level, text=msg.text, group=msg.group, sent_at_us=now)
+        info = self.persist.add_announcement(msg.level, msg.text, msg.group, now)  # never refused
         text = m.to_wire(m.Announcement(**m.to_dict(info)))
         self.hub.publish(PARTICIPANTS if msg.group is None else group_topic(msg.group), text)
         self._feed_dirty = True
@@ -207,6 +242,7 @@ class Conductor:
                              limit: int = 20) -> tuple[m.AnnouncementInfo, ...]:
         rows = self.store.announcements(self.bundle.show_id, limit)
         out = [m.AnnouncementInfo(id=r[0], level=r[1], text=r[2], group=r[3], sent_at_us=r[4]) for r in rows]
+        out = (out + self.persist.announcements_pending)[-limit:]  # broadcast, not yet written
         if since_us is not None:
             out = [a for a in out if a.sent_at_us >= since_us]
         if group_id is not None:
@@ -218,7 +254,8 @@ class Conductor:
     def admit(self, hello: m.Hello) -> tuple[Admission, m.Welcome]:
         """Admit (or re-admit) a phone into a seat; raises registry.JoinRefused.
 
-        Nothing is stored: a seat is stored when it is confirmed (:meth:`answer`).
+        Nothing is written: a seat is stored when it is confirmed (:meth:`answer`),
+        so newcomers get in even while the state cannot be written.
         ``Admission.challenge`` is what the phone must answer (None: confirmed)."""
         self.tick()  # the welcome must not show a state the clock has already left
         now = self.now()
@@ -231,15 +268,25 @@ class Conductor:
         return adm, welcome
 
     def answer(self, participant_id: str, group: str, msg: m.Answer) -> Answered:
-        """A phone's answer to its challenge; a confirmed seat is stored before this returns."""
+        """A phone's answer to its challenge; a confirmed seat is stored before this returns.
+
+        When the store cannot write it, the seat stays pending and the outcome
+        is ``unavailable`` (the phone reconnects and answers again: one alarm,
+        ``store.write``, says why)."""
         result = self.registry.seats.answer(participant_id, group, msg.id, msg.sha256, self.now())
         if result.outcome == "confirmed" and result.effects:
             try:
-                self._apply(result.effects)
-            except Exception:
+                for e in result.effects:
+                    if isinstance(e, StoreSeat):
+                        self.persist.add_participant(e.pid, e.group, e.at_us)
+            except StoreUnavailable:
                 self.registry.seats.unconfirm(participant_id)  # memory never claims what the store lacks
+                result = Answered("unavailable")
+            except Exception:
+                self.registry.seats.unconfirm(participant_id)
                 raise
-            log.debug("seat %s confirmed (%s)", participant_id, group)
+            else:
+                log.debug("seat %s confirmed (%s)", participant_id, group)
         self._feed_dirty = True
         return result
 
@@ -251,16 +298,14 @@ class Conductor:
         else:
             gone = seats.offline(lambda pid: pid in self.registry.live)
             if gone:
-                self.store.remove_participants(self.bundle.show_id, gone)  # persist, then apply
+                try:
+                    self.persist.remove_participants(gone)  # persist, then apply
+                except StoreUnavailable as exc:
+                    raise CommandError(m.UNAVAILABLE, f"not released: {exc}; nothing changed, try again") from None
             n = seats.release(gone)
         log.info("console released %d %s seat(s)", n, scope)
         self._feed_dirty = True
         return n
-
-    def _apply(self, effects: tuple[Effect, ...]) -> None:
-        for e in effects:
-            if isinstance(e, StoreSeat):
-                self.store.add_participant(self.bundle.show_id, e.pid, e.group, e.at_us)
 
     def report(self, participant_id: str, status: m.Status) -> None:
         start = self.record.start_at_us
@@ -302,10 +347,14 @@ class Conductor:
                       capacity=self.options.capacity, sync_error=reg.sync_histogram(), engines=reg.engines(),
                       drift=reg.drift(), output_latency=reg.output_latency(), ntp=self.ntp_status(),
                       seats=m.SeatCounts(**reg.seats.summary()),
-                      announcements=self.recent_announcements(limit=self.options.announcements_kept))
+                      announcements=self.recent_announcements(limit=self.options.announcements_kept),
+                      alarms=self.alarms.snapshot())
 
     def publish_feed(self, *, force: bool = False) -> bool:
         """Send the feed to consoles if something changed (or ``force``)."""
+        if self._alarms_version != self.alarms.version:  # raised or cleared (maybe from the NTP thread)
+            self._alarms_version = self.alarms.version
+            self._feed_dirty = True
         if self.hub.count(CONSOLES) == 0 or not (force or self._feed_dirty):
             return False
         self.hub.publish(CONSOLES, m.to_wire(self.feed()))

@@ -94,6 +94,7 @@ class _Session:
         reply = self.sync.handle(msg, t1)
         if isinstance(reply, m.Error):
             return self._error(reply.code, reply.message, fatal=reply.fatal)
+        self.conductor.time_served()
         return [reply]
 
     def _dispatch(self, msg: object, t1: int) -> list[Out | Subscribe]:  # pragma: no cover - abstract
@@ -118,7 +119,7 @@ class ParticipantSession(_Session):
                 adm, welcome = self.conductor.admit(msg)
             except JoinRefused as exc:
                 return self._error(exc.code, exc.message, detail=exc.detail, fatal=exc.fatal,
-                                   close_code=m.CLOSE_FULL)
+                                   close_code=m.CLOSE_TRY_AGAIN if exc.code == m.UNAVAILABLE else m.CLOSE_FULL)
             self.participant_id, self.group = adm.participant_id, adm.group
             self.conductor.connected(adm.participant_id)
             out: list[Out | Subscribe] = [Subscribe(frozenset({PARTICIPANTS, group_topic(adm.group)})),
@@ -143,6 +144,9 @@ class ParticipantSession(_Session):
         if result.outcome == "full":
             return self._error(m.CAPACITY_REACHED, "This flashmob is full: every seat is held by a confirmed "
                                "participant.", fatal=True, close_code=m.CLOSE_FULL)
+        if result.outcome == "unavailable":  # the seat could not be written: reconnect, answer again
+            return self._error(m.UNAVAILABLE, "The conductor cannot confirm seats right now; your phone retries "
+                               "by itself in a few seconds.", fatal=True, close_code=m.CLOSE_TRY_AGAIN)
         if result.outcome == "stale":
             out = self._error(m.CHALLENGE_STALE, "that challenge is no longer open: answer the new one")
         elif result.challenge is None:

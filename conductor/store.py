@@ -21,6 +21,7 @@ bundle of another show without mixing their state.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import time
@@ -55,7 +56,9 @@ class StateStore(Protocol):
     def participants(self, show_id: str) -> dict[str, str]: ...
     def add_participant(self, show_id: str, participant_id: str, group_id: str, at_us: int) -> None: ...
     def remove_participants(self, show_id: str, participant_ids: tuple[str, ...]) -> None: ...
-    def add_announcement(self, show_id: str, level: str, text: str, group_id: str | None, at_us: int) -> int: ...
+    def add_announcement(self, show_id: str, level: str, text: str, group_id: str | None, at_us: int, *,
+                         announcement_id: int | None = None) -> int: ...
+    def last_announcement_id(self) -> int: ...
     def announcements(self, show_id: str, limit: int) -> list[tuple[int, str, str, str | None, int]]: ...
     def secret(self, name: str) -> bytes: ...
     def close(self) -> None: ...
@@ -153,10 +156,15 @@ class SqliteStore:
                             final.reason, final.changed_at_us))
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                # SQLite may already have rolled back (SQLITE_FULL does): a ROLLBACK
+                # error must never hide the real one.
+                with contextlib.suppress(sqlite3.Error):
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
                 raise
         finally:
-            db.execute("PRAGMA synchronous=NORMAL")
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("PRAGMA synchronous=NORMAL")
 
     def save_record(self, show_id: str, record: ShowRecord) -> None:
         """Write a record without a transition (the first lobby record)."""
@@ -190,10 +198,19 @@ class SqliteStore:
 
     # -- announcements ----------------------------------------------------------------
 
-    def add_announcement(self, show_id: str, level: str, text: str, group_id: str | None, at_us: int) -> int:
-        cur = self._db.execute("INSERT INTO announcements (show_id, level, text, group_id, sent_at_us)"
-                               " VALUES (?,?,?,?,?)", (show_id, level, text, group_id, at_us))
+    def add_announcement(self, show_id: str, level: str, text: str, group_id: str | None, at_us: int, *,
+                         announcement_id: int | None = None) -> int:
+        """Store an announcement; its id is new, or ``announcement_id`` (one
+        already broadcast while the disk was full: conductor/persist.py)."""
+        cur = self._db.execute("INSERT INTO announcements (id, show_id, level, text, group_id, sent_at_us)"
+                               " VALUES (?,?,?,?,?,?)", (announcement_id, show_id, level, text, group_id, at_us))
         return int(cur.lastrowid)
+
+    def last_announcement_id(self) -> int:
+        """The highest announcement id in the database (every show), 0 if none: a read, no write."""
+        row = self._db.execute("SELECT MAX(id) FROM announcements").fetchone()
+        seq = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name='announcements'").fetchone()
+        return max(row[0] or 0, seq[0] if seq else 0)
 
     def announcements(self, show_id: str, limit: int) -> list[tuple[int, str, str, str | None, int]]:
         rows = self._db.execute("SELECT id, level, text, group_id, sent_at_us FROM announcements WHERE show_id=?"

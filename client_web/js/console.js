@@ -17,6 +17,7 @@ import { parse, make } from './protocol.js';
 import * as SS from './showstate.js';
 import { encodeQr, qrPath } from './qr.js';
 import { h, svg } from './dom.js';
+import { renderAlarms } from './alarms.js';
 
 const $ = (id) => document.getElementById(id);
 const clientNowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
@@ -87,6 +88,7 @@ const ref = () => `c${++st.refs}`;
 function renderFeed() {
   const f = st.feed;
   const now = clock.ready ? clock.serverTime() : f.server_time_us;
+  renderAlarms($('alarms-panel'), $('alarms'), f.alarms, now);
   const ph = SS.phaseAt(f.show, now);
   const rows = f.groups.map((g) => {
     const mg = st.manifest?.groups.find((x) => x.id === g.id);

@@ -80,6 +80,7 @@ function onMessage(text) {
     case 'error':
       if (msg.fatal || ['capacity_reached', 'group_required', 'group_invalid', 'group_token_invalid'].includes(msg.code)) {
         st.error = msg.code === 'capacity_reached' ? t('error_full') : t('error_generic', { message: msg.message });
+        st.joinError = !st.pid; // a refused hello (e.g. 'unavailable': the conductor retries) ends with a welcome
         render();
       }
       break;
@@ -88,6 +89,7 @@ function onMessage(text) {
 }
 
 async function onWelcome(w) {
+  if (st.joinError) { st.joinError = false; st.error = null; }
   st.pid = w.participant_id;
   st.groupId = w.group;
   keeper.set({ participant_id: w.participant_id, group: w.group, manifest_url: w.manifest_url });

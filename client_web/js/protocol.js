@@ -23,6 +23,7 @@ export const ERRORS = Object.freeze({
   GROUP_INVALID: 'group_invalid', GROUP_TOKEN_INVALID: 'group_token_invalid', UNAUTHORIZED: 'unauthorized',
   ILLEGAL_TRANSITION: 'illegal_transition', INVALID_COMMAND: 'invalid_command', INTERNAL: 'internal',
   CHALLENGE_FAILED: 'challenge_failed', CHALLENGE_STALE: 'challenge_stale',
+  UNAVAILABLE: 'unavailable',
 });
 
 export const CLOSE = Object.freeze({
@@ -33,6 +34,7 @@ export const SHOW_STATES = Object.freeze(['lobby', 'armed', 'running', 'ended', 
 export const LEVELS = Object.freeze(['info', 'urgent']);
 export const SEAT_STATES = Object.freeze(['pending', 'confirmed']);
 export const RELEASE_SCOPES = Object.freeze(['pending', 'offline']);
+export const ALARM_LEVELS = Object.freeze(['warning', 'critical']);
 
 // Field descriptors: t = int | str | bool | dict | list | <payload name>; req = required;
 // nul = may be null; of = item type of a list; min, minLen, maxLen, choices as in Python.
@@ -55,6 +57,13 @@ export const PAYLOADS = Object.freeze({
     text: F('str', { ...REQ, maxLen: 500 }),
     group: F('str', { nul: true }),
     sent_at_us: F('int'),
+  },
+  AlarmInfo: {
+    key: F('str', { ...REQ, maxLen: 64 }),
+    level: F('str', { ...REQ, choices: ALARM_LEVELS }),
+    message: F('str', { ...REQ, maxLen: 1000 }),
+    since_us: F('int'), last_us: F('int'), count: F('int', { min: 1 }),
+    resolved_at_us: F('int', { nul: true }), detail: F('dict', { nul: true }),
   },
   GroupCount: {
     id: F('str', REQ), name: F('str', REQ), colour: F('str', REQ), share: F('int', REQ),
@@ -122,6 +131,7 @@ export const MESSAGES = Object.freeze({
     sync_error: F('Histogram', REQ), engines: F('dict', REQ), drift: F('dict', REQ), output_latency: F('dict', REQ),
     ntp: F('dict', REQ), seats: F('SeatCounts', REQ),
     announcements: F('list', { of: 'AnnouncementInfo' }),
+    alarms: F('list', { of: 'AlarmInfo' }),
   },
 });
 

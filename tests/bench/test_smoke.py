@@ -31,3 +31,18 @@ def test_browser_bench_prints_the_spread_table(browser_tools):
     assert p.returncode == 0, "no page played"
     out = p.stdout
     assert "| pages" in out and "spread p95 ms" in out and "| all" in out and "1/1" in out
+
+
+def test_ntp_burst_bench_prints_its_table():
+    import os
+    import shutil
+
+    if not (shutil.which("chronyd") or os.path.exists("/usr/sbin/chronyd")):
+        import pytest
+
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but chronyd is missing (scripts/ensure-test-services.sh)")
+        pytest.skip("chronyd is not installed")
+    p = run_bench("bench.ntp_burst", "--rounds", "5", timeout=60)
+    assert p.returncode == 0
+    assert "| one exchange" in p.stdout and "| least delayed of 4" in p.stdout and "5 rounds" in p.stdout

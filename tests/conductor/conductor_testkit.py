@@ -148,6 +148,20 @@ def answer_challenge(client, server, challenge):
                  "sha256": range_answer(server.fetch(challenge["path"]), challenge)})
 
 
+def confirm_seat(client, base_url, welcome):
+    """Answer the challenge that follows ``welcome`` the way the page does (its
+    files fetched over HTTP from ``base_url``); returns the ``seat`` message."""
+    import urllib.request
+    from urllib.parse import quote
+
+    challenge = client.expect("challenge")
+    folder = welcome["manifest_url"].rsplit("/", 1)[0]
+    with urllib.request.urlopen(f"{base_url}{folder}/{quote(challenge['path'])}", timeout=10) as r:
+        data = r.read()
+    client.send({"type": "answer", "id": challenge["id"], "sha256": range_answer(data, challenge)})
+    return client
+
+
 class WsClient:
     """Synchronous websocket client (python-websockets) speaking JSON frames."""
 
@@ -204,19 +218,30 @@ class WsClient:
 
 class FakeNtpServer:
     """An NTP responder on a loopback UDP port whose time is the system's
-    wall clock plus ``offset_s`` (settable), stratum ``stratum``."""
+    wall clock plus ``offset_s``.  Every attribute can be changed while it
+    runs, to misbehave: ``stratum``, ``leap``, ``root_delay_s``,
+    ``root_dispersion_s``, ``origin`` (``"echo"`` the request's transmit
+    timestamp as a server must, ``"zero"``, ``"other"`` a different one, or
+    ``"stale"``: the answer to an earlier request, replayed), ``hold_s``
+    (answer that late), ``random`` (random timestamps), ``spoof_first`` (send
+    a forged answer before the real one)."""
 
     def __init__(self, offset_s=0.0, stratum=2):
-        import ntplib
-
-        self._ntplib = ntplib
         self.offset_s = offset_s
         self.stratum = stratum
+        self.leap = 0
+        self.root_delay_s = 0.001
+        self.root_dispersion_s = 0.002
+        self.origin = "echo"
+        self.hold_s = 0.0
+        self.random = False
+        self.spoof_first = False
         self.sock = _socket.socket(_socket.AF_INET, _socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
         self.requests = 0
+        self._last_reply = None
         self._stop = _threading.Event()
         self._thread = _threading.Thread(target=self._serve, daemon=True)
 
@@ -224,8 +249,28 @@ class FakeNtpServer:
     def host(self):
         return f"127.0.0.1:{self.port}"
 
+    def _stamp(self):
+        import os
+        import struct
+
+        if self.random:
+            return os.urandom(8)
+        t = _time.time() + self.offset_s + 2_208_988_800
+        return struct.pack("!Q", int(t * 2**32))
+
+    def _reply(self, request, origin):
+        import struct
+
+        head = struct.pack("!BBbbII4s", (self.leap << 6) | (4 << 3) | 4, self.stratum, 6, -20,
+                           int(self.root_delay_s * 2**16), int(self.root_dispersion_s * 2**16), b"TEST")
+        if self.hold_s:  # the request spends this long "on the network"
+            _time.sleep(self.hold_s)
+        recv = self._stamp()
+        return head + self._stamp() + origin + recv + self._stamp()
+
     def _serve(self):
-        ntplib = self._ntplib
+        import os
+
         while not self._stop.is_set():
             try:
                 data, addr = self.sock.recvfrom(512)
@@ -233,16 +278,19 @@ class FakeNtpServer:
                 continue
             except OSError:
                 return
-            recv = ntplib.system_to_ntp_time(_time.time() + self.offset_s)
-            request = ntplib.NTPPacket()
-            request.from_data(data)
-            reply = ntplib.NTPPacket(version=3, mode=4)
-            reply.stratum = self.stratum
-            reply.orig_timestamp = request.tx_timestamp
-            reply.recv_timestamp = recv
-            reply.tx_timestamp = ntplib.system_to_ntp_time(_time.time() + self.offset_s)
+            if len(data) < 48:
+                continue
             self.requests += 1
-            self.sock.sendto(reply.to_data(), addr)
+            echo = data[40:48]
+            if self.spoof_first:
+                self.sock.sendto(self._reply(data, os.urandom(8)), addr)
+            if self.origin == "stale" and self._last_reply is not None:
+                reply = self._last_reply
+            else:
+                origin = {"echo": echo, "zero": bytes(8), "other": os.urandom(8)}.get(self.origin, echo)
+                reply = self._reply(data, origin)
+            self._last_reply = reply
+            self.sock.sendto(reply, addr)
 
     def start(self):
         self._thread.start()

@@ -95,3 +95,38 @@ def test_thread_safety_smoke():
     finally:
         stop.set()
         worker.join()
+
+
+def test_error_beyond_the_maximum_is_refused_whatever_the_state():
+    mono, clock = make(max_offset_us=10_000_000)
+    for allowed in (True, False):
+        clock.allow_steps(allowed)
+        for target in (10_000_001, -10_000_001, -27 * 365 * 86400 * 1_000_000, 3 * 3600 * 1_000_000):
+            assert clock.discipline(target) == "refuse"
+            assert clock.offset_us() == 0 and clock.status().target_offset_us == 0
+    clock.allow_steps(True)
+    assert clock.discipline(9_999_999) == "step"  # within the maximum, in the lobby
+
+
+def test_the_maximum_is_measured_from_the_current_offset():
+    mono, clock = make(offset=50_000_000, max_offset_us=10_000_000)
+    assert clock.discipline(45_000_000) == "step"
+    assert clock.discipline(30_000_000) == "refuse"
+
+
+def test_once_time_was_handed_out_it_never_steps_backwards():
+    mono, clock = make()
+    clock.forbid_backward_steps()
+    assert not clock.status().backward_steps_allowed
+    before = clock.now_us()
+    assert clock.discipline(-5_000_000) == "slew"  # lobby, large, backwards: slewed
+    assert clock.now_us() >= before
+    mono.advance(1_000_000)
+    assert clock.offset_us() == -500
+    assert clock.discipline(2_000_000) == "step"  # forwards may still step in the lobby
+    assert clock.now_us() == mono.t + 2_000_000
+
+
+def test_max_offset_must_be_positive():
+    with pytest.raises(ValueError):
+        ServerClock(FakeMonotonic(), max_offset_us=0)

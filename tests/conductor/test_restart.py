@@ -23,7 +23,9 @@ def spawn(bundle, db, extra=()):
                              "--log-level", "warning", *extra],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
+    proc.output = []  # every line the process printed (the drain thread appends)
+    threading.Thread(target=lambda: [(lines.put(x), proc.output.append(x)) for x in proc.stdout],
+                     daemon=True).start()
     deadline = time.monotonic() + 20
     seen = []
     while time.monotonic() < deadline:

@@ -130,3 +130,11 @@ def test_serve_refuses_a_short_flashmob_token(bundle_dir, tmp_path, capsys, monk
     assert serve.main(["serve", str(bundle_dir), "--host", "127.0.0.1", "--port", "0", "--no-qr",
                        "--db", str(tmp_path / "s.sqlite")]) == 2
     assert "FLASHMOB_TOKEN must have at least 16 characters" in capsys.readouterr().err
+
+
+def test_ntp_max_offset_reaches_the_clock(bundle_dir, tmp_path):
+    args = parse("b", "--ntp-max-offset", "2.5")
+    assert args.ntp_max_offset == 2.5 and parse("b").ntp_max_offset == 10.0
+    cfg = ServerConfig(bundle_dir=bundle_dir, db_path=tmp_path / "db", token=TOKEN, ntp_max_offset_s=2.5)
+    _, clock, _ = build_conductor(cfg)
+    assert clock.max_offset_us == 2_500_000

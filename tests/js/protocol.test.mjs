@@ -42,9 +42,10 @@ errors = {k: v for k, v in vars(m).items() if k.isupper() and isinstance(v, str)
 closes = {k[6:]: v for k, v in vars(m).items() if k.startswith("CLOSE_")}
 print(json.dumps({
     "messages": {t: fields(c) for d in m.DIRECTIONS.values() for t, c in d.items()},
-    "payloads": {c.__name__: fields(c) for c in (m.ShowInfo, m.AnnouncementInfo, m.GroupCount, m.Histogram, m.SeatCounts)},
+    "payloads": {c.__name__: fields(c) for c in (m.ShowInfo, m.AnnouncementInfo, m.AlarmInfo, m.GroupCount, m.Histogram,
+                                                  m.SeatCounts)},
     "directions": {k: sorted(v) for k, v in m.DIRECTIONS.items()},
-    "errors": errors, "close": closes, "states": list(m.SHOW_STATES), "levels": list(m.LEVELS),
+    "errors": errors, "close": closes, "states": list(m.SHOW_STATES), "levels": list(m.LEVELS), "alarm_levels": list(m.ALARM_LEVELS),
     "max_frame": m.MAX_FRAME_CHARS,
 }))
 `;
@@ -78,6 +79,7 @@ test('field tables mirror conductor/messages.py exactly', (t) => {
   assert.deepEqual({ ...P.CLOSE }, py.close);
   assert.deepEqual([...P.SHOW_STATES], py.states);
   assert.deepEqual([...P.LEVELS], py.levels);
+  assert.deepEqual([...P.ALARM_LEVELS], py.alarm_levels);
   assert.equal(P.MAX_FRAME_CHARS, py.max_frame);
 });
 
