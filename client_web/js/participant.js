@@ -80,7 +80,9 @@ function onMessage(text) {
     case 'error':
       if (msg.fatal || ['capacity_reached', 'group_required', 'group_invalid', 'group_token_invalid'].includes(msg.code)) {
         st.error = msg.code === 'capacity_reached' ? t('error_full') : t('error_generic', { message: msg.message });
-        st.joinError = !st.pid; // a refused hello (e.g. 'unavailable': the conductor retries) ends with a welcome
+        // a refused hello, or a seat the conductor could not store ('unavailable': the phone retries by
+        // itself), ends with a welcome
+        st.joinError = !st.pid || msg.code === 'unavailable';
         render();
       }
       break;
