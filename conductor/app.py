@@ -41,6 +41,7 @@ from .bundle import MANIFEST, Bundle, load_bundle
 from .clock import MAX_OFFSET_US, ServerClock
 from .headers import SecurityHeaders
 from .hub import Close, Outbox
+from .connlimits import DEFAULT_HELLO_TIMEOUT_S
 from .loginthrottle import LoginThrottle
 from .ntp import NtpWorker
 from .service import Conductor, Options
@@ -80,6 +81,7 @@ class ServerConfig:
     client_dir: Path | None = None  # default: the repository's client_web/
     clock: ServerClock | None = None  # injected in tests
     progress: Callable[[int, int], None] | None = None  # bundle verification progress (bytes done, total)
+    hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S  # a /ws socket must say hello within this
 
 
 def build_conductor(cfg: ServerConfig) -> tuple[Conductor, ServerClock, NtpWorker | None]:
@@ -118,7 +120,7 @@ PLACEHOLDER = """<!doctype html><html lang="en"><meta charset="utf-8">
 
 
 def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | None = None,
-               client_dir: Path | None = None) -> FastAPI:
+               client_dir: Path | None = None, hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S) -> FastAPI:
     client_root = (client_dir or CLIENT_DIR).resolve()
     bundle: Bundle = conductor.bundle
     ids = itertools.count(1)
@@ -168,7 +170,11 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
 
     # -- websockets ---------------------------------------------------------------------
 
-    async def serve_socket(ws: WebSocket, session: _Session, *, first_timeout: float | None = None) -> None:
+    async def serve_socket(ws: WebSocket, session: _Session, *, first_timeout: float | None = None,
+                           first: str = "console_hello", timeout_close: int = m.CLOSE_UNAUTHORIZED) -> None:
+        """``first_timeout``: the socket is closed with ``timeout_close`` unless
+        ``first`` is answered within that many seconds of the accept, whatever
+        else it sends meanwhile (an absolute deadline, not an idle timer)."""
         await ws.accept()
 
         async def close(code: int, reason: str) -> None:
@@ -187,9 +193,10 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
                     else:
                         event = await asyncio.wait_for(ws.receive(), max(0.0, deadline - loop.time()))
                 except asyncio.TimeoutError:
-                    outbox.push(m.to_wire(m.error(m.UNAUTHORIZED, "send console_hello within "
-                                                  f"{first_timeout:g} s", fatal=True)))
-                    outbox.close(m.CLOSE_UNAUTHORIZED, "authentication timeout")
+                    code = m.UNAUTHORIZED if timeout_close == m.CLOSE_UNAUTHORIZED else m.HELLO_REQUIRED
+                    outbox.push(m.to_wire(m.error(code, f"send {first} within {first_timeout:g} s", fatal=True)))
+                    outbox.close(timeout_close, "authentication timeout" if code == m.UNAUTHORIZED
+                                 else f"no {first} in time")
                     break
                 t1 = clock.now_us()  # receive stamp, before any parsing
                 if event["type"] == "websocket.disconnect":
@@ -219,7 +226,8 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
 
     @app.websocket("/ws")
     async def participant_socket(ws: WebSocket) -> None:
-        await serve_socket(ws, ParticipantSession(conductor))
+        await serve_socket(ws, ParticipantSession(conductor), first_timeout=hello_timeout_s, first="hello",
+                           timeout_close=m.CLOSE_POLICY)
 
     @app.websocket("/ws/console")
     async def console_socket(ws: WebSocket) -> None:
@@ -294,4 +302,4 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
 def build_app(cfg: ServerConfig) -> FastAPI:
     """Everything from a config: bundle, store, clock, NTP worker, app."""
     conductor, clock, ntp = build_conductor(cfg)
-    return create_app(conductor, clock, ntp=ntp, client_dir=cfg.client_dir)
+    return create_app(conductor, clock, ntp=ntp, client_dir=cfg.client_dir, hello_timeout_s=cfg.hello_timeout_s)

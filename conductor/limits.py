@@ -9,7 +9,7 @@ copied), so this list cannot drift from the code.
 
 from __future__ import annotations
 
-from . import alarms, bundlecheck, clock, files, persist, seats
+from . import alarms, bundlecheck, clock, connlimits, files, persist, seats
 from . import messages as m
 from .app import CONSOLE_AUTH_TIMEOUT_S, MIN_TOKEN_CHARS, OUTBOX_SIZE, WS_MAX_SIZE
 from .loginthrottle import LoginThrottle
@@ -20,6 +20,7 @@ from .sync import SyncResponder
 
 def limits() -> list[tuple[str, str]]:
     sync = SyncResponder().limiter
+    cl = connlimits.Limits()
     return [
         ("websocket frame (larger: close 1009)", f"{WS_MAX_SIZE // 1024} KiB"),
         ("parsed text frame (larger: error too_large)", f"{m.MAX_FRAME_CHARS // 1024} KiB"),
@@ -31,6 +32,15 @@ def limits() -> list[tuple[str, str]]:
                                          f"{sync.rate_per_s / 4:g}/s) close with 1008"),
         ("send queue per connection (overflow: close 1013)", f"{OUTBOX_SIZE} frames"),
         ("console authentication deadline (then close 4401)", f"{CONSOLE_AUTH_TIMEOUT_S:g} s"),
+        ("sockets open at once (--max-connections; beyond: 503 / close 1013)",
+         f"what the open-file limit allows, at most {connlimits.DEFAULT_MAX_CONNECTIONS:,}"),
+        ("sockets of one address, IPv6 /64 (--max-per-address)", "--max-connections (carrier-grade NAT)"),
+        ("stalled sockets of one address (--max-pending-per-address)",
+         f"{connlimits.DEFAULT_MAX_PENDING_PER_ADDRESS:,} without a request head after {cl.stale_after_s:g} s; "
+         "a newer socket evicts the oldest"),
+        ("request head deadline, slowloris (--header-timeout)", f"{connlimits.DEFAULT_HEADER_TIMEOUT_S:g} s"),
+        ("hello deadline on /ws (--hello-timeout; then close 1008)", f"{connlimits.DEFAULT_HELLO_TIMEOUT_S:g} s"),
+        ("client that stops reading (send buffer full)", f"reset after {cl.write_stall_s:g} s"),
         ("failed console logins per address", f"{LoginThrottle.MAX_FAILURES} within "
                                               f"{LoginThrottle.WINDOW_US // 1_000_000} s, then refused for "
                                               f"{LoginThrottle.LOCKOUT_US // 1_000_000} s"),

@@ -1,7 +1,9 @@
 """The ``flashmob`` command line: a thin dispatcher over ``tools.commands``.
 
 Results go to stdout; errors, warnings, progress and timings go to stderr.
-Exit codes: 0 success, 1 invalid input (e.g. score errors), 2 usage error.
+Exit codes: 0 success, 1 invalid input (e.g. score errors) or failure,
+2 usage error, 130 interrupted (Ctrl-C). An unexpected exception is reported
+on one line; ``--debug`` (before or after the command) shows its traceback.
 """
 
 from __future__ import annotations
@@ -56,11 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     from tools import __version__
 
     parser.add_argument("--version", action="version", version=f"flashmob {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks of unexpected errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for mod in _modules():
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP[0].upper() + mod.HELP[1:] + ".",
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         mod.configure(p)
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                       help="show Python tracebacks of unexpected errors")
         p.set_defaults(run=mod.run)
     return parser
 
@@ -78,6 +83,14 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
+        if getattr(args, "debug", False):
+            raise
+        from tools.voices.synth import one_line
+
+        print(f"flashmob {args.command}: internal error: {one_line(exc)} (run with --debug for details)",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,7 +18,8 @@
  * join -> 1.6 s for the last join bursts -> steady (`steadyS`) -> the console arms with `leadMs` lead -> `afterS`
  * past the start -> close. Measured: join times, every sync reply's service time
  * (t2 - t1, server receive -> send, from the reply itself) and round trip, arrival
- * of the armed `show` at every phone, errors and close codes. Writes JSON to `out`.
+ * of the armed `show` at every phone, errors and close codes, arrivals of the
+ * console's feeds. Writes JSON to `out`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { WebSocket } from '../peers/deps.mjs';
@@ -147,6 +148,7 @@ let stopping = false;
 
 // ------------------------------------------------------------------------------- console
 const consoleWs = new WebSocket(cfg.consoleUrl, { perMessageDeflate: false });
+const feedTimes = []; // arrival of every console feed (true µs): bench.attack's feed rate
 let ack = null;
 await new Promise((resolve, reject) => {
   consoleWs.on('open', () => consoleWs.send(JSON.stringify({ type: 'console_hello', token: cfg.token })));
@@ -154,6 +156,7 @@ await new Promise((resolve, reject) => {
     const m = JSON.parse(data.toString());
     if (m.type === 'console_welcome') resolve();
     if (m.type === 'ack' && m.ref === 'bench-arm') ack = { ...m, at: now() };
+    if (m.type === 'feed') feedTimes.push(now());
     if (m.type === 'error') console.error('console error:', m.code, m.message);
   });
   consoleWs.on('error', reject);
@@ -181,6 +184,8 @@ finish = (code) => {
     syncsSent: sent,
     worstServiceBySecond: [...worstBySecond.entries()].sort((a, b) => a[0] - b[0]),
     marks: { steadyStart: (marks.steady_start - t00) / 1e6, armSent: armSent === null ? null : (armSent - t00) / 1e6 },
+    marksUs: marks,
+    feedTimesUs: feedTimes,
     errors,
     closes,
     arm: { sentUs: armSent, ackUs: ack?.at ?? null, startAtUs: startAt, arrivalsUs: arrivals,

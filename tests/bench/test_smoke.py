@@ -33,6 +33,17 @@ def test_browser_bench_prints_the_spread_table(browser_tools):
     assert "| pages" in out and "spread p95 ms" in out and "| all" in out and "1/1" in out
 
 
+def test_attack_bench_prints_the_side_by_side_table(node_peers):
+    p = run_bench("bench.attack", "--phones", "10", "--steady", "2", "--lead", "1.5", "--idle", "40",
+                  "--half-open", "20", "--flood-rate", "40", "--flood-sockets", "2", "--hellos", "5", "--ramp", "1",
+                  timeout=150)
+    assert p.returncode == 0
+    out = p.stdout
+    assert "| honest phones" in out and "| no attack" in out and "| attack" in out
+    assert "| joins that succeeded" in out and "| console feeds /s" in out and "| cue margin at arm s" in out
+    assert "idle sockets: opened" in out and "flood:" in out and "hellos:" in out
+
+
 def test_ntp_burst_bench_prints_its_table():
     import os
     import shutil

@@ -64,19 +64,19 @@ TOKEN = "test-console-token-0123456789abcdef"
 class LiveServer:
     """A real uvicorn serving ``app`` on 127.0.0.1 (free port) in a thread."""
 
-    def __init__(self, app, *, ws_max_size=None):
-        import uvicorn
-
+    def __init__(self, app, *, ws_max_size=None, limits=None):
         from conductor.app import WS_MAX_SIZE
+        from conductor.gate import conductor_server
+        from conductor.connlimits import Limits
 
         self.app = app
         self.sock = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
         self.sock.setsockopt(_socket.SOL_SOCKET, _socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", ws_max_size=ws_max_size or WS_MAX_SIZE, lifespan="on",
-                                timeout_graceful_shutdown=1)
-        self.server = uvicorn.Server(config)
+        self.server, self.gate = conductor_server(app, limits or Limits(), log_level="warning",
+                                                  ws_max_size=ws_max_size or WS_MAX_SIZE,
+                                                  timeout_graceful_shutdown=1)
         self.thread = _threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
     @property

@@ -31,13 +31,13 @@ def live_server(tmp_path):
 
     started = []
 
-    def start(*, duration_ms=180_000, groups=None, bundle=None, **cfg):
+    def start(*, duration_ms=180_000, groups=None, bundle=None, limits=None, **cfg):
         if bundle is None:
             kw = {"groups": groups} if groups else {}
             bundle = write_bundle(tmp_path / f"bundle{len(started)}", duration_ms=duration_ms, **kw)
         cfg.setdefault("token", TOKEN)
         cfg.setdefault("client_dir", tmp_path / "no-client")
-        server = LiveServer(build_app(ServerConfig(bundle_dir=bundle, **cfg))).start()
+        server = LiveServer(build_app(ServerConfig(bundle_dir=bundle, **cfg)), limits=limits).start()
         started.append(server)
         return server
 

@@ -4,6 +4,7 @@ the same start time, and the show is still running."""
 
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -65,7 +66,7 @@ def hello(port, **fields):
 def test_sigkill_while_running_then_restart(tmp_path):
     bundle = write_bundle(tmp_path / "bundle", duration_ms=120_000)
     db = tmp_path / "state.sqlite"
-    proc, port = spawn(bundle, db)
+    proc, port = spawn(bundle, db, ("--log-level", "info"))
     try:
         wait_http(port)
         phones = [hello(port) for _ in range(3)]
@@ -76,6 +77,14 @@ def test_sigkill_while_running_then_restart(tmp_path):
         start = console.expect("ack", ref="go")["show"]["start_at_us"]
         running = phones[0][0].expect("show", state="running")
         revision = running["revision"]
+        # serve's own log lines reach stderr with time and level; uvicorn's per-socket lines do not
+        deadline = time.monotonic() + 5
+        while not any(" INFO flashmob.conductor: show " in x and "-> running" in x for x in proc.output):
+            assert time.monotonic() < deadline, proc.output
+            time.sleep(0.05)
+        line = next(x for x in proc.output if "-> running" in x)
+        assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO flashmob\.conductor: show ", line), line
+        assert not any("connection open" in x or "[accepted]" in x for x in proc.output), proc.output
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)

@@ -109,6 +109,48 @@ def test_tls(bundle_dir, tmp_path):
         proc.wait(10)
 
 
+def test_raise_fd_limit_goes_to_the_hard_limit():
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(256, hard), hard))
+        before, after = serve.raise_fd_limit()
+        assert before == min(256, hard)
+        assert after == resource.getrlimit(resource.RLIMIT_NOFILE)[0] == hard
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_connection_limits_from_flags_and_the_fd_limit():
+    limits, warnings = serve.connection_limits(parse("b"), 20_000)
+    assert limits.max_connections == 17_488 and limits.per_address == 17_488 and not warnings
+    assert limits.pending_per_address == 1000 and limits.header_timeout_s == 10 and limits.hello_timeout_s == 15
+    limits, warnings = serve.connection_limits(parse("b", "--max-connections", "50000"), 1024)
+    assert limits.max_connections == 384 and "does not fit" in warnings[0]
+    assert limits.pending_per_address == 192  # never more than half the global cap
+    limits, _ = serve.connection_limits(parse("b", "--max-per-address", "300", "--header-timeout", "3",
+                                              "--forwarded-allow-ips", "10.0.0.1, ::ffff:10.0.0.2"), 20_000)
+    assert limits.per_address == 300 and limits.header_timeout_s == 3
+    assert limits.exempt == {"10.0.0.1", "10.0.0.2"}
+    with pytest.raises(ValueError):
+        serve.connection_limits(parse("b", "--max-pending-per-address", "0"), 20_000)
+
+
+def test_help_explains_carrier_grade_nat():
+    import io
+
+    parser = argparse.ArgumentParser()
+    serve.add_parser(parser.add_subparsers(dest="command"))
+    out = io.StringIO()
+    parser._subparsers._group_actions[0].choices["serve"].print_help(out)
+    text = " ".join(out.getvalue().split())
+    assert "carrier-grade NAT" in text and "503" in text and "1013" in text
+    for flag in ("--max-connections", "--max-per-address", "--max-pending-per-address", "--header-timeout",
+                 "--hello-timeout"):
+        assert flag in text
+
+
 @pytest.mark.parametrize("damage, named", [
     (lambda b, db: (b / "red" / "seg-0001.mp3").write_bytes(b"tampered"), "red/seg-0001.mp3"),
     (lambda b, db: db.write_bytes(b""), "is empty"),

@@ -75,7 +75,7 @@ def test_output_is_byte_identical_for_identical_input():
     a, b = encode_mp3(x), encode_mp3(x.copy())
     assert a == b
     assert b"Lavf" in a[:500] and b"ID3" not in a[:3]  # Info frame, no ID3 tag
-    assert encode_mp3(x, EncodeSettings(quality=7)) != a
+    assert encode_mp3(x, EncodeSettings(quality=5)) != a
 
 
 def test_lame_tag_records_delay_and_exact_length():
@@ -147,3 +147,54 @@ def test_streaming_writer_cleans_up_when_abandoned():
         with Mp3Writer(EncodeSettings()) as w:
             w.write(np.zeros(100, np.float32))
             w.finish()
+
+
+def tones(n: int, sr: int, channels: int = 1) -> np.ndarray:
+    """Three steady tones per channel (220 Hz - 3.1 kHz, below every LAME lowpass), peak ~0.5:
+    coded without measurable loss even at 32 kb/s, so only LAME's scale changes their level
+    (band noise at 32-64 kb/s loses ~0.2 dB to coarse quantization, which is not a scale)."""
+    t = np.arange(n)[:, None] / sr
+    f = np.array([[220.0, 1000.0, 3100.0]]) * (1 + 0.13 * np.arange(channels))[:, None, None]
+    y = (0.17 * np.sin(2 * np.pi * f * t[None])).sum(axis=2).T
+    return (y[:, 0] if channels == 1 else y).astype(np.float32)
+
+
+def decoded_gain_db(x: np.ndarray, y: np.ndarray) -> float:
+    """Least-squares gain of ``y`` against ``x``."""
+    skip = 2048  # the first frames are still settling
+    a, b = x[skip:].astype(np.float64).ravel(), y[skip:].astype(np.float64).ravel()
+    return float(20 * np.log10(np.dot(a, b) / np.dot(a, a)))
+
+
+@pytest.mark.parametrize("bitrate", [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320])
+def test_decoded_level_is_the_input_level_at_every_bitrate(bitrate, tmp_path):
+    """LAME scales CBR output by 0.95 up to 160 kb/s, 0.97 at 192, 0.98 at 224: undone."""
+    x = tones(22050, 44100)
+    y, _ = decode_bytes(encode_mp3(x, EncodeSettings(bitrate_kbps=bitrate, quality=7)), "mpg123", tmp_path)
+    assert abs(decoded_gain_db(x, y)) < 0.01
+
+
+@pytest.mark.parametrize("decoder", DECODERS)
+@pytest.mark.parametrize("rate, channels, bitrate, quality", [
+    (32000, 1, 96, 5), (48000, 1, 96, 7), (44100, 2, 96, 7), (48000, 2, 192, 2), (32000, 2, 64, 9)])
+def test_decoded_level_does_not_depend_on_rate_channels_or_quality(decoder, rate, channels, bitrate, quality,
+                                                                   tmp_path):
+    x = tones(rate // 2, rate, channels)
+    settings = EncodeSettings(sample_rate=rate, channels=channels, bitrate_kbps=bitrate, quality=quality)
+    y, sr = decode_bytes(encode_mp3(x, settings), decoder, tmp_path)
+    assert sr == rate
+    assert y.shape == x.shape
+    assert abs(decoded_gain_db(x, y)) < 0.01
+
+
+def test_lame_scale_is_its_bitrate_table():
+    from tools.encode import lame_scale
+
+    assert [lame_scale(b) for b in (32, 96, 160, 192, 224, 256, 320)] == [0.95, 0.95, 0.95, 0.97, 0.98, 1.0, 1.0]
+
+
+def test_the_callers_samples_are_not_scaled():
+    x = tones(5000, 44100)
+    before = x.copy()
+    encode_mp3(x, EncodeSettings(bitrate_kbps=96))
+    assert np.array_equal(x, before)

@@ -140,6 +140,7 @@ def test_report_is_what_the_output_measures(material):
 def test_normalize_matches_the_dense_limiter_passes():
     """The same passes as limiting the whole track with tools.limiter.limit and measuring it."""
     from tools.limiter import limit
+    from tools.loudness import next_gain
 
     x = peaky()
     settings = LoudnessSettings(target_lufs=-14.0)
@@ -148,9 +149,19 @@ def test_normalize_matches_the_dense_limiter_passes():
     for passes in range(1, settings.max_passes + 1):
         out = limit(source, SR, settings.limiter_settings(), gain_db=gain)
         previous, current = current, integrated_loudness(out, SR)
-        miss = settings.target_lufs - current
-        if abs(miss) <= settings.tolerance_lu or (passes > 1 and current - previous < 0.05 and miss > 0):
+        gain = next_gain(settings, gain, previous, current)
+        if gain is None:
             break
-        source, gain = out, miss
+        source = out
     assert passes == report.passes > 1
     assert np.all(np.abs(out - y) <= np.abs(out) * 2.0**-20)
+
+
+def test_heavily_limited_material_still_reaches_the_target():
+    """Every pass's limiter takes back part of the gain; the next pass makes up for that share
+    (the plain 'miss' step crept up and ended 0.19 LU short here after its four passes)."""
+    settings = LoudnessSettings(target_lufs=-14.0, tolerance_lu=0.1)
+    y, report = normalize_loudness(peaky(), SR, settings)
+    assert report.max_reduction_db < -10  # the limiter works hard
+    assert abs(integrated_loudness(y, SR) - settings.target_lufs) <= settings.tolerance_lu
+    assert report.passes <= settings.max_passes

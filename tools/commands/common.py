@@ -14,13 +14,23 @@ def print_diagnostics(items, stream=None) -> None:
         print(d, file=stream)
 
 
-def load_and_compile(path: str, quiet_warnings: bool = False):
-    """(score, timeline, diags) or raises ScoreError (after nothing was printed)."""
-    from tools.probe import asset_durations_us
+def load_and_compile(path: str, quiet_warnings: bool = False, allow_overlap: bool = False):
+    """(score, timeline, diags) or raises ScoreError (after nothing was printed).
+
+    Every asset is probed (undecodable files are errors at their path in the
+    score; durations feed the compiler) and every spoken line must fit its
+    slot (:func:`tools.score.limits.speech_fit_errors`)."""
+    from tools.probe import probe_assets
+    from tools.score.limits import speech_fit_errors
 
     diags = Diagnostics()
     score = load_score(path, diags)
-    timeline = compile_score(score, EstimatedDurations(asset_durations_us(score)), diags)
+    probed = probe_assets(score)
+    diags.items.extend(probed.diagnostics)
+    timeline = compile_score(score, EstimatedDurations(probed.durations_us, probed.clip_durations_us), diags)
+    fit = speech_fit_errors(timeline, allow_overlap)
+    if fit:
+        raise ScoreError(diags.items + fit)
     return score, timeline, diags
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 import time
 
@@ -14,8 +16,9 @@ def configure(parser) -> None:
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help="bundle directory to (re)write")
     parser.add_argument("--bitrate", type=int, default=96, metavar="KBPS",
                         help="MP3 constant bitrate in kb/s, shared by all groups (default 96)")
-    parser.add_argument("--quality", type=int, default=5, metavar="0-9",
-                        help="LAME algorithm quality, 0 best/slowest .. 9 fastest (default 5)")
+    parser.add_argument("--quality", type=int, default=7, metavar="0-9",
+                        help="LAME algorithm quality, 0 best/slowest .. 9 fastest (default 7: no noise "
+                             "shaping; at 96 kb/s as good as 5 and faster, docs/benchmarks.md)")
     parser.add_argument("--loudness", type=float, default=-16.0, metavar="LUFS",
                         help="integrated loudness target of every group (default -16)")
     parser.add_argument("--segment-seconds", type=float, default=30.0, metavar="S",
@@ -61,6 +64,23 @@ class _Bars:
             self.progress.stop()
 
 
+def _terminate_as_interrupt():
+    """SIGTERM (a service manager, ``kill``) cleans up exactly like Ctrl-C; returns the previous
+    handler (None when this is not the main thread, where handlers cannot be set)."""
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:
+        return None
+
+
+def _close(bars) -> None:
+    if bars is not None:
+        bars.close()
+
+
 def run(args) -> int:
     from tools.audio_errors import AudioError
     from tools.render.bundle import RenderOptions, render_bundle
@@ -74,18 +94,49 @@ def run(args) -> int:
     options = RenderOptions(bitrate_kbps=args.bitrate, quality=args.quality, target_lufs=args.loudness,
                             segment_seconds=args.segment_seconds, allow_overlap=args.allow_overlap,
                             workers=args.jobs)
-    bars = _Bars(args.quiet)
+    bars = None
     started = time.monotonic()
+
+    def announce(plan) -> None:
+        nonlocal bars
+        if not args.quiet:
+            print(plan.describe() + " (Ctrl-C stops it; nothing is written until the bundle is complete)",
+                  file=sys.stderr, flush=True)
+        bars = _Bars(args.quiet)
+
+    def progress(who, stage, frac) -> None:
+        if bars is not None:
+            bars(who, stage, frac)
+
+    previous = _terminate_as_interrupt()
     try:
-        result = render_bundle(args.score, args.output, options, bars)
+        result = render_bundle(args.score, args.output, options, progress, announce)
     except ScoreError as exc:
-        bars.close()
+        _close(bars)
         return report_score_error(exc)
     except AudioError as exc:
-        bars.close()
+        _close(bars)
         print(f"flashmob render: {exc}", file=sys.stderr)
         return 1
-    bars.close()
+    except KeyboardInterrupt:
+        _close(bars)
+        kept = " (the previous bundle there is unchanged)" if os.path.isdir(args.output) else ""
+        print(f"flashmob render: interrupted; nothing written to {args.output}{kept}", file=sys.stderr)
+        # Everything is cleaned up (workers killed, temporary folders removed): leave now rather than
+        # wait for the interpreter's teardown (onnxruntime's thread pool alone takes up to a second).
+        from multiprocessing import util
+
+        from tools.render.workers import stop_fork_server
+
+        stop_fork_server()
+        util._run_finalizers(0)   # unlink the pool's semaphores (else the resource tracker warns of leaks)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    _close(bars)
     print_diagnostics(result.warnings)
     m = result.manifest
     print(f"rendered {len(m['groups'])} group(s), {m['duration']['ms'] / 1000:.1f} s each, in "

@@ -1,7 +1,9 @@
 """Shell: load asset files as mono float32 at the show's sample rate.
 
-libsndfile (``soundfile``) reads wav, flac, ogg and mp3; anything it cannot
-read is converted with pydub through the ffmpeg of ``imageio-ffmpeg``.
+Files are read by :func:`tools.voices.clips.load_audio_file` (libsndfile for
+WAV/FLAC/Ogg, the ffmpeg CLI of ``imageio-ffmpeg`` for MP3 and anything else,
+its messages captured): nothing is printed. No pydub: it warns at import when
+no system ffmpeg is installed and needs ffprobe, which imageio-ffmpeg lacks.
 Stereo assets are mixed down to mono (group MP3s are mono: instructions in
 both ears, half the download). Loaded assets are cached per process.
 """
@@ -22,32 +24,18 @@ class AssetError(AudioError):
 
 def load_audio(path: str, sample_rate: int) -> np.ndarray:
     """Mono float32 samples of ``path`` at ``sample_rate``; raises AssetError."""
-    try:
-        import soundfile
+    from tools.voices.clips import load_audio_file
+    from tools.voices.base import VoiceError
 
-        data, rate = soundfile.read(path, dtype="float32", always_2d=False)
-    except Exception:  # noqa: BLE001 - fall back to pydub/ffmpeg for anything libsndfile refuses
-        data, rate = _load_with_pydub(path)
+    if not os.path.isfile(path):
+        raise AssetError(f"{path}: file not found")
+    try:
+        data, rate = load_audio_file(path)
+    except VoiceError as exc:
+        raise AssetError(f"{path}: {exc}") from None
     if data.size == 0:
         raise AssetError(f"{path}: the file holds no audio")
     return resample(to_mono(data), rate, sample_rate)
-
-
-def _load_with_pydub(path: str) -> tuple[np.ndarray, int]:
-    try:
-        import imageio_ffmpeg
-        from pydub import AudioSegment
-
-        AudioSegment.converter = imageio_ffmpeg.get_ffmpeg_exe()
-        seg = AudioSegment.from_file(path)
-    except FileNotFoundError:
-        raise AssetError(f"{path}: file not found") from None
-    except Exception as exc:  # noqa: BLE001 - pydub raises many kinds
-        raise AssetError(f"{path}: cannot decode this audio file ({exc})") from None
-    samples = np.array(seg.get_array_of_samples(), dtype=np.float32) / float(1 << (8 * seg.sample_width - 1))
-    if seg.channels > 1:
-        samples = samples.reshape(-1, seg.channels)
-    return samples, seg.frame_rate
 
 
 class AssetBank:
@@ -65,9 +53,6 @@ class AssetBank:
                 raise AssetError(f"{path}: file not found")
             self._cache[asset_id] = load_audio(path, self.sample_rate)
         return self._cache[asset_id]
-
-    def duration_us(self, asset_id: str) -> int:
-        return len(self(asset_id)) * 1_000_000 // self.sample_rate
 
 
 def builtin_beep(sample_rate: int) -> np.ndarray:

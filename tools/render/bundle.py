@@ -4,8 +4,12 @@ Steps: read and compile the score; synthesize every line (shared by groups,
 cached); recompile with the real speech and asset durations; refuse speech
 overruns (unless allowed); render the groups in parallel worker processes;
 write captions, covers and ``manifest.json`` last (so a bundle with a
-manifest is complete). The output directory is replaced atomically-enough:
-files go to ``DIR.partial`` which is renamed to ``DIR`` at the end.
+manifest is complete).
+
+The output is never half-written (:mod:`tools.render.outdir`): files go to
+a hidden folder beside ``DIR``, swapped with ``DIR`` in one atomic rename
+when complete; any failure or Ctrl-C removes that folder, and the worker
+processes (:mod:`tools.render.workers`) are killed at once.
 
 Rendering is deterministic: the same score, assets and settings give a
 byte-identical bundle.
@@ -15,12 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import shutil
 import tempfile
-from concurrent.futures import ProcessPoolExecutor, wait
-from queue import Empty
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -28,18 +29,22 @@ from tools import __version__
 from tools.audio_errors import AudioError
 from tools.encode import EncodeSettings
 from tools.loudness import LoudnessSettings
-from tools.score import Diagnostics, ScoreError, compile_score, load_score
+from tools.probe import probe_assets
+from tools.score import Diagnostics, EstimatedDurations, ScoreError, compile_score, load_score
+from tools.score.limits import speech_fit_errors
 from tools.score.model import Score
 
-from .assets import AssetBank
-from .cover import cover_png
 from .captions import caption_spans
-from .group import GroupJob, render_group
+from .cover import cover_png
+from .estimate import RenderPlan, plan_of
+from .group import GroupJob
 from .manifest import build_manifest, show_id
+from .outdir import BundleDirError, check_output_dir, partial_dir, replace_bundle  # noqa: F401 (re-exported)
 from .overruns import find_overruns
 from .silences import silences
 from .speech import RealDurations, SpeechBank
 from .tags import Mp3Tags, chapters_from_spans
+from .workers import run_jobs, start_workers_early
 
 Progress = Callable[[str, str, float], None]   # (group or "speech", stage, fraction)
 
@@ -47,7 +52,7 @@ Progress = Callable[[str, str, float], None]   # (group or "speech", stage, frac
 @dataclass(frozen=True)
 class RenderOptions:
     bitrate_kbps: int = 96
-    quality: int = 5
+    quality: int = 7                       # LAME's; 7 over 5 on the evidence in docs/benchmarks.md
     target_lufs: float = -16.0
     ceiling_dbtp: float = -1.0
     segment_seconds: float = 30.0
@@ -89,84 +94,32 @@ def _engine_versions(synth, score: Score) -> dict:
     return out
 
 
-_QUEUE = None  # the progress queue of a worker process (set by _init_worker)
-
-
-def _init_worker(queue) -> None:
-    global _QUEUE
-    _QUEUE = queue
-
-
-def _worker(job):
-    return render_group(job, lambda stage, frac: _QUEUE.put((job.group.group.id, stage, frac)))
-
-
-def _start_workers_early() -> None:
-    """Start the fork server now: it imports the renderer while this process synthesizes speech."""
-    if _context().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
-
-
-def _context():
-    """Worker processes are forked from a fork server that has already imported the renderer:
-    starting one costs milliseconds, not the second of imports a spawned interpreter pays, and,
-    unlike a plain fork, nothing of the parent (its TTS engines and their threads) is inherited."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["tools.render.group"])
-    return ctx
-
-
-class BundleDirError(AudioError):
-    """The output directory exists and is not a flashmob bundle: never overwritten."""
-
-
-def check_output_dir(out_dir: str) -> None:
-    """Refuse to replace a directory that is neither empty nor a bundle."""
-    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
-        raise BundleDirError(f"{out_dir} exists and is not a directory")
-    if os.path.isdir(out_dir) and os.listdir(out_dir):
-        try:
-            with open(os.path.join(out_dir, "manifest.json"), encoding="utf-8") as fh:
-                ok = json.load(fh).get("format") == "flashmob-bundle"
-        except (OSError, ValueError, AttributeError):
-            ok = False
-        if not ok:
-            raise BundleDirError(f"{out_dir} is not empty and holds no flashmob bundle: choose another "
-                                 "output directory (flashmob only replaces its own bundles)")
-
-
-def _replace_bundle(partial: str, out_dir: str) -> None:
-    """Swap the new bundle in; the conductor's state files (dot-files) are kept."""
-    if os.path.isdir(out_dir):
-        for name in os.listdir(out_dir):
-            if name.startswith(".flashmob-conductor"):
-                os.replace(os.path.join(out_dir, name), os.path.join(partial, name))
-        shutil.rmtree(out_dir)
-    os.replace(partial, out_dir)
-
-
 def render_bundle(score_path: str, out_dir: str, options: RenderOptions = RenderOptions(),
-                  progress: Progress = lambda who, stage, frac: None) -> RenderResult:
+                  progress: Progress = lambda who, stage, frac: None,
+                  announce: Callable[[RenderPlan], None] = lambda plan: None) -> RenderResult:
     """Render ``score_path`` into the bundle directory ``out_dir``.
 
-    Raises ScoreError for score problems (including speech overruns) and
-    ``tools.audio_errors.AudioError`` subclasses for audio failures.
+    Raises ScoreError for score problems (including unreadable assets, lines
+    that cannot fit their slot and speech overruns) and
+    ``tools.audio_errors.AudioError`` subclasses for audio failures; on any
+    exception (KeyboardInterrupt included) nothing is left behind and a
+    previous bundle in ``out_dir`` is untouched. ``announce`` receives what
+    will be made, after the checks and before any synthesis or mixing.
     """
     check_output_dir(out_dir)
     diags = Diagnostics()
     score = load_score(score_path, diags)
+    probed = probe_assets(score)
+    diags.items.extend(probed.diagnostics)
+    asset_us = probed.durations_us
+    first = compile_score(score, EstimatedDurations(asset_us, probed.clip_durations_us), diags)
+    fit = speech_fit_errors(first, options.allow_overlap)
+    if fit:
+        raise ScoreError(diags.items + fit)
+    announce(plan_of(first, os.cpu_count() or 1))
     if options.workers != 1 and len(score.groups) > 1:
-        _start_workers_early()
+        start_workers_early()
     asset_paths = {a.id: os.path.join(score.base_dir, a.path) for a in score.assets.values()}
-    assets = AssetBank(asset_paths, score.sample_rate)
-    asset_us = {}
-    for aid in asset_paths:
-        asset_us[aid] = assets.duration_us(aid)
-    first = compile_score(score, RealDurations.__mro__[1](asset_us), diags)
     synth = _synthesizer(score, options)
     work = tempfile.mkdtemp(prefix="flashmob-render-")
     try:
@@ -195,9 +148,17 @@ def _render_groups(score, timeline, bank, asset_paths, out_dir, options, synth, 
     with open(score.file, "rb") as fh:
         score_bytes = fh.read()
     sid = show_id(score_bytes, {k: _sha256_file(p) for k, p in sorted(asset_paths.items())}, settings)
-    partial = out_dir.rstrip("/") + ".partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    os.makedirs(partial)
+    partial = partial_dir(out_dir)
+    try:
+        return _render_into(partial, score, timeline, bank, asset_paths, out_dir, options, settings, sid,
+                            diags, progress, encode, loud)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+
+
+def _render_into(partial, score, timeline, bank, asset_paths, out_dir, options, settings, sid, diags, progress,
+                 encode, loud) -> RenderResult:
     duration_ms = timeline.duration_us // 1000
     jobs = []
     for gt in timeline.groups:
@@ -211,38 +172,11 @@ def _render_groups(score, timeline, bank, asset_paths, out_dir, options, synth, 
     # Each group is a pipeline (this process mixes, an ffmpeg process encodes): one worker per group
     # keeps every core busy to the end (3 groups on 2 cores finish together instead of 2 + 1).
     workers = options.workers or min(len(jobs), 2 * (os.cpu_count() or 1))
-    facts = {}
-    if workers <= 1:
-        for job in jobs:
-            f = render_group(job, lambda stage, frac, gid=job.group.group.id: progress(gid, stage, frac))
-            facts[f.group_id] = f
-    else:
-        ctx = _context()
-        queue = ctx.Queue()
-
-        def drain():
-            while True:
-                try:
-                    progress(*queue.get_nowait())
-                except Empty:
-                    return
-
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                 initargs=(queue,)) as pool:
-            futures = [pool.submit(_worker, job) for job in jobs]
-            pending = set(futures)
-            while pending:
-                _, pending = wait(pending, timeout=0.1)
-                drain()
-            for fut in futures:
-                f = fut.result()
-                facts[f.group_id] = f
-        drain()
-        queue.close()
+    facts = run_jobs(jobs, workers, progress)
     manifest = build_manifest(score, timeline, facts, sid,
                               {gt.group.id: silences(gt, duration_ms) for gt in timeline.groups}, settings)
     with open(os.path.join(partial, "manifest.json"), "w", encoding="utf-8") as fh:
         json.dump(manifest, fh, ensure_ascii=False, indent=1)
         fh.write("\n")
-    _replace_bundle(partial, out_dir)
+    replace_bundle(partial, out_dir)
     return RenderResult(out_dir, manifest, diags.warnings)

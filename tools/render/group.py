@@ -13,7 +13,11 @@ The show is never held in memory: the mixer renders any range on demand, so
    ceiling) is made by mixing again only the places that need it;
 3. pass 2 mixes the show again chunk by chunk, applies the plan and streams
    it into the MP3 encoder (:class:`tools.encode.Mp3Writer`; ffmpeg encodes
-   on one core while this process mixes on the other);
+   on one core while this process mixes on the other); the MP3 is decoded and
+   measured, and where the codec raised a true peak over the ceiling the PCM
+   is lowered there and encoded again (:func:`tools.codec_check.encode_checked`).
+   The plan limits the PCM below the ceiling by the codec's measured headroom
+   so that this is rare; the manifest's loudness numbers are the decoded MP3's;
 4. the segments are cut from the full MP3's own frames
    (:func:`tools.segments.cut_segments`) — one encode, not two. A segment that
    cannot be cut (bitrates too low for the tag's 12-bit delay) is mixed again
@@ -34,12 +38,13 @@ import os
 import re
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
 
-from tools.encode import EncodeSettings, Mp3Writer
+from tools.codec_check import codec_headroom_db, encode_checked
+from tools.encode import EncodeSettings
 from tools.loudness import LoudnessScan, LoudnessSettings
 from tools.segments import EncodedSegment, Segment, encode_segment, iter_cut_segments, plan_segments
 from tools.score.timeline import GroupTimeline
@@ -110,19 +115,16 @@ def render_group(job: GroupJob, progress: Callable[[str, float], None] = lambda 
         scan.push(mixer.render(a, a + MIX_CHUNK))
         progress("mixing", min(1.0, (a + MIX_CHUNK) / n))
     progress("loudness", 0.0)
-    plan = scan.plan(mixer.render, job.loudness)
+    plan = scan.plan(mixer.render, pcm_loudness(job.loudness, job.encode))
     del scan
-    report = plan.report
     progress("loudness", 1.0)
+    checked = encode_checked(mixer.render, n, plan, job.encode, job.loudness.ceiling_dbtp,   # pass 2
+                             limiter=job.loudness.limiter_settings(), chunk=MIX_CHUNK,
+                             progress=lambda f: progress("encoding", f * 0.95))
+    mp3, plan, decoded = checked.mp3, checked.plan, checked.decoded
 
     def normalized(a: int, b: int) -> np.ndarray:
         return plan.apply(mixer.render(a, b), a)
-
-    with Mp3Writer(job.encode) as writer:                  # pass 2: normalize and encode
-        for a in range(0, n, MIX_CHUNK):
-            writer.write(normalized(a, a + MIX_CHUNK))
-            progress("encoding", min(1.0, (a + MIX_CHUNK) / n) * 0.95)
-        mp3 = writer.finish()
     segments = plan_segments(n, job.sample_rate, job.segment_seconds)
     facts: dict[int, SegmentFact] = {}
     missing = []
@@ -158,7 +160,15 @@ def render_group(job: GroupJob, progress: Callable[[str, float], None] = lambda 
         _write(job.bundle_dir, f"{gid}/cover.png", job.tags.cover_png)
     progress("done", 1.0)
     return GroupFacts(gid, mp3_fact, tuple(seg_facts), f"{gid}/captions.vtt", f"{gid}/cover.png",
-                      report.output_lufs, report.output_true_peak_dbtp)
+                      decoded.integrated_lufs, decoded.true_peak_dbtp)
+
+
+def pcm_loudness(loudness: LoudnessSettings, encode: EncodeSettings) -> LoudnessSettings:
+    """What the PCM is normalized to so that the decoded MP3 meets ``loudness``: the ceiling
+    lowered by the codec's headroom (:func:`tools.codec_check.codec_headroom_db`), half the
+    loudness tolerance (the other half is for the codec and for other meters)."""
+    return replace(loudness, ceiling_dbtp=loudness.ceiling_dbtp - codec_headroom_db(encode),
+                   tolerance_lu=loudness.tolerance_lu / 2)
 
 
 def _write_segment(root: str, gid: str, enc: EncodedSegment) -> SegmentFact:

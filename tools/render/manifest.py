@@ -56,7 +56,7 @@ class GroupFacts:
     segments: tuple[SegmentFact, ...]
     captions: str
     cover: str
-    integrated_lufs: float
+    integrated_lufs: float             # of the MP3 as decoded (tools.codec_check), not of the PCM
     true_peak_dbtp: float
 
 

@@ -88,7 +88,7 @@ class SpeechBank:
             try:
                 self.clip(text, voice, clip)
             except VoiceError as exc:
-                problems.append(Diagnostic(ev.loc, f"cannot speak this line: {exc}"))
+                problems.append(Diagnostic(ev.loc, f"cannot speak this line: {' '.join(str(exc).split())}"))
             progress(i + 1, len(says))
         if problems:
             raise ScoreError(problems)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 
 from .durations import BEEP_US, DEFAULT_SOUND_US, Durations, EstimatedDurations
 from .errors import Diagnostics, Loc, did_you_mean
+from .limits import show_length_error
 from .model import (Caption, Countdown, Cue, End, Music, Play, Say, Score, Sound, Stop,
                     Voice, PREVIOUS)
 from .reader import DEFAULT_VOICE_ID
@@ -365,6 +366,9 @@ def compile_score(score: Score, durations: Durations | None = None,
         diags.warning(score.loc or Loc(score.file, 1, 1),
                       f"the score has no 'end' cue: the show lasts until its last cue ends "
                       f"({format_time(end_us)}); add '- at: {format_time(end_us)}' + 'end: true' to say so")
+    too_long = show_length_error(events, end_us)
+    if too_long is not None:
+        diags.items.append(too_long)
     diags.raise_if_errors()
     return _build(score, events, end_us, comp.end_at is not None)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from .errors import Diagnostics, Loc, did_you_mean, one_of
 from .fields import ID_PATTERN, Fields, describe
+from .limits import MAX_LINE_CHARS
 from .model import (ACTION_KEYS, PREVIOUS, Caption, Countdown, Cue, End, Music, Play, Say, Sound,
                     Stop, Timing)
 from .source import Map, Scalar, Seq
@@ -153,6 +154,10 @@ def _read_action(f: Fields, kind: str, ctx: Context):
     d = f.diags
     if kind == "say":
         text = f.text("say", required=True, expected="the text to speak")
+        if text is not None and len(text) > MAX_LINE_CHARS:
+            d.error(f.loc("say"), f"this spoken line has {len(text)} characters; a line holds at most "
+                                  f"{MAX_LINE_CHARS} (3 to 6 minutes of speech): split it into several cues")
+            text = text[:MAX_LINE_CHARS]
         voice = _voice_ref(f, ctx)
         clip = f.text("clip")
         if clip is not None and clip not in ctx.assets and "." not in clip:

@@ -8,6 +8,7 @@ for completion and early hints; the authoritative validation (with
 
 from __future__ import annotations
 
+from .limits import MAX_LINE_CHARS
 from .model import ENGINES, FORMAT_VERSION
 
 _TIME = {
@@ -22,7 +23,9 @@ _GAIN = {"description": "Gain in dB, e.g. -6 or -6dB",
          "oneOf": [{"type": "number", "minimum": -60, "maximum": 24},
                    {"type": "string", "pattern": r"^[-+]?(\d+(\.\d*)?|\.\d+)\s*(dB|db)?$"}]}
 _ID = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$"}
-_TEXT = {"type": ["string", "number", "boolean"]}
+_TEXT = {"type": ["string", "number", "boolean"],
+         # no control characters but tab and line feed (a pattern only constrains strings)
+         "pattern": "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"}
 _BOOL = {"type": ["boolean", "string"]}
 _NAMES = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]}
 
@@ -48,7 +51,7 @@ def _cue(action: str, action_schema: dict, **extra) -> dict:
 
 def _cue_schema() -> dict:
     return {"oneOf": [
-        _cue("say", {**_TEXT, "description": "Text spoken by a voice"},
+        _cue("say", {**_TEXT, "maxLength": MAX_LINE_CHARS, "description": "Text spoken by a voice"},
              voice={"type": "string"}, clip={"type": "string", "description": "Recording replacing TTS"},
              gain=_GAIN),
         _cue("sound", {"type": "string", "description": "Asset id"}, gain=_GAIN),

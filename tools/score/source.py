@@ -22,6 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
+import re
+import unicodedata
+
 import yaml
 
 from .errors import Diagnostics, Loc, ScoreError, Diagnostic
@@ -92,6 +95,49 @@ class Map:
 Node = Union[Scalar, Seq, Map]
 
 
+_ALLOWED_CONTROLS = "\t\n"
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[0abtnvfre N_LP\"/\\])")
+_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
+            "e": "\x1b", " ": " ", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029",
+            '"': '"', "/": "/", "\\": "\\"}
+
+
+def control_character(text: str) -> int | None:
+    """Index of the first control character (Unicode category Cc, except tab and line feed) of ``text``."""
+    for i, c in enumerate(text):
+        if unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS:
+            return i
+    return None
+
+
+def describe_char(c: str) -> str:
+    name = {"\0": "NUL", "\x1b": "ESC", "\r": "carriage return", "\x7f": "DEL", "\x85": "NEL"}.get(c)
+    return f"U+{ord(c):04X}" + (f" ({name})" if name else "")
+
+
+def _char_loc(file: str, node: yaml.ScalarNode, index: int) -> Loc:
+    """Where the ``index``-th character of a scalar's value is written: the raw character, or the
+    escape sequence that produced it in a double-quoted scalar; the scalar's start if neither is found."""
+    start, end, buf = node.start_mark, node.end_mark, node.start_mark.buffer
+    if buf is None:
+        return _loc(file, node)
+    target = node.value[index]
+    raw = buf[start.index:end.index]
+    hits = [m.start() for m in re.finditer(re.escape(target), raw)]
+    if node.style == '"':
+        for m in _ESCAPE.finditer(raw):
+            code = m.group(1)
+            value = chr(int(code[1:], 16)) if code[0] in "xuU" else _ESCAPES.get(code)
+            if value == target:
+                hits.append(m.start())
+    if not hits:
+        return _loc(file, node)
+    pos = start.index + min(hits)
+    line = buf.count("\n", 0, pos)
+    col = pos - (buf.rfind("\n", 0, pos) + 1)
+    return Loc(file, line + 1, col + 1)
+
+
 def _loc(file: str, node: yaml.Node) -> Loc:
     mark = node.start_mark
     return Loc(file, mark.line + 1, mark.column + 1)
@@ -102,6 +148,7 @@ class _Builder:
         self.file = file
         self.diags = diags
         self.count = 0
+        self.reported: set[int] = set()
 
     def build(self, node: yaml.Node, depth: int = 0) -> Node:
         self.count += 1
@@ -116,6 +163,12 @@ class _Builder:
         if node.tag not in _STD_TAGS:
             self.diags.error(loc, f"unsupported YAML tag '{node.tag}'; scores use plain values only")
         if isinstance(node, yaml.ScalarNode):
+            bad = control_character(node.value)
+            if bad is not None and id(node) not in self.reported:
+                self.reported.add(id(node))
+                self.diags.error(_char_loc(self.file, node, bad), f"control character {describe_char(node.value[bad])} "
+                                 f"at character {bad + 1} of this text; remove it (texts hold printable "
+                                 "characters, tabs and line breaks only)")
             return Scalar(node.value, loc, quoted=node.style in ("'", '"', "|", ">"))
         if isinstance(node, yaml.SequenceNode):
             return Seq(tuple(self.build(n, depth + 1) for n in node.value), loc)

@@ -8,10 +8,11 @@ speech (resampling, trimming, levelling, cache), so a recording made by a
 human replaces a TTS line without changing its cue.
 
 :func:`load_audio_file` keeps all channels, for music beds and sound cues.
-It reads with libsndfile (exact, in-process; MP3 through libmpg123 with
-gapless trimming) and falls back to the ffmpeg CLI of ``imageio-ffmpeg``
-(:func:`tools.decode.decode_ffmpeg`) for other formats (m4a/aac, opus in
-webm...). Not pydub: its ``from_file`` runs ``ffprobe`` for anything but
+It reads WAV, FLAC and Ogg with libsndfile (exact, in-process) and MP3 and
+anything else (m4a/aac, opus in webm...) with the ffmpeg CLI of
+``imageio-ffmpeg`` (:func:`tools.decode.decode_ffmpeg`; gapless trimming from
+the LAME tag, its messages captured — libsndfile's MP3 path, libmpg123, prints
+straight to stderr). Not pydub: its ``from_file`` runs ``ffprobe`` for anything but
 WAV, and imageio-ffmpeg ships no ffprobe.
 """
 
@@ -37,11 +38,17 @@ def load_audio_file(path: str | os.PathLike) -> tuple[np.ndarray, int]:
         raise VoiceError(f"audio file not found: {p}")
     import soundfile
 
-    try:
-        data, rate = soundfile.read(str(p), dtype="float32", always_2d=False)
-        return np.ascontiguousarray(data, np.float32), int(rate)
-    except Exception:  # libsndfile cannot read it: let ffmpeg try
-        pass
+    from ..probe import container
+
+    with open(p, "rb") as fh:
+        kind = container(fh.read(64))
+    if kind not in (None, "MP3"):  # libmpg123 prints to stderr: MP3 goes to ffmpeg, whose messages are captured
+        try:
+            with open(p, "rb") as fh:  # a file object: no guess from the name (see tools.probe)
+                data, rate = soundfile.read(fh, dtype="float32", always_2d=False)
+            return np.ascontiguousarray(data, np.float32), int(rate)
+        except Exception:  # libsndfile cannot read it: let ffmpeg try
+            pass
     return _load_with_ffmpeg(p)
 
 

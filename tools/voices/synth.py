@@ -10,6 +10,13 @@ float32 mono at the show's sample rate, such that:
 * the result is a pure function of (engine, engine version, voice identity,
   settings, text, sample rate) — and is cached on disk under exactly that key.
 
+Long text is spoken piece by piece (:mod:`tools.voices.chunks`: sentences,
+at most 300 characters each, with :data:`PIECE_PAUSE_S` of silence between
+pieces), so no engine is ever given an unbounded input; a line of at most
+300 characters goes to the engine whole, as it always did. Whatever an
+engine raises becomes a :class:`VoiceError` with the engine's message on one
+line (the original exception chained, for ``--debug``).
+
 Engines are injected (a mapping name -> engine), so tests and the renderer
 decide which ones exist; :func:`default_engines` builds the real three.
 """
@@ -23,6 +30,10 @@ import numpy as np
 from ..pcm import apply_gain_db, normalize_peak, peak, resample, trim_silence
 from .base import Engine, VoiceError, VoiceSettings
 from .cache import VoiceCache, cache_key
+from .chunks import chunks
+
+PIECE_PAUSE_S = 0.2
+"""Silence between the pieces of a long line (Piper's own pause between sentences)."""
 
 TRIM_BELOW_PEAK_DB = 50.0
 """Samples this far below the utterance's peak count as silence when trimming."""
@@ -86,13 +97,41 @@ class Synthesizer:
             hit = self.cache.get(key)
             if hit is not None:
                 return hit, self.sample_rate
-        raw, raw_rate = self.engine(settings.engine).render(_check_text(text), settings)
+        raw, raw_rate = self._render(self.engine(settings.engine), _check_text(text), settings)
         samples = finish(raw, raw_rate, self.sample_rate, settings)
         if samples.size == 0:
             raise VoiceError(f"{settings.engine} produced no sound for {text[:60]!r}")
         if self.cache is not None:
             self.cache.put(key, samples)
         return samples, self.sample_rate
+
+
+    def _render(self, engine: Engine, text: str, settings: VoiceSettings) -> tuple[np.ndarray, int]:
+        pieces = [text] if settings.engine == "clips" else chunks(text)
+        parts: list[np.ndarray] = []
+        rate = 0
+        for piece in pieces:
+            try:
+                raw, piece_rate = engine.render(piece, settings)
+            except VoiceError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - onnxruntime, ctypes, numpy...: one line for the organizer
+                raise VoiceError(f"{settings.engine} failed: {one_line(exc)}") from exc
+            if rate and piece_rate != rate:
+                raise VoiceError(f"{settings.engine} changed its sample rate mid-line ({rate} -> {piece_rate} Hz)")
+            rate = piece_rate
+            if parts:
+                parts.append(np.zeros(round(PIECE_PAUSE_S * rate), np.float32))
+            parts.append(np.asarray(raw, np.float32))
+        return (np.concatenate(parts) if parts else np.zeros(0, np.float32)), rate
+
+
+def one_line(exc: BaseException, limit: int = 300) -> str:
+    """An exception's message as one line: ``Type: first line`` (engines' messages can be pages)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text if type(exc).__name__ in text else f"{type(exc).__name__}: {text}"
 
 
 def _check_text(text: str) -> str:

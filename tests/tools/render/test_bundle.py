@@ -161,12 +161,14 @@ def test_speech_overrun_names_both_lines(tmp_path):
     score = tmp_path / "overrun.yaml"
     score.write_text("flashmob: 1\ntitle: T\nlanguage: fr\ngroups:\n  a: {}\nvoices:\n  v: {engine: espeak, voice: fr}\n"
                      "voice: v\ncues:\n  - at: 1\n    say: Ceci est une phrase assez longue pour durer plusieurs secondes.\n"
-                     "  - at: 1.5\n    say: Trop tôt.\n  - at: 10\n    end:\n", encoding="utf-8")
+                     "  - at: 3.3\n    say: Trop tôt.\n  - at: 10\n    end:\n", encoding="utf-8")
+    # 64 characters in a 2.3 s slot: possible at the fastest pace (30/s, 2.1 s), so only the real
+    # synthesis (about 3 s in espeak's French) can find the overrun
     with pytest.raises(ScoreError) as info:
         render_bundle(str(score), str(tmp_path / "out"), RenderOptions(workers=1))
     [d] = info.value.errors
     assert str(d).startswith(f"{score}:10:5: error: speech overruns the next speech of group 'a' by ")
-    assert f"{score}:12 starts at 1500 ms" in str(d)
+    assert f"{score}:12 starts at 3300 ms" in str(d)
     assert not (tmp_path / "out").exists()
     result = render_bundle(str(score), str(tmp_path / "out"), RenderOptions(workers=1, allow_overlap=True))
     assert "speech overruns" in str(result.warnings[0]) and (tmp_path / "out" / "manifest.json").exists()

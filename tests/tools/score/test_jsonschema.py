@@ -37,3 +37,13 @@ def test_schema_rejects_unknown_keys_and_bad_engines():
 def test_committed_schema_file_is_up_to_date():
     committed = json.loads((ROOT / "docs" / "score.schema.json").read_text(encoding="utf-8"))
     assert committed == score_schema(), "run: flashmob schema -o docs/score.schema.json"
+
+
+def test_schema_rejects_control_characters_and_overlong_lines():
+    v = validator()
+    base = {"flashmob": 1, "title": "T", "groups": {"r": {}}, "cues": [{"at": 0, "say": "hi"}]}
+    assert list(v.iter_errors(base)) == []
+    assert list(v.iter_errors({**base, "title": "tab\tand\nline break, é"})) == []
+    assert [e.json_path for e in v.iter_errors({**base, "title": "Show\x00"})] == ["$.title"]
+    assert list(v.iter_errors({**base, "cues": [{"at": 0, "say": "x" * 5000}]})) == []
+    assert list(v.iter_errors({**base, "cues": [{"at": 0, "say": "x" * 5001}]})) != []

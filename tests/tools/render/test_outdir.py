@@ -1,0 +1,53 @@
+"""The output folder rules: render never swaps a bundle out from under a running conductor."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tools.render.outdir import BundleDirError, check_output_dir
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _bundle(tmp_path: Path) -> Path:
+    d = tmp_path / "show"
+    d.mkdir()
+    (d / "manifest.json").write_text(json.dumps({"format": "flashmob-bundle"}))
+    return d
+
+
+def test_a_bundle_with_a_living_conductor_lock_is_refused_then_free_after_it_dies(tmp_path):
+    d = _bundle(tmp_path)
+    state = d / ".flashmob-conductor.sqlite"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from conductor.statelock import lock_state_file; "
+         f"lock = lock_state_file({str(state)!r}); print('locked', flush=True); time.sleep(60)"],
+        cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(BundleDirError, match=rf"being served by a running conductor \(pid {holder.pid} since"):
+            check_output_dir(str(d))
+    finally:
+        holder.kill()
+        holder.wait(10)
+    deadline = time.monotonic() + 5
+    while True:  # the kernel drops the flock with the process; the stale lock file blocks nothing
+        try:
+            check_output_dir(str(d))
+            break
+        except BundleDirError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def test_a_folder_that_is_not_a_bundle_is_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(BundleDirError, match="holds no flashmob bundle"):
+        check_output_dir(str(tmp_path))
