@@ -34,7 +34,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from . import files
+from . import files, seats
 from . import messages as m
 from .alarms import Alarms
 from .bundle import MANIFEST, Bundle, load_bundle
@@ -70,6 +70,8 @@ class ServerConfig:
     token: str | None = None  # default: FLASHMOB_TOKEN, else generated
     assign: str = "balanced"
     capacity: int | None = None
+    max_pending: int = seats.MAX_PENDING  # unconfirmed seats kept (docs/protocol.md, "Seats")
+    confirm_timeout_s: float = seats.CONFIRM_TIMEOUT_S  # a pending seat is dropped this long after its last hello
     min_lead_s: float = 5.0
     public_url: str = "http://127.0.0.1:8000"
     ntp_hosts: list[str] = field(default_factory=list)
@@ -96,8 +98,9 @@ def build_conductor(cfg: ServerConfig) -> tuple[Conductor, ServerClock, NtpWorke
     lock = lock_state_file(db_path)  # one conductor per state file, for the life of the process
     try:
         store = SqliteStore(db_path)
-        options = Options(assign=cfg.assign, capacity=cfg.capacity, min_lead_us=round(cfg.min_lead_s * 1e6),
-                          public_url=cfg.public_url, console_token=token)
+        options = Options(assign=cfg.assign, capacity=cfg.capacity, max_pending=cfg.max_pending,
+                          confirm_timeout_us=round(cfg.confirm_timeout_s * 1e6),
+                          min_lead_us=round(cfg.min_lead_s * 1e6), public_url=cfg.public_url, console_token=token)
         conductor = Conductor(bundle, store, clock.now_us, options, ntp_status=ntp.status if ntp else dict,
                               allow_clock_steps=clock.allow_steps, alarms=alarms,
                               time_served=clock.forbid_backward_steps)

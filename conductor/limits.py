@@ -9,7 +9,7 @@ copied), so this list cannot drift from the code.
 
 from __future__ import annotations
 
-from . import alarms, bundlecheck, clock, connlimits, files, persist
+from . import alarms, bundlecheck, clock, connlimits, files, persist, seats
 from . import messages as m
 from .app import CONSOLE_AUTH_TIMEOUT_S, MIN_TOKEN_CHARS, OUTBOX_SIZE, WS_MAX_SIZE
 from .loginthrottle import LoginThrottle
@@ -51,6 +51,10 @@ def limits() -> list[tuple[str, str]]:
         ("manifest sample_rate", "{} to {} Hz".format(*bundlecheck.LIMITS["sample_rate"])),
         ("show duration", f"at most {bundlecheck.MAX_DURATION_MS // 3_600_000} hours"),
         ("groups", f"at most {bundlecheck.MAX_GROUPS}"),
+        ("pending (unconfirmed) seats, --max-pending (beyond: the oldest is dropped)", f"{seats.MAX_PENDING:,}"),
+        ("pending seat life after its last hello, --confirm-timeout", f"{seats.CONFIRM_TIMEOUT_S} s"),
+        ("seat challenge range", f"at most {seats.CHALLENGE_BYTES // 1024} KiB"),
+        ("wrong answers per pending seat (the last: close 1008)", f"{seats.MAX_FAILURES}"),
         ("NTP answer: root delay, root dispersion, round trip (beyond: discarded)",
          f"{NtpLimits.max_root_delay_us / 1e6:g} s, {NtpLimits.max_root_dispersion_us / 1e6:g} s, "
          f"{NtpLimits.max_delay_us / 1e6:g} s"),

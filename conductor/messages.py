@@ -51,11 +51,14 @@ UNAUTHORIZED = "unauthorized"
 ILLEGAL_TRANSITION = "illegal_transition"
 INVALID_COMMAND = "invalid_command"
 INTERNAL = "internal"
+CHALLENGE_FAILED = "challenge_failed"
+CHALLENGE_STALE = "challenge_stale"
 UNAVAILABLE = "unavailable"
 ERROR_CODES = (BAD_JSON, BAD_MESSAGE, UNKNOWN_TYPE, TOO_LARGE, NOT_ALLOWED, RATE_LIMITED, HELLO_REQUIRED,
                ALREADY_JOINED, CAPACITY_REACHED, GROUP_REQUIRED, GROUP_INVALID, GROUP_TOKEN_INVALID, UNAUTHORIZED,
                ILLEGAL_TRANSITION, INVALID_COMMAND, INTERNAL)
 ERROR_CODES += (UNAVAILABLE,)  # the state could not be written: nothing changed, try again (close 1013)
+ERROR_CODES += (CHALLENGE_FAILED, CHALLENGE_STALE)  # seat challenges (docs/protocol.md, "Seats")
 
 # Websocket close codes used by the conductor (4000-4999 are application codes).
 CLOSE_NORMAL = 1000
@@ -68,6 +71,8 @@ CLOSE_FULL = 4429  # capacity reached
 
 SHOW_STATES = ("lobby", "armed", "running", "ended", "aborted")
 LEVELS = ("info", "urgent")
+SEAT_STATES = ("pending", "confirmed")
+RELEASE_SCOPES = ("pending", "offline")
 ALARM_LEVELS = ("warning", "critical")
 # Why a phone's sound is in trouble (status.trouble), most serious first; client_web/js/trouble.js.
 TROUBLES = ("media", "decode", "start", "timing")
@@ -165,6 +170,22 @@ class Histogram:
     unknown: int = 0
 
 
+@wire
+class SeatCounts:
+    """Seats (docs/protocol.md, "Seats"): ``confirmed`` hold capacity, ``pending``
+    do not; ``released``, ``expired``, ``failed`` (wrong answers) and
+    ``refused`` (capacity reached) count since the conductor started."""
+
+    capacity: int | None
+    confirmed: int
+    pending: int
+    max_pending: int
+    released: int
+    expired: int
+    failed: int
+    refused: int
+
+
 # --------------------------------------------------------------------------- messages
 
 
@@ -199,6 +220,15 @@ class Status:
     output_latency_us: int | None = _f(None, min=0)
     position_us: int | None = None
     trouble: str | None = _f(None, choices=TROUBLES)
+
+
+@wire
+class Answer:
+    """Phone -> server: the answer to a ``challenge`` (sha256 hex of the range)."""
+
+    TYPE: ClassVar[str] = "answer"
+    id: str = _f(max_len=64)
+    sha256: str = _f(min_len=64, max_len=64)
 
 
 @wire
@@ -257,6 +287,16 @@ class Announce:
 
 
 @wire
+class Release:
+    """Console -> server: release seats: every ``pending`` one, or the confirmed
+    seats of phones that are ``offline`` (no open socket)."""
+
+    TYPE: ClassVar[str] = "release"
+    scope: str = _f(choices=RELEASE_SCOPES)
+    ref: str | None = _f(None, max_len=64)
+
+
+@wire
 class Welcome:
     """Server -> phone: answer to hello."""
 
@@ -267,6 +307,28 @@ class Welcome:
     show: ShowInfo
     server_time_us: int
     announcements: tuple[AnnouncementInfo, ...] = _lf()
+    seat: str = _f("pending", choices=SEAT_STATES)
+
+
+@wire
+class ChallengeMsg:
+    """Server -> phone with a pending seat: send the sha256 (hex) of ``length``
+    bytes at ``offset`` of the bundle file ``path`` (one of its group's)."""
+
+    TYPE: ClassVar[str] = "challenge"
+    id: str
+    path: str
+    offset: int = _f(min=0)
+    length: int = _f(min=1)
+
+
+@wire
+class SeatMsg:
+    """Server -> phone: its seat changed (``confirmed`` after a right answer)."""
+
+    TYPE: ClassVar[str] = "seat"
+    state: str = _f(choices=SEAT_STATES)
+    participant_id: str = ""
 
 
 @wire
@@ -350,15 +412,17 @@ class Feed:
     drift: dict
     output_latency: dict
     ntp: dict
+    seats: SeatCounts
     announcements: tuple[AnnouncementInfo, ...] = _lf()
     alarms: tuple[AlarmInfo, ...] = _lf()
     trouble: dict = field(default_factory=dict, metadata=_meta())
 
 
-PARTICIPANT_IN: dict[str, type] = {c.TYPE: c for c in (Hello, Sync, Status)}
-CONSOLE_IN: dict[str, type] = {c.TYPE: c for c in (ConsoleHello, Sync, Arm, Cancel, Abort, Reset, Announce)}
+PARTICIPANT_IN: dict[str, type] = {c.TYPE: c for c in (Hello, Sync, Status, Answer)}
+CONSOLE_IN: dict[str, type] = {c.TYPE: c for c in (ConsoleHello, Sync, Arm, Cancel, Abort, Reset, Announce,
+                                                   Release)}
 SERVER_OUT: dict[str, type] = {c.TYPE: c for c in (
-    Welcome, SyncReply, ShowMsg, Announcement, Error, Ack, ConsoleWelcome, Feed)}
+    Welcome, SyncReply, ShowMsg, Announcement, Error, Ack, ConsoleWelcome, Feed, ChallengeMsg, SeatMsg)}
 DIRECTIONS: dict[str, dict[str, type]] = {
     "participant": PARTICIPANT_IN,  # frames a phone may send
     "console": CONSOLE_IN,          # frames a console may send

@@ -12,8 +12,9 @@ A full disk or an I/O error must not stop an armed show (docs/protocol.md
   it anyway;
 * announcements: never refused — a failed one gets the next id in memory, is
   broadcast and replayed from memory, and is written later with that id;
-* participants: a failed admission raises :class:`StoreUnavailable` (the
-  caller forgets the newcomer, so memory and storage agree).
+* participants (confirmed seats, :mod:`conductor.seats`): a failed write
+  raises :class:`StoreUnavailable` (the caller keeps the seat pending, so
+  memory and storage agree); so does a failed release (the seats are kept).
 
 Pending writes are retried by :meth:`retry` at most every ``retry_us``
 (default 1 s).  Every failure keeps the alarm ``store.write`` with the real
@@ -117,8 +118,8 @@ class Persistence:
         if self.announcements_pending:
             waiting.append(f"{len(self.announcements_pending)} announcement(s)")
         pending = f" {' and '.join(waiting)} wait to be written (retried every second)." if waiting else ""
-        self.alarms.raise_(STORE_ALARM, "critical", f"{text}. The show goes on from memory; newcomers are "
-                           f"refused until writing works again.{pending}",
+        self.alarms.raise_(STORE_ALARM, "critical", f"{text}. The show goes on from memory; no new seat is "
+                           f"confirmed until writing works again.{pending}",
                            detail={"path": str(getattr(self.store, "path", "")) or None, "error": str(exc),
                                    "code": getattr(exc, "sqlite_errorname", None) or type(exc).__name__,
                                    "unsaved_transitions": len(self.transitions_pending),
@@ -159,6 +160,14 @@ class Persistence:
     def add_participant(self, participant_id: str, group_id: str, at_us: int) -> None:
         try:
             self.store.add_participant(self.show_id, participant_id, group_id, at_us)
+        except WRITE_ERRORS as exc:
+            raise StoreUnavailable(self._failed(exc)) from None
+        self._ok()
+
+    def remove_participants(self, participant_ids: tuple[str, ...]) -> None:
+        """Delete released seats; raises StoreUnavailable (the caller keeps them)."""
+        try:
+            self.store.remove_participants(self.show_id, participant_ids)
         except WRITE_ERRORS as exc:
             raise StoreUnavailable(self._failed(exc)) from None
         self._ok()

@@ -17,9 +17,11 @@ Assignment modes (per show, chosen by the organizer with ``--assign``):
 
 Groups with share 0 are never drawn (``balanced``/``random``) but can be
 joined through ``fixed`` or ``choice``.  A known participant id keeps its group
-whatever the hello says.  ``capacity`` bounds the number of admitted
-participants (the crowd size declared to the authorities); known participants
-always get back in.
+whatever the hello says, and so does an id the server signed for a group
+(:class:`~conductor.tokens.ParticipantIds`) even after its seat was dropped.
+Seats and ``capacity`` (the crowd size declared to the authorities) are the
+:class:`~conductor.seats.SeatBook`'s: only confirmed seats count, and
+confirmed participants always get back in.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from fractions import Fraction
 
 from . import messages as m
 from .bundle import GroupInfo
-from .tokens import GroupSigner
+from .seats import CONFIRMED, Challenge, SeatBook, SeatsFull
+from .tokens import GroupSigner, ParticipantIds
 
 MODES = ("balanced", "random", "fixed", "choice")
 SYNC_BOUNDS_US = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
@@ -53,6 +56,7 @@ class Admission:
     participant_id: str
     group: str
     new: bool
+    challenge: Challenge | None  # None: the seat is confirmed
 
 
 @dataclass
@@ -64,61 +68,76 @@ class Live:
     drift_us: int | None = None
 
 
-def new_participant_id() -> str:
+def new_participant_id(group_id: str) -> str:
+    """An unsigned id (tests, registries without a signer)."""
     return secrets.token_urlsafe(12)
 
 
+def full_refusal(capacity: int | None) -> JoinRefused:
+    return JoinRefused(m.CAPACITY_REACHED,
+                       f"This flashmob is full: the organizer declared at most {capacity} participants.", fatal=True)
+
+
 class Registry:
-    def __init__(self, groups: tuple[GroupInfo, ...], mode: str = "balanced", *, capacity: int | None = None,
+    def __init__(self, groups: tuple[GroupInfo, ...], seats: SeatBook, mode: str = "balanced", *,
                  signer: GroupSigner | None = None, rng: random.Random | None = None,
-                 new_id: Callable[[], str] = new_participant_id, known: dict[str, str] | None = None) -> None:
+                 new_id: Callable[[str], str] | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"assignment mode must be one of {', '.join(MODES)}, not {mode!r}")
         if mode == "fixed" and signer is None:
             raise ValueError("fixed assignment needs a group signer")
-        if capacity is not None and capacity < 1:
-            raise ValueError("capacity must be at least 1")
         self.groups = groups
         self.mode = mode
-        self.capacity = capacity
+        self.seats = seats
+        self.capacity = seats.policy.capacity
         self._signer = signer
+        self._pids = ParticipantIds(signer, tuple(g.id for g in groups)) if signer is not None else None
         self._rng = rng or random.Random()
-        self._new_id = new_id
-        self._ids = {g.id for g in groups}
-        self.known: dict[str, str] = {}
-        self.counts: dict[str, int] = {g.id: 0 for g in groups}
+        self._new_id = new_id or (self._pids.new if self._pids else new_participant_id)
+        self._ids = {g.id: None for g in groups}
         self.live: dict[str, Live] = {}
-        for pid, gid in (known or {}).items():
-            if gid in self._ids:
-                self._remember(pid, gid)
 
-    def _remember(self, pid: str, gid: str) -> None:
-        self.known[pid] = gid
-        self.counts[gid] += 1
+    @property
+    def counts(self) -> dict[str, int]:
+        """Seats per group, pending and confirmed (what balanced assignment evens out)."""
+        return self.seats.counts
 
-    def forget(self, pid: str) -> None:
-        """Undo the admission of ``pid`` (its write to the state store failed)."""
-        gid = self.known.pop(pid, None)
-        if gid is not None:
-            self.counts[gid] -= 1
+    @property
+    def known(self) -> dict[str, str]:
+        """Participant id -> group of every seat (confirmed and pending)."""
+        return {**{p: s.group for p, s in self.seats.pending.items()},
+                **{p: s.group for p, s in self.seats.confirmed.items()}}
 
     # -- admission --------------------------------------------------------------------
 
-    def admit(self, hello: m.Hello) -> Admission:
-        """Admit a hello: the same group for a known id, a new id and group otherwise."""
+    def admit(self, hello: m.Hello, now: int) -> Admission:
+        """Admit a hello: the same group for a known (or signed) id, a new id and group otherwise.
+
+        Opens a pending seat (with a challenge) unless the seat is confirmed;
+        raises JoinRefused (capacity_reached when every seat is confirmed)."""
         pid = hello.participant_id
-        if pid is not None and pid in self.known:
-            return Admission(pid, self.known[pid], new=False)
-        if self.capacity is not None and len(self.known) >= self.capacity:
-            raise JoinRefused(m.CAPACITY_REACHED,
-                              f"This flashmob is full: the organizer declared at most {self.capacity} participants.",
-                              fatal=True)
-        gid = self._assign(hello)
-        new_pid = self._new_id()
-        while new_pid in self.known:  # pragma: no cover - 96-bit ids
-            new_pid = self._new_id()
-        self._remember(new_pid, gid)
-        return Admission(new_pid, gid, new=True)
+        seat = self.seats.seat(pid)
+        new = False
+        if seat is not None:
+            group = seat.group
+        else:
+            group = self._pids.group_of(pid) if self._pids else None
+            if group is None:
+                try:
+                    self.seats.check_room()  # before assigning: a full show says so whatever the hello
+                except SeatsFull:
+                    raise full_refusal(self.capacity) from None
+                group = self._assign(hello)
+                pid = self._new_id(group)
+                while self.seats.seat(pid) is not None:  # pragma: no cover - 72-bit random part
+                    pid = self._new_id(group)
+                new = True
+        assert pid is not None
+        try:
+            challenge = self.seats.open(pid, group, now)
+        except SeatsFull:
+            raise full_refusal(self.capacity) from None
+        return Admission(pid, group, new, challenge)
 
     def _assign(self, hello: m.Hello) -> str:
         if self.mode == "balanced":
@@ -170,17 +189,21 @@ class Registry:
     # -- aggregation --------------------------------------------------------------------
 
     def group_counts(self) -> tuple[m.GroupCount, ...]:
+        """Per group: confirmed seats, connected phones, connected phones whose seat is confirmed."""
+        seats = {g.id: 0 for g in self.groups}
         connected = {g.id: 0 for g in self.groups}
         ready = {g.id: 0 for g in self.groups}
+        for seat in self.seats.confirmed.values():
+            seats[seat.group] += 1
         for pid, live in self.live.items():
-            gid = self.known.get(pid)
-            if gid is None:
+            seat = self.seats.seat(pid)
+            if seat is None:
                 continue
-            connected[gid] += 1
-            if live.status is not None and live.status.verified:
-                ready[gid] += 1
+            connected[seat.group] += 1
+            if seat.state == CONFIRMED:
+                ready[seat.group] += 1
         return tuple(m.GroupCount(id=g.id, name=g.name, colour=g.colour, share=g.share,
-                                  participants=self.counts[g.id], connected=connected[g.id], ready=ready[g.id])
+                                  participants=seats[g.id], connected=connected[g.id], ready=ready[g.id])
                      for g in self.groups)
 
     def sync_histogram(self) -> m.Histogram:

@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import connlimits
+from . import connlimits, seats
 from .app import ServerConfig, build_conductor, create_app
 from .clock import MAX_OFFSET_US
 from .connlimits import (DEFAULT_HEADER_TIMEOUT_S, DEFAULT_HELLO_TIMEOUT_S, DEFAULT_MAX_CONNECTIONS,
@@ -68,7 +68,14 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", type=Path, help="SQLite state file (default: .flashmob-conductor.sqlite in the bundle); "
                                           "locked for the life of the process: a second conductor on it refuses "
                                           "to start")
-    p.add_argument("--capacity", type=int, help="refuse participants beyond this number")
+    p.add_argument("--capacity", type=int, help="seats: refuse participants beyond this number of confirmed ones "
+                                               "(phones that proved they hold their group's files)")
+    p.add_argument("--max-pending", type=int, default=seats.MAX_PENDING, metavar="N",
+                   help="unconfirmed seats kept at most; beyond, the oldest is dropped "
+                        f"(default {seats.MAX_PENDING})")
+    p.add_argument("--confirm-timeout", type=float, default=float(seats.CONFIRM_TIMEOUT_S), metavar="S",
+                   help="an unconfirmed seat is dropped this long after its last hello "
+                        f"(default {seats.CONFIRM_TIMEOUT_S})")
     p.add_argument("--assign", choices=MODES, default="balanced", help="group assignment mode")
     p.add_argument("--min-lead", type=float, default=5.0, metavar="S",
                    help="minimum seconds between arming and the start (default 5)")
@@ -253,6 +260,7 @@ def run(args: argparse.Namespace) -> int:
         sock.close()
         return 2
     cfg = ServerConfig(bundle_dir=args.bundle, db_path=args.db, assign=args.assign, capacity=args.capacity,
+                       max_pending=args.max_pending, confirm_timeout_s=args.confirm_timeout,
                        min_lead_s=args.min_lead, public_url=url, ntp_hosts=args.ntp,
                        ntp_interval_s=args.ntp_interval, client_dir=args.client_dir,
                        ntp_max_offset_s=args.ntp_max_offset, progress=VerifyProgress(sys.stderr),

@@ -7,8 +7,10 @@ It ties the cores together and is the only place where state changes:
   through the :class:`~conductor.hub.Hub`;
 * :meth:`tick` advances the show with the clock (armed -> running -> ended),
   persisting before broadcasting as well; it returns the next deadline;
-* participants are admitted by the :class:`~conductor.registry.Registry` and
-  persisted on first admission.
+* participants are admitted by the :class:`~conductor.registry.Registry`
+  into seats (:mod:`conductor.seats`): a seat is stored when its phone answers
+  the challenge over its group's files (confirmed), never before, and removed
+  from the store when the console releases it.
 
 When the state cannot be written (disk full, I/O error; docs/protocol.md
 "Persistence", :mod:`conductor.persist`), the show goes on: clock-driven
@@ -34,13 +36,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import messages as m
+from . import seats as seatrule
 from . import show as showmod
 from . import urls
 from .alarms import Alarms
 from .persist import STORE_ALARM, Persistence, StoreUnavailable  # noqa: F401  (STORE_ALARM: re-exported)
 from .bundle import Bundle
 from .hub import Hub, LocalHub
-from .registry import Admission, JoinRefused, Registry
+from .proof import RangeDigest, challenge_files
+from .registry import Admission, JoinRefused, Registry  # noqa: F401  (JoinRefused: raised through admit)
+from .seats import Answered, Challenge, Policy, SeatBook, StoreSeat
 from .show import ShowRecord, State
 from .store import StateStore
 from .tokens import GroupSigner, same_secret
@@ -74,6 +79,9 @@ class CommandError(Exception):
 class Options:
     assign: str = "balanced"
     capacity: int | None = None
+    max_pending: int = seatrule.MAX_PENDING
+    confirm_timeout_us: int = seatrule.CONFIRM_TIMEOUT_S * 1_000_000
+    challenge_bytes: int = seatrule.CHALLENGE_BYTES
     min_lead_us: int = 5_000_000
     public_url: str = "http://127.0.0.1:8000"
     console_token: str = ""
@@ -113,8 +121,12 @@ class Conductor:
             record = dataclasses.replace(record, duration_us=bundle.duration_us)
             store.save_record(bundle.show_id, record)
         self.record: ShowRecord = record
-        self.registry = Registry(bundle.groups, options.assign, capacity=options.capacity, signer=self.signer,
-                                 known=store.participants(bundle.show_id))
+        policy = Policy(capacity=options.capacity, max_pending=options.max_pending,
+                        pending_ttl_us=options.confirm_timeout_us, challenge_bytes=options.challenge_bytes)
+        self.digest = RangeDigest(bundle.root)
+        seats = SeatBook(policy, challenge_files(bundle), digest=self.digest,
+                         confirmed=store.participants(bundle.show_id), confirmed_at=now())
+        self.registry = Registry(bundle.groups, seats, options.assign, signer=self.signer)
         self._feed_dirty = True
         self._update_clock_policy()
         self.tick()  # a restarted conductor catches up with the clock at once
@@ -174,18 +186,25 @@ class Conductor:
         self._allow_clock_steps(self.record.state not in (State.ARMED, State.RUNNING))
 
     def tick(self) -> int | None:
-        """Apply clock-driven transitions; return the next deadline (server µs)."""
+        """Apply clock-driven transitions, retry pending writes, expire pending seats;
+        return the next show deadline (server µs)."""
         if self.persist.retry():
             self._feed_dirty = True
-        self._commit(showmod.advance(self.record, self.now()))
+        now = self.now()
+        self._commit(showmod.advance(self.record, now))
+        if self.registry.seats.expire(now):
+            self._feed_dirty = True
         return self.record.next_deadline_us()
 
-    def command(self, msg: m.Arm | m.Cancel | m.Abort | m.Reset | m.Announce) -> m.Ack:
+    def command(self, msg: m.Arm | m.Cancel | m.Abort | m.Reset | m.Announce | m.Release) -> m.Ack:
         """Apply a console command; raises CommandError or IllegalTransition."""
         self.tick()  # clock-driven transitions first: they need no write to be applied
         now = self.now()
         if isinstance(msg, m.Announce):
             self.announce(msg, now)
+            return m.Ack(ref=msg.ref, command=msg.TYPE, show=self.show_info())
+        if isinstance(msg, m.Release):
+            self.release(msg.scope)
             return m.Ack(ref=msg.ref, command=msg.TYPE, show=self.show_info())
         event: showmod.Event
         if isinstance(msg, m.Arm):
@@ -233,22 +252,60 @@ class Conductor:
     # -- participants -------------------------------------------------------------------
 
     def admit(self, hello: m.Hello) -> tuple[Admission, m.Welcome]:
-        """Admit (or re-admit) a phone; raises registry.JoinRefused."""
+        """Admit (or re-admit) a phone into a seat; raises registry.JoinRefused.
+
+        Nothing is written: a seat is stored when it is confirmed (:meth:`answer`),
+        so newcomers get in even while the state cannot be written.
+        ``Admission.challenge`` is what the phone must answer (None: confirmed)."""
         self.tick()  # the welcome must not show a state the clock has already left
-        adm = self.registry.admit(hello)
         now = self.now()
-        if adm.new:
-            try:
-                self.persist.add_participant(adm.participant_id, adm.group, now)
-            except StoreUnavailable:
-                self.registry.forget(adm.participant_id)  # memory and storage agree: not admitted
-                raise JoinRefused(m.UNAVAILABLE, "The conductor cannot register new participants right now; "
-                                  "your phone retries by itself in a few seconds.", fatal=True) from None
+        adm = self.registry.admit(hello, now)
         self._feed_dirty = True
         recent = self.recent_announcements(adm.group, since_us=now - ANNOUNCEMENT_MEMORY_US, limit=5)
         welcome = m.Welcome(participant_id=adm.participant_id, group=adm.group, manifest_url=self.manifest_url,
-                            show=self.show_info(), server_time_us=self.now(), announcements=recent)
+                            show=self.show_info(), server_time_us=self.now(), announcements=recent,
+                            seat="pending" if adm.challenge else "confirmed")
         return adm, welcome
+
+    def answer(self, participant_id: str, group: str, msg: m.Answer) -> Answered:
+        """A phone's answer to its challenge; a confirmed seat is stored before this returns.
+
+        When the store cannot write it, the seat stays pending and the outcome
+        is ``unavailable`` (the phone reconnects and answers again: one alarm,
+        ``store.write``, says why)."""
+        result = self.registry.seats.answer(participant_id, group, msg.id, msg.sha256, self.now())
+        if result.outcome == "confirmed" and result.effects:
+            try:
+                for e in result.effects:
+                    if isinstance(e, StoreSeat):
+                        self.persist.add_participant(e.pid, e.group, e.at_us)
+            except StoreUnavailable:
+                self.registry.seats.unconfirm(participant_id)  # memory never claims what the store lacks
+                result = Answered("unavailable")
+            except Exception:
+                self.registry.seats.unconfirm(participant_id)
+                raise
+            else:
+                log.debug("seat %s confirmed (%s)", participant_id, group)
+        self._feed_dirty = True
+        return result
+
+    def release(self, scope: str) -> int:
+        """Console: release pending seats, or the confirmed seats of phones with no open socket."""
+        seats = self.registry.seats
+        if scope == "pending":
+            n = seats.release_pending()
+        else:
+            gone = seats.offline(lambda pid: pid in self.registry.live)
+            if gone:
+                try:
+                    self.persist.remove_participants(gone)  # persist, then apply
+                except StoreUnavailable as exc:
+                    raise CommandError(m.UNAVAILABLE, f"not released: {exc}; nothing changed, try again") from None
+            n = seats.release(gone)
+        log.info("console released %d %s seat(s)", n, scope)
+        self._feed_dirty = True
+        return n
 
     def report(self, participant_id: str, status: m.Status) -> None:
         start = self.record.start_at_us
@@ -286,9 +343,10 @@ class Conductor:
         groups = reg.group_counts()
         self._feed_dirty = False
         return m.Feed(show=self.show_info(), server_time_us=self.now(), groups=groups,
-                      participants_total=len(reg.known), connected_total=sum(g.connected for g in groups),
+                      participants_total=len(reg.seats.confirmed), connected_total=sum(g.connected for g in groups),
                       capacity=self.options.capacity, sync_error=reg.sync_histogram(), engines=reg.engines(),
                       drift=reg.drift(), output_latency=reg.output_latency(), ntp=self.ntp_status(),
+                      seats=m.SeatCounts(**reg.seats.summary()),
                       announcements=self.recent_announcements(limit=self.options.announcements_kept),
                        alarms=self.alarms.snapshot(),
                        trouble=reg.trouble())
@@ -302,3 +360,7 @@ class Conductor:
             return False
         self.hub.publish(CONSOLES, m.to_wire(self.feed()))
         return True
+
+
+def challenge_message(c: Challenge) -> m.ChallengeMsg:
+    return m.ChallengeMsg(id=c.id, path=c.path, offset=c.offset, length=c.length)

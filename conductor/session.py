@@ -27,7 +27,8 @@ from . import messages as m
 from .hub import Close, Item
 from .loginthrottle import LoginThrottle
 from .registry import JoinRefused
-from .service import CONSOLES, PARTICIPANTS, CommandError, Conductor, group_topic
+from .seats import Answered
+from .service import CONSOLES, PARTICIPANTS, CommandError, Conductor, challenge_message, group_topic
 from .show import IllegalTransition
 from .ratelimit import TokenBucket
 from .sync import SyncResponder
@@ -121,13 +122,41 @@ class ParticipantSession(_Session):
                                    close_code=m.CLOSE_TRY_AGAIN if exc.code == m.UNAVAILABLE else m.CLOSE_FULL)
             self.participant_id, self.group = adm.participant_id, adm.group
             self.conductor.connected(adm.participant_id)
-            return [Subscribe(frozenset({PARTICIPANTS, group_topic(adm.group)})), m.to_wire(welcome)]
+            out: list[Out | Subscribe] = [Subscribe(frozenset({PARTICIPANTS, group_topic(adm.group)})),
+                                          m.to_wire(welcome)]
+            if adm.challenge is not None:
+                out.append(m.to_wire(challenge_message(adm.challenge)))
+            return out
+        if isinstance(msg, m.Answer):
+            if self.participant_id is None or self.group is None:
+                return self._error(m.HELLO_REQUIRED, "send hello before answer")
+            return self._answered(self.conductor.answer(self.participant_id, self.group, msg))
         if isinstance(msg, m.Status):
             if self.participant_id is None:
                 return self._error(m.HELLO_REQUIRED, "send hello before status")
             self.conductor.report(self.participant_id, msg)
             return []
         return self._error(m.NOT_ALLOWED, f"{type(msg).__name__} is not accepted here")  # pragma: no cover
+
+    def _answered(self, result: Answered) -> list[Out | Subscribe]:
+        if result.outcome == "confirmed":
+            return [m.to_wire(m.SeatMsg(state="confirmed", participant_id=self.participant_id or ""))]
+        if result.outcome == "full":
+            return self._error(m.CAPACITY_REACHED, "This flashmob is full: every seat is held by a confirmed "
+                               "participant.", fatal=True, close_code=m.CLOSE_FULL)
+        if result.outcome == "unavailable":  # the seat could not be written: reconnect, answer again
+            return self._error(m.UNAVAILABLE, "The conductor cannot confirm seats right now; your phone retries "
+                               "by itself in a few seconds.", fatal=True, close_code=m.CLOSE_TRY_AGAIN)
+        if result.outcome == "stale":
+            out = self._error(m.CHALLENGE_STALE, "that challenge is no longer open: answer the new one")
+        elif result.challenge is None:
+            log.info("participant %s: too many wrong answers; closing", self.participant_id)
+            return self._error(m.CHALLENGE_FAILED, "wrong answer to the challenge, too many times",
+                               fatal=True, close_code=m.CLOSE_POLICY)
+        else:
+            out = self._error(m.CHALLENGE_FAILED, "wrong answer to the challenge: answer the new one")
+        out.append(m.to_wire(challenge_message(result.challenge)))
+        return out
 
     def disconnected(self) -> None:
         if self.participant_id is not None:

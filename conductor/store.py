@@ -9,8 +9,11 @@ Contract:
 * :meth:`save_transitions` commits every transition of one command atomically
   with ``synchronous=FULL`` *before* the caller broadcasts anything.  A
   restarted conductor calls :meth:`load_show` and resumes the same record.
-* Participants are stored with their group once, when first admitted; a
-  participant id always maps to the same group.
+* Participants are stored with their group once, when their seat is
+  *confirmed* (docs/protocol.md, "Seats"), never before, and removed when
+  the console releases the seat; a participant id always maps to the same
+  group.  Databases written before seats existed held every id ever issued
+  (fakes included): those rows are dropped once, on open.
 * The group secret is created once per database (:meth:`secret`).
 All rows are keyed by ``show_id``: one database can outlive a re-rendered
 bundle of another show without mixing their state.
@@ -52,6 +55,7 @@ class StateStore(Protocol):
     def save_transitions(self, show_id: str, transitions: list[Transition]) -> None: ...
     def participants(self, show_id: str) -> dict[str, str]: ...
     def add_participant(self, show_id: str, participant_id: str, group_id: str, at_us: int) -> None: ...
+    def remove_participants(self, show_id: str, participant_ids: tuple[str, ...]) -> None: ...
     def add_announcement(self, show_id: str, level: str, text: str, group_id: str | None, at_us: int, *,
                          announcement_id: int | None = None) -> int: ...
     def last_announcement_id(self) -> int: ...
@@ -103,6 +107,20 @@ class SqliteStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(SCHEMA)
+        self._drop_unconfirmed_legacy_rows()
+
+    def _drop_unconfirmed_legacy_rows(self) -> None:
+        """Before seats, every issued id was a row; from then on only confirmed seats are."""
+        if self._db.execute("SELECT 1 FROM meta WHERE key='participants:confirmed-only'").fetchone():
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("DELETE FROM participants")
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES ('participants:confirmed-only', X'31')")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self._db.close()
@@ -167,6 +185,16 @@ class SqliteStore:
     def add_participant(self, show_id: str, participant_id: str, group_id: str, at_us: int) -> None:
         self._db.execute("INSERT OR IGNORE INTO participants VALUES (?,?,?,?)",
                          (show_id, participant_id, group_id, at_us))
+
+    def remove_participants(self, show_id: str, participant_ids: tuple[str, ...]) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany("DELETE FROM participants WHERE show_id=? AND participant_id=?",
+                                 [(show_id, pid) for pid in participant_ids])
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     # -- announcements ----------------------------------------------------------------
 

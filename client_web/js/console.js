@@ -7,7 +7,8 @@
  * readiness per group with each group's current cue, the histogram of the
  * phones' sync error bounds, engines, drift and NTP status. Commands: arm in N
  * seconds or at a wall-clock time (converted with the console's own clock
- * sync), cancel, abort (confirmed), reset, announce. Projector mode: full-screen
+ * sync), cancel, abort (confirmed), reset, announce, release seats (pending ones,
+ * or those of phones not connected; docs/protocol.md "Seats"). Projector mode: full-screen
  * countdown and the join QR code(s), drawn by qr.js.
  */
 import { Connection, socketUrl } from './connection.js';
@@ -98,8 +99,12 @@ function renderFeed() {
       h('td', { className: 'cue' }, cue ? cue.text : '—'));
   });
   $('groups').replaceChildren(...rows);
-  $('totals').textContent = `· ${f.participants_total} joined, ${f.connected_total} connected`
+  $('totals').textContent = `· ${f.participants_total} confirmed, ${f.connected_total} connected`
     + (f.capacity ? ` (capacity ${f.capacity})` : '');
+  const s = f.seats;
+  $('seats').textContent = `Seats: ${s.confirmed} held (confirmed)${s.capacity ? ` of ${s.capacity}` : ''}, `
+    + `${s.pending} pending (max ${s.max_pending}) · since start: ${s.released} released, ${s.expired} expired, `
+    + `${s.failed} wrong answers, ${s.refused} refused (full)`;
   const hist = f.sync_error;
   const counts = [...hist.counts, hist.unknown];
   const max = Math.max(1, ...counts);
@@ -192,6 +197,11 @@ function main() {
     send(make.arm({ start_at_us: Math.round(clock.estimate(clientUs).serverUs), ref: ref() }));
   });
   $('cancel').addEventListener('click', () => send(make.cancel(ref())));
+  $('release-pending').addEventListener('click', () => send(make.release('pending', ref())));
+  $('release-offline').addEventListener('click', () => {
+    if (window.confirm('Release the seats of every confirmed phone that is not connected now? '
+      + 'After arming, phones in airplane mode are offline on purpose.')) send(make.release('offline', ref()));
+  });
   $('reset').addEventListener('click', () => send(make.reset(ref())));
   $('abort').addEventListener('click', () => $('abort-dialog').showModal());
   $('abort-dialog').addEventListener('close', () => {

@@ -5,7 +5,9 @@
  * <audio> fallback), then captions and cover (no checksum). A file is kept in the
  * Cache API (`flashmob-bundle-<revision>`, secure contexts: a reload without
  * network still has it) or in memory otherwise. A checksum mismatch is retried
- * (3 times) and never kept. `bytesOf(path)` returns the verified bytes.
+ * (3 times) and never kept. `bytesOf(path)` returns the verified bytes;
+ * `rangeOf(path, offset, length)` only those bytes (read through Blob.slice, so a
+ * long file is never loaded whole) - what a seat challenge asks for.
  */
 import { sha256Hex } from './sha256.js';
 
@@ -47,6 +49,14 @@ export class BundleStore {
     const cache = await this._cache();
     const hit = cache && await cache.match(this.url(path));
     return hit ? hit.arrayBuffer() : null;
+  }
+
+  /** `length` bytes at `offset` of a kept file (an ArrayBuffer), or null when not kept. */
+  async rangeOf(path, offset, length) {
+    if (this.memory.has(path)) return this.memory.get(path).slice(offset, offset + length);
+    const cache = await this._cache();
+    const hit = cache && await cache.match(this.url(path));
+    return hit ? (await hit.blob()).slice(offset, offset + length).arrayBuffer() : null;
   }
 
   async has(path) {

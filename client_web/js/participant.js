@@ -20,6 +20,7 @@ import { ClockSync } from './clocksync.js';
 import { parse, make } from './protocol.js';
 import { Keeper } from './storage.js';
 import { BundleStore, groupFiles } from './download.js';
+import { sha256Hex } from './sha256.js';
 import { WebAudioEngine, createUnlockedContext, playTestTone } from './engine.js';
 import { MediaEngine } from './mediaengine.js';
 import * as SS from './showstate.js';
@@ -36,6 +37,7 @@ const st = {
   show: keeper.get('show'), verified: false, engine: null, ctx: null, online: false, screen: null,
   announcements: [], dismissed: new Set(), lastCountdown: null, lastCueMs: null, wakeLock: null, error: null,
   trouble: null,
+  seat: null, challenge: null,
 };
 const watch = new TroubleWatch();
 /** The player the person chose (or the URL forces): 'media' or 'webaudio'. */
@@ -57,11 +59,12 @@ const conn = new Connection(socketUrl('/ws'), {
   onState: (online) => { st.online = online; render(); },
 });
 
-window.flashmob = { st, clock, keeper, report: () => report() };
+window.flashmob = { st, clock, keeper, conn, report: () => report() };
 
 function report() {
   const e = st.engine;
   return { screen: st.screen, phase: SS.phaseAt(st.show, clock.serverTime() ?? 0).phase, verified: st.verified,
+    seat: st.seat,
     group: st.groupId, pid: st.pid, engine: e?.name ?? null, syncBoundUs: clock.errorBound(),
     firstSample: e?.report.firstSample ?? null, clicks: e?.report.clicks ?? [], reanchors: e?.report.reanchors ?? 0,
     position_us: e?.positionUs?.() ?? null, startAt: st.show?.start_at_us ?? null, online: st.online,
@@ -82,10 +85,14 @@ function onMessage(text) {
     case 'welcome': onWelcome(msg); break;
     case 'show': setShow(msg); break;
     case 'announcement': addAnnouncement(msg); break;
+    case 'challenge': st.challenge = msg; answerChallenge(); break;
+    case 'seat': st.seat = msg.state; st.challenge = null; render(); break;
     case 'error':
       if (msg.fatal || ['capacity_reached', 'group_required', 'group_invalid', 'group_token_invalid'].includes(msg.code)) {
         st.error = msg.code === 'capacity_reached' ? t('error_full') : t('error_generic', { message: msg.message });
-        st.joinError = !st.pid; // a refused hello (e.g. 'unavailable': the conductor retries) ends with a welcome
+        // a refused hello, or a seat the conductor could not store ('unavailable': the phone retries by
+        // itself), ends with a welcome
+        st.joinError = !st.pid || msg.code === 'unavailable';
         render();
       }
       break;
@@ -98,6 +105,8 @@ async function onWelcome(w) {
   st.pid = w.participant_id;
   st.groupId = w.group;
   keeper.set({ participant_id: w.participant_id, group: w.group, manifest_url: w.manifest_url });
+  st.seat = w.seat;
+  if (w.seat === 'confirmed') st.challenge = null;
   setShow(w.show);
   for (const a of w.announcements || []) addAnnouncement(a, { replay: true });
   if (!st.manifest || keeper.get('manifest_url') !== w.manifest_url) await loadManifest(w.manifest_url);
@@ -167,8 +176,36 @@ async function download() {
     }
   }
   sendStatus();
+  answerChallenge();
   render();
   tryAutoResume();
+}
+
+/**
+ * Seat challenge (docs/protocol.md, "Seats"): once the files are verified, send
+ * sha256(challenge id + the challenged bytes), read from the kept file (Blob.slice:
+ * one range, never the whole show). A newer challenge replaces an older one.
+ */
+async function answerChallenge() {
+  const c = st.challenge;
+  if (!c || !st.verified || !st.store || st.answering === c) return;
+  st.answering = c;
+  try {
+    const range = await st.store.rangeOf(c.path, c.offset, c.length);
+    if (!range || range.byteLength !== c.length) {
+      // the browser dropped a kept file: fetch what is missing once, then answer from it
+      if (st.refetchedFor !== c) { st.refetchedFor = c; st.verified = false; download(); }
+      return;
+    }
+    const id = new TextEncoder().encode(c.id);
+    const buf = new Uint8Array(id.length + range.byteLength);
+    buf.set(id);
+    buf.set(new Uint8Array(range), id.length);
+    const hex = await sha256Hex(buf);
+    if (st.challenge === c) conn.send(make.answer(c.id, hex));
+  } catch { /* the server sends a new challenge on the next hello */ } finally {
+    if (st.answering === c) st.answering = null;
+  }
 }
 
 // ------------------------------------------------------------------ sound
@@ -385,7 +422,9 @@ function render() {
   if (st.progress) {
     const { done, total } = st.progress;
     $('progress').value = total ? done / total : 0;
-    $('progress-text').textContent = st.verified ? t('verified', { n: total }) : `${t('downloading')} ${done}/${total}`;
+    $('progress-text').textContent = st.verified
+      ? t('verified', { n: total }) + (st.seat === 'confirmed' ? ` · ${t('seat_confirmed')}` : '')
+      : `${t('downloading')} ${done}/${total}`;
   }
   $('enable-sound').hidden = !st.verified;
   // clock

@@ -22,6 +22,7 @@ export const ERRORS = Object.freeze({
   ALREADY_JOINED: 'already_joined', CAPACITY_REACHED: 'capacity_reached', GROUP_REQUIRED: 'group_required',
   GROUP_INVALID: 'group_invalid', GROUP_TOKEN_INVALID: 'group_token_invalid', UNAUTHORIZED: 'unauthorized',
   ILLEGAL_TRANSITION: 'illegal_transition', INVALID_COMMAND: 'invalid_command', INTERNAL: 'internal',
+  CHALLENGE_FAILED: 'challenge_failed', CHALLENGE_STALE: 'challenge_stale',
   UNAVAILABLE: 'unavailable',
 });
 
@@ -31,6 +32,8 @@ export const CLOSE = Object.freeze({
 
 export const SHOW_STATES = Object.freeze(['lobby', 'armed', 'running', 'ended', 'aborted']);
 export const LEVELS = Object.freeze(['info', 'urgent']);
+export const SEAT_STATES = Object.freeze(['pending', 'confirmed']);
+export const RELEASE_SCOPES = Object.freeze(['pending', 'offline']);
 export const ALARM_LEVELS = Object.freeze(['warning', 'critical']);
 /** Why a phone's sound is in trouble (status.trouble), most serious first: trouble.js. */
 export const TROUBLES = Object.freeze(['media', 'decode', 'start', 'timing']);
@@ -71,6 +74,11 @@ export const PAYLOADS = Object.freeze({
   Histogram: {
     bounds_us: F('list', { of: 'int' }), counts: F('list', { of: 'int' }), unknown: F('int'),
   },
+  SeatCounts: {
+    capacity: F('int', { ...REQ, nul: true }), confirmed: F('int', REQ), pending: F('int', REQ),
+    max_pending: F('int', REQ), released: F('int', REQ), expired: F('int', REQ), failed: F('int', REQ),
+    refused: F('int', REQ),
+  },
 });
 
 const REF = F('str', { nul: true, maxLen: 64 });
@@ -87,6 +95,7 @@ export const MESSAGES = Object.freeze({
     output_latency_us: F('int', { nul: true, min: 0 }), position_us: F('int', { nul: true }),
     trouble: F('str', { nul: true, choices: TROUBLES }),
   },
+  answer: { id: F('str', { ...REQ, maxLen: 64 }), sha256: F('str', { ...REQ, minLen: 64, maxLen: 64 }) },
   console_hello: { token: F('str', { ...REQ, maxLen: 256 }) },
   arm: { ref: REF, start_at_us: F('int', { nul: true, min: 0 }), in_ms: F('int', { nul: true, min: 0 }) },
   cancel: { ref: REF },
@@ -96,10 +105,16 @@ export const MESSAGES = Object.freeze({
     text: F('str', { ...REQ, minLen: 1, maxLen: 500 }), level: F('str', { choices: LEVELS }),
     group: F('str', { nul: true, maxLen: 64 }), ref: REF,
   },
+  release: { scope: F('str', { ...REQ, choices: RELEASE_SCOPES }), ref: REF },
   welcome: {
     participant_id: F('str', REQ), group: F('str', REQ), manifest_url: F('str', REQ), show: F('ShowInfo', REQ),
     server_time_us: F('int', REQ), announcements: F('list', { of: 'AnnouncementInfo' }),
+    seat: F('str', { choices: SEAT_STATES }),
   },
+  challenge: {
+    id: F('str', REQ), path: F('str', REQ), offset: F('int', { ...REQ, min: 0 }), length: F('int', { ...REQ, min: 1 }),
+  },
+  seat: { state: F('str', { ...REQ, choices: SEAT_STATES }), participant_id: F('str') },
   sync_reply: { id: F('int', REQ), t0: F('int', REQ), t1: F('int', REQ), t2: F('int', REQ) },
   show: PAYLOADS.ShowInfo,
   announcement: PAYLOADS.AnnouncementInfo,
@@ -117,7 +132,7 @@ export const MESSAGES = Object.freeze({
     show: F('ShowInfo', REQ), server_time_us: F('int', REQ), groups: F('list', { ...REQ, of: 'GroupCount' }),
     participants_total: F('int', REQ), connected_total: F('int', REQ), capacity: F('int', { ...REQ, nul: true }),
     sync_error: F('Histogram', REQ), engines: F('dict', REQ), drift: F('dict', REQ), output_latency: F('dict', REQ),
-    ntp: F('dict', REQ),
+    ntp: F('dict', REQ), seats: F('SeatCounts', REQ),
     announcements: F('list', { of: 'AnnouncementInfo' }),
     alarms: F('list', { of: 'AlarmInfo' }),
     trouble: F('dict'),
@@ -126,9 +141,10 @@ export const MESSAGES = Object.freeze({
 
 /** Which types each sender may send. */
 export const DIRECTIONS = Object.freeze({
-  participant: ['hello', 'sync', 'status'],
-  console: ['console_hello', 'sync', 'arm', 'cancel', 'abort', 'reset', 'announce'],
-  server: ['welcome', 'sync_reply', 'show', 'announcement', 'error', 'ack', 'console_welcome', 'feed'],
+  participant: ['hello', 'sync', 'status', 'answer'],
+  console: ['console_hello', 'sync', 'arm', 'cancel', 'abort', 'reset', 'announce', 'release'],
+  server: ['welcome', 'sync_reply', 'show', 'announcement', 'error', 'ack', 'console_welcome', 'feed', 'challenge',
+    'seat'],
 });
 
 export const ALL_TYPES = Object.freeze([...new Set(Object.values(DIRECTIONS).flat())].sort());
@@ -231,6 +247,7 @@ export const make = {
     JSON.stringify({ type: 'hello', participant_id, group, group_token, client }),
   sync: (id, t0) => JSON.stringify({ type: 'sync', id, t0 }),
   status: (fields) => JSON.stringify({ type: 'status', ...dropUndefined(fields) }),
+  answer: (id, sha256) => JSON.stringify({ type: 'answer', id, sha256 }),
   consoleHello: (token) => JSON.stringify({ type: 'console_hello', token }),
   arm: ({ ref = null, start_at_us = null, in_ms = null }) => JSON.stringify({ type: 'arm', ref, start_at_us, in_ms }),
   cancel: (ref = null) => JSON.stringify({ type: 'cancel', ref }),
@@ -238,6 +255,7 @@ export const make = {
   reset: (ref = null) => JSON.stringify({ type: 'reset', ref }),
   announce: ({ text, level = 'info', group = null, ref = null }) =>
     JSON.stringify({ type: 'announce', text, level, group, ref }),
+  release: (scope, ref = null) => JSON.stringify({ type: 'release', scope, ref }),
 };
 
 function dropUndefined(obj) {

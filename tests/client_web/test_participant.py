@@ -284,6 +284,9 @@ def test_console_drives_one_phone_per_engine(conductor_server, phones, artifacts
     cp.wait_for_selector("#main", 15)
     assert "token" not in cp.url(), "the token must leave the address bar"
     cp.wait_for("(f => f && f.groups.reduce((a, g) => a + g.ready, 0) === 3)(window.flashmobConsole.feed)", 15)
+    # ready means confirmed: every engine's page answered its seat challenge from the files it keeps
+    assert [ph.report()["seat"] for ph in crowd] == ["confirmed"] * 3
+    assert len(srv.conductor.store.participants(srv.conductor.bundle.show_id)) == 3
     cp.screenshot(artifacts / "console-1-ready.png")
     ears = [Ear(ph, srv) for ph in crowd]
     cp.fill("#arm-in", "4")

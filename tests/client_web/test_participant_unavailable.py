@@ -1,6 +1,7 @@
-"""A phone refused with ``unavailable`` (the conductor cannot write a newcomer:
-disk full) shows why, reconnects by itself (close 1013) and, once the
-conductor can write again, joins and the error goes away.  The refusal is
+"""A phone whose seat cannot be stored (``unavailable``: the conductor cannot
+write, disk full) shows why, reconnects by itself (close 1013), answers its
+challenge again and, once the conductor can write again, holds its seat and
+the error goes away.  The refusal is
 injected in-process (the real full disk is tests/conductor/test_diskfull.py);
 what is tested here is the page in real Chromium."""
 
@@ -11,7 +12,11 @@ from conductor.persist import StoreUnavailable
 from .conftest import PHONE
 
 
-def test_refused_newcomer_retries_and_joins(browser, conductor_server):
+def report_group(page):
+    return page.evaluate("window.flashmob.report().group")
+
+
+def test_unstored_seat_retries_and_confirms(browser, conductor_server):
     srv = conductor_server()
     persist = srv.conductor.persist
     real = persist.add_participant
@@ -32,11 +37,14 @@ def test_refused_newcomer_retries_and_joins(browser, conductor_server):
     page.wait_for_selector("#join-button")
     page.click("#join-button")
     page.wait_for_function("() => window.flashmob && window.flashmob.report().error", timeout=15_000, polling=20)
-    assert "cannot register new participants" in page.evaluate("window.flashmob.report().error")
-    page.wait_for_function("() => window.flashmob.st.pid && !window.flashmob.report().error", timeout=20_000)
+    assert "cannot confirm seats" in page.evaluate("window.flashmob.report().error")
+    page.wait_for_function("() => window.flashmob.report().seat === 'confirmed' && !window.flashmob.report().error",
+                           timeout=30_000)
     assert len(refused) == 3
     pid = page.evaluate("window.flashmob.st.pid")
-    assert pid in srv.conductor.registry.known and not set(refused) & set(srv.conductor.registry.known)
+    assert set(refused) == {pid}  # the same phone, answering again after each reconnection
+    assert pid in srv.conductor.registry.seats.confirmed
+    assert srv.conductor.store.participants(srv.conductor.bundle.show_id) == {pid: report_group(page)}
     assert page.is_hidden("#error")
     assert not errors, errors
     ctx.close()

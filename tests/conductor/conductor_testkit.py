@@ -110,11 +110,56 @@ class LiveServer:
         c.send({"type": "hello", **hello})
         return c, c.expect("welcome")
 
+    def confirmed_phone(self, **hello):
+        """A phone that joins, downloads the challenged file over HTTP (as the page
+        does with all its files), answers the challenge; returns (client, welcome)."""
+        c = self.ws("/ws")
+        c.send({"type": "hello", **hello})
+        welcome = c.expect("welcome")
+        if welcome["seat"] != "confirmed":
+            answer_challenge(c, self, c.expect("challenge"))
+            c.expect("seat", state="confirmed")
+        return c, welcome
+
+    def fetch(self, path):
+        """Bytes of a bundle file, over HTTP."""
+        import urllib.request
+        from urllib.parse import quote
+
+        url = f"{self.url}/bundle/{self.conductor.bundle.revision}/{quote(path)}"
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.read()
+
     def console(self, token=TOKEN):
         c = self.ws("/ws/console")
         c.send({"type": "console_hello", "token": token})
         c.expect("console_welcome")
         return c
+
+
+def range_answer(data, challenge):
+    """The right answer to ``challenge`` given the file's bytes."""
+    piece = data[challenge["offset"]:challenge["offset"] + challenge["length"]]
+    return hashlib.sha256(challenge["id"].encode() + piece).hexdigest()
+
+
+def answer_challenge(client, server, challenge):
+    client.send({"type": "answer", "id": challenge["id"],
+                 "sha256": range_answer(server.fetch(challenge["path"]), challenge)})
+
+
+def confirm_seat(client, base_url, welcome):
+    """Answer the challenge that follows ``welcome`` the way the page does (its
+    files fetched over HTTP from ``base_url``); returns the ``seat`` message."""
+    import urllib.request
+    from urllib.parse import quote
+
+    challenge = client.expect("challenge")
+    folder = welcome["manifest_url"].rsplit("/", 1)[0]
+    with urllib.request.urlopen(f"{base_url}{folder}/{quote(challenge['path'])}", timeout=10) as r:
+        data = r.read()
+    client.send({"type": "answer", "id": challenge["id"], "sha256": range_answer(data, challenge)})
+    return client
 
 
 class WsClient:

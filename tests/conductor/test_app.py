@@ -119,16 +119,16 @@ def test_announcements_to_all_and_to_one_group(live_server):
 
 def test_capacity(live_server):
     srv = live_server(capacity=2)
-    a, wa = srv.phone()
-    srv.phone()
+    a, wa = srv.confirmed_phone()
+    srv.confirmed_phone()
     full = srv.ws()
     full.send({"type": "hello"})
     err = full.expect("error")
     assert err["code"] == "capacity_reached" and err["fatal"] and "at most 2" in err["message"]
     assert full.closed_code() == m.CLOSE_FULL
     a.close()
-    back, wb = srv.phone(participant_id=wa["participant_id"])  # known people always get back in
-    assert wb["group"] == wa["group"]
+    back, wb = srv.phone(participant_id=wa["participant_id"])  # confirmed people always get back in
+    assert wb["group"] == wa["group"] and wb["seat"] == "confirmed"
 
 
 def test_console_auth_refused(live_server):
@@ -155,7 +155,7 @@ def test_participant_socket_cannot_control(live_server):
 def test_status_feeds_the_console(live_server):
     srv = live_server()
     console = srv.console()
-    phones = [srv.phone() for _ in range(3)]
+    phones = [srv.confirmed_phone()] + [srv.phone() for _ in range(2)]
     phones[0][0].send({"type": "status", "verified": True, "sync_error_us": 1500, "engine": "webaudio"})
     phones[1][0].send({"type": "status", "verified": False, "sync_error_us": 70_000})
     deadline = time.monotonic() + 5

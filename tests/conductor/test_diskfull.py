@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conductor_testkit import TOKEN, WsClient, write_bundle
+from conductor_testkit import TOKEN, WsClient, confirm_seat, write_bundle
 from test_restart import hello, spawn, wait_http
 
 
@@ -120,6 +120,12 @@ def feed_until(c, predicate, timeout=8.0):
             return feed
 
 
+def confirmed_hello(port, **fields):
+    c, w = hello(port, **fields)
+    confirm_seat(c, f"http://127.0.0.1:{port}", w).expect("seat", state="confirmed")
+    return c, w
+
+
 def store_alarm(feed):
     return next((a for a in feed["alarms"] if a["key"] == "store.write"), None)
 
@@ -131,7 +137,7 @@ def test_disk_full_mid_show(tmp_path, full_disk):
     full_disk.attach(proc.pid)
     try:
         wait_http(port)
-        known = [hello(port) for _ in range(2)]
+        known = [confirmed_hello(port) for _ in range(2)]
         cons = console(port)
         cons.send({"type": "arm", "in_ms": 1_500, "ref": "go"})
         armed = cons.expect("ack", ref="go")["show"]  # written durably before this broadcast
@@ -146,9 +152,10 @@ def test_disk_full_mid_show(tmp_path, full_disk):
         again, w = hello(port, participant_id=known[1][1]["participant_id"])
         assert w["group"] == known[1][1]["group"] and w["show"]["state"] == "running"
 
-        # a newcomer is refused, told to retry, and not counted
+        # a newcomer gets in (a hello writes nothing) but its seat cannot be stored: told to retry, not counted
         newcomer = WsClient(f"ws://127.0.0.1:{port}/ws")
         newcomer.send({"type": "hello"})
+        confirm_seat(newcomer, f"http://127.0.0.1:{port}", newcomer.expect("welcome"))
         err = newcomer.expect("error")
         assert err["code"] == "unavailable" and err["fatal"]
         assert newcomer.closed_code() == 1013
@@ -182,7 +189,7 @@ def test_disk_full_mid_show(tmp_path, full_disk):
         # space comes back: the pending writes go through and the alarm resolves
         full_disk.free()
         feed = feed_until(cons, lambda f: store_alarm(f)["resolved_at_us"] is not None)
-        late, w = hello(port)
+        late, w = confirmed_hello(port)
         assert w["show"]["state"] == "ended"
         feed = feed_until(cons, lambda f: f["participants_total"] == 3)
     finally:

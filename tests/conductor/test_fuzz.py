@@ -18,9 +18,10 @@ from conductor.session import ConsoleSession, ParticipantSession
 from conductor_testkit import TOKEN, WsClient
 
 FIELDS = ["type", "id", "t0", "text", "level", "group", "participant_id", "verified", "token", "in_ms",
-          "start_at_us", "ref", "reason", "sync_error_us", "engine", "position_us", "group_token"]
+          "start_at_us", "ref", "reason", "sync_error_us", "engine", "position_us", "group_token", "sha256",
+          "scope"]
 SAMPLE_VALUES = [None, True, False, 0, -1, 1, 2**53, 2**64, -2**63, 1.5, 1e308, "", "x", "ü" * 3, "\u0000",
-                 "red", "urgent", [], [1, [2]], {}, {"a": {"b": None}}, "9" * 50]
+                 "red", "urgent", [], [1, [2]], {}, {"a": {"b": None}}, "9" * 50, "a" * 64, "pending", "offline"]
 
 
 def random_frame(rng: random.Random) -> str | bytes:

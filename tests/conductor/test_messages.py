@@ -26,7 +26,11 @@ def test_round_trip_every_server_message():
                                     connected=1, ready=1),),
                participants_total=2, connected_total=1, capacity=10,
                sync_error=m.Histogram(bounds_us=(1000,), counts=(1, 0), unknown=0),
-               engines={"webaudio": 1}, drift={}, output_latency={}, ntp={}, announcements=(ann,)),
+               engines={"webaudio": 1}, drift={}, output_latency={}, ntp={},
+               seats=m.SeatCounts(capacity=10, confirmed=2, pending=5, max_pending=100, released=1, expired=3,
+                                  failed=1, refused=0), announcements=(ann,)),
+            m.ChallengeMsg(id="c1", path="red/seg-0000.mp3", offset=10, length=4096),
+            m.SeatMsg(state="confirmed", participant_id="p1"),
     ]
     assert {type(s).TYPE for s in samples} == set(m.SERVER_OUT)
     for msg in samples:
@@ -38,6 +42,8 @@ def test_client_messages_parse():
     assert m.parse('{"type":"sync","id":4,"t0":-5,"extra":1}', "participant") == m.Sync(id=4, t0=-5)
     assert m.parse('{"type":"arm","in_ms":6000}', "console") == m.Arm(in_ms=6000)
     assert m.parse('{"type":"announce","text":"hi"}', "console").level == "info"
+    assert m.parse('{"type":"release","scope":"offline"}', "console") == m.Release(scope="offline")
+    assert m.parse('{"type":"answer","id":"c","sha256":"%s"}' % ("a" * 64), "participant").sha256 == "a" * 64
 
 
 @pytest.mark.parametrize("frame, code", [
@@ -54,6 +60,8 @@ def test_client_messages_parse():
     ('{"type":"sync","id":1,"t0":9007199254740993}', m.BAD_MESSAGE),
     ('{"type":"status","verified":"yes"}', m.BAD_MESSAGE),
     ('{"type":"hello","participant_id":"' + "x" * 65 + '"}', m.BAD_MESSAGE),
+    ('{"type":"answer","id":"c","sha256":"abc"}', m.BAD_MESSAGE),  # not 64 characters
+    ('{"type":"answer","sha256":"' + "a" * 64 + '"}', m.BAD_MESSAGE),
     ("[" * 50_000 + "]" * 50_000, m.TOO_LARGE),
     ("[" * 8000 + "]" * 8000, m.BAD_JSON),  # RecursionError is caught
     ('{"type":"hello","client":' + "[" * 5000 + "]" * 5000 + "}", m.BAD_JSON),

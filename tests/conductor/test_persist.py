@@ -10,7 +10,6 @@ import pytest
 from conductor import messages as m
 from conductor.bundle import load_bundle
 from conductor.clock import FakeMonotonic, ServerClock
-from conductor.registry import JoinRefused
 from conductor.service import STORE_ALARM, CommandError, Conductor, Options
 from conductor.store import SqliteStore
 
@@ -141,21 +140,35 @@ def test_announcements_go_out_on_a_full_disk_and_are_written_later_with_their_id
     assert c.announce(m.Announce(text="after"), c.now()).id == second.id + 1
 
 
-def test_newcomers_are_refused_and_forgotten_known_phones_rejoin(conductor):
+def right_answer(c, challenge):
+    import hashlib
+
+    data = (c.bundle.root / challenge.path).read_bytes()[challenge.offset:challenge.offset + challenge.length]
+    return m.Answer(id=challenge.id, sha256=hashlib.sha256(challenge.id.encode() + data).hexdigest())
+
+
+def confirm(c, adm):
+    return c.answer(adm.participant_id, adm.group, right_answer(c, adm.challenge))
+
+
+def test_newcomers_join_but_no_seat_is_confirmed_on_a_full_disk(conductor):
     c, mono, store, hub = conductor
     known = c.admit(m.Hello())[0]
+    assert confirm(c, known).outcome == "confirmed"
     store.full = True
-    with pytest.raises(JoinRefused) as err:
-        c.admit(m.Hello())
-    assert err.value.code == m.UNAVAILABLE and err.value.fatal
-    assert list(c.registry.known) == [known.participant_id]  # memory agrees with storage
-    assert sum(c.registry.counts.values()) == 1
+    newcomer = c.admit(m.Hello())[0]  # a hello writes nothing: it gets in
+    assert newcomer.challenge is not None
+    assert confirm(c, newcomer).outcome == "unavailable"
+    seats = c.registry.seats
+    assert list(seats.confirmed) == [known.participant_id]  # memory agrees with storage
+    assert seats.seat(newcomer.participant_id).state == "pending"
     again, welcome = c.admit(m.Hello(participant_id=known.participant_id))
-    assert again.group == known.group and not again.new
+    assert again.group == known.group and not again.new and welcome.seat == "confirmed"
     assert c.feed().participants_total == 1 and c.feed().alarms[0].key == STORE_ALARM
     store.full = False
-    c.admit(m.Hello())
-    assert len(store.participants(c.bundle.show_id)) == 2 == len(c.registry.known)
+    retry = c.admit(m.Hello(participant_id=newcomer.participant_id))[0]  # the phone reconnects
+    assert confirm(c, retry).outcome == "confirmed"
+    assert len(store.participants(c.bundle.show_id)) == 2 == len(seats.confirmed)
     assert c.alarms.active(STORE_ALARM) is None
 
 
@@ -165,17 +178,15 @@ def test_the_filesystem_is_probed_once_per_episode(conductor, monkeypatch):
     c, mono, store, hub = conductor
     probes = []
     monkeypatch.setattr(persist, "os_error_probe", lambda folder: probes.append(folder) or "No space (ENOSPC)")
-    c.admit(m.Hello())
+    confirm(c, c.admit(m.Hello())[0])
     store.full = True
-    for _ in range(50):  # a crowd of newcomers on a full disk
-        with pytest.raises(JoinRefused):
-            c.admit(m.Hello())
+    for _ in range(50):  # a crowd of phones confirming on a full disk
+        assert confirm(c, c.admit(m.Hello())[0]).outcome == "unavailable"
     assert len(probes) == 1 and "the filesystem says: No space (ENOSPC)" in c.alarms.active(STORE_ALARM).message
     store.full = False
-    c.admit(m.Hello())
+    confirm(c, c.admit(m.Hello())[0])
     store.full = True
-    with pytest.raises(JoinRefused):
-        c.admit(m.Hello())
+    assert confirm(c, c.admit(m.Hello())[0]).outcome == "unavailable"
     assert len(probes) == 2  # a new episode
 
 

@@ -31,6 +31,16 @@ def test_arguments():
         parse("b", "--assign", "lottery")
 
 
+def test_seat_options(bundle_dir, tmp_path, capsys):
+    args = parse("b", "--max-pending", "500", "--confirm-timeout", "120")
+    assert (args.max_pending, args.confirm_timeout) == (500, 120.0)
+    assert (parse("b").max_pending, parse("b").confirm_timeout) == (10_000, 900.0)
+    for bad in (["--capacity", "0"], ["--max-pending", "0"], ["--confirm-timeout", "0.1"]):
+        assert serve.main(["serve", str(bundle_dir), "--port", "0", "--host", "127.0.0.1", "--no-qr",
+                           "--db", str(tmp_path / "db.sqlite"), *bad]) == 2
+        assert "flashmob serve:" in capsys.readouterr().err
+
+
 def test_follows_the_tools_command_convention():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command")

@@ -133,3 +133,29 @@ def test_welcome_is_never_behind_the_clock(setup):
     mono.advance(5 * S)  # the ticker has not run yet
     assert c.admit(m.Hello())[1].show.state == "running"
     assert c.store.load_show(c.bundle.show_id).state.value == "running"  # stored as well
+
+
+def test_a_seat_the_store_could_not_write_is_not_confirmed(setup, monkeypatch):
+    import hashlib
+
+    c, mono, hub, _ = setup(capacity=1)
+    adm, welcome = c.admit(m.Hello())
+    ch = adm.challenge
+    data = (c.bundle.root / ch.path).read_bytes()[ch.offset:ch.offset + ch.length]
+    answer = m.Answer(id=ch.id, sha256=hashlib.sha256(ch.id.encode() + data).hexdigest())
+
+    def disk_full(*a):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(c.store, "add_participant", disk_full)
+    assert c.answer(adm.participant_id, adm.group, answer).outcome == "unavailable"
+    assert c.alarms.active("store.write") is not None
+    assert c.registry.seats.confirmed == {} and c.registry.seats.seat(adm.participant_id).state == "pending"
+    monkeypatch.undo()
+    again = c.answer(adm.participant_id, adm.group, answer)  # stale: the open challenge was consumed
+    assert again.outcome == "stale"
+    ch = again.challenge
+    data = (c.bundle.root / ch.path).read_bytes()[ch.offset:ch.offset + ch.length]
+    ok = c.answer(adm.participant_id, adm.group,
+                  m.Answer(id=ch.id, sha256=hashlib.sha256(ch.id.encode() + data).hexdigest()))
+    assert ok.outcome == "confirmed" and c.store.participants(c.bundle.show_id) == {adm.participant_id: adm.group}

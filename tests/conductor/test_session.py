@@ -1,5 +1,6 @@
 """conductor.session: frames in, frames out, never an exception, never a state change on refusal."""
 
+import hashlib
 import json
 
 import pytest
@@ -42,9 +43,27 @@ def test_participant_flow(conductor):
     assert s.participant_id is None and not conductor.registry.live
 
 
+def right_answer(conductor, challenge):
+    data = (conductor.bundle.root / challenge["path"]).read_bytes()
+    piece = data[challenge["offset"]:challenge["offset"] + challenge["length"]]
+    digest = hashlib.sha256(challenge["id"].encode() + piece).hexdigest()
+    return json.dumps({"type": "answer", "id": challenge["id"], "sha256": digest})
+
+
+def join_and_confirm(conductor):
+    s = ParticipantSession(conductor)
+    welcome, challenge = texts(s.handle('{"type":"hello"}', 0))
+    assert (welcome["seat"], challenge["type"]) == ("pending", "challenge")
+    [seat] = texts(s.handle(right_answer(conductor, challenge), 1))
+    assert seat == {"type": "seat", "state": "confirmed", "participant_id": welcome["participant_id"]}
+    return s
+
+
 def test_capacity_refusal_closes(conductor):
-    for _ in range(3):
+    for _ in range(10):  # unconfirmed: they hold no seat
         ParticipantSession(conductor).handle('{"type":"hello"}', 0)
+    for _ in range(3):
+        join_and_confirm(conductor)
     s = ParticipantSession(conductor)
     out = s.handle('{"type":"hello"}', 0)
     assert texts(out)[0]["code"] == "capacity_reached" and out[-1] == Close(m.CLOSE_FULL, "capacity_reached")
@@ -86,3 +105,26 @@ def test_internal_errors_are_contained(conductor, monkeypatch):
     monkeypatch.setattr(conductor, "admit", boom)
     [err] = texts(s.handle('{"type":"hello"}', 0))
     assert err["code"] == "internal" and not s.closed
+
+
+def test_wrong_answers_get_new_challenges_then_a_close(conductor):
+    s = ParticipantSession(conductor)
+    welcome, challenge = texts(s.handle('{"type":"hello"}', 0))
+    manifest_sha = conductor.bundle.files[challenge["path"]]  # the whole file's sha256 is public: not an answer
+    for i, forged in enumerate([manifest_sha, "0" * 64, "f" * 64]):
+        out = s.handle(json.dumps({"type": "answer", "id": challenge["id"], "sha256": forged}), 1 + i)
+        err = texts(out)[0]
+        assert err["code"] == "challenge_failed"
+        if i < 2:
+            challenge = texts(out)[1]
+            assert challenge["type"] == "challenge"
+    assert s.closed and out[-1] == Close(m.CLOSE_POLICY, "challenge_failed")
+    assert conductor.registry.seats.confirmed == {} and conductor.store.participants(conductor.bundle.show_id) == {}
+    # a stale challenge id gets the open challenge again, which can be answered
+    s2 = ParticipantSession(conductor)
+    welcome, challenge = texts(s2.handle('{"type":"hello"}', 10))
+    err, fresh = texts(s2.handle(json.dumps({"type": "answer", "id": "old", "sha256": "0" * 64}), 11))
+    assert err["code"] == "challenge_stale" and fresh == challenge
+    [seat] = texts(s2.handle(right_answer(conductor, fresh), 12))
+    assert seat["state"] == "confirmed"
+    assert conductor.store.participants(conductor.bundle.show_id) == {welcome["participant_id"]: welcome["group"]}

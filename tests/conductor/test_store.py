@@ -72,3 +72,23 @@ def test_an_unreadable_state_file_is_refused(tmp_path):
     db.mkdir()  # a directory where the file should be: cannot be read (root ignores file modes)
     with pytest.raises(StoreError, match="cannot be read"):
         SqliteStore(db)
+
+
+def test_released_seats_are_deleted_and_legacy_rows_dropped_once(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "db"
+    legacy = sqlite3.connect(db, isolation_level=None)  # a database written before seats: every id ever issued
+    from conductor.store import SCHEMA
+
+    legacy.executescript(SCHEMA)
+    legacy.executemany("INSERT INTO participants VALUES (?,?,?,?)", [("x", f"fake{i}", "red", i) for i in range(350)])
+    legacy.close()
+    store = SqliteStore(db)
+    assert store.participants("x") == {}
+    store.add_participant("x", "alice", "red", 1)
+    store.add_participant("x", "bob", "blue", 2)
+    store.remove_participants("x", ("bob",))
+    store.close()
+    again = SqliteStore(db)  # the one-time cleanup does not run again
+    assert again.participants("x") == {"alice": "red"}

@@ -31,3 +31,19 @@ def test_group_tokens():
 def test_short_secret_refused():
     with pytest.raises(ValueError):
         GroupSigner(b"short", "s")
+
+
+def test_participant_ids_carry_their_group_even_among_1000():
+    from conductor.tokens import PID_CHARS, GroupSigner, ParticipantIds, new_secret
+
+    groups = tuple(f"g{i}" for i in range(1000))
+    signer = GroupSigner(new_secret(), "show")
+    ids = ParticipantIds(signer, groups)
+    for gid in ("g0", "g517", "g999"):
+        pid = ids.new(gid)
+        assert len(pid) == PID_CHARS and ids.group_of(pid) == gid
+        assert ids.group_of(pid[:-1] + ("a" if pid[-1] != "a" else "b")) is None  # forged mac
+        other = pid[:10] + ParticipantIds(signer, groups).new("g1")[10:]  # another id's tag and mac
+        assert ids.group_of(other) is None
+    assert ParticipantIds(GroupSigner(new_secret(), "show"), groups).group_of(ids.new("g3")) is None
+    assert ids.group_of("é" * PID_CHARS) is None and ids.group_of(None) is None and ids.group_of("short") is None

@@ -42,7 +42,8 @@ errors = {k: v for k, v in vars(m).items() if k.isupper() and isinstance(v, str)
 closes = {k[6:]: v for k, v in vars(m).items() if k.startswith("CLOSE_")}
 print(json.dumps({
     "messages": {t: fields(c) for d in m.DIRECTIONS.values() for t, c in d.items()},
-    "payloads": {c.__name__: fields(c) for c in (m.ShowInfo, m.AnnouncementInfo, m.AlarmInfo, m.GroupCount, m.Histogram)},
+    "payloads": {c.__name__: fields(c) for c in (m.ShowInfo, m.AnnouncementInfo, m.AlarmInfo, m.GroupCount, m.Histogram,
+                                                  m.SeatCounts)},
     "directions": {k: sorted(v) for k, v in m.DIRECTIONS.items()},
     "errors": errors, "close": closes, "states": list(m.SHOW_STATES), "levels": list(m.LEVELS), "alarm_levels": list(m.ALARM_LEVELS),
     "max_frame": m.MAX_FRAME_CHARS,
@@ -127,6 +128,8 @@ const BAD = [
   ['participant', '{"type":"status","verified":"yes"}'],
   ['participant', `{"type":"hello","client":"${'x'.repeat(201)}"}`],
   ['participant', `{"type":"hello","client":"${'x'.repeat(17000)}"}`],
+  ['participant', '{"type":"answer","id":"c","sha256":"abc"}'],
+  ['console', '{"type":"release","scope":"everybody"}'],
   ['console', '{"type":"announce","text":""}'],
   ['console', '{"type":"announce","text":"hi","level":"loud"}'],
   ['console', '{"type":"hello"}'],
@@ -172,6 +175,7 @@ test('builders produce frames the Python side accepts', (t) => {
     ['participant', P.make.hello({ participant_id: 'abc', client: 'flashmob-web/1' })],
     ['participant', P.make.sync(3, 1786000000123456)],
     ['participant', P.make.status({ verified: true, sync_error_us: 300, engine: 'webaudio', position_us: undefined })],
+    ['participant', P.make.answer('c1', 'ab'.repeat(32))],
     ['console', P.make.consoleHello('tok')],
     ['console', P.make.arm({ in_ms: 5000, ref: 'r' })],
     ['console', P.make.arm({ start_at_us: 1786000000000000 })],
@@ -179,6 +183,7 @@ test('builders produce frames the Python side accepts', (t) => {
     ['console', P.make.abort('rain', 'a')],
     ['console', P.make.reset()],
     ['console', P.make.announce({ text: 'Stop', level: 'urgent', group: 'red' })],
+    ['console', P.make.release('offline', 'r7')],
   ];
   for (const [dir, f] of frames) P.parse(f, dir);
   if (!needPython(t)) return;
