@@ -24,7 +24,7 @@ import time
 
 import pytest
 
-from .conftest import ENGINES, SR, click_samples
+from .conftest import ENGINES, PHONE, SR, click_samples
 
 SPREAD_LIMIT_US = 5_000
 CLICK_LIMIT_US = 3_000
@@ -64,6 +64,33 @@ def join_and_ready(page):
     page.click("#enable-sound")
     wait_for(page, "document.body.dataset.screen === 'wait'")
     wait_for(page, "window.flashmob.report().syncBoundUs < 5000")
+
+
+def report(page):
+    """A Playwright page's own report (``window.flashmob.report()``)."""
+    return page.evaluate("window.flashmob && window.flashmob.report()")
+
+
+def open_phone(browser, url, *, locale="fr-FR"):
+    """A Playwright phone (the ``browser`` fixture) at a phone viewport: ``(context, page)``."""
+    ctx = browser.new_context(viewport=PHONE, device_scale_factor=1, locale=locale, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: print("pageerror:", e))
+    page.goto(url)
+    return ctx, page
+
+
+def open_console(browser, srv):
+    """The organizer console in a Playwright page, logged in: ``(context, page)``."""
+    from conductor_testkit import TOKEN
+
+    ctx = browser.new_context(viewport=PHONE, device_scale_factor=1)
+    page = ctx.new_page()
+    page.on("pageerror", lambda e: print("console pageerror:", e))
+    page.goto(f"{srv.url}/console#token={TOKEN}")
+    page.wait_for_selector("#main:not([hidden])")
+    assert "token" not in page.url, "the token must leave the address bar"
+    return ctx, page
 
 
 def shot(ph, artifacts, name):
