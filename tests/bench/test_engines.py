@@ -131,4 +131,7 @@ def test_page_sound_reaches_its_own_sink(rig, engine, tmp_path):
     finally:
         marker = page.marker
         page.close()
+    deadline = time.monotonic() + 10  # WebKit's web and network processes exit after the browser
+    while marked_pids(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert marked_pids(marker) == [], "processes of the closed page are still alive"

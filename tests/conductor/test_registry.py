@@ -141,8 +141,8 @@ def test_aggregation():
 
 
 def test_trouble_counts_connected_phones_per_reason():
-    reg = Registry(GROUPS, "balanced", new_id=ids())
-    pids = [reg.admit(m.Hello()).participant_id for _ in range(5)]
+    reg = make("balanced", new_id=ids())
+    pids = [reg.admit(m.Hello(), 0).participant_id for _ in range(5)]
     for pid in pids[:4]:
         reg.connected(pid)
     assert reg.trouble() == {}
