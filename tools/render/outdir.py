@@ -78,16 +78,6 @@ def _serving_conductor(out_dir: str) -> str | None:
 _PARTIAL = ".{name}.partial-"
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def partial_dir(out_dir: str) -> str:
     """A fresh hidden folder beside ``out_dir`` (same file system, so the final rename is atomic);
     folders of earlier renders whose process is gone are removed first."""
