@@ -14,9 +14,6 @@ import queue
 import resource
 import socket
 import statistics
-import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 
@@ -24,9 +21,8 @@ import httpx
 import pytest
 
 from conductor.connlimits import Limits
-from conductor_testkit import TOKEN, WsClient
+from conductor_testkit import WsClient
 
-REPO = Path(__file__).resolve().parents[2]
 ATTACKER = "127.0.0.2"
 HALF_HEAD = b"GET / HTTP/1.1\r\nHost: conductor\r\nUser-Agent: slow\r\n"
 
@@ -76,28 +72,11 @@ def sync_rtts(phone: WsClient, n: int = 10) -> list[float]:
 
 
 def spawn_serve(bundle: Path, db: Path, *, nofile: tuple[int, int], extra=()):
-    """`python -m conductor serve` with a given RLIMIT_NOFILE (soft, hard)."""
-    env = {**os.environ, "FLASHMOB_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "conductor", "serve", str(bundle), "--host", "127.0.0.1",
-                             "--port", "0", "--db", str(db), "--no-qr", "--log-level", "warning", *extra],
-                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, nofile))
-    lines: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
-    seen = []
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=0.2)
-        except queue.Empty:
-            if proc.poll() is not None:
-                break
-            continue
-        seen.append(line)
-        if line.startswith("listening on"):
-            return proc, int(line.rsplit(":", 1)[1]), seen, lines
-    proc.kill()
-    raise AssertionError("server did not start:\n" + "".join(seen))
+    """test_restart's real ``serve``, started under the open-file limit ``nofile``."""
+    from test_restart import spawn
+
+    proc, port = spawn(bundle, db, extra, preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, nofile))
+    return proc, port, proc.seen, proc.lines
 
 
 @pytest.mark.parametrize("nofile", [(1024, None), (1024, 1024)], ids=["soft-1024", "hard-1024"])

@@ -17,18 +17,22 @@ from conductor_testkit import TOKEN, WsClient, write_bundle
 REPO = Path(__file__).resolve().parents[2]
 
 
-def spawn(bundle, db, extra=()):
+def spawn(bundle, db, extra=(), *, preexec_fn=None):
+    """A real ``serve`` on a free loopback port: ``(proc, port)``. ``proc.output`` collects every
+    line it prints, ``proc.lines`` (a queue) hands them out one by one, ``proc.seen`` those up to
+    "listening on"."""
     env = {**os.environ, "FLASHMOB_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "conductor", "serve", str(bundle), "--host", "127.0.0.1",
                              "--port", "0", "--db", str(db), "--min-lead", "0.3", "--no-qr",
                              "--log-level", "warning", *extra],
-                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines = queue.Queue()
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=preexec_fn)
+    lines = proc.lines = queue.Queue()
     proc.output = []  # every line the process printed (the drain thread appends)
     threading.Thread(target=lambda: [(lines.put(x), proc.output.append(x)) for x in proc.stdout],
                      daemon=True).start()
     deadline = time.monotonic() + 20
-    seen = []
+    seen = proc.seen = []
     while time.monotonic() < deadline:
         try:
             line = lines.get(timeout=0.2)
