@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "tests" / "conductor")]
 
 from bench.table import markdown  # noqa: E402
-from conductor.bundle import load_bundle  # noqa: E402
+from flashmob.conductor.bundle import load_bundle  # noqa: E402
 from conductor_testkit import write_bundle  # noqa: E402
 
 

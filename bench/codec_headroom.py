@@ -31,9 +31,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def show_pcm(minutes: int, groups: int, work: str) -> tuple[list[np.ndarray], int]:
     """Each group's normalized PCM as the renderer hands it to the encoder (first encode)."""
     sys.path.insert(0, ROOT)
-    import tools.codec_check as check
+    import flashmob.tools.codec_check as check
     from bench.render import synthetic_score
-    from tools.render.bundle import RenderOptions, render_bundle
+    from flashmob.tools.render.bundle import RenderOptions, render_bundle
 
     captured: list[list[np.ndarray]] = []  # one list of chunks per encode (one encode per group)
     real = check.Mp3Writer
@@ -70,8 +70,8 @@ def main(argv=None) -> int:
     sys.path.insert(0, ROOT)
     import soundfile as sf
 
-    from tools.encode import EncodeSettings, encode_mp3
-    from tools.truepeak import BEFORE, AFTER, peak_envelope, true_peak_dbtp
+    from flashmob.tools.encode import EncodeSettings, encode_mp3
+    from flashmob.tools.truepeak import BEFORE, AFTER, peak_envelope, true_peak_dbtp
 
     work = tempfile.mkdtemp(prefix="flashmob-headroom-")
     try:

@@ -50,9 +50,9 @@ def main(argv=None) -> int:
     sys.path.insert(0, ROOT)
     import pyloudnorm
 
-    from tools.decode import decode_soundfile, ffmpeg_exe
-    from tools.loudness import integrated_loudness
-    from tools.truepeak import true_peak_dbtp
+    from flashmob.tools.decode import decode_soundfile, ffmpeg_exe
+    from flashmob.tools.loudness import integrated_loudness
+    from flashmob.tools.truepeak import true_peak_dbtp
 
     with open(os.path.join(args.bundle, "manifest.json"), encoding="utf-8") as fh:
         manifest = json.load(fh)

@@ -30,8 +30,8 @@ sys.path[:0] = [str(REPO)]
 
 from bench.machine import loadavg  # noqa: E402
 from bench.table import markdown  # noqa: E402
-from conductor.clock import wall_us  # noqa: E402
-from conductor.ntp import udp_query  # noqa: E402
+from flashmob.conductor.clock import wall_us  # noqa: E402
+from flashmob.conductor.ntp import udp_query  # noqa: E402
 
 
 def start_chronyd(tmp: Path) -> tuple[subprocess.Popen, int]:

@@ -25,8 +25,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--minutes", type=float, default=60)
     args = ap.parse_args()
-    from tools.decode import decode_ffmpeg, ffmpeg_exe
-    from tools.probe import probe_audio
+    from flashmob.tools.decode import decode_ffmpeg, ffmpeg_exe
+    from flashmob.tools.probe import probe_audio
 
     import soundfile
 

@@ -105,7 +105,7 @@ class TreeRss:
 
 def ffmpeg_yardstick(bundle: str, score_path: str, workdir: str, bitrate: int, quality: int) -> float:
     """Seconds for the ffmpeg CLI to encode every group's PCM, one after another."""
-    from tools.decode import decode_soundfile, ffmpeg_exe
+    from flashmob.tools.decode import decode_soundfile, ffmpeg_exe
     import json
 
     manifest = json.load(open(os.path.join(bundle, "manifest.json"), encoding="utf-8"))
@@ -145,7 +145,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     load_start = os.getloadavg()[0]  # before anything of ours runs: the machine's own load
     sys.path.insert(0, ROOT)
-    from tools.render.bundle import RenderOptions, render_bundle
+    from flashmob.tools.render.bundle import RenderOptions, render_bundle
 
     work = tempfile.mkdtemp(prefix="flashmob-bench-")
     try:

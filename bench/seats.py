@@ -60,11 +60,11 @@ def write_bundle(root: Path, segment_kb: int, segments: int) -> Path:
 
 
 def conductor_side(root: Path, hellos: int, answers: int, challenge_kb: int, rounds: int) -> list[list]:
-    from conductor.bundle import load_bundle
-    from conductor.clock import ServerClock
-    from conductor.service import Conductor, Options
-    from conductor.session import ParticipantSession
-    from conductor.store import SqliteStore
+    from flashmob.conductor.bundle import load_bundle
+    from flashmob.conductor.clock import ServerClock
+    from flashmob.conductor.service import Conductor, Options
+    from flashmob.conductor.session import ParticipantSession
+    from flashmob.conductor.store import SqliteStore
 
     bundle = load_bundle(root)
     clock = ServerClock()

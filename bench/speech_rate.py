@@ -29,7 +29,7 @@ FR = ["Bienvenue. Gardez vos écouteurs.", "Les rouges, marchez vers la fontaine
 
 
 def main() -> None:
-    from tools.voices import Synthesizer, VoiceSettings, default_engines
+    from flashmob.tools.voices import Synthesizer, VoiceSettings, default_engines
 
     synth = Synthesizer(default_engines(), None, 44100)
     rows = []

@@ -1,4 +1,4 @@
-"""``python -m conductor serve BUNDLE [options]`` (same as ``flashmob serve``)."""
+"""``python -m flashmob.conductor serve BUNDLE [options]`` (same as ``flashmob serve``)."""
 
 import sys
 

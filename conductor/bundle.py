@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from collections.abc import Callable
 from typing import Any
 
-from tools.score.colours import is_manifest_colour
+from flashmob.tools.score.colours import is_manifest_colour
 
 from .bundlecheck import MAX_MANIFEST_BYTES, check_values, verify_files
 

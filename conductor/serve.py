@@ -2,8 +2,8 @@
 
 It follows the ``tools.commands`` convention (``NAME``, ``HELP``,
 ``configure(parser)``, ``run(args)``), so ``tools/cli.py`` wires it by listing
-``"conductor.serve"`` in ``COMMANDS``; ``add_parser(subparsers)`` does the same
-for another parser, and ``python -m conductor serve BUNDLE`` (or
+``"flashmob.conductor.serve"`` in ``COMMANDS``; ``add_parser(subparsers)`` does the same
+for another parser, and ``python -m flashmob.conductor serve BUNDLE`` (or
 ``serve.main(argv)``) works on its own.
 
 It binds the listening socket first (so ``--port 0`` works and the printed

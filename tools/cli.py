@@ -14,14 +14,14 @@ import sys
 
 # (module, where) — each module defines NAME, HELP, configure(parser), run(args)
 COMMANDS = (
-    "tools.commands.check",
-    "tools.commands.plan",
-    "tools.commands.schema",
-    "tools.commands.render",
-    "tools.commands.voices",
-    "tools.commands.script",
-    "conductor.serve",
-    "tools.commands.qr",
+    "flashmob.tools.commands.check",
+    "flashmob.tools.commands.plan",
+    "flashmob.tools.commands.schema",
+    "flashmob.tools.commands.render",
+    "flashmob.tools.commands.voices",
+    "flashmob.tools.commands.script",
+    "flashmob.conductor.serve",
+    "flashmob.tools.commands.qr",
 )
 
 DESCRIPTION = """\
@@ -55,7 +55,7 @@ def _modules():
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flashmob", description=DESCRIPTION, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    from tools import __version__
+    from flashmob.tools import __version__
 
     parser.add_argument("--version", action="version", version=f"flashmob {__version__}")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks of unexpected errors")
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, no traceback
         if getattr(args, "debug", False):
             raise
-        from tools.voices.synth import one_line
+        from flashmob.tools.voices.synth import one_line
 
         print(f"flashmob {args.command}: internal error: {one_line(exc)} (run with --debug for details)",
               file=sys.stderr)

@@ -6,7 +6,7 @@
 
 For each PulseAudio rate of ``--rates`` (the sound server's default-sample-rate
 and every sink's rate): a private PulseAudio server with one null sink per
-page, a real conductor (``python -m conductor serve``) serving a click bundle
+page, a real conductor (``python -m flashmob.conductor serve``) serving a click bundle
 rendered by ``flashmob render`` (a click at 0 s and every second: the
 renderer's loudness processing leaves each onset one sample sharp, see
 ``bundle_clicks``), the link relay (bench/netlink, ``--profile``) in front of
@@ -73,7 +73,7 @@ def render_bundle(workdir: Path, rate: int) -> Path:
                                     "groups:\n  red: {name: Reds}\nassets:\n  click: click.wav\n"
                                     f"cues:\n{cues}  - at: 10s\n    end: true\n")
     out = workdir / "bundle"
-    r = subprocess.run([sys.executable, "-m", "tools.cli", "render", str(src / "score.yaml"), "-o", str(out), "-q",
+    r = subprocess.run([sys.executable, "-m", "flashmob.tools.cli", "render", str(src / "score.yaml"), "-o", str(out), "-q",
                         "--segment-seconds", "3"], cwd=procs.ROOT, timeout=300, capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError(f"flashmob render failed: {r.stderr[-2000:]}")

@@ -2,7 +2,7 @@
 
     python -m bench.attack --phones 200 --steady 20
 
-One run, two phases, a fresh conductor (``python -m conductor serve``, stub
+One run, two phases, a fresh conductor (``python -m flashmob.conductor serve``, stub
 bundle, default limits) each, on loopback:
 
 1. **no attack**: the load generator of bench.load (``bench/load/loadgen.mjs``,

@@ -5,7 +5,7 @@
 For each K (ascending; the sweep stops after the first run that fails the
 health check: a phone not joined, an error, the cue less than 1 s before the
 start, or sync service p99 above 20 ms), a fresh conductor
-(``python -m conductor serve``, stub bundle) and the Node load generator
+(``python -m flashmob.conductor serve``, stub bundle) and the Node load generator
 (``bench/load/loadgen.mjs``) on the same machine, over loopback without the
 relay: join, steady phase (sync bursts, periodic sync, status), arm with a
 5 s lead, 1 s past the start.  /proc is sampled every 250 ms for CPU and

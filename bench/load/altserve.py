@@ -18,8 +18,8 @@ from pathlib import Path
 
 import uvicorn
 
-from conductor.app import WS_MAX_SIZE, ServerConfig, build_conductor, create_app
-from conductor.serve import bind
+from flashmob.conductor.app import WS_MAX_SIZE, ServerConfig, build_conductor, create_app
+from flashmob.conductor.serve import bind
 
 
 def main(argv: list[str] | None = None) -> int:

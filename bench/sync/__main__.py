@@ -3,7 +3,7 @@
     python -m bench.sync --profile wifi --phones 20 --seconds 30
     python -m bench.sync --profile all --phones 20 --seconds 30     # every profile, one table each
 
-One run: a real conductor (``python -m conductor serve``, stub bundle), the
+One run: a real conductor (``python -m flashmob.conductor serve``, stub bundle), the
 peers' servers (``bench/peers/servers.mjs``), the relay (``bench.netlink``)
 with one route per phone and library, every route of phone ``i`` seeded
 ``i`` (same delay sequence for the three libraries), and the phones

@@ -52,8 +52,8 @@ def _pcm(group_index: int) -> np.ndarray:
 
 
 def write_real_bundle(root: Path) -> Path:
-    from tools.encode import EncodeSettings, encode_mp3
-    from tools.segments import encode_segments, plan_segments
+    from flashmob.tools.encode import EncodeSettings, encode_mp3
+    from flashmob.tools.segments import encode_segments, plan_segments
 
     root.mkdir(parents=True, exist_ok=True)
     settings = EncodeSettings(sample_rate=SR, channels=1, bitrate_kbps=128, quality=7)
@@ -125,7 +125,7 @@ def undecodable_segments_bundle(real_bundle, tmp_path_factory):
 @pytest.fixture
 def conductor_server(real_bundle, tmp_path):
     """Factory: a real conductor on 127.0.0.1 serving client_web/ and the real bundle."""
-    from conductor.app import ServerConfig, build_app
+    from flashmob.conductor.app import ServerConfig, build_app
     from conductor_testkit import TOKEN, LiveServer
 
     started = []

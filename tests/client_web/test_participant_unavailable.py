@@ -7,7 +7,7 @@ what is tested here is the page in real Chromium."""
 
 from __future__ import annotations
 
-from conductor.persist import StoreUnavailable
+from flashmob.conductor.persist import StoreUnavailable
 
 from .conftest import PHONE
 

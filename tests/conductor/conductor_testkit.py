@@ -65,9 +65,9 @@ class LiveServer:
     """A real uvicorn serving ``app`` on 127.0.0.1 (free port) in a thread."""
 
     def __init__(self, app, *, ws_max_size=None, limits=None):
-        from conductor.app import WS_MAX_SIZE
-        from conductor.gate import conductor_server
-        from conductor.connlimits import Limits
+        from flashmob.conductor.app import WS_MAX_SIZE
+        from flashmob.conductor.gate import conductor_server
+        from flashmob.conductor.connlimits import Limits
 
         self.app = app
         self.sock = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)

@@ -26,7 +26,7 @@ def bundle_dir(tmp_path):
 def live_server(tmp_path):
     """Factory: ``live_server(duration_ms=..., **ServerConfig fields)`` starts a
     real uvicorn on 127.0.0.1 with a fresh bundle; all are stopped at teardown."""
-    from conductor.app import ServerConfig, build_app
+    from flashmob.conductor.app import ServerConfig, build_app
     from conductor_testkit import TOKEN, LiveServer
 
     started = []

@@ -6,7 +6,7 @@ refused, and the console sees and releases seats."""
 import hashlib
 import time
 
-from conductor import messages as m
+from flashmob.conductor import messages as m
 from conductor_testkit import range_answer, write_bundle
 
 FAKES = 350

@@ -1,12 +1,12 @@
-"""conductor.alarms: one episode per key, logged once, resolved alarms kept a while."""
+"""flashmob.conductor.alarms: one episode per key, logged once, resolved alarms kept a while."""
 
 import logging
 import threading
 
 import pytest
 
-from conductor import messages as m
-from conductor.alarms import MAX_ALARMS, RESOLVED_KEPT_US, Alarms
+from flashmob.conductor import messages as m
+from flashmob.conductor.alarms import MAX_ALARMS, RESOLVED_KEPT_US, Alarms
 
 
 class Clock:

@@ -1,11 +1,11 @@
-"""conductor.app over a real uvicorn on a loopback port: the websocket protocol end to end."""
+"""flashmob.conductor.app over a real uvicorn on a loopback port: the websocket protocol end to end."""
 
 import time
 
 import httpx
 import pytest
 
-from conductor import messages as m
+from flashmob.conductor import messages as m
 from conductor_testkit import TOKEN
 
 
@@ -217,7 +217,7 @@ def test_oversized_frame_closes_1009(live_server, path):
 
 
 def test_console_must_authenticate_in_time(live_server, monkeypatch):
-    from conductor import app as appmod
+    from flashmob.conductor import app as appmod
 
     monkeypatch.setattr(appmod, "CONSOLE_AUTH_TIMEOUT_S", 0.3)
     srv = live_server()

@@ -1,11 +1,11 @@
-"""conductor.bundle: manifest loading and validation."""
+"""flashmob.conductor.bundle: manifest loading and validation."""
 
 import json
 
 import pytest
 
 from conductor_testkit import write_bundle
-from conductor.bundle import BundleError, load_bundle
+from flashmob.conductor.bundle import BundleError, load_bundle
 
 
 def test_load_hand_made_bundle(bundle_dir):

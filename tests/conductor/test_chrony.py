@@ -15,9 +15,9 @@ import time
 
 import pytest
 
-from conductor.alarms import Alarms
-from conductor.clock import ServerClock, monotonic_us, wall_us
-from conductor.ntp import NtpWorker, udp_query
+from flashmob.conductor.alarms import Alarms
+from flashmob.conductor.clock import ServerClock, monotonic_us, wall_us
+from flashmob.conductor.ntp import NtpWorker, udp_query
 
 CHRONYD = shutil.which("chronyd") or ("/usr/sbin/chronyd" if os.path.exists("/usr/sbin/chronyd") else None)
 

@@ -1,10 +1,10 @@
-"""conductor.clock: monotonic + offset, slewing never runs time backwards."""
+"""flashmob.conductor.clock: monotonic + offset, slewing never runs time backwards."""
 
 import threading
 
 import pytest
 
-from conductor.clock import FakeMonotonic, ServerClock, monotonic_us, wall_us
+from flashmob.conductor.clock import FakeMonotonic, ServerClock, monotonic_us, wall_us
 
 
 def make(offset=0, **kw):

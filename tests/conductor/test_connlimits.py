@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conductor.connlimits import ConnectionLimiter, Limits, Phase, Verdict, address_key, capacity_for_fds
+from flashmob.conductor.connlimits import ConnectionLimiter, Limits, Phase, Verdict, address_key, capacity_for_fds
 
 
 def v(admission):

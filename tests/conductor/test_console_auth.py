@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from conductor import app as appmod
-from conductor import messages as m
+from flashmob.conductor import app as appmod
+from flashmob.conductor import messages as m
 from conductor_testkit import TOKEN
 
 MAX_FAILURES = 5  # docs/protocol.md: 5 failed console logins per address per minute
@@ -57,7 +57,7 @@ def test_failed_logins_are_throttled_per_address_and_logged(live_server, caplog)
 
 
 def test_throttle_core_with_injected_time():
-    from conductor.loginthrottle import LoginThrottle
+    from flashmob.conductor.loginthrottle import LoginThrottle
 
     assert LoginThrottle.MAX_FAILURES == MAX_FAILURES
     t = LoginThrottle()
@@ -72,7 +72,7 @@ def test_throttle_core_with_injected_time():
 
 
 def test_throttle_memory_is_bounded():
-    from conductor.loginthrottle import LoginThrottle
+    from flashmob.conductor.loginthrottle import LoginThrottle
 
     t = LoginThrottle(max_addresses=100)
     for i in range(1000):
@@ -82,7 +82,7 @@ def test_throttle_memory_is_bounded():
 
 @pytest.mark.parametrize("token", ["short", "x" * 15])
 def test_short_console_tokens_are_refused(bundle_dir, tmp_path, monkeypatch, token):
-    from conductor.app import ServerConfig, build_conductor
+    from flashmob.conductor.app import ServerConfig, build_conductor
 
     with pytest.raises(ValueError, match="16 characters"):
         build_conductor(ServerConfig(bundle_dir=bundle_dir, db_path=tmp_path / "a.sqlite", token=token))

@@ -1,4 +1,4 @@
-"""conductor.files: Range, ETag, MIME, caching and traversal, unit and over HTTP."""
+"""flashmob.conductor.files: Range, ETag, MIME, caching and traversal, unit and over HTTP."""
 
 import hashlib
 import os
@@ -8,7 +8,7 @@ import socket
 import httpx
 import pytest
 
-from conductor.files import clean_rel_path, mime_type, parse_range, safe_path
+from flashmob.conductor.files import clean_rel_path, mime_type, parse_range, safe_path
 
 
 @pytest.mark.parametrize("header, expected", [

@@ -13,8 +13,8 @@ import string
 
 from websockets.exceptions import ConnectionClosed
 
-from conductor import messages as m
-from conductor.session import ConsoleSession, ParticipantSession
+from flashmob.conductor import messages as m
+from flashmob.conductor.session import ConsoleSession, ParticipantSession
 from conductor_testkit import TOKEN, WsClient
 
 FIELDS = ["type", "id", "t0", "text", "level", "group", "participant_id", "verified", "token", "in_ms",

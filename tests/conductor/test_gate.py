@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conductor.connlimits import Limits
+from flashmob.conductor.connlimits import Limits
 from conductor_testkit import WsClient
 
 ATTACKER = "127.0.0.2"
@@ -292,7 +292,7 @@ def test_refusals_are_logged_as_one_summary_line_per_interval(live_server):
 
 
 def test_the_canned_websocket_refusal_is_a_valid_handshake_and_close_frame():
-    from conductor.gate import refusal_1013, refusal_503
+    from flashmob.conductor.gate import refusal_1013, refusal_503
 
     data = refusal_1013("dGhlIHNhbXBsZSBub25jZQ==")  # RFC 6455, section 1.3
     head, _, frame = data.partition(b"\r\n\r\n")

@@ -1,4 +1,4 @@
-"""conductor.headers: a strict CSP and hardening headers on every HTTP response (issue 10, defect 4)."""
+"""flashmob.conductor.headers: a strict CSP and hardening headers on every HTTP response (issue 10, defect 4)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conductor.headers import content_security_policy
+from flashmob.conductor.headers import content_security_policy
 
 CLIENT_WEB = Path(__file__).resolve().parents[2] / "client_web"
 

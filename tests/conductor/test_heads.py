@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conductor.heads import HeadScanner
+from flashmob.conductor.heads import HeadScanner
 
 GET = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
 POST = b"POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"

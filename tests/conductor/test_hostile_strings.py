@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from conductor import messages as m
+from flashmob.conductor import messages as m
 
 COMBINING_16K = "a" + "\u0301" * (16 * 1024 // 2)  # 16 KiB of UTF-8 combining acute accents
 # Raw JSON string literals (as a hostile client types them: escapes are decoded by the parser).

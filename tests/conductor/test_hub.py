@@ -1,10 +1,10 @@
-"""conductor.hub: bounded outboxes; a stalled client never delays the others."""
+"""flashmob.conductor.hub: bounded outboxes; a stalled client never delays the others."""
 
 import asyncio
 import time
 
-from conductor.hub import LocalHub, Outbox
-from conductor.sync import PendingReply
+from flashmob.conductor.hub import LocalHub, Outbox
+from flashmob.conductor.sync import PendingReply
 
 
 class FakeSocket:

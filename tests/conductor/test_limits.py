@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from conductor.limits import limits, limits_text
+from flashmob.conductor.limits import limits, limits_text
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
 
@@ -17,7 +17,7 @@ def test_every_limit_is_in_the_protocol_doc():
 def test_serve_help_lists_the_limits():
     import argparse
 
-    from conductor import serve
+    from flashmob.conductor import serve
 
     parser = argparse.ArgumentParser(prog="flashmob")
     serve.add_parser(parser.add_subparsers(dest="command"))

@@ -1,11 +1,11 @@
-"""conductor.messages: parsing is strict, serialization round-trips."""
+"""flashmob.conductor.messages: parsing is strict, serialization round-trips."""
 
 import json
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from conductor import messages as m
+from flashmob.conductor import messages as m
 
 
 def test_round_trip_every_server_message():

@@ -1,11 +1,11 @@
-"""conductor.ntp against an NTP responder on a loopback UDP port (no internet)."""
+"""flashmob.conductor.ntp against an NTP responder on a loopback UDP port (no internet)."""
 
 import re
 
 import pytest
 
-from conductor.clock import ServerClock, wall_us
-from conductor.ntp import NtpWorker, split_host
+from flashmob.conductor.clock import ServerClock, wall_us
+from flashmob.conductor.ntp import NtpWorker, split_host
 
 
 def test_split_host():
@@ -96,8 +96,8 @@ def test_two_conductors_agree_through_ntp(ntp_server):
 
 # --------------------------------------------------------------------------- bad answers
 
-from conductor.alarms import Alarms  # noqa: E402
-from conductor.ntp_packet import Limits  # noqa: E402
+from flashmob.conductor.alarms import Alarms  # noqa: E402
+from flashmob.conductor.ntp_packet import Limits  # noqa: E402
 from conductor_testkit import FakeNtpServer  # noqa: E402
 
 
@@ -273,8 +273,8 @@ def test_a_host_hours_off_is_never_chosen_over_one_within_the_maximum(ntp_server
 
 
 def test_each_host_gets_a_burst_and_the_least_delayed_answer_counts():
-    from conductor.clock import FakeMonotonic
-    from conductor.ntp_packet import Answer, BadAnswer
+    from flashmob.conductor.clock import FakeMonotonic
+    from flashmob.conductor.ntp_packet import Answer, BadAnswer
 
     mono = FakeMonotonic(1_000_000)
     clock = ServerClock(mono, initial_offset_us=0, wall=lambda: 1_000_000)

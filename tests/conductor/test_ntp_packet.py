@@ -1,10 +1,10 @@
-"""conductor.ntp_packet: the pure judgement of one NTP answer (crafted packets)."""
+"""flashmob.conductor.ntp_packet: the pure judgement of one NTP answer (crafted packets)."""
 
 import struct
 
 import pytest
 
-from conductor.ntp_packet import NTP_TO_UNIX_S, BadAnswer, Limits, judge, ntp_to_unix_us, request
+from flashmob.conductor.ntp_packet import NTP_TO_UNIX_S, BadAnswer, Limits, judge, ntp_to_unix_us, request
 
 NONCE = bytes.fromhex("0123456789abcdef")
 T0 = 1_786_000_000_000_000  # a Unix time in µs

@@ -1,4 +1,4 @@
-"""conductor.persist through the service when the state cannot be written (fake clock, real SQLite
+"""flashmob.conductor.persist through the service when the state cannot be written (fake clock, real SQLite
 behind a switch that makes its writes fail as a full disk does).  The real
 thing — a filled tmpfs under a real ``serve`` — is tests/conductor/test_diskfull.py."""
 
@@ -7,11 +7,11 @@ import sqlite3
 
 import pytest
 
-from conductor import messages as m
-from conductor.bundle import load_bundle
-from conductor.clock import FakeMonotonic, ServerClock
-from conductor.service import STORE_ALARM, CommandError, Conductor, Options
-from conductor.store import SqliteStore
+from flashmob.conductor import messages as m
+from flashmob.conductor.bundle import load_bundle
+from flashmob.conductor.clock import FakeMonotonic, ServerClock
+from flashmob.conductor.service import STORE_ALARM, CommandError, Conductor, Options
+from flashmob.conductor.store import SqliteStore
 
 S = 1_000_000
 
@@ -173,7 +173,7 @@ def test_newcomers_join_but_no_seat_is_confirmed_on_a_full_disk(conductor):
 
 
 def test_the_filesystem_is_probed_once_per_episode(conductor, monkeypatch):
-    from conductor import persist
+    from flashmob.conductor import persist
 
     c, mono, store, hub = conductor
     probes = []
@@ -191,7 +191,7 @@ def test_the_filesystem_is_probed_once_per_episode(conductor, monkeypatch):
 
 
 def test_os_error_probe_leaves_nothing_behind(tmp_path):
-    from conductor.persist import os_error_probe
+    from flashmob.conductor.persist import os_error_probe
 
     assert os_error_probe(str(tmp_path)) is None and list(tmp_path.iterdir()) == []
     assert "ENOENT" in os_error_probe(str(tmp_path / "missing"))

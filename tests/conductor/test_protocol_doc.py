@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conductor import messages as m
+from flashmob.conductor import messages as m
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
 

@@ -1,4 +1,4 @@
-"""conductor.ratelimit: token bucket + leaky strikes: a sustained flood is detected, a burst is forgiven.
+"""flashmob.conductor.ratelimit: token bucket + leaky strikes: a sustained flood is detected, a burst is forgiven.
 
 Pure tests with injected time, then one live test: 50 frames/s on a real socket
 is closed with 1008 within 10 s (docs/protocol.md, "Limits")."""
@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import time
 
-from conductor import messages as m
+from flashmob.conductor import messages as m
 
 
 def _frame_limiter():
-    from conductor.session import _frame_limiter
+    from flashmob.conductor.session import _frame_limiter
 
     return _frame_limiter()
 
 
 def TokenBucket(*a, **kw):  # noqa: N802 - imported late so the live test runs on any version
-    from conductor.ratelimit import TokenBucket
+    from flashmob.conductor.ratelimit import TokenBucket
 
     return TokenBucket(*a, **kw)
 

@@ -1,15 +1,15 @@
-"""conductor.registry: assignment modes, capacity, stability, aggregation."""
+"""flashmob.conductor.registry: assignment modes, capacity, stability, aggregation."""
 
 import random
 from collections import Counter
 
 import pytest
 
-from conductor import messages as m
-from conductor.bundle import GroupInfo
-from conductor.registry import JoinRefused, Registry
-from conductor.seats import Policy, SeatBook
-from conductor.tokens import GroupSigner, new_secret
+from flashmob.conductor import messages as m
+from flashmob.conductor.bundle import GroupInfo
+from flashmob.conductor.registry import JoinRefused, Registry
+from flashmob.conductor.seats import Policy, SeatBook
+from flashmob.conductor.tokens import GroupSigner, new_secret
 
 GROUPS = (GroupInfo("red", "Reds", "#f00", 1), GroupInfo("blue", "Blues", "#00f", 2),
           GroupInfo("staff", "Staff", "#999", 0))

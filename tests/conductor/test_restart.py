@@ -1,4 +1,4 @@
-"""A real ``python -m conductor serve`` process killed with SIGKILL while the
+"""A real ``python -m flashmob.conductor serve`` process killed with SIGKILL while the
 show runs, restarted on the same database: phones get back the same group and
 the same start time, and the show is still running."""
 
@@ -22,7 +22,7 @@ def spawn(bundle, db, extra=(), *, preexec_fn=None):
     line it prints, ``proc.lines`` (a queue) hands them out one by one, ``proc.seen`` those up to
     "listening on"."""
     env = {**os.environ, "FLASHMOB_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "conductor", "serve", str(bundle), "--host", "127.0.0.1",
+    proc = subprocess.Popen([sys.executable, "-m", "flashmob.conductor", "serve", str(bundle), "--host", "127.0.0.1",
                              "--port", "0", "--db", str(db), "--min-lead", "0.3", "--no-qr",
                              "--log-level", "warning", *extra],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -1,11 +1,11 @@
-"""conductor.seats: the seat rule as a pure core (fake time, fake bundle bytes)."""
+"""flashmob.conductor.seats: the seat rule as a pure core (fake time, fake bundle bytes)."""
 
 import hashlib
 import random
 
 import pytest
 
-from conductor.seats import CONFIRMED, PENDING, Policy, SeatBook, SeatsFull, StoreSeat
+from flashmob.conductor.seats import CONFIRMED, PENDING, Policy, SeatBook, SeatsFull, StoreSeat
 
 S = 1_000_000
 FILES = {"red": (("red/seg-0.mp3", 300_000), ("red/seg-1.mp3", 100_000)), "blue": (("blue/seg-0.mp3", 1000),)}

@@ -1,4 +1,4 @@
-"""conductor.serve: the command line, the banner, TLS."""
+"""flashmob.conductor.serve: the command line, the banner, TLS."""
 
 import argparse
 import shutil
@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conductor import serve
-from conductor.app import ServerConfig, build_conductor
+from flashmob.conductor import serve
+from flashmob.conductor.app import ServerConfig, build_conductor
 from conductor_testkit import TOKEN
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,13 +1,13 @@
-"""conductor.service with a fake clock, the real SQLite store and a recording hub."""
+"""flashmob.conductor.service with a fake clock, the real SQLite store and a recording hub."""
 
 import pytest
 
-from conductor import messages as m
-from conductor.bundle import load_bundle
-from conductor.clock import FakeMonotonic, ServerClock
-from conductor.service import CommandError, Conductor, Options
-from conductor.show import IllegalTransition
-from conductor.store import SqliteStore
+from flashmob.conductor import messages as m
+from flashmob.conductor.bundle import load_bundle
+from flashmob.conductor.clock import FakeMonotonic, ServerClock
+from flashmob.conductor.service import CommandError, Conductor, Options
+from flashmob.conductor.show import IllegalTransition
+from flashmob.conductor.store import SqliteStore
 
 S = 1_000_000
 

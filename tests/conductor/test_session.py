@@ -1,18 +1,18 @@
-"""conductor.session: frames in, frames out, never an exception, never a state change on refusal."""
+"""flashmob.conductor.session: frames in, frames out, never an exception, never a state change on refusal."""
 
 import hashlib
 import json
 
 import pytest
 
-from conductor import messages as m
-from conductor.bundle import load_bundle
-from conductor.clock import FakeMonotonic, ServerClock
-from conductor.hub import Close
-from conductor.service import Conductor, Options
-from conductor.session import ConsoleSession, ParticipantSession, Subscribe
-from conductor.store import SqliteStore
-from conductor.sync import PendingReply
+from flashmob.conductor import messages as m
+from flashmob.conductor.bundle import load_bundle
+from flashmob.conductor.clock import FakeMonotonic, ServerClock
+from flashmob.conductor.hub import Close
+from flashmob.conductor.service import Conductor, Options
+from flashmob.conductor.session import ConsoleSession, ParticipantSession, Subscribe
+from flashmob.conductor.store import SqliteStore
+from flashmob.conductor.sync import PendingReply
 
 
 @pytest.fixture

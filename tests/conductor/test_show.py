@@ -1,9 +1,9 @@
-"""conductor.show: the transition table, clock-driven moves, refusals."""
+"""flashmob.conductor.show: the transition table, clock-driven moves, refusals."""
 
 import pytest
 
-from conductor import show as s
-from conductor.show import State
+from flashmob.conductor import show as s
+from flashmob.conductor.show import State
 
 S = 1_000_000
 DURATION = 180 * S

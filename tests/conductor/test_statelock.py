@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conductor.statelock import StateFileInUse, lock_path, lock_state_file
+from flashmob.conductor.statelock import StateFileInUse, lock_path, lock_state_file
 from conductor_testkit import TOKEN, write_bundle
 from test_restart import REPO, spawn, wait_http
 
@@ -34,7 +34,7 @@ def test_a_stale_lock_file_does_not_block(tmp_path):
 
 def run_second(bundle, db):
     env = {**os.environ, "FLASHMOB_TOKEN": TOKEN}
-    return subprocess.run([sys.executable, "-m", "conductor", "serve", str(bundle), "--host", "127.0.0.1",
+    return subprocess.run([sys.executable, "-m", "flashmob.conductor", "serve", str(bundle), "--host", "127.0.0.1",
                            "--port", "0", "--db", str(db), "--no-qr", "--log-level", "warning"],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=30)
 
@@ -66,7 +66,7 @@ def test_second_serve_on_the_same_state_file_refuses_then_starts_after_sigkill(t
 
 
 def test_build_conductor_holds_the_lock_until_the_app_stops(tmp_path, live_server):
-    from conductor.app import ServerConfig, build_conductor
+    from flashmob.conductor.app import ServerConfig, build_conductor
 
     bundle = write_bundle(tmp_path / "b")
     db = tmp_path / "state.sqlite"

@@ -1,7 +1,7 @@
-"""conductor.store: the state record survives reopening; rows are per show."""
+"""flashmob.conductor.store: the state record survives reopening; rows are per show."""
 
-from conductor import show as s
-from conductor.store import SqliteStore
+from flashmob.conductor import show as s
+from flashmob.conductor.store import SqliteStore
 
 
 def test_show_record_round_trip(tmp_path):
@@ -43,7 +43,7 @@ def test_an_empty_state_file_is_refused(tmp_path):
     """A truncated state file must not silently become a fresh show with a new group secret."""
     import pytest
 
-    from conductor.store import StoreError
+    from flashmob.conductor.store import StoreError
 
     db = tmp_path / "state.sqlite"
     db.write_bytes(b"")
@@ -55,7 +55,7 @@ def test_an_empty_state_file_is_refused(tmp_path):
 def test_a_state_file_that_is_not_sqlite_is_refused(tmp_path):
     import pytest
 
-    from conductor.store import StoreError
+    from flashmob.conductor.store import StoreError
 
     db = tmp_path / "state.sqlite"
     db.write_bytes(b"this is not a database at all" * 10)
@@ -66,7 +66,7 @@ def test_a_state_file_that_is_not_sqlite_is_refused(tmp_path):
 def test_an_unreadable_state_file_is_refused(tmp_path):
     import pytest
 
-    from conductor.store import StoreError
+    from flashmob.conductor.store import StoreError
 
     db = tmp_path / "state.sqlite"
     db.mkdir()  # a directory where the file should be: cannot be read (root ignores file modes)
@@ -79,7 +79,7 @@ def test_released_seats_are_deleted_and_legacy_rows_dropped_once(tmp_path):
 
     db = tmp_path / "db"
     legacy = sqlite3.connect(db, isolation_level=None)  # a database written before seats: every id ever issued
-    from conductor.store import SCHEMA
+    from flashmob.conductor.store import SCHEMA
 
     legacy.executescript(SCHEMA)
     legacy.executemany("INSERT INTO participants VALUES (?,?,?,?)", [("x", f"fake{i}", "red", i) for i in range(350)])

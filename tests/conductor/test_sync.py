@@ -1,11 +1,11 @@
-"""conductor.sync: server core, rate limiter and the client maths over a fake link."""
+"""flashmob.conductor.sync: server core, rate limiter and the client maths over a fake link."""
 
 import json
 import random
 
-from conductor import messages as m
-from conductor.clock import FakeMonotonic, ServerClock
-from conductor.sync import OffsetEstimator, PendingReply, SyncResponder, TokenBucket, measure
+from flashmob.conductor import messages as m
+from flashmob.conductor.clock import FakeMonotonic, ServerClock
+from flashmob.conductor.sync import OffsetEstimator, PendingReply, SyncResponder, TokenBucket, measure
 
 
 def test_measure_symmetric_link():

@@ -1,8 +1,8 @@
-"""conductor.tokens: group tokens cannot be forged or moved between groups/shows."""
+"""flashmob.conductor.tokens: group tokens cannot be forged or moved between groups/shows."""
 
 import pytest
 
-from conductor.tokens import GroupSigner, new_console_token, new_secret, same_secret
+from flashmob.conductor.tokens import GroupSigner, new_console_token, new_secret, same_secret
 
 
 def test_console_token_compare():
@@ -34,7 +34,7 @@ def test_short_secret_refused():
 
 
 def test_participant_ids_carry_their_group_even_among_1000():
-    from conductor.tokens import PID_CHARS, GroupSigner, ParticipantIds, new_secret
+    from flashmob.conductor.tokens import PID_CHARS, GroupSigner, ParticipantIds, new_secret
 
     groups = tuple(f"g{i}" for i in range(1000))
     signer = GroupSigner(new_secret(), "show")

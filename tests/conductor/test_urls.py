@@ -4,8 +4,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from conductor.tokens import GroupSigner
-from conductor.urls import HINT_MAX, check_public_url, download_url, group_download_url, join_url
+from flashmob.conductor.tokens import GroupSigner
+from flashmob.conductor.urls import HINT_MAX, check_public_url, download_url, group_download_url, join_url
 
 PUBLIC = "https://mob.example.org"
 

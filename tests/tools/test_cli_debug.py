@@ -2,8 +2,8 @@
 
 import pytest
 
-import tools.commands.check as check
-from tools.cli import main
+import flashmob.tools.commands.check as check
+from flashmob.tools.cli import main
 
 
 def boom(args):

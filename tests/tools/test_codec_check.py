@@ -1,4 +1,4 @@
-"""tools.codec_check: decoded MP3s measured in a stream, codec-raised peaks lowered and re-encoded.
+"""flashmob.tools.codec_check: decoded MP3s measured in a stream, codec-raised peaks lowered and re-encoded.
 
 The checks of the final result use other implementations: pyloudnorm for
 loudness, scipy's resample_poly (4x) for true peaks, and ffmpeg's decoder
@@ -13,12 +13,12 @@ import pyloudnorm
 import pytest
 from scipy.signal import resample_poly
 
-from tools.codec_check import (METER_MARGIN_DB, SPREAD, DecodedMeter, DecodedReport,
+from flashmob.tools.codec_check import (METER_MARGIN_DB, SPREAD, DecodedMeter, DecodedReport,
                                codec_headroom_db, correction_stage, encode_checked, measure_mp3)
-from tools.decode import decode_ffmpeg, decode_soundfile
-from tools.encode import EncodeSettings, encode_mp3
-from tools.loudness import LoudnessPlan, LoudnessSettings, LoudnessStage, integrated_loudness, normalize_loudness
-from tools.truepeak import AFTER, BEFORE, peak_envelope, true_peak_dbtp
+from flashmob.tools.decode import decode_ffmpeg, decode_soundfile
+from flashmob.tools.encode import EncodeSettings, encode_mp3
+from flashmob.tools.loudness import LoudnessPlan, LoudnessSettings, LoudnessStage, integrated_loudness, normalize_loudness
+from flashmob.tools.truepeak import AFTER, BEFORE, peak_envelope, true_peak_dbtp
 
 SR = 44100
 ASSETS = Path(__file__).resolve().parents[2] / "scores" / "assets"
@@ -48,8 +48,8 @@ def speech_over_bed():
     at low bitrates (a clean tone or a gong alone is coded too well to show it)."""
     import soundfile as sf
 
-    from tools.voices.base import VoiceSettings
-    from tools.voices.espeak import EspeakEngine
+    from flashmob.tools.voices.base import VoiceSettings
+    from flashmob.tools.voices.espeak import EspeakEngine
 
     voice, rate = EspeakEngine().render("Walk slowly towards the fountain and raise your left hand, "
                                         "then turn around and wave.", VoiceSettings(voice="en-us"))

@@ -1,10 +1,10 @@
-"""tools.pcm: conversions, resampling, gain and silence trimming."""
+"""flashmob.tools.pcm: conversions, resampling, gain and silence trimming."""
 
 import numpy as np
 import pytest
 
-from tools.audio_errors import AudioError
-from tools.pcm import (
+from flashmob.tools.audio_errors import AudioError
+from flashmob.tools.pcm import (
     PcmError,
     apply_gain_db,
     as_float32,

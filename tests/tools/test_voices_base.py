@@ -1,9 +1,9 @@
-"""tools.voices.base: settings are validated with messages an organizer understands."""
+"""flashmob.tools.voices.base: settings are validated with messages an organizer understands."""
 
 import pytest
 
-from tools.audio_errors import AudioError
-from tools.voices.base import VoiceError, VoiceSettings, did_you_mean
+from flashmob.tools.audio_errors import AudioError
+from flashmob.tools.voices.base import VoiceError, VoiceSettings, did_you_mean
 
 
 def test_defaults_are_valid_and_key_is_plain_data():

@@ -1,10 +1,10 @@
-"""tools.voices.cache: content-addressed, atomic, tolerant of damaged entries."""
+"""flashmob.tools.voices.cache: content-addressed, atomic, tolerant of damaged entries."""
 
 import numpy as np
 import pytest
 
-from tools.voices.base import VoiceError
-from tools.voices.cache import VoiceCache, cache_key, default_cache_dir
+from flashmob.tools.voices.base import VoiceError
+from flashmob.tools.voices.cache import VoiceCache, cache_key, default_cache_dir
 
 BASE = dict(engine="espeak", engine_version="1", identity="", settings={"rate": 1.0}, text="salut", sample_rate=44100)
 

@@ -1,4 +1,4 @@
-"""tools.voices.chunks and long lines in the synthesizer: no engine is given an unbounded input,
+"""flashmob.tools.voices.chunks and long lines in the synthesizer: no engine is given an unbounded input,
 and an engine's failure is one line of text, never a traceback."""
 
 import time
@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tools.voices import Synthesizer, VoiceError, VoiceSettings
-from tools.voices.chunks import MAX_CHUNK_CHARS, chunks
-from tools.voices.synth import PIECE_PAUSE_S
+from flashmob.tools.voices import Synthesizer, VoiceError, VoiceSettings
+from flashmob.tools.voices.chunks import MAX_CHUNK_CHARS, chunks
+from flashmob.tools.voices.synth import PIECE_PAUSE_S
 
 
 def test_short_text_is_kept_whole_as_written():
@@ -97,7 +97,7 @@ def test_an_engine_crash_becomes_one_line_voice_error():
 ])
 def test_real_engines_speak_a_long_unpunctuated_line(engine, settings):
     """About 420 characters without a full stop (two pieces): spoken piece by piece at a human pace."""
-    from tools.voices import default_engines
+    from flashmob.tools.voices import default_engines
 
     synth = Synthesizer(default_engines(), None, 22050)
     text = " ".join(["walk slowly towards the fountain and wave"] * 10)

@@ -1,12 +1,12 @@
-"""tools.voices.clips: recordings in common formats, through real decoders."""
+"""flashmob.tools.voices.clips: recordings in common formats, through real decoders."""
 
 import numpy as np
 import pytest
 import soundfile
 
-from tools.encode import encode_mp3
-from tools.voices.base import VoiceError, VoiceSettings
-from tools.voices.clips import ClipEngine, load_audio_file
+from flashmob.tools.encode import encode_mp3
+from flashmob.tools.voices.base import VoiceError, VoiceSettings
+from flashmob.tools.voices.clips import ClipEngine, load_audio_file
 
 SR = 44100
 

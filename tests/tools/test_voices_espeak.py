@@ -1,11 +1,11 @@
-"""tools.voices.espeak: real espeak-ng, French included, reproducible to the sample."""
+"""flashmob.tools.voices.espeak: real espeak-ng, French included, reproducible to the sample."""
 
 import numpy as np
 import pytest
 from speech_checks import assert_speech
 
-from tools.voices.base import VoiceError, VoiceSettings
-from tools.voices.espeak import EspeakEngine
+from flashmob.tools.voices.base import VoiceError, VoiceSettings
+from flashmob.tools.voices.espeak import EspeakEngine
 
 FR = "Bonjour à tous. Levez les bras maintenant, puis tournez à gauche."
 

@@ -1,4 +1,4 @@
-"""tools.voices.piper_voice: the bundled English neural voice, deterministic, beside espeak."""
+"""flashmob.tools.voices.piper_voice: the bundled English neural voice, deterministic, beside espeak."""
 
 import shutil
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from speech_checks import assert_speech
 
-from tools.voices.base import VoiceError, VoiceSettings
-from tools.voices.espeak import EspeakEngine
-from tools.voices.piper_voice import PiperEngine
+from flashmob.tools.voices.base import VoiceError, VoiceSettings
+from flashmob.tools.voices.espeak import EspeakEngine
+from flashmob.tools.voices.piper_voice import PiperEngine
 
 EN = "Hello everyone. Raise your hands now, then turn to your left."
 

@@ -1,12 +1,12 @@
-"""tools.voices.synth: the shared pipeline (resample, trim, level, cache) and the public API."""
+"""flashmob.tools.voices.synth: the shared pipeline (resample, trim, level, cache) and the public API."""
 
 import numpy as np
 import pytest
 
-import tools.voices as voices
-from tools.voices import Synthesizer, VoiceCache, VoiceError, VoiceSettings
-from tools.voices.espeak import EspeakEngine
-from tools.voices.synth import TRIM_BELOW_PEAK_DB, finish
+import flashmob.tools.voices as voices
+from flashmob.tools.voices import Synthesizer, VoiceCache, VoiceError, VoiceSettings
+from flashmob.tools.voices.espeak import EspeakEngine
+from flashmob.tools.voices.synth import TRIM_BELOW_PEAK_DB, finish
 
 
 class ToneEngine:

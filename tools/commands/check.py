@@ -22,7 +22,7 @@ def _written_cues(score) -> int:
 
 
 def run(args) -> int:
-    from tools.score.timecode import format_time
+    from flashmob.tools.score.timecode import format_time
 
     from .common import compile_or_report
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from tools.score import Diagnostics, ScoreError, compile_score, load_score
-from tools.score.durations import EstimatedDurations
+from flashmob.tools.score import Diagnostics, ScoreError, compile_score, load_score
+from flashmob.tools.score.durations import EstimatedDurations
 
 
 def print_diagnostics(items, stream=None) -> None:
@@ -20,8 +20,8 @@ def load_and_compile(path: str, quiet_warnings: bool = False, allow_overlap: boo
     Every asset is probed (undecodable files are errors at their path in the
     score; durations feed the compiler) and every spoken line must fit its
     slot (:func:`tools.score.limits.speech_fit_errors`)."""
-    from tools.probe import probe_assets
-    from tools.score.limits import speech_fit_errors
+    from flashmob.tools.probe import probe_assets
+    from flashmob.tools.score.limits import speech_fit_errors
 
     diags = Diagnostics()
     score = load_score(path, diags)
@@ -43,7 +43,7 @@ def report_score_error(exc: ScoreError) -> int:
 
 def compile_or_report(path: str):
     """(score, timeline) with warnings printed, or an exit code after printing every error."""
-    from tools.score import ScoreError
+    from flashmob.tools.score import ScoreError
 
     try:
         score, timeline, diags = load_and_compile(path)

@@ -26,7 +26,7 @@ def run(args) -> int:
     if isinstance(loaded, int):
         return loaded
     score, timeline, diags = loaded
-    from tools.plan import write_plan
+    from flashmob.tools.plan import write_plan
 
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     write_plan(timeline, score.title, out)

@@ -40,8 +40,8 @@ def configure(parser) -> None:
 def run(args) -> int:
     from pathlib import Path
 
-    from tools.print.errors import PrintError
-    from tools.print.kit import KitOptions, make_kit
+    from flashmob.tools.print.errors import PrintError
+    from flashmob.tools.print.kit import KitOptions, make_kit
 
     opts = KitOptions(public_url=args.url, assign=args.assign, start=args.start,
                       badges=Path(args.badges) if args.badges else None,

@@ -82,9 +82,9 @@ def _close(bars) -> None:
 
 
 def run(args) -> int:
-    from tools.audio_errors import AudioError
-    from tools.render.bundle import RenderOptions, render_bundle
-    from tools.score import ScoreError
+    from flashmob.tools.audio_errors import AudioError
+    from flashmob.tools.render.bundle import RenderOptions, render_bundle
+    from flashmob.tools.score import ScoreError
 
     from .common import print_diagnostics, report_score_error
 
@@ -126,7 +126,7 @@ def run(args) -> int:
         # wait for the interpreter's teardown (onnxruntime's thread pool alone takes up to a second).
         from multiprocessing import util
 
-        from tools.render.workers import stop_fork_server
+        from flashmob.tools.render.workers import stop_fork_server
 
         stop_fork_server()
         util._run_finalizers(0)   # unlink the pool's semaphores (else the resource tracker warns of leaks)

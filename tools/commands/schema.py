@@ -13,7 +13,7 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    from tools.score.jsonschema import score_schema
+    from flashmob.tools.score.jsonschema import score_schema
 
     text = json.dumps(score_schema(), indent=2, ensure_ascii=False) + "\n"
     if args.output:

@@ -24,8 +24,8 @@ def configure(parser) -> None:
 
 def rows(score, timeline):
     """One dict per distinct spoken line, in time order (shared lines once)."""
-    from tools.render.group import slug
-    from tools.score.timecode import format_time
+    from flashmob.tools.render.group import slug
+    from flashmob.tools.score.timecode import format_time
 
     seen = {}
     for gt in timeline.groups:

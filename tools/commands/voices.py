@@ -14,7 +14,7 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    from tools.voices import VoiceError, default_engines
+    from flashmob.tools.voices import VoiceError, default_engines
 
     engines = default_engines()
     names = [args.engine] if args.engine else ["piper", "espeak", "clips"]

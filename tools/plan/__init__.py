@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tools.score.timeline import Timeline
+from flashmob.tools.score.timeline import Timeline
 
 from .layout import layout
 from .shapes import Layout

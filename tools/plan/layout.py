@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tools.score.timecode import format_time
-from tools.score.timeline import GroupTimeline, Timeline, TimelineEvent
+from flashmob.tools.score.timecode import format_time
+from flashmob.tools.score.timeline import GroupTimeline, Timeline, TimelineEvent
 
 from . import style as S
 from .labels import PAD as LABEL_PAD, LabelRequest, PlacedLabel, place_labels

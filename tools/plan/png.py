@@ -45,7 +45,7 @@ def font_path(bold: bool) -> str | None:
     system = next((found[n] for n in names if n in found), None)
     if system:
         return system
-    from tools import fonts  # DejaVu Sans ships with flashmob: accents everywhere, any machine
+    from flashmob.tools import fonts  # DejaVu Sans ships with flashmob: accents everywhere, any machine
 
     return fonts.BOLD if bold else fonts.REGULAR
 

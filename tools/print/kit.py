@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from conductor.bundle import Bundle, BundleError, load_bundle
-from conductor.urls import check_public_url
+from flashmob.conductor.bundle import Bundle, BundleError, load_bundle
+from flashmob.conductor.urls import check_public_url
 
 from . import pdfkit
 from .badges import Badge, badges_pdf

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from conductor.bundle import Bundle
-from conductor.registry import MODES
-from conductor.urls import group_download_url, join_url
+from flashmob.conductor.bundle import Bundle
+from flashmob.conductor.registry import MODES
+from flashmob.conductor.urls import group_download_url, join_url
 
 from .errors import PrintError
 
@@ -93,7 +93,7 @@ class ShowLinks:
 
 def default_db(bundle: Bundle) -> Path:
     """Where ``flashmob serve`` keeps its state (and the group secret) by default."""
-    from conductor.app import DEFAULT_DB_NAME
+    from flashmob.conductor.app import DEFAULT_DB_NAME
 
     return bundle.root / DEFAULT_DB_NAME
 
@@ -101,14 +101,14 @@ def default_db(bundle: Bundle) -> Path:
 def group_signer(bundle: Bundle, db_path: Path | None = None,
                  env: Mapping[str, str] | None = None) -> tuple[Callable[[str], str], str]:
     """``(sign, where the secret came from)``, as ``conductor.service.Conductor`` resolves it."""
-    from conductor.tokens import GroupSigner
+    from flashmob.conductor.tokens import GroupSigner
 
     env = os.environ if env is None else env
     if env.get("FLASHMOB_GROUP_SECRET"):
         secret = env["FLASHMOB_GROUP_SECRET"].encode()
         where = "FLASHMOB_GROUP_SECRET"
     else:
-        from conductor.store import SqliteStore
+        from flashmob.conductor.store import SqliteStore
 
         path = Path(db_path) if db_path else default_db(bundle)
         try:

@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Sequence
 from functools import lru_cache
 
-from tools import fonts
+from flashmob.tools import fonts
 
 from .qr import QrMatrix
 from .textfit import Fitted, fit

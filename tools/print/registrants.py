@@ -25,8 +25,8 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
-from conductor.bundle import GroupInfo
-from conductor.urls import HINT_MAX
+from flashmob.conductor.bundle import GroupInfo
+from flashmob.conductor.urls import HINT_MAX
 
 from .errors import PrintError
 

@@ -14,8 +14,8 @@ import os
 
 import numpy as np
 
-from tools.audio_errors import AudioError
-from tools.pcm import resample, to_mono
+from flashmob.tools.audio_errors import AudioError
+from flashmob.tools.pcm import resample, to_mono
 
 
 class AssetError(AudioError):
@@ -24,8 +24,8 @@ class AssetError(AudioError):
 
 def load_audio(path: str, sample_rate: int) -> np.ndarray:
     """Mono float32 samples of ``path`` at ``sample_rate``; raises AssetError."""
-    from tools.voices.clips import load_audio_file
-    from tools.voices.base import VoiceError
+    from flashmob.tools.voices.clips import load_audio_file
+    from flashmob.tools.voices.base import VoiceError
 
     if not os.path.isfile(path):
         raise AssetError(f"{path}: file not found")

@@ -25,14 +25,14 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Callable
 
-from tools import __version__
-from tools.audio_errors import AudioError
-from tools.encode import EncodeSettings
-from tools.loudness import LoudnessSettings
-from tools.probe import probe_assets
-from tools.score import Diagnostics, EstimatedDurations, ScoreError, compile_score, load_score
-from tools.score.limits import speech_fit_errors
-from tools.score.model import Score
+from flashmob.tools import __version__
+from flashmob.tools.audio_errors import AudioError
+from flashmob.tools.encode import EncodeSettings
+from flashmob.tools.loudness import LoudnessSettings
+from flashmob.tools.probe import probe_assets
+from flashmob.tools.score import Diagnostics, EstimatedDurations, ScoreError, compile_score, load_score
+from flashmob.tools.score.limits import speech_fit_errors
+from flashmob.tools.score.model import Score
 
 from .captions import caption_spans
 from .cover import cover_png
@@ -77,7 +77,7 @@ def _sha256_file(path: str) -> str:
 
 
 def _synthesizer(score: Score, options: RenderOptions):
-    from tools.voices import Synthesizer, VoiceCache, default_cache_dir, default_engines
+    from flashmob.tools.voices import Synthesizer, VoiceCache, default_cache_dir, default_engines
 
     cache = VoiceCache(options.cache_dir or default_cache_dir())
     return Synthesizer(default_engines(), cache, score.sample_rate)

@@ -10,7 +10,7 @@ appear in a cue).
 
 from __future__ import annotations
 
-from tools.score.timeline import GroupTimeline
+from flashmob.tools.score.timeline import GroupTimeline
 
 HOLD_AFTER_S = 2.0
 SILENT_CAPTION_S = 8.0

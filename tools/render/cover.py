@@ -12,7 +12,7 @@ import textwrap
 
 from PIL import Image, ImageDraw
 
-from tools.fonts import pil_font
+from flashmob.tools.fonts import pil_font
 
 SIZE = 800
 

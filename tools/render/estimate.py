@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tools.score.timecode import format_time
+from flashmob.tools.score.timecode import format_time
 
 CPU_S_PER_GROUP_HOUR = 33.0
 SPEECH_CPU_S_PER_CHAR = 0.0045

@@ -43,11 +43,11 @@ from typing import Callable
 
 import numpy as np
 
-from tools.codec_check import codec_headroom_db, encode_checked
-from tools.encode import EncodeSettings
-from tools.loudness import LoudnessScan, LoudnessSettings
-from tools.segments import EncodedSegment, Segment, encode_segment, iter_cut_segments, plan_segments
-from tools.score.timeline import GroupTimeline
+from flashmob.tools.codec_check import codec_headroom_db, encode_checked
+from flashmob.tools.encode import EncodeSettings
+from flashmob.tools.loudness import LoudnessScan, LoudnessSettings
+from flashmob.tools.segments import EncodedSegment, Segment, encode_segment, iter_cut_segments, plan_segments
+from flashmob.tools.score.timeline import GroupTimeline
 
 from .assets import AssetBank, builtin_beep
 from .captions import webvtt

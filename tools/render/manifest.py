@@ -12,9 +12,9 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
-from tools.score.model import Score
-from tools.score.timecode import samples_to_ms
-from tools.score.timeline import GroupTimeline, Timeline
+from flashmob.tools.score.model import Score
+from flashmob.tools.score.timecode import samples_to_ms
+from flashmob.tools.score.timeline import GroupTimeline, Timeline
 
 FORMAT = "flashmob-bundle"
 VERSION = 1

@@ -28,7 +28,7 @@ from typing import Callable
 
 import numpy as np
 
-from tools.score.timeline import GroupTimeline, TimelineEvent
+from flashmob.tools.score.timeline import GroupTimeline, TimelineEvent
 
 DUCK_ATTACK_S = 0.12     # ramp down, ending where speech starts
 DUCK_RELEASE_S = 0.45    # ramp back up, starting where speech ends

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tools.score.errors import Diagnostic, Loc
-from tools.score.timeline import Timeline, TimelineEvent
+from flashmob.tools.score.errors import Diagnostic, Loc
+from flashmob.tools.score.timeline import Timeline, TimelineEvent
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ for reverb tails and fades.
 
 from __future__ import annotations
 
-from tools.score.timeline import GroupTimeline
+from flashmob.tools.score.timeline import GroupTimeline
 
 MIN_SILENCE_MS = 500
 GUARD_MS = 100

@@ -15,11 +15,11 @@ from typing import Callable
 
 import numpy as np
 
-from tools.score.durations import EstimatedDurations
-from tools.score.errors import Diagnostic, ScoreError
-from tools.score.model import Score, Voice
-from tools.score.timeline import Timeline
-from tools.voices import Synthesizer, VoiceError, VoiceSettings
+from flashmob.tools.score.durations import EstimatedDurations
+from flashmob.tools.score.errors import Diagnostic, ScoreError
+from flashmob.tools.score.model import Score, Voice
+from flashmob.tools.score.timeline import Timeline
+from flashmob.tools.voices import Synthesizer, VoiceError, VoiceSettings
 
 
 def voice_settings(score: Score, voice: Voice, clip: str | None) -> tuple[str, VoiceSettings] | None:

@@ -95,7 +95,7 @@ def _context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["tools.render.group"])
+    ctx.set_forkserver_preload(["flashmob.tools.render.group"])
     return ctx
 
 

@@ -2,7 +2,7 @@
 
 Quick use::
 
-    from tools.voices import VoiceSettings, synthesize
+    from flashmob.tools.voices import VoiceSettings, synthesize
     samples, rate = synthesize("Levez les bras !", VoiceSettings(engine="espeak", voice="fr"))
 
 Engines: ``espeak`` (espeak-ng, ~100 languages incl. French), ``piper``

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tools.score import compile_score, load_score
-from tools.score.errors import Loc
-from tools.score.model import Group
-from tools.score.timeline import GroupTimeline, Timeline, TimelineEvent
+from flashmob.tools.score import compile_score, load_score
+from flashmob.tools.score.errors import Loc
+from flashmob.tools.score.model import Group
+from flashmob.tools.score.timeline import GroupTimeline, Timeline, TimelineEvent
 
 ROOT = Path(__file__).resolve().parents[3]
 SR = 44100

@@ -3,7 +3,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from PIL import Image
 
-from tools.plan import FORMATS, PlanFormatError, write_plan
+from flashmob.tools.plan import FORMATS, PlanFormatError, write_plan
 
 
 def test_svg_by_extension(demo, tmp_path):

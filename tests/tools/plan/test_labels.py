@@ -1,7 +1,7 @@
 import random
 
-from tools.plan.labels import GAP, PAD, LabelRequest, place_labels
-from tools.plan.metrics import ELLIPSIS, text_width
+from flashmob.tools.plan.labels import GAP, PAD, LabelRequest, place_labels
+from flashmob.tools.plan.metrics import ELLIPSIS, text_width
 
 SIZE = 11
 

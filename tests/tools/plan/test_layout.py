@@ -2,10 +2,10 @@ import dataclasses
 
 import pytest
 
-from tools.plan.layout import is_countdown, layout
-from tools.plan.metrics import text_width
-from tools.plan.shapes import Line, Polygon, Rect, Text
-from tools.plan.timescale import US
+from flashmob.tools.plan.layout import is_countdown, layout
+from flashmob.tools.plan.metrics import text_width
+from flashmob.tools.plan.shapes import Line, Polygon, Rect, Text
+from flashmob.tools.plan.timescale import US
 
 from .conftest import synthetic_timeline
 
@@ -137,8 +137,8 @@ def test_countdown_numbers_are_ticks_not_labels(demo_layout):
 
 
 def _say(eid):
-    from tools.score.errors import Loc
-    from tools.score.timeline import TimelineEvent
+    from flashmob.tools.score.errors import Loc
+    from flashmob.tools.score.timeline import TimelineEvent
     return TimelineEvent(eid, "say", 0, 10, 0, 100, Loc("f", 1, 1), ("a",), text="3")
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from tools.plan.metrics import ELLIPSIS, SAFETY, clean, fit_text, text_width
+from flashmob.tools.plan.metrics import ELLIPSIS, SAFETY, clean, fit_text, text_width
 
 LIBERATION = "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"
 
@@ -24,7 +24,7 @@ def test_bold_and_wide_characters_are_wider():
 def test_estimates_cover_the_png_font(bold):
     """Whatever font the PNG writer finds on this machine (a Helvetica clone, or the
     bundled DejaVu Sans, which is wider), text drawn with it fits the estimate."""
-    from tools.plan.png import font
+    from flashmob.tools.plan.png import font
 
     f = font(100, bold)
     for s in ("Welcome to the demo flashmob.", "Apéro géant à Besançon & <friends>", "0:00 1:10 2:50", "WWW mmm iii",
@@ -35,8 +35,8 @@ def test_estimates_cover_the_png_font(bold):
 def test_the_bundled_font_is_shrunk_to_the_estimates():
     from PIL import ImageFont
 
-    from tools import fonts
-    from tools.plan import png
+    from flashmob.tools import fonts
+    from flashmob.tools.plan import png
 
     dejavu = ImageFont.truetype(fonts.REGULAR, 100)
     assert dejavu.getlength("Welcome to the demo flashmob.") > text_width("Welcome to the demo flashmob.", 100)

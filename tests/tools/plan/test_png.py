@@ -3,8 +3,8 @@ import io
 import pytest
 from PIL import Image, ImageFont
 
-from tools.plan.layout import layout
-from tools.plan.png import SCALE, font, font_path, to_image, write_png
+from flashmob.tools.plan.layout import layout
+from flashmob.tools.plan.png import SCALE, font, font_path, to_image, write_png
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_long_show_renders(long_show):
 
 
 def test_builtin_font_is_the_fallback(monkeypatch):
-    import tools.plan.png as png
+    import flashmob.tools.plan.png as png
     monkeypatch.setattr(png, "font_path", lambda bold: None)
     png.font.cache_clear()
     try:

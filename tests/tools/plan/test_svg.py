@@ -2,8 +2,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tools.plan.layout import layout
-from tools.plan.svg import escape, num, to_svg
+from flashmob.tools.plan.layout import layout
+from flashmob.tools.plan.svg import escape, num, to_svg
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 TITLE = "Apéro géant à Besançon & <friends>"

@@ -1,6 +1,6 @@
 import pytest
 
-from tools.plan.timescale import US, Span, minor_step_us, system_spans, tick_step_us
+from flashmob.tools.plan.timescale import US, Span, minor_step_us, system_spans, tick_step_us
 
 PLOT = 1436          # plot width at the default page width
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tools.render.manifest import FileFact, GroupFacts, build_manifest
-from tools.score import compile_score, load_score
+from flashmob.tools.render.manifest import FileFact, GroupFacts, build_manifest
+from flashmob.tools.score import compile_score, load_score
 
 ROOT = Path(__file__).resolve().parents[3]
 PUBLIC = "https://mob.example.org"
@@ -105,7 +105,7 @@ def char_boxes_mm(data: bytes, page_index: int = 0):
 
 def french_info(**event):
     """EventInfo of a French show ("Apéro géant à Besançon"), 13 June 2026 18:30 Paris."""
-    from tools.print.event import event_info
+    from flashmob.tools.print.event import event_info
 
     ev = {"place": "Place de la Révolution, Besançon", "date": "2026-06-13", "time": "18:30",
           "timezone": "Europe/Paris", "meeting_point": "Devant le musée des Beaux-Arts",

@@ -1,6 +1,6 @@
 """Badges: eight per sheet, each with its personal join QR, names in any script."""
 
-from tools.print.badges import PER_PAGE, Badge, badges_pdf
+from flashmob.tools.print.badges import PER_PAGE, Badge, badges_pdf
 
 from .conftest import decode_all, pdf_pages, pdf_text
 

@@ -4,8 +4,8 @@ import argparse
 
 import pytest
 
-from conductor.registry import MODES
-from tools.commands import qr
+from flashmob.conductor.registry import MODES
+from flashmob.tools.commands import qr
 
 from .conftest import PUBLIC, make_bundle
 

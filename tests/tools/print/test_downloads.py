@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from tools.print.downloads import download_card, downloads_pdf
+from flashmob.tools.print.downloads import download_card, downloads_pdf
 
 from .conftest import decode_all, french_info, pdf_pages, pdf_text
 

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from tools.print.errors import PrintError
-from tools.print.event import advice, event_info, missing_for_print
+from flashmob.tools.print.errors import PrintError
+from flashmob.tools.print.event import advice, event_info, missing_for_print
 
 NOW = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
 

@@ -2,9 +2,9 @@
 
 import dataclasses
 
-from tools.print.flyers import PAD, flyers_pdf
-from tools.print.sheet import A4, A6, grid
-from tools.print.wording import wording
+from flashmob.tools.print.flyers import PAD, flyers_pdf
+from flashmob.tools.print.sheet import A4, A6, grid
+from flashmob.tools.print.wording import wording
 
 from .conftest import char_boxes_mm, decode_all, french_info, pdf_pages, pdf_text
 

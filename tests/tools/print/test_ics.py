@@ -3,7 +3,7 @@
 import dataclasses
 import datetime as dt
 
-from tools.print.ics import escape_text, event_ics, fold
+from flashmob.tools.print.ics import escape_text, event_ics, fold
 
 from .conftest import french_info
 

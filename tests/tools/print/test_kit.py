@@ -8,10 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from conductor import messages as m
-from conductor.app import ServerConfig, build_conductor
-from tools.print.errors import PrintError
-from tools.print.kit import KitOptions, make_kit
+from flashmob.conductor import messages as m
+from flashmob.conductor.app import ServerConfig, build_conductor
+from flashmob.tools.print.errors import PrintError
+from flashmob.tools.print.kit import KitOptions, make_kit
 
 from .conftest import PUBLIC, decode_all, make_bundle, pdf_pages, pdf_text
 

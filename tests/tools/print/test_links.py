@@ -5,13 +5,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from conductor import messages as m
-from conductor.app import ServerConfig, build_conductor, create_app
-from conductor.bundle import load_bundle
-from conductor.registry import JoinRefused
-from conductor.serve import banner
-from tools.print.errors import PrintError
-from tools.print.links import HINT_ENCODED_MAX, default_db, group_signer, show_links, usable_hint
+from flashmob.conductor import messages as m
+from flashmob.conductor.app import ServerConfig, build_conductor, create_app
+from flashmob.conductor.bundle import load_bundle
+from flashmob.conductor.registry import JoinRefused
+from flashmob.conductor.serve import banner
+from flashmob.tools.print.errors import PrintError
+from flashmob.tools.print.links import HINT_ENCODED_MAX, default_db, group_signer, show_links, usable_hint
 
 from .conftest import PUBLIC, SECRET
 

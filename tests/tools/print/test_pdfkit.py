@@ -2,8 +2,8 @@
 
 import pytest
 
-from tools.print import pdfkit as k
-from tools.print.qr import qr_matrix
+from flashmob.tools.print import pdfkit as k
+from flashmob.tools.print.qr import qr_matrix
 
 from .conftest import decode_all, pdf_pages, pdf_text
 

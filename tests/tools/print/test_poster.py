@@ -4,8 +4,8 @@ import dataclasses
 
 import pytest
 
-from tools.print.poster import MARGIN, poster_pdf
-from tools.print.wording import wording
+from flashmob.tools.print.poster import MARGIN, poster_pdf
+from flashmob.tools.print.wording import wording
 
 from .conftest import char_boxes_mm, decode_all, french_info, pdf_pages, pdf_text
 

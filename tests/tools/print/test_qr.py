@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-from tools.print.qr import ERROR_CORRECTION, QUIET_ZONE, qr_matrix, qr_png, qr_svg
+from flashmob.tools.print.qr import ERROR_CORRECTION, QUIET_ZONE, qr_matrix, qr_png, qr_svg
 
 from .conftest import decode_all
 

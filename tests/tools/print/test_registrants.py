@@ -2,9 +2,9 @@
 
 import pytest
 
-from conductor.bundle import GroupInfo
-from tools.print.errors import PrintError
-from tools.print.registrants import Registrant, fill_groups, parse_registrants, read_registrants
+from flashmob.conductor.bundle import GroupInfo
+from flashmob.tools.print.errors import PrintError
+from flashmob.tools.print.registrants import Registrant, fill_groups, parse_registrants, read_registrants
 
 GROUPS = (GroupInfo("red", "Reds", "#d32f2f", 1), GroupInfo("blue", "Blues", "#1976d2", 1))
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tools.print.sheet import A4, A6, Rect, cut_marks, grid
+from flashmob.tools.print.sheet import A4, A6, Rect, cut_marks, grid
 
 
 def test_four_a6_tile_an_a4_page():

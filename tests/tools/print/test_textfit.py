@@ -2,7 +2,7 @@
 
 import pytest
 
-from tools.print.textfit import ELLIPSIS, fit, wrap
+from flashmob.tools.print.textfit import ELLIPSIS, fit, wrap
 
 
 def measure(text: str, size: float) -> float:

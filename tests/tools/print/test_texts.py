@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from tools.print.texts import EN, FR, NBSP, clock, duration_text, labels, long_date, size_text
+from flashmob.tools.print.texts import EN, FR, NBSP, clock, duration_text, labels, long_date, size_text
 
 
 def test_language_tables():

@@ -4,9 +4,9 @@ import dataclasses
 
 import pytest
 
-from tools.print.event import event_info
-from tools.print.texts import FR
-from tools.print.wording import ACCENT, wording
+from flashmob.tools.print.event import event_info
+from flashmob.tools.print.texts import FR
+from flashmob.tools.print.wording import ACCENT, wording
 
 from .conftest import french_info
 

@@ -56,7 +56,7 @@ def clicks_score(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def clicks_bundle(clicks_score, tmp_path_factory) -> str:
-    from tools.render.bundle import RenderOptions, render_bundle
+    from flashmob.tools.render.bundle import RenderOptions, render_bundle
 
     out = str(tmp_path_factory.mktemp("bundle") / "clicks")
     render_bundle(clicks_score, out, RenderOptions(workers=1))

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from mutagen.id3 import ID3
 
-from tools.decode import decode_ffmpeg, decode_soundfile, ffmpeg_exe
-from tools.render.bundle import RenderOptions, render_bundle
-from tools.score import ScoreError
+from flashmob.tools.decode import decode_ffmpeg, decode_soundfile, ffmpeg_exe
+from flashmob.tools.render.bundle import RenderOptions, render_bundle
+from flashmob.tools.score import ScoreError
 
 from .conftest import EXPECTED
 
@@ -64,7 +64,7 @@ def test_segments_that_cannot_be_cut_are_encoded_on_their_own(clicks_score, tmp_
     """Below ~80 kb/s some segments cannot be cut (the delay would not fit the LAME tag): the
     renderer mixes and normalizes those again and encodes them alone. Forced here for every
     other segment: the clicks are still on their exact samples."""
-    import tools.render.group as group
+    import flashmob.tools.render.group as group
 
     real = group.iter_cut_segments
     monkeypatch.setattr(group, "iter_cut_segments",
@@ -99,7 +99,7 @@ def test_every_file_matches_its_manifest_checksum(clicks_bundle):
 
 
 def test_conductor_accepts_the_bundle(clicks_bundle):
-    from conductor.bundle import load_bundle
+    from flashmob.conductor.bundle import load_bundle
 
     b = load_bundle(clicks_bundle)
     assert b.group_ids == ("a", "b") and b.duration_us == 50_000_000
@@ -175,7 +175,7 @@ def test_speech_overrun_names_both_lines(tmp_path):
 
 
 def test_never_overwrites_a_directory_that_is_not_a_bundle(clicks_score, tmp_path):
-    from tools.render.bundle import BundleDirError
+    from flashmob.tools.render.bundle import BundleDirError
 
     precious = tmp_path / "music"
     precious.mkdir()

@@ -4,7 +4,7 @@ import json
 import pathlib
 import re
 
-from conductor.bundle import parse_manifest
+from flashmob.conductor.bundle import parse_manifest
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 DOC = (ROOT / "docs" / "bundle-format.md").read_text(encoding="utf-8")

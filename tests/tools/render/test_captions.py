@@ -1,6 +1,6 @@
-from tools.render.captions import caption_spans, vtt_timestamp, webvtt
-from tools.render.silences import silences
-from tools.score import compile_score, read_score
+from flashmob.tools.render.captions import caption_spans, vtt_timestamp, webvtt
+from flashmob.tools.render.silences import silences
+from flashmob.tools.score import compile_score, read_score
 from tests.tools.score.conftest import FixedDurations
 
 HEADER = "flashmob: 1\ntitle: T\ngroups:\n  red: {}\n  blue: {}\nassets:\n  bed: b.wav\n"

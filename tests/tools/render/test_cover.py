@@ -2,7 +2,7 @@ import io
 
 from PIL import Image
 
-from tools.render.cover import SIZE, cover_png
+from flashmob.tools.render.cover import SIZE, cover_png
 
 
 def test_cover_is_deterministic_square_png_in_group_colour():

@@ -1,7 +1,7 @@
-"""tools.render.estimate: what a render will make and about how long it takes (pure)."""
+"""flashmob.tools.render.estimate: what a render will make and about how long it takes (pure)."""
 
-from tools.render.estimate import RenderPlan, plan_of
-from tools.score import EstimatedDurations, compile_score, read_score
+from flashmob.tools.render.estimate import RenderPlan, plan_of
+from flashmob.tools.score import EstimatedDurations, compile_score, read_score
 
 
 def test_the_benchmark_show_is_estimated_near_its_measured_time():

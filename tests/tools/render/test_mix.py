@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from tools.render.mix import GroupMixer, Sources
-from tools.score import compile_score, read_score
+from flashmob.tools.render.mix import GroupMixer, Sources
+from flashmob.tools.score import compile_score, read_score
 
 SR = 48000
 HEADER = ("flashmob: 1\ntitle: T\nsample_rate: 48000\ngroups:\n  red: {}\n  blue: {}\n"

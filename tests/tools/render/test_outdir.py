@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.render.outdir import BundleDirError, check_output_dir
+from flashmob.tools.render.outdir import BundleDirError, check_output_dir
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -1,6 +1,6 @@
 import pytest
 
-from tools.score import EstimatedDurations, compile_score, read_score
+from flashmob.tools.score import EstimatedDurations, compile_score, read_score
 
 HEADER = ("flashmob: 1\ntitle: T\nsample_rate: 48000\ngroups:\n  red: {name: Reds}\n  blue: {name: Blues}\n"
           "assets:\n  gong: gong.wav\n  bed: bed.flac\n")

@@ -4,7 +4,7 @@ One case per rule of docs/score-format.md; every expected message was read
 and judged right for an organizer before it was frozen here.
 """
 import pytest
-from tools.score import ScoreError, compile_score, read_score
+from flashmob.tools.score import ScoreError, compile_score, read_score
 
 H = 'flashmob: 1\ntitle: T\ngroups:\n  red: {name: Reds}\n  blue: {name: Blues}\nassets:\n  gong: gong.wav\n'
 
@@ -221,7 +221,7 @@ def test_every_error_of_a_score_is_reported_in_one_run():
 
 
 def test_missing_end_is_a_warning_with_the_duration():
-    from tools.score import Diagnostics
+    from flashmob.tools.score import Diagnostics
     diags = Diagnostics()
     timeline = compile_score(read_score(H + "cues:\n  - at: 1:00\n    say: hi\n", "s.yaml",
                                         file_exists=lambda p: True), diags=diags)

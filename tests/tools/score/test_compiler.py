@@ -2,7 +2,7 @@
 
 import pytest
 
-from tools.score import Diagnostics, ScoreError, compile_score, load_score
+from flashmob.tools.score import Diagnostics, ScoreError, compile_score, load_score
 
 from .conftest import starts
 

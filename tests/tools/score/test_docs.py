@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tools.score import Diagnostics, compile_score, read_score
+from flashmob.tools.score import Diagnostics, compile_score, read_score
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 DOC = (ROOT / "docs" / "score-format.md").read_text(encoding="utf-8")

@@ -6,8 +6,8 @@ import pathlib
 import jsonschema
 import pytest
 
-from tools.score.jsonschema import score_schema
-from tools.score.source import parse_yaml, to_plain
+from flashmob.tools.score.jsonschema import score_schema
+from flashmob.tools.score.source import parse_yaml, to_plain
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 

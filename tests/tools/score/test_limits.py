@@ -1,9 +1,9 @@
-"""tools.score.limits: show length and spoken lines that cannot fit their slot (pure)."""
+"""flashmob.tools.score.limits: show length and spoken lines that cannot fit their slot (pure)."""
 
 import pytest
 
-from tools.score import EstimatedDurations, ScoreError, compile_score, read_score
-from tools.score.limits import (FASTEST_CHARS_PER_SECOND, MAX_SHOW_US, shortest_speech_us,
+from flashmob.tools.score import EstimatedDurations, ScoreError, compile_score, read_score
+from flashmob.tools.score.limits import (FASTEST_CHARS_PER_SECOND, MAX_SHOW_US, shortest_speech_us,
                                 speech_fit_errors)
 
 H = ("flashmob: 1\ntitle: T\ngroups:\n  red: {name: Reds}\n  blue: {name: Blues}\n"

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tools.score import ScoreError, compile_score, read_score
+from flashmob.tools.score import ScoreError, compile_score, read_score
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 EXAMPLES = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "scores").glob("*.yaml"))]

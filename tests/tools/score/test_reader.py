@@ -1,7 +1,7 @@
 """A valid score reads into the model the organizer meant."""
 
-from tools.score import load_score, read_score
-from tools.score.model import Countdown, Music, Play, Say, Sound, Stop
+from flashmob.tools.score import load_score, read_score
+from flashmob.tools.score.model import Countdown, Music, Play, Say, Sound, Stop
 
 from .conftest import HEADER
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tools.score.errors import ScoreError
-from tools.score.source import MAX_NODES, Map, Scalar, Seq, parse_yaml, to_plain
+from flashmob.tools.score.errors import ScoreError
+from flashmob.tools.score.source import MAX_NODES, Map, Scalar, Seq, parse_yaml, to_plain
 
 
 def test_yaml_11_traps_are_kept_as_written():

@@ -1,6 +1,6 @@
 import pytest
 
-from tools.score.timecode import TimeFormatError, format_time, parse_time, samples_to_ms, us_to_samples
+from flashmob.tools.score.timecode import TimeFormatError, format_time, parse_time, samples_to_ms, us_to_samples
 
 
 @pytest.mark.parametrize("text,us", [
