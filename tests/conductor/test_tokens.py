@@ -15,7 +15,8 @@ def test_console_token_compare():
 
 
 def test_participant_ids_carry_their_group_even_among_1000():
-    from flashmob.conductor.tokens import PID_CHARS, GroupSigner, ParticipantIds
+    from flashmob.conductor.tokens import PID_CHARS, ParticipantIds
+    from flashmob.contract.grouptokens import GroupSigner
     from flashmob.contract.secret import new_key as new_secret
 
     groups = tuple(f"g{i}" for i in range(1000))
