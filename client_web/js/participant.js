@@ -24,6 +24,7 @@ import { sha256Hex } from './sha256.js';
 import { WebAudioEngine, createUnlockedContext, playTestTone } from './engine.js';
 import { MediaEngine } from './mediaengine.js';
 import * as SS from './showstate.js';
+import { checkManifest } from './manifestcheck.js';
 import { pickLanguage, translator } from './i18n.js';
 import { TroubleWatch, remedies } from './trouble.js';
 
@@ -147,6 +148,8 @@ async function loadManifest(url) {
 }
 
 function applyManifest(manifest, url) {
+  const problems = checkManifest(manifest); // the rules the conductor loaded it with (contract/manifest.py)
+  if (problems.length) throw new Error(`manifest.json: ${problems.join('; ')}`);
   st.manifest = manifest;
   st.group = manifest.groups.find((g) => g.id === st.groupId) || null;
   t = translator(pickLanguage(manifest.language, navigator.languages || []));
