@@ -23,6 +23,7 @@ Format versions: ``1`` (the only one so far; adding a key is not a new version).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -276,8 +277,25 @@ def manifest_json(manifest: Manifest) -> dict[str, Any]:
     return write(manifest)
 
 
-def _walk(value: Any) -> None:
-    """Depth and text encodability of every value (iterative: no recursion limit involved)."""
+def _walk(value: Any, *, texts: bool = True) -> None:
+    """Depth and text encodability of every value: a quick pass, then :func:`_find` for the message."""
+    stack: list[tuple[Any, int]] = [(value, 0)]  # containers only: leaves are checked by the encode below
+    while stack:
+        v, depth = stack.pop()
+        children = v.values() if type(v) is dict else v
+        if children and depth >= MAX_DEPTH:
+            _find(value)
+        stack.extend([(x, depth + 1) for x in children if type(x) is dict or type(x) is list])
+    if not texts:
+        return
+    try:  # a lone surrogate (from a \ud800 escape) is the only text JSON can hold that UTF-8 cannot
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        _find(value)
+
+
+def _find(value: Any) -> None:
+    """Raise for the first value :func:`_walk` refuses, naming where it is (iterative: no recursion limit)."""
     stack: list[tuple[Any, str, int]] = [(value, "manifest", 0)]
     while stack:
         value, where, depth = stack.pop()
@@ -301,7 +319,10 @@ def _walk(value: Any) -> None:
             stack.extend((v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value))
 
 
-def parse_manifest_json(obj: Any) -> Manifest:
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def parse_manifest_json(obj: Any, *, _texts: bool = True) -> Manifest:
     """The one parser: decoded JSON -> :class:`Manifest` (see the module docstring)."""
     if not isinstance(obj, dict):
         raise ManifestError(f"{MANIFEST} must hold an object")
@@ -315,7 +336,7 @@ def parse_manifest_json(obj: Any) -> Manifest:
         _check_version(version, "version")
     except RecordError as exc:
         raise ManifestError(f"{MANIFEST}: {exc}") from None
-    _walk(obj)
+    _walk(obj, texts=_texts)
     try:
         return parse(Manifest, obj)
     except RecordError as exc:
@@ -332,7 +353,8 @@ def parse_manifest_bytes(raw: bytes) -> tuple[Manifest, dict[str, Any]]:
         raise ManifestError(f"{MANIFEST} is nested too deeply to be a show bundle") from None
     except ValueError as exc:
         raise ManifestError(f"{MANIFEST} is not JSON: {str(exc)[:200]}") from None
-    return parse_manifest_json(obj), obj
+    # decoded UTF-8 holds a lone surrogate only from a \udXXX escape: no such escape, no text to check
+    return parse_manifest_json(obj, _texts=_SURROGATE_ESCAPE.search(raw) is not None), obj
 
 
 def parse_part(cls: type, obj: Any, where: str) -> Any:

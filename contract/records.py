@@ -100,22 +100,69 @@ def _join(path: str, key: str) -> str:
 # ------------------------------------------------------------------ parser
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """A field type, analysed once: ``tag`` is one of any/object/list/record/bool/int/float/str."""
+
+    tag: str
+    nullable: bool
+    inner: Any                      # the type without None
+    item: "_Kind | None" = None     # list items
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str
+    key: str
+    rule: Rule
+    kind: _Kind
+    required: bool
+
+
+def _kind(tp: Any) -> _Kind:
+    inner, nullable = _optional(tp)
+    if inner is Any:
+        return _Kind("any", nullable, inner)
+    if inner is dict or typing.get_origin(inner) is dict:
+        return _Kind("object", nullable, inner)
+    if typing.get_origin(inner) is tuple:
+        return _Kind("list", nullable, inner, _kind(typing.get_args(inner)[0]))
+    if dataclasses.is_dataclass(inner):
+        return _Kind("record", nullable, inner)
+    for t, tag in ((bool, "bool"), (int, "int"), (float, "float"), (str, "str")):
+        if inner is t:
+            return _Kind(tag, nullable, inner)
+    raise TypeError(f"records cannot hold {tp!r}")  # pragma: no cover - a programming error
+
+
+_PLANS: dict[type, tuple[_Field, ...]] = {}
+
+
+def _plan(cls: type) -> tuple[_Field, ...]:
+    """The fields of record ``cls``, analysed once per class (parsing is on the conductor's start path)."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        hints = _hints(cls)
+        plan = tuple(_Field(f.name, json_key(f), rule_of(f), _kind(hints[f.name]),
+                            f.default is MISSING and f.default_factory is MISSING)
+                     for f in dataclasses.fields(cls))
+        _PLANS[cls] = plan
+    return plan
+
+
 def parse(cls: type, obj: Any, path: str = "") -> Any:
     """JSON -> record ``cls`` (see the module docstring); ``path`` prefixes error messages."""
     if not isinstance(obj, dict):
         raise RecordError(f"{path or 'the value'} must be an object, got {type(obj).__name__}")
-    hints = _hints(cls)
     values: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        rule, key = rule_of(f), json_key(f)
-        where = _join(path, key)
-        if key not in obj:
-            if rule.default_from:
-                values[f.name] = values[rule.default_from]
-            elif f.default is MISSING and f.default_factory is MISSING:
-                raise RecordError(f"{where} is missing")
+    for f in _plan(cls):
+        if f.key not in obj:
+            if f.rule.default_from:
+                values[f.name] = values[f.rule.default_from]
+            elif f.required:
+                raise RecordError(f"{_join(path, f.key)} is missing")
             continue
-        values[f.name] = _value(hints[f.name], obj[key], where, rule)
+        values[f.name] = _value(f.kind, obj[f.key], path, f.key, f.rule)
     record = cls(**values)
     check = getattr(record, "_check", None)
     if check is not None:
@@ -123,18 +170,38 @@ def parse(cls: type, obj: Any, path: str = "") -> Any:
     return record
 
 
-def _value(tp: Any, value: Any, where: str, rule: Rule) -> Any:
-    inner, nullable = _optional(tp)
+_ITEM_RULES: dict[Rule, Rule] = {}
+
+
+def _item_rule(rule: Rule) -> Rule:
+    """A list's rule for its items: the range applies to each (lists of numbers)."""
+    item = _ITEM_RULES.get(rule)
+    if item is None:
+        item = _ITEM_RULES[rule] = Rule(minimum=rule.minimum, maximum=rule.maximum)
+    return item
+
+
+def _value(kind: _Kind, value: Any, path: str, key: str | int, rule: Rule) -> Any:
+    """``value`` at ``path`` + ``key`` (the path string is only built for an error or a nested record)."""
+    tag = kind.tag
+    # the common cases first, without building the path
+    if tag == "int" and type(value) is int and rule.enum is None and rule.check is None \
+            and (rule.minimum is None or value >= rule.minimum) and (rule.maximum is None or value <= rule.maximum):
+        return value
+    if tag == "str" and type(value) is str and rule.check is None and rule.pattern is None and rule.const is None \
+            and rule.max_length is None and rule.min_length is None:
+        return value
+    where = f"{path}[{key}]" if isinstance(key, int) else _join(path, key)
     if value is None:
-        if nullable:
+        if kind.nullable:
             return None
-        raise RecordError(f"{where} must be {_expected(inner, rule)}, got null")
+        raise RecordError(f"{where} must be {_expected(kind.inner, rule)}, got null")
     if rule.const is not None and value != rule.const:
         raise RecordError(f"{where} must be {rule.expected or _shown(rule.const)}")
-    out = _typed(inner, value, where, rule)
+    out = _typed(kind, value, where, rule)
     if rule.enum is not None and out not in rule.enum:
         raise RecordError(f"{where} must be one of {', '.join(map(repr, rule.enum))}, got {_shown(value)}")
-    if rule.check is not None and inner is not str:  # a text's check runs in _text, before its pattern
+    if rule.check is not None and tag != "str":  # a text's check runs in _text, before its pattern
         rule.check(out, where)
     return out
 
@@ -145,14 +212,15 @@ def _expected(tp: Any, rule: Rule) -> str:
     return {str: "text", int: "a whole number", float: "a number", bool: "true or false"}.get(tp, "a value")
 
 
-def _typed(tp: Any, value: Any, where: str, rule: Rule) -> Any:
-    if tp is Any:
+def _typed(kind: _Kind, value: Any, where: str, rule: Rule) -> Any:
+    tag = kind.tag
+    if tag == "any":
         return value
-    if tp is dict or typing.get_origin(tp) is dict:
+    if tag == "object":
         if not isinstance(value, dict):
             raise RecordError(f"{where} must be an object, got {type(value).__name__}")
         return value
-    if typing.get_origin(tp) is tuple:
+    if tag == "list":
         if not isinstance(value, list):
             raise RecordError(f"{where} must be a list, got {type(value).__name__}")
         if rule.min_items is not None and len(value) < rule.min_items:
@@ -160,24 +228,23 @@ def _typed(tp: Any, value: Any, where: str, rule: Rule) -> Any:
                               else f"{where}: at least {rule.min_items} items, got {len(value)}")
         if rule.max_items is not None and len(value) > rule.max_items:
             raise RecordError(f"{where}: at most {rule.max_items} items, got {len(value)}")
-        item = typing.get_args(tp)[0]
-        item_rule = Rule(minimum=rule.minimum, maximum=rule.maximum) if not dataclasses.is_dataclass(item) else Rule()
-        return tuple(_value(item, v, f"{where}[{i}]", item_rule) for i, v in enumerate(value))
-    if dataclasses.is_dataclass(tp):
+        item = kind.item
+        assert item is not None
+        item_rule = Rule() if item.tag == "record" else _item_rule(rule)
+        return tuple([_value(item, v, where, i, item_rule) for i, v in enumerate(value)])
+    if tag == "record":
         if not isinstance(value, dict):
             raise RecordError(f"{where} must be an object, got {type(value).__name__}")
-        return parse(tp, value, where)
-    if tp is bool:
+        return parse(kind.inner, value, where)
+    if tag == "bool":
         if type(value) is not bool:
             raise RecordError(f"{where} must be true or false, got {_shown(value)}")
         return value
-    if tp is int:
+    if tag == "int":
         return _number(value, where, rule, whole=True)
-    if tp is float:
+    if tag == "float":
         return float(_number(value, where, rule, whole=False))
-    if tp is str:
-        return _text(value, where, rule)
-    raise TypeError(f"records cannot hold {tp!r}")  # pragma: no cover - a programming error
+    return _text(value, where, rule)
 
 
 def _number(value: Any, where: str, rule: Rule, *, whole: bool) -> int | float:
