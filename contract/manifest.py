@@ -215,6 +215,37 @@ class Group:
     silences: tuple[Silence, ...] = spec("stretches where nothing sounds", default=())
 
 
+@dataclass(frozen=True, kw_only=True)
+class Encoding:
+    """How the MP3s were encoded."""
+
+    codec: str | None = spec("mp3", default=None, omit_none=True)
+    bitrate_kbps: int | None = spec("constant bitrate", default=None, minimum=8, maximum=640, omit_none=True)
+    channels: int | None = spec("1: mono", default=None, minimum=1, maximum=8, omit_none=True)
+    quality: int | None = spec("LAME's quality (0 best - 9 fastest)", default=None, minimum=0, maximum=9,
+                               omit_none=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoudnessTarget:
+    """The loudness every group was normalised to."""
+
+    target_lufs: float | None = spec("integrated loudness", default=None, omit_none=True)
+    ceiling_dbtp: float | None = spec("true-peak ceiling", default=None, omit_none=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """How the bundle was rendered (part of the show id); hand-made bundles may leave any of it out."""
+
+    encoding: Encoding | None = spec("MP3 encoding", default=None, omit_none=True)
+    loudness: LoudnessTarget | None = spec("normalisation", default=None, omit_none=True)
+    segment_seconds: float | None = spec("longest web-playback segment", default=None, minimum=0, omit_none=True)
+    engines: dict[str, Any] | None = spec("speech and decoding engines: name -> version", default=None,
+                                          omit_none=True)
+    flashmob: str | None = spec("the renderer's version", default=None, omit_none=True)
+
+
 def _check_version(value: int, where: str) -> None:
     if value not in SUPPORTED_VERSIONS:
         raise RecordError(f"version {value} is not supported (this reader reads version "
@@ -237,8 +268,7 @@ class Manifest:
     duration: Duration = spec("of every group's timeline (all groups have the same length)")
     meetings_ms: tuple[int, ...] = spec("where the groups come back together", default=(), minimum=0,
                                         maximum=MAX_DURATION_MS)
-    settings: dict[str, Any] = spec("how it was rendered (encoding, loudness, engines, flashmob version)",
-                                    default_factory=dict)
+    settings: Settings = spec("how it was rendered", default_factory=Settings)
     groups: tuple[Group, ...] = spec("in score order", min_items=1, max_items=MAX_GROUPS)
 
     def _check(self, where: str) -> None:
@@ -366,5 +396,5 @@ def parse_part(cls: type, obj: Any, where: str) -> Any:
 
 
 __all__ = ["MANIFEST", "FORMAT", "VERSION", "SUPPORTED_VERSIONS", "BundleError", "ManifestError", "Manifest", "Group", "Mp3",
-           "Segment", "Cue", "Silence", "Loudness", "Organizer", "Event", "Duration", "manifest_json",
+           "Segment", "Cue", "Silence", "Loudness", "Settings", "Encoding", "LoudnessTarget", "Organizer", "Event", "Duration", "manifest_json",
            "parse_manifest_json", "parse_manifest_bytes", "parse_part"]

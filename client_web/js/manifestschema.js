@@ -90,8 +90,8 @@ export const MANIFEST_SCHEMA = {
    "default": []
   },
   "settings": {
-   "description": "how it was rendered (encoding, loudness, engines, flashmob version)",
-   "type": "object"
+   "description": "how it was rendered",
+   "$ref": "#/$defs/Settings"
   },
   "groups": {
    "description": "in score order",
@@ -235,6 +235,63 @@ export const MANIFEST_SCHEMA = {
        "type": "integer",
        "minimum": 1,
        "maximum": 86400000
+      },
+      {
+       "type": "null"
+      }
+     ]
+    }
+   },
+   "required": []
+  },
+  "Encoding": {
+   "type": "object",
+   "description": "How the MP3s were encoded.",
+   "properties": {
+    "codec": {
+     "description": "mp3",
+     "anyOf": [
+      {
+       "type": "string"
+      },
+      {
+       "type": "null"
+      }
+     ]
+    },
+    "bitrate_kbps": {
+     "description": "constant bitrate",
+     "anyOf": [
+      {
+       "type": "integer",
+       "minimum": 8,
+       "maximum": 640
+      },
+      {
+       "type": "null"
+      }
+     ]
+    },
+    "channels": {
+     "description": "1: mono",
+     "anyOf": [
+      {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 8
+      },
+      {
+       "type": "null"
+      }
+     ]
+    },
+    "quality": {
+     "description": "LAME's quality (0 best - 9 fastest)",
+     "anyOf": [
+      {
+       "type": "integer",
+       "minimum": 0,
+       "maximum": 9
       },
       {
        "type": "null"
@@ -486,6 +543,35 @@ export const MANIFEST_SCHEMA = {
     "true_peak_dbtp"
    ]
   },
+  "LoudnessTarget": {
+   "type": "object",
+   "description": "The loudness every group was normalised to.",
+   "properties": {
+    "target_lufs": {
+     "description": "integrated loudness",
+     "anyOf": [
+      {
+       "type": "number"
+      },
+      {
+       "type": "null"
+      }
+     ]
+    },
+    "ceiling_dbtp": {
+     "description": "true-peak ceiling",
+     "anyOf": [
+      {
+       "type": "number"
+      },
+      {
+       "type": "null"
+      }
+     ]
+    }
+   },
+   "required": []
+  },
   "Mp3": {
    "type": "object",
    "description": "A group's full MP3 (tagged, constant bitrate, gapless).",
@@ -660,6 +746,69 @@ export const MANIFEST_SCHEMA = {
     "first_sample",
     "samples"
    ]
+  },
+  "Settings": {
+   "type": "object",
+   "description": "How the bundle was rendered (part of the show id); hand-made bundles may leave any of it out.",
+   "properties": {
+    "encoding": {
+     "description": "MP3 encoding",
+     "anyOf": [
+      {
+       "$ref": "#/$defs/Encoding"
+      },
+      {
+       "type": "null"
+      }
+     ]
+    },
+    "loudness": {
+     "description": "normalisation",
+     "anyOf": [
+      {
+       "$ref": "#/$defs/LoudnessTarget"
+      },
+      {
+       "type": "null"
+      }
+     ]
+    },
+    "segment_seconds": {
+     "description": "longest web-playback segment",
+     "anyOf": [
+      {
+       "type": "number",
+       "minimum": 0
+      },
+      {
+       "type": "null"
+      }
+     ]
+    },
+    "engines": {
+     "description": "speech and decoding engines: name -> version",
+     "anyOf": [
+      {
+       "type": "object"
+      },
+      {
+       "type": "null"
+      }
+     ]
+    },
+    "flashmob": {
+     "description": "the renderer's version",
+     "anyOf": [
+      {
+       "type": "string"
+      },
+      {
+       "type": "null"
+      }
+     ]
+    }
+   },
+   "required": []
   },
   "Silence": {
    "type": "object",

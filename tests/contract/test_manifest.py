@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from flashmob.contract.manifest import (Cue, Manifest, ManifestError, manifest_json, parse_manifest_bytes,
+from flashmob.contract.manifest import (Cue, Manifest, ManifestError, Settings, manifest_json, parse_manifest_bytes,
                                         parse_manifest_json)
 
 
@@ -45,7 +45,7 @@ def test_hand_made_minimal_manifest_gets_the_readers_defaults():
                              "duration": {"ms": 1500}, "groups": [{"id": "red"}], "extra": {"x": 1}})
     g = m.groups[0]
     assert (g.name, g.colour, g.share, g.mp3, g.cues) == ("red", "#888888", 1, None, ())
-    assert m.duration_us == 1_500_000 and m.settings == {} and m.event is None
+    assert m.duration_us == 1_500_000 and m.settings == Settings() and m.event is None
 
 
 def base(demo):

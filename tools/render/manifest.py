@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass
 from flashmob.contract.captions import caption_spans
 from flashmob.contract.duration import samples_to_ms
 from flashmob.contract.manifest import (FORMAT, VERSION, Cue, Duration, Event, Group, Loudness, Manifest, Mp3,
-                                        Organizer, Segment, Silence, manifest_json)
-from flashmob.contract.records import write
+                                        Organizer, Segment, Settings, Silence, manifest_json)
+from flashmob.contract.records import parse, write
 from flashmob.tools.score.model import Score
 from flashmob.tools.score.timeline import GroupTimeline, Timeline
 
@@ -104,7 +104,7 @@ def manifest_record(score: Score, timeline: Timeline, facts: dict[str, GroupFact
         event=Event(**{k: v for k, v in asdict(event).items() if k != "loc"}) if event else None,
         sample_rate=sr, duration=Duration(samples=timeline.duration, ms=duration_ms),
         meetings_ms=tuple(us // 1000 for us in timeline.meetings_us),
-        settings=settings, groups=tuple(groups))
+        settings=parse(Settings, settings, "settings"), groups=tuple(groups))
 
 
 def build_manifest(score: Score, timeline: Timeline, facts: dict[str, GroupFacts], sid: str,
