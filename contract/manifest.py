@@ -395,6 +395,7 @@ def parse_part(cls: type, obj: Any, where: str) -> Any:
         raise ManifestError(f"{MANIFEST}: {exc}") from None
 
 
-__all__ = ["MANIFEST", "FORMAT", "VERSION", "SUPPORTED_VERSIONS", "BundleError", "ManifestError", "Manifest", "Group", "Mp3",
-           "Segment", "Cue", "Silence", "Loudness", "Settings", "Encoding", "LoudnessTarget", "Organizer", "Event", "Duration", "manifest_json",
-           "parse_manifest_json", "parse_manifest_bytes", "parse_part"]
+__all__ = ["MANIFEST", "FORMAT", "VERSION", "SUPPORTED_VERSIONS", "BundleError", "ManifestError", "Manifest",
+           "Group", "Mp3", "Segment", "Cue", "Silence", "Loudness", "Settings", "Encoding", "LoudnessTarget",
+           "Organizer", "Event", "Duration", "manifest_json", "parse_manifest_json", "parse_manifest_bytes",
+           "parse_part"]

@@ -66,12 +66,14 @@ export function validate(schema, value, root = schema, path = '', out = []) {
     if (schema.maximum !== undefined && value > schema.maximum) out.push(`${at}: must be at most ${schema.maximum}`);
   } else if (t === 'string') {
     const n = [...value].length;
-    if (schema.minLength !== undefined && n < schema.minLength) out.push(`${at}: at least ${schema.minLength} characters`);
-    if (schema.maxLength !== undefined && n > schema.maxLength) out.push(`${at}: at most ${schema.maxLength} characters`);
+    const { minLength: lo, maxLength: hi } = schema;
+    if (lo !== undefined && n < lo) out.push(`${at}: at least ${lo} characters`);
+    if (hi !== undefined && n > hi) out.push(`${at}: at most ${hi} characters`);
     if (schema.pattern && !regex(schema.pattern).test(value)) out.push(`${at}: must match ${schema.pattern}`);
   } else if (t === 'array') {
-    if (schema.minItems !== undefined && value.length < schema.minItems) out.push(`${at}: at least ${schema.minItems} items`);
-    if (schema.maxItems !== undefined && value.length > schema.maxItems) out.push(`${at}: at most ${schema.maxItems} items`);
+    const { minItems: lo, maxItems: hi } = schema;
+    if (lo !== undefined && value.length < lo) out.push(`${at}: at least ${lo} items`);
+    if (hi !== undefined && value.length > hi) out.push(`${at}: at most ${hi} items`);
     if (schema.items) value.forEach((v, i) => validate(schema.items, v, root, join(path, i), out));
   } else if (t === 'object') {
     for (const key of schema.required || []) if (!(key in value)) out.push(`${join(path, key)}: is missing`);
