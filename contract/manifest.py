@@ -295,6 +295,11 @@ class Manifest:
         assert us is not None  # _check refused a manifest without one
         return us
 
+    @property
+    def duration_ms(self) -> int:
+        """The show's length in ms, by the same rule (rounded up)."""
+        return -(-self.duration_us // 1000)
+
     def group(self, group_id: str) -> Group | None:
         return next((g for g in self.groups if g.id == group_id), None)
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from collections.abc import Mapping
 from typing import Any
 
+from flashmob.contract.duration import show_duration_ms
 from flashmob.contract.manifest import Duration, Event, Manifest, ManifestError, Organizer, parse_part
 
 from .errors import PrintError
@@ -111,7 +112,7 @@ def _start_from_event(date: str | None, time: str | None, tz) -> dt.datetime | N
 def _parts(manifest: Manifest | Mapping[str, Any]) -> tuple[Event | None, Organizer | None, int, Manifest | None]:
     """(event, organizer, duration in ms, the record or None) of a manifest record or of (part of) its JSON."""
     if isinstance(manifest, Manifest):
-        return manifest.event, manifest.organizer, manifest.duration_us // 1000, manifest
+        return manifest.event, manifest.organizer, manifest.duration_ms, manifest
     try:
         event = parse_part(Event, manifest["event"], "event") if manifest.get("event") is not None else None
         org = parse_part(Organizer, manifest["organizer"], "organizer") \
@@ -121,8 +122,6 @@ def _parts(manifest: Manifest | Mapping[str, Any]) -> tuple[Event | None, Organi
         rate = manifest.get("sample_rate")
     except ManifestError as exc:
         raise PrintError(str(exc)) from None
-    from flashmob.contract.duration import show_duration_ms
-
     ms = show_duration_ms(duration.samples, duration.ms, rate if type(rate) is int and rate > 0 else None)
     return event, org, ms or 0, None
 
