@@ -71,3 +71,5 @@ def test_imports_point_one_way():
     contract = {(f, m) for f, m in _imports("contract") if m.startswith("flashmob.") and m != "flashmob.contract"}
     assert contract == set()
     assert {(f, m) for f, m in _imports("conductor") if m == "flashmob.tools"} == set()
+    # the print kit reads bundles through the contract, never through the conductor
+    assert {(f, m) for f, m in _imports("tools/print") if m == "flashmob.conductor"} == set()

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from flashmob.conductor.bundle import Bundle
+from flashmob.contract.bundle import Bundle
 from flashmob.contract.grouptokens import GroupSigner
 from flashmob.contract.modes import GROUP_MODES, check_mode
 from flashmob.contract.secret import SecretError, resolve_group_secret
