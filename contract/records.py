@@ -189,7 +189,7 @@ def _value(kind: _Kind, value: Any, path: str, key: str | int, rule: Rule) -> An
             and (rule.minimum is None or value >= rule.minimum) and (rule.maximum is None or value <= rule.maximum):
         return value
     if tag == "str" and type(value) is str and rule.check is None and rule.pattern is None and rule.const is None \
-            and rule.max_length is None and rule.min_length is None:
+            and rule.enum is None and rule.max_length is None and rule.min_length is None:
         return value
     where = f"{path}[{key}]" if isinstance(key, int) else _join(path, key)
     if value is None:
