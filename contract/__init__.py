@@ -6,6 +6,7 @@ neither.  One module per concept:
 * :mod:`.records` — typed JSON records: one definition gives writer, parser, JSON Schema;
 * :mod:`.manifest` — the bundle manifest's records (manifest, group, segment, cue...),
   its one writer and its one parser (docs/bundle-format.md);
+* :mod:`.jsonshape` — depth and Unicode of any JSON taken in, before its records;
 * :mod:`.bundle` — a bundle folder: the parsed manifest, the files it may serve, verified;
 * :mod:`.schema` — the manifest's JSON Schema, generated (docs/manifest.schema.json);
 * :mod:`.duration` — the duration rule (samples -> time, rounded up);

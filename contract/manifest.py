@@ -29,6 +29,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from . import colours
+from .jsonshape import MAX_DEPTH, JsonShapeError, check_json
 from .duration import show_duration_us
 from .records import RecordError, parse, spec, write
 
@@ -37,7 +38,6 @@ FORMAT = "flashmob-bundle"
 VERSION = 1                      # what the renderer writes
 SUPPORTED_VERSIONS = (1,)        # what readers accept
 MAX_MANIFEST_BYTES = 32 * 1024 * 1024
-MAX_DEPTH = 32
 MAX_DURATION_MS = 24 * 3600 * 1000  # one day: far above any show, far below 2**53 µs
 MAX_SAMPLES = MAX_DURATION_MS * 384
 MAX_GROUPS = 1000
@@ -312,48 +312,6 @@ def manifest_json(manifest: Manifest) -> dict[str, Any]:
     return write(manifest)
 
 
-def _walk(value: Any, *, texts: bool = True) -> None:
-    """Depth and text encodability of every value: a quick pass, then :func:`_find` for the message."""
-    stack: list[tuple[Any, int]] = [(value, 0)]  # containers only: leaves are checked by the encode below
-    while stack:
-        v, depth = stack.pop()
-        children = v.values() if type(v) is dict else v
-        if children and depth >= MAX_DEPTH:
-            _find(value)
-        stack.extend([(x, depth + 1) for x in children if type(x) is dict or type(x) is list])
-    if not texts:
-        return
-    try:  # a lone surrogate (from a \ud800 escape) is the only text JSON can hold that UTF-8 cannot
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        _find(value)
-
-
-def _find(value: Any) -> None:
-    """Raise for the first value :func:`_walk` refuses, naming where it is (iterative: no recursion limit)."""
-    stack: list[tuple[Any, str, int]] = [(value, "manifest", 0)]
-    while stack:
-        value, where, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise ManifestError(f"{MANIFEST}: {where}: nested more than {MAX_DEPTH} levels deep")
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise ManifestError(f"{MANIFEST}: {where}: text with a lone UTF-16 surrogate is not valid "
-                                    "Unicode") from None
-        elif isinstance(value, dict):
-            for k, v in value.items():
-                try:
-                    k.encode("utf-8")
-                except UnicodeEncodeError:
-                    raise ManifestError(f"{MANIFEST}: {where}: a key with a lone UTF-16 surrogate is not valid "
-                                        "Unicode") from None
-                stack.append((v, f"{where}.{k}", depth + 1))
-        elif isinstance(value, list):
-            stack.extend((v, f"{where}[{i}]", depth + 1) for i, v in enumerate(value))
-
-
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
@@ -371,7 +329,10 @@ def parse_manifest_json(obj: Any, *, _texts: bool = True) -> Manifest:
         _check_version(version, "version")
     except RecordError as exc:
         raise ManifestError(f"{MANIFEST}: {exc}") from None
-    _walk(obj, texts=_texts)
+    try:
+        check_json(obj, texts=_texts)
+    except JsonShapeError as exc:
+        raise ManifestError(f"{MANIFEST}: {exc}") from None
     try:
         return parse(Manifest, obj)
     except RecordError as exc:

@@ -73,3 +73,22 @@ def test_imports_point_one_way():
     assert {(f, m) for f, m in _imports("conductor") if m == "flashmob.tools"} == set()
     # the print kit reads bundles through the contract, never through the conductor
     assert {(f, m) for f, m in _imports("tools/print") if m == "flashmob.conductor"} == set()
+
+
+def test_json_shape_names_where():
+    import pytest
+
+    from flashmob.contract.jsonshape import MAX_DEPTH, JsonShapeError, check_json
+
+    check_json({"a": [[1]] * 3, "b": "é"})
+    deep: list = []
+    inner = deep
+    for _ in range(MAX_DEPTH):
+        inner.append([])
+        inner = inner[0]
+    check_json({"x": deep[0]})  # exactly MAX_DEPTH levels below the root
+    with pytest.raises(JsonShapeError, match=r"^manifest\.x(\[0\])+: nested more than 32 levels deep$"):
+        check_json({"x": deep})
+    with pytest.raises(JsonShapeError, match=r"^manifest\.g\[1\]\.t: text with a lone UTF-16 surrogate"):
+        check_json({"g": [{}, {"t": "a\ud800"}]})
+    check_json({"t": "a\ud800"}, texts=False)  # the caller vouched for the raw JSON
