@@ -170,14 +170,14 @@ def parse(cls: type, obj: Any, path: str = "") -> Any:
     return record
 
 
-_ITEM_RULES: dict[Rule, Rule] = {}
+_ITEM_RULES: dict[int, Rule] = {}  # by id: rules live as long as their record classes
 
 
 def _item_rule(rule: Rule) -> Rule:
     """A list's rule for its items: the range applies to each (lists of numbers)."""
-    item = _ITEM_RULES.get(rule)
+    item = _ITEM_RULES.get(id(rule))
     if item is None:
-        item = _ITEM_RULES[rule] = Rule(minimum=rule.minimum, maximum=rule.maximum)
+        item = _ITEM_RULES[id(rule)] = Rule(minimum=rule.minimum, maximum=rule.maximum)
     return item
 
 
@@ -282,21 +282,25 @@ def _text(value: Any, where: str, rule: Rule) -> str:
 def write(record: Any) -> dict[str, Any]:
     """Record -> JSON-ready dict (keys in field order; see the module docstring)."""
     out: dict[str, Any] = {}
-    for f in dataclasses.fields(record):
+    for f in _plan(type(record)):
         value = getattr(record, f.name)
-        if value is None and rule_of(f).omit_none:
+        if value is None:
+            if not f.rule.omit_none:
+                out[f.key] = None
             continue
-        out[json_key(f)] = _out(value)
+        out[f.key] = _out(value)
     return out
 
 
 def _out(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return write(value)
+    if type(value) in (int, str, float, bool):
+        return value
     if isinstance(value, (tuple, list)):
         return [_out(v) for v in value]
     if isinstance(value, dict):
         return {k: _out(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return write(value)
     return value
 
 
