@@ -159,6 +159,8 @@ def test_render_qr_and_serve_from_the_wheel(installed):
     flashmob = str(venv / "bin" / "flashmob")
     env = clean_env(FLASHMOB_TOKEN="wheel-test-console-token-0123456789")
     assert "usage: flashmob" in run([flashmob, "--help"], cwd=work, env=env).stdout
+    version = run([str(venv / "bin" / "python"), "-m", "flashmob", "--version"], cwd=work, env=env).stdout.split()
+    assert version == ["flashmob", installed[1].name.split("-")[1]]  # one version: flashmob/__init__.py's
     run([flashmob, "check", "tiny.yaml"], cwd=work, env=env)
     run([flashmob, "render", "tiny.yaml", "-o", "bundle", "-q"], cwd=work, env=env)
     assert (work / "bundle" / "manifest.json").is_file()
