@@ -18,13 +18,13 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from flashmob.contract.modes import MODES
+from flashmob.contract.urls import check_public_url
 from flashmob.conductor import connlimits, seats
 from flashmob.conductor import serve as shell
 from flashmob.conductor.clock import MAX_OFFSET_US
 from flashmob.conductor.connlimits import (DEFAULT_HEADER_TIMEOUT_S, DEFAULT_HELLO_TIMEOUT_S, DEFAULT_MAX_CONNECTIONS,
                                            DEFAULT_MAX_PENDING_PER_ADDRESS, Limits, capacity_for_fds)
-from flashmob.conductor.registry import MODES
-from flashmob.conductor.urls import check_public_url
 
 NAME = "serve"
 HELP = "serve a rendered show bundle: phones join, sync and start together; the console runs the show"

@@ -4,8 +4,8 @@ import argparse
 
 import pytest
 
-from flashmob.conductor.registry import MODES
 from flashmob.cli import qr
+from flashmob.contract.modes import MODES
 
 from .conftest import PUBLIC, make_bundle
 
