@@ -11,7 +11,8 @@ checkout's editable finder is not loaded). Then, from a folder outside the
 checkout: ``flashmob`` is imported from the new venv, ``flashmob render`` renders
 a small score, ``flashmob qr`` prints its kit with the shipped fonts, and
 ``flashmob serve`` (real uvicorn, loopback) serves the real web client, byte for
-byte the checkout's ``client_web/``.
+byte the checkout's ``client_web/``. An editable install of the same copy (what
+``make`` does) maps the same names onto the folders.
 """
 
 from __future__ import annotations
@@ -94,19 +95,28 @@ def clean_env(**extra) -> dict:
     return {**env, "PYTHONUNBUFFERED": "1", **extra}
 
 
+def borrow(site: Path) -> None:
+    """Give a venv this venv's dependencies: their folder as a plain line of a .pth file."""
+    shared = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (site / "zz-shared-venv.pth").write_text("".join(f"{p}\n" for p in sorted(shared)))
+
+
+def site_of(venv: Path) -> Path:
+    return Path(run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                    env=clean_env()).stdout.strip())
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     """(venv folder, wheel path, work folder outside the checkout)."""
     tmp = tmp_path_factory.mktemp("wheel")
     wheel = build_wheel(source_copy(tmp / "src"), tmp / "dist")
+    shutil.rmtree(tmp / "src" / "build", ignore_errors=True)  # what the build left there
     venv = tmp / "venv"
     run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
     run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--no-deps",
          "--no-index", "--quiet", str(wheel)])
-    site = Path(run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                    env=clean_env()).stdout.strip())
-    shared = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-    (site / "zz-shared-venv.pth").write_text("".join(f"{p}\n" for p in sorted(shared)))
+    borrow(site_of(venv))
     work = tmp / "work"
     (work / "assets").mkdir(parents=True)
     shutil.copy(ROOT / "scores" / "assets" / "gong.flac", work / "assets" / "gong.flac")
@@ -199,3 +209,19 @@ def test_render_qr_and_serve_from_the_wheel(installed):
     finally:
         proc.terminate()
         proc.wait(15)
+
+
+def test_an_editable_install_maps_the_same_names_onto_the_folders(installed, tmp_path):
+    """What `make` does (pip install -e): flashmob.conductor is the checkout's conductor/."""
+    src = installed[1].parent.parent / "src"
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
+    run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--no-deps", "--quiet",
+         "-e", str(src)])
+    borrow(site_of(venv))
+    code = ("import flashmob.conductor as c, flashmob.cli as cli, flashmob.tools.fonts as f\n"
+            "from flashmob.conductor.webclient import client_dir\n"
+            "print(c.__file__); print(cli.__file__); print(f.REGULAR); print(client_dir())")
+    lines = run([str(venv / "bin" / "python"), "-c", code], cwd=tmp_path, env=clean_env()).stdout.split()
+    assert lines == [str(src / "conductor" / "__init__.py"), str(src / "flashmob" / "cli" / "__init__.py"),
+                     str(src / "tools" / "fonts" / "DejaVuSans.ttf"), str(src / "client_web")]
