@@ -51,10 +51,11 @@ from .session import ConsoleSession, ParticipantSession, Subscribe, _Session
 from .statelock import lock_state_file
 from .store import SqliteStore
 from .tokens import new_console_token
+from .webclient import client_dir
 
 log = logging.getLogger("flashmob.conductor.app")
 
-CLIENT_DIR = Path(__file__).resolve().parent.parent / "client_web"
+CLIENT_DIR = client_dir()  # flashmob/client_web/ of a wheel, client_web/ of a checkout
 DEFAULT_DB_NAME = STATE_FILE
 WS_MAX_SIZE = 64 * 1024
 """Frames larger than this are refused by the websocket layer (close 1009)."""

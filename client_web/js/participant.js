@@ -3,7 +3,7 @@
  * enable sound -> wait (clock sync shown) -> countdown -> play with captions ->
  * end. Abort fades out; urgent announcements take over the screen.
  *
- * Principles: the start is absolute ("sample 0 at server time T"); the screen
+ * Principles (docs/architecture.md, 3 and 6): the start is absolute ("sample 0 at server time T"); the screen
  * follows from phaseAt(show, server now) every frame; the show record, the
  * clock model, the participant id and the manual offset are kept in
  * localStorage, so a reload, a call, a lock or a lost network resume where the
