@@ -14,12 +14,7 @@ graph = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(graph)
 
 # Edges against "tools -> contract <- conductor" that still exist, and why. Only shrink this list.
-KNOWN = {
-    ("conductor/", "tools/score/"): "conductor/bundle.py checks manifest colours with the score's rule "
-                                    "(moves to contract/, issue 13 item 1)",
-    ("tools/print/", "conductor/"): "the print kit loads the bundle, URLs, modes and the group secret through "
-                                    "the conductor (moves to contract/, issue 13 item 1)",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def test_the_import_graph_picture_is_current():
