@@ -154,3 +154,15 @@ def test_unusable_secrets_are_a_clear_error(bundle):
     (bundle / SECRET_FILE).mkdir()
     with pytest.raises(PrintError, match="cannot read the group secret file"):
         group_signer(b, env={})
+
+
+def test_usable_hint():
+    assert usable_hint("@ann") == "@ann"
+    assert usable_hint("") is None and usable_hint(None) is None
+    assert usable_hint("@" + "a" * (HINT_ENCODED_MAX - 3)) is not None
+    assert usable_hint("@настя_кузнецова") is None  # 6 characters per letter once encoded
+
+
+def test_unknown_assignment_mode(bundle):
+    with pytest.raises(PrintError, match="balanced, random, fixed, choice"):
+        show_links(load_bundle(bundle), PUBLIC, "lottery")
