@@ -245,11 +245,10 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
 
     @app.get("/api/info")
     async def info() -> JSONResponse:
-        return JSONResponse({"show_id": bundle.show_id, "title": bundle.title, "revision": bundle.revision,
-                             "manifest_url": conductor.manifest_url, "participant_ws": "/ws",
-                             "console_ws": "/ws/console", "assign": conductor.options.assign,
-                             "groups": [g.id for g in bundle.groups], "server_time_us": clock.now_us()},
-                            headers={"Cache-Control": "no-store"})
+        payload = m.ApiInfo(show_id=bundle.show_id, title=bundle.title, revision=bundle.revision,
+                            manifest_url=conductor.manifest_url, assign=conductor.options.assign,
+                            groups=tuple(g.id for g in bundle.groups), server_time_us=clock.now_us())
+        return JSONResponse(m.to_dict(payload), headers={"Cache-Control": "no-store"})
 
     @app.api_route("/bundle/manifest.json", methods=["GET", "HEAD"])
     async def current_manifest(request: Request) -> Response:

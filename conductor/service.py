@@ -149,9 +149,7 @@ class Conductor:
     # -- show -------------------------------------------------------------------------
 
     def show_info(self) -> m.ShowInfo:
-        r = self.record
-        return m.ShowInfo(state=r.state.value, start_at_us=r.start_at_us, duration_us=r.duration_us,
-                          revision=r.revision, reason=r.reason, changed_at_us=r.changed_at_us)
+        return self.record  # the record is its own wire form (conductor/show.py)
 
     def _commit(self, transitions: list[showmod.Transition], *, durable: bool = False) -> None:
         """Persist, then apply, then broadcast (in that order).  When the write
@@ -170,8 +168,7 @@ class Conductor:
         for t in transitions:
             log.info("show %s: %s -> %s (revision %d)%s", self.bundle.show_id, t.before.state.value,
                      t.after.state.value, t.after.revision, "" if written else " (NOT WRITTEN yet)")
-        info = self.show_info()
-        text = m.to_wire(m.ShowMsg(**m.to_dict(info)))
+        text = m.to_wire(m.show_message(self.record))
         self.hub.publish(PARTICIPANTS, text)
         self.hub.publish(CONSOLES, text)
         self._feed_dirty = True
