@@ -51,10 +51,11 @@ from .session import ConsoleSession, ParticipantSession, Subscribe, _Session
 from .statelock import lock_state_file
 from .store import SqliteStore
 from .tokens import new_console_token
+from .webclient import client_dir
 
 log = logging.getLogger("flashmob.conductor.app")
 
-CLIENT_DIR = Path(__file__).resolve().parent.parent / "client_web"
+CLIENT_DIR = client_dir()  # flashmob/client_web/ of a wheel, client_web/ of a checkout
 DEFAULT_DB_NAME = STATE_FILE
 WS_MAX_SIZE = 64 * 1024
 """Frames larger than this are refused by the websocket layer (close 1009)."""
@@ -272,13 +273,12 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
     @app.api_route("/download/{group}", methods=["GET", "HEAD"])
     async def group_download(group: str) -> Response:
         """The stable printed link: 302 to the group's MP3 in the bundle served now."""
-        entry = next((g for g in bundle.manifest.get("groups", []) if g.get("id") == group), None)
-        mp3 = entry.get("mp3") if isinstance(entry, dict) else None
-        if not isinstance(mp3, dict) or mp3.get("path") not in bundle.files:
+        mp3 = bundle.mp3_path(group)
+        if mp3 is None:
             return JSONResponse({"error": f"no group {group!r} in this show",
                                  "groups": [g.id for g in bundle.groups]}, status_code=404,
                                 headers={"Cache-Control": "no-store"})
-        return RedirectResponse(f"/bundle/{bundle.revision}/{quote(mp3['path'], safe='/')}", status_code=302,
+        return RedirectResponse(f"/bundle/{bundle.revision}/{quote(mp3, safe='/')}", status_code=302,
                                 headers={"Cache-Control": "no-store"})
 
     def page(name: str, what: str) -> Response:

@@ -1,6 +1,6 @@
 """The show's state record and participants, persisted (SQLite).
 
-:class:`StateStore` is the small interface the service uses (DESIGN
+:class:`StateStore` is the small interface the service uses (docs/architecture.md,
 principle 7): a Redis implementation for several conductor processes would
 implement the same methods and change nothing else.  :class:`SqliteStore` is
 the one implementation today.

@@ -30,7 +30,7 @@ import httpx
 import pytest
 
 from flashmob.contract.secret import SECRET_FILE, STATE_FILE, read_secret_file
-from flashmob.tools.commands import qr
+from flashmob.cli import qr
 
 FIXTURE = Path(__file__).parent / "fixtures" / "pre_redesign"
 PRINTED = json.loads((FIXTURE / "printed.json").read_text())

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flashmob.conductor.bundle import Bundle, BundleError, load_bundle
+from flashmob.contract.bundle import Bundle, BundleError, load_bundle
 from flashmob.contract.secret import ENV as SECRET_ENV
 from flashmob.contract.secret import SECRET_FILE
 from flashmob.contract.urls import check_public_url
