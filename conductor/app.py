@@ -101,10 +101,14 @@ def build_conductor(cfg: ServerConfig) -> tuple[Conductor, ServerClock, NtpWorke
     lock = lock_state_file(db_path)  # one conductor per state file, for the life of the process
     try:
         store = SqliteStore(db_path)
-        secret = resolve_group_secret(bundle.root, os.environ, legacy=lambda: store.stored_secret("group"))
+        secret = resolve_group_secret(bundle.root, os.environ, legacy=lambda: store.stored_secret("group"),
+                                      state_file=db_path)
         if secret.migrated:
             log.warning("moved the group secret from the state file %s to %s (flashmob qr reads it there)",
                         db_path, secret.source)
+        if secret.stays_in_state:
+            log.warning("the group secret stays in the state file %s: %s; flashmob qr cannot sign group URLs "
+                        "until a conductor moves it there", db_path, secret.stays_in_state)
         options = Options(assign=cfg.assign, capacity=cfg.capacity, max_pending=cfg.max_pending,
                           group_secret=secret.key, confirm_timeout_us=round(cfg.confirm_timeout_s * 1e6),
                           min_lead_us=round(cfg.min_lead_s * 1e6), public_url=cfg.public_url, console_token=token)

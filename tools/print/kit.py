@@ -1,6 +1,6 @@
 """``flashmob qr``'s work: every printed file of one show, written to a folder.
 
-:func:`make_kit` loads the bundle (``conductor.bundle.load_bundle``: the same
+:func:`make_kit` loads the bundle (``flashmob.contract.bundle.load_bundle``: the same
 checks as the conductor), reads the event from its manifest, works out the
 links (:mod:`tools.print.links`) and writes:
 
