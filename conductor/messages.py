@@ -2,7 +2,7 @@
 
 Every frame on ``/ws`` (participants) and ``/ws/console`` (organizer console) is
 one JSON object with a ``"type"`` string.  Each type is a record (a frozen
-dataclass, ``conductor/strictjson.py``) below; :func:`parse` turns a text frame
+dataclass, ``contract/records.py``: the project's one typed-JSON mechanism) below; :func:`parse` turns a text frame
 into one of them or raises :class:`ProtocolError` with a stable ``code`` and a
 sentence saying what was expected; :func:`to_wire` serializes.  The JSON of
 ``GET /api/info`` is the record :class:`ApiInfo`.
@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import field
 from typing import Any, ClassVar
 
+from flashmob.contract.jsonshape import JsonShapeError, may_hold_lone_surrogate, refuse_lone_surrogates
+from flashmob.contract.records import EXPECTED, MAX_SAFE_INT, RecordError, dumps, record, spec, write, writer
+from flashmob.contract.records import parse as parse_record
+
 from .show import ShowRecord, State
-from .strictjson import MAX_SAFE_INT, Invalid, build, dumps, items, meta, plain, record, refuse_unencodable, spec
 
 MAX_FRAME_CHARS = 16 * 1024
 """Largest inbound text frame that is parsed; larger ones get ``too_large``."""
@@ -97,7 +99,7 @@ class ProtocolError(Exception):
 
 
 wire = record
-"""Decorator of every wire type (``strictjson.record``): immutable, keyword-only construction."""
+"""Decorator of every wire type (``contract.records.record``): immutable, keyword-only construction."""
 
 
 # --------------------------------------------------------------------------- payloads
@@ -112,9 +114,9 @@ bounds); its message form is :class:`ShowMsg`."""
 
 @wire
 class AnnouncementInfo:
-    id: int = spec(min=0)
-    level: str = spec(choices=LEVELS)
-    text: str = spec(max_len=500)
+    id: int = spec(minimum=0)
+    level: str = spec(enum=LEVELS)
+    text: str = spec(max_length=500)
     group: str | None = None
     sent_at_us: int = 0
 
@@ -125,12 +127,12 @@ class AlarmInfo:
     ``key`` is stable per condition; ``count`` counts repeats of one episode;
     ``resolved_at_us`` is set once the condition is over."""
 
-    key: str = spec(max_len=64)
-    level: str = spec(choices=ALARM_LEVELS)
-    message: str = spec(max_len=1000)
+    key: str = spec(max_length=64)
+    level: str = spec(enum=ALARM_LEVELS)
+    message: str = spec(max_length=1000)
     since_us: int = 0
     last_us: int = 0
-    count: int = spec(1, min=1)
+    count: int = spec(default=1, minimum=1)
     resolved_at_us: int | None = None
     detail: dict | None = None
 
@@ -151,8 +153,8 @@ class Histogram:
     """Counts of phones per sync-error bound: ``counts[i]`` counts bounds
     ``<= bounds_us[i]``; the last count is "above the last bound"."""
 
-    bounds_us: tuple[int, ...] = items()
-    counts: tuple[int, ...] = items()
+    bounds_us: tuple[int, ...] = spec(default=())
+    counts: tuple[int, ...] = spec(default=())
     unknown: int = 0
 
 
@@ -180,10 +182,10 @@ class Hello:
     """Phone -> server, first message: join (or rejoin with a stored id)."""
 
     TYPE: ClassVar[str] = "hello"
-    participant_id: str | None = spec(None, max_len=64)
-    group: str | None = spec(None, max_len=64)
-    group_token: str | None = spec(None, max_len=128)
-    client: str | None = spec(None, max_len=200)
+    participant_id: str | None = spec(default=None, max_length=64)
+    group: str | None = spec(default=None, max_length=64)
+    group_token: str | None = spec(default=None, max_length=128)
+    client: str | None = spec(default=None, max_length=200)
 
 
 @wire
@@ -191,7 +193,7 @@ class Sync:
     """Client -> server: NTP-style request; ``t0`` is the client's send time."""
 
     TYPE: ClassVar[str] = "sync"
-    id: int = spec(min=0)
+    id: int = spec(minimum=0)
     t0: int = 0
 
 
@@ -201,11 +203,11 @@ class Status:
 
     TYPE: ClassVar[str] = "status"
     verified: bool = False
-    sync_error_us: int | None = spec(None, min=0)
-    engine: str | None = spec(None, max_len=32)
-    output_latency_us: int | None = spec(None, min=0)
+    sync_error_us: int | None = spec(default=None, minimum=0)
+    engine: str | None = spec(default=None, max_length=32)
+    output_latency_us: int | None = spec(default=None, minimum=0)
     position_us: int | None = None
-    trouble: str | None = spec(None, choices=TROUBLES)
+    trouble: str | None = spec(default=None, enum=TROUBLES)
 
 
 @wire
@@ -213,8 +215,8 @@ class Answer:
     """Phone -> server: the answer to a ``challenge`` (sha256 hex of the range)."""
 
     TYPE: ClassVar[str] = "answer"
-    id: str = spec(max_len=64)
-    sha256: str = spec(min_len=64, max_len=64)
+    id: str = spec(max_length=64)
+    sha256: str = spec(min_length=64, max_length=64)
 
 
 @wire
@@ -222,7 +224,7 @@ class ConsoleHello:
     """Console -> server, first message: authenticate with the secret token."""
 
     TYPE: ClassVar[str] = "console_hello"
-    token: str = spec(max_len=256)
+    token: str = spec(max_length=256)
 
 
 @wire
@@ -231,9 +233,9 @@ class Arm:
     (exactly one of the two)."""
 
     TYPE: ClassVar[str] = "arm"
-    ref: str | None = spec(None, max_len=64)
-    start_at_us: int | None = spec(None, min=0)
-    in_ms: int | None = spec(None, min=0)
+    ref: str | None = spec(default=None, max_length=64)
+    start_at_us: int | None = spec(default=None, minimum=0)
+    in_ms: int | None = spec(default=None, minimum=0)
 
 
 @wire
@@ -241,7 +243,7 @@ class Cancel:
     """Console -> server: disarm (armed -> lobby) before the start time."""
 
     TYPE: ClassVar[str] = "cancel"
-    ref: str | None = spec(None, max_len=64)
+    ref: str | None = spec(default=None, max_length=64)
 
 
 @wire
@@ -249,8 +251,8 @@ class Abort:
     """Console -> server: stop an armed or running show for everybody."""
 
     TYPE: ClassVar[str] = "abort"
-    ref: str | None = spec(None, max_len=64)
-    reason: str | None = spec(None, max_len=500)
+    ref: str | None = spec(default=None, max_length=64)
+    reason: str | None = spec(default=None, max_length=500)
 
 
 @wire
@@ -258,7 +260,7 @@ class Reset:
     """Console -> server: back to the lobby after ended/aborted (rehearsals)."""
 
     TYPE: ClassVar[str] = "reset"
-    ref: str | None = spec(None, max_len=64)
+    ref: str | None = spec(default=None, max_length=64)
 
 
 @wire
@@ -266,10 +268,10 @@ class Announce:
     """Console -> server: text to everybody or to one group."""
 
     TYPE: ClassVar[str] = "announce"
-    text: str = spec(min_len=1, max_len=500)
-    level: str = spec("info", choices=LEVELS)
-    group: str | None = spec(None, max_len=64)
-    ref: str | None = spec(None, max_len=64)
+    text: str = spec(min_length=1, max_length=500)
+    level: str = spec(default="info", enum=LEVELS)
+    group: str | None = spec(default=None, max_length=64)
+    ref: str | None = spec(default=None, max_length=64)
 
 
 @wire
@@ -278,8 +280,8 @@ class Release:
     seats of phones that are ``offline`` (no open socket)."""
 
     TYPE: ClassVar[str] = "release"
-    scope: str = spec(choices=RELEASE_SCOPES)
-    ref: str | None = spec(None, max_len=64)
+    scope: str = spec(enum=RELEASE_SCOPES)
+    ref: str | None = spec(default=None, max_length=64)
 
 
 @wire
@@ -292,8 +294,8 @@ class Welcome:
     manifest_url: str
     show: ShowInfo
     server_time_us: int
-    announcements: tuple[AnnouncementInfo, ...] = items()
-    seat: str = spec("pending", choices=SEAT_STATES)
+    announcements: tuple[AnnouncementInfo, ...] = spec(default=())
+    seat: str = spec(default="pending", enum=SEAT_STATES)
 
 
 @wire
@@ -304,8 +306,8 @@ class ChallengeMsg:
     TYPE: ClassVar[str] = "challenge"
     id: str
     path: str
-    offset: int = spec(min=0)
-    length: int = spec(min=1)
+    offset: int = spec(minimum=0)
+    length: int = spec(minimum=1)
 
 
 @wire
@@ -313,7 +315,7 @@ class SeatMsg:
     """Server -> phone: its seat changed (``confirmed`` after a right answer)."""
 
     TYPE: ClassVar[str] = "seat"
-    state: str = spec(choices=SEAT_STATES)
+    state: str = spec(enum=SEAT_STATES)
     participant_id: str = ""
 
 
@@ -405,9 +407,9 @@ class Feed:
     output_latency: dict
     ntp: dict
     seats: SeatCounts
-    announcements: tuple[AnnouncementInfo, ...] = items()
-    alarms: tuple[AlarmInfo, ...] = items()
-    trouble: dict = field(default_factory=dict, metadata=meta())
+    announcements: tuple[AnnouncementInfo, ...] = spec(default=())
+    alarms: tuple[AlarmInfo, ...] = spec(default=())
+    trouble: dict = spec(default_factory=dict)
 
 
 @wire
@@ -456,10 +458,11 @@ def parse(text: str | bytes, direction: str) -> Any:
         raise ProtocolError(BAD_JSON, f"not JSON: {str(exc)[:80]}") from None
     if type(obj) is not dict:
         raise ProtocolError(BAD_MESSAGE, f"expected a JSON object, got {type(obj).__name__}")
-    try:
-        refuse_unencodable(obj)
-    except Invalid as exc:
-        raise ProtocolError(BAD_MESSAGE, exc.message) from None
+    if may_hold_lone_surrogate(text):  # a frame without a \udXXX escape holds no lone surrogate
+        try:
+            refuse_lone_surrogates(obj)
+        except JsonShapeError as exc:
+            raise ProtocolError(BAD_MESSAGE, str(exc)) from None
     kind = obj.get("type")
     if type(kind) is not str:
         raise ProtocolError(BAD_MESSAGE, 'expected a string field "type"')
@@ -470,21 +473,29 @@ def parse(text: str | bytes, direction: str) -> Any:
                                              f"(expected one of {', '.join(sorted(allowed))})")
         raise ProtocolError(UNKNOWN_TYPE, f'unknown type "{kind[:40]}" (expected one of {", ".join(sorted(allowed))})')
     try:
-        return build(cls, obj)
-    except Invalid as exc:
+        return parse_record(cls, obj, wording=EXPECTED)
+    except RecordError as exc:
         raise ProtocolError(BAD_MESSAGE, exc.message) from None
+
+
+_WRITERS: dict[type, Any] = {}
 
 
 def to_dict(msg: Any) -> dict[str, Any]:
     """The JSON object of a message (``type`` first) or payload."""
-    body = plain(msg)
-    kind = getattr(type(msg), "TYPE", None)
-    return {"type": kind, **body} if kind else body
+    cls = type(msg)
+    w = _WRITERS.get(cls)
+    if w is None:
+        kind = getattr(cls, "TYPE", None)
+        if not dataclasses.is_dataclass(cls):
+            return write(msg)
+        w = _WRITERS[cls] = writer(cls, {"type": kind} if kind else None)
+    return w(msg)
 
 
 def to_wire(msg: Any) -> str:
     """Serialize a message to its compact JSON text frame (always encodable as
-    UTF-8: see :func:`~conductor.strictjson.dumps`)."""
+    UTF-8: see :func:`flashmob.contract.records.dumps`)."""
     return dumps(to_dict(msg))
 
 

@@ -25,7 +25,7 @@ import dataclasses
 from dataclasses import dataclass
 from enum import Enum
 
-from .strictjson import spec
+from flashmob.contract.records import spec
 
 
 class State(str, Enum):
@@ -114,10 +114,10 @@ class ShowRecord:
     be given as its string; it is kept as a :class:`State`."""
 
     state: State
-    duration_us: int = spec(min=0)
+    duration_us: int = spec(minimum=0)
     start_at_us: int | None = None
-    revision: int = spec(0, min=0, required=True)
-    reason: str | None = spec(None, max_len=500)
+    revision: int = spec(default=0, minimum=0, required=True)
+    reason: str | None = spec(default=None, max_length=500)
     changed_at_us: int = 0
 
     def __post_init__(self) -> None:

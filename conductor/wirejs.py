@@ -26,7 +26,7 @@ from typing import Any
 
 from . import messages as m
 from .show import State
-from .strictjson import describe, nested
+from flashmob.contract.recordschema import describe, nested
 
 TARGET = Path(__file__).resolve().parent.parent / "client_web" / "js" / "wire.js"
 COMMAND = "python -m flashmob.conductor.wirejs"

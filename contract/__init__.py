@@ -3,7 +3,9 @@
 Imports point one way: ``tools -> contract <- conductor``; this package imports
 neither.  One module per concept:
 
-* :mod:`.records` — typed JSON records: one definition gives writer, parser, JSON Schema;
+* :mod:`.records` — typed JSON records (the manifest's and the conductor's wire messages):
+  one definition gives parser and writer;
+* :mod:`.recordschema` — the same declarations as data: JSON Schema, the wire's field tables;
 * :mod:`.manifest` — the bundle manifest's records (manifest, group, segment, cue...),
   its one writer and its one parser (docs/bundle-format.md);
 * :mod:`.jsonshape` — depth and Unicode of any JSON taken in, before its records;

@@ -23,13 +23,12 @@ Format versions: ``1`` (the only one so far; adding a key is not a new version).
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
 from . import colours
-from .jsonshape import MAX_DEPTH, JsonShapeError, check_json
+from .jsonshape import MAX_DEPTH, JsonShapeError, check_json, may_hold_lone_surrogate
 from .duration import show_duration_us
 from .records import RecordError, parse, spec, write
 
@@ -312,9 +311,6 @@ def manifest_json(manifest: Manifest) -> dict[str, Any]:
     return write(manifest)
 
 
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-
-
 def parse_manifest_json(obj: Any, *, _texts: bool = True) -> Manifest:
     """The one parser: decoded JSON -> :class:`Manifest` (see the module docstring)."""
     if not isinstance(obj, dict):
@@ -349,8 +345,8 @@ def parse_manifest_bytes(raw: bytes) -> tuple[Manifest, dict[str, Any]]:
         raise ManifestError(f"{MANIFEST} is nested too deeply to be a show bundle") from None
     except ValueError as exc:
         raise ManifestError(f"{MANIFEST} is not JSON: {str(exc)[:200]}") from None
-    # decoded UTF-8 holds a lone surrogate only from a \udXXX escape: no such escape, no text to check
-    return parse_manifest_json(obj, _texts=_SURROGATE_ESCAPE.search(raw) is not None), obj
+    # no \udXXX escape (nor surrogate-pass UTF-8) in the bytes: no text to check
+    return parse_manifest_json(obj, _texts=may_hold_lone_surrogate(raw)), obj
 
 
 def parse_part(cls: type, obj: Any, where: str) -> Any:

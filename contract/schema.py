@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .manifest import FORMAT, Manifest
-from .records import schema
+from .recordschema import schema
 
 SCHEMA_ID = "https://flashmob.invalid/manifest.schema.json"
 FILES = ("docs/manifest.schema.json", "client_web/js/manifestschema.js")

@@ -232,12 +232,12 @@ def test_api_info_is_the_api_info_record(live_server):
     socket paths it names are the ones served."""
     import dataclasses
 
-    from flashmob.conductor.strictjson import build
+    from flashmob.contract.records import EXPECTED, parse
 
     srv = live_server()
     with httpx.Client(base_url=srv.url) as http:
         raw = http.get(m.API_INFO_PATH).json()
-    info = build(m.ApiInfo, raw)
+    info = parse(m.ApiInfo, raw, wording=EXPECTED)
     assert set(raw) == {f.name for f in dataclasses.fields(m.ApiInfo)}
     assert info.show_id == srv.conductor.bundle.show_id and info.manifest_url == srv.conductor.manifest_url
     assert abs(info.server_time_us - srv.conductor.now()) < 1_000_000

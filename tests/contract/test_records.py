@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from enum import Enum
+from typing import Any
 
 import jsonschema
 import pytest
 
-from flashmob.contract.records import RecordError, parse, schema, spec, write
+from flashmob.contract.records import (EXPECTED, MUST_BE, RecordError, _general, hints, kind_of, parse, record,
+                                       rule_of, spec, write)
+from flashmob.contract.recordschema import schema
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,3 +73,51 @@ def test_schema_agrees_with_the_parser():
             jsonschema.validate(bad, s)
         with pytest.raises(RecordError):
             parse(Outer, bad)
+
+
+class Colour(str, Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@record
+class Many:
+    """One field of every kind and rule the compiled parser has a common case for."""
+
+    i: int | None = spec(default=None, minimum=0, maximum=9)
+    j: int = spec(default=0)
+    s: str | None = spec(default=None, min_length=1, max_length=4)
+    p: str = spec(default="a", pattern=r"^[a-z]+$")
+    c: str = spec(default="red", enum=("red", "blue"))
+    e: Colour = Colour.RED
+    b: bool = False
+    o: dict | None = None
+    a: Any = None
+    li: tuple[int, ...] = spec(default=(), minimum=0, maximum=3, max_items=2)
+    ls: tuple[str, ...] = ()
+    r: Inner | None = None
+    rs: tuple[Inner, ...] = spec(default=(), min_items=1)
+    f: float = 0.0
+
+
+VALUES = [None, True, False, 0, 1, -1, 5, 10, 2**53, -2**53, 2**53 - 1, 1.5, 1.0, float("inf"), "", "a", "abc",
+          "ABCDEF", "red", "blue", "green", [], [1], [0, 3], [1, 2, 3], [4], ["a"], [True], [{"n": 1}], [{"n": 0}],
+          [{}], [1, {"n": 1}], {}, {"n": 1}, {"n": 0}]
+
+
+@pytest.mark.parametrize("wording", [MUST_BE, EXPECTED])
+def test_the_compiled_parser_agrees_with_the_general_checker(wording):
+    """The inline common cases (records.py's first strategy) never accept what the reference checker
+    refuses, and give the same value; a refusal has the same message."""
+    for f in dataclasses.fields(Many):
+        kind, rule = kind_of(hints(Many)[f.name]), rule_of(f)
+        for v in VALUES:
+            try:
+                want = ("ok", _general(kind, rule, wording, v, "", f.name))
+            except RecordError as exc:
+                want = ("refused", exc.message)
+            try:
+                got = ("ok", getattr(parse(Many, {f.name: v}, wording=wording), f.name))
+            except RecordError as exc:
+                got = ("refused", exc.message)
+            assert got == want and type(got[1]) is type(want[1]), (f.name, v)
