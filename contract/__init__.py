@@ -5,10 +5,11 @@ neither.  One module per concept:
 
 * :mod:`.records` — typed JSON records (the manifest's and the conductor's wire messages):
   one definition gives parser and writer;
+* :mod:`.recordwording` — the two phrasings of a record's refusals (manifest, wire);
 * :mod:`.recordschema` — the same declarations as data: JSON Schema, the wire's field tables;
 * :mod:`.manifest` — the bundle manifest's records (manifest, group, segment, cue...),
   its one writer and its one parser (docs/bundle-format.md);
-* :mod:`.jsonshape` — depth and Unicode of any JSON taken in, before its records;
+* :mod:`.jsonshape` — depth and Unicode of any JSON taken in (manifest and frames), before its records;
 * :mod:`.bundle` — a bundle folder: the parsed manifest, the files it may serve, verified;
 * :mod:`.schema` — the manifest's JSON Schema, generated (docs/manifest.schema.json);
 * :mod:`.duration` — the duration rule (samples -> time, rounded up);

@@ -84,6 +84,21 @@ def test_bytes_errors():
         parse_manifest_bytes(b"[" * 100_000 + b"]" * 100_000)
 
 
+def test_lone_surrogates_are_refused_however_the_bytes_spell_them(demo):
+    """A \\udXXX escape, and the 3-byte UTF-8 form of a surrogate (json.loads decodes bytes with
+    "surrogatepass": without this check it reached the record as a lone surrogate)."""
+    m = base(demo)
+    m["title"] = "Show \ud800"
+    with pytest.raises(ManifestError, match=r"^manifest.json: manifest\.title: text with a lone UTF-16 surrogate"):
+        parse_manifest_bytes(json.dumps(m).encode())
+    m["title"] = "Show TITLE"
+    raw = json.dumps(m).encode().replace(b"TITLE", b"\xed\xa0\x80")
+    with pytest.raises(ManifestError, match=r"manifest\.title: text with a lone UTF-16 surrogate"):
+        parse_manifest_bytes(raw)
+    m["title"] = "Show é"
+    assert parse_manifest_bytes(json.dumps(m, ensure_ascii=False).encode())[0].title == "Show é"
+
+
 def test_records_are_frozen(demo):
     cue = parse_manifest_json(demo).groups[0].cues[0]
     assert isinstance(cue, Cue)
