@@ -349,6 +349,8 @@ def parser(cls: type, w: Wording = MUST_BE) -> Callable[[dict, str], Any]:
 
 
 def _compile(cls: type, w: Wording) -> Callable[[dict, str], Any]:
+    if "__slots__" in cls.__dict__:  # the parser fills __dict__ (see below)
+        raise TypeError(f"record {cls.__name__} cannot use slots")  # a programming error
     hint = hints(cls)
     env: dict[str, Any] = {"cls": cls, "w": w, "new": object.__new__, "setattr": object.__setattr__,
                            "parser": parser, "general": _general, "RecordError": RecordError,
