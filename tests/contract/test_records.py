@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-import jsonschema
 import pytest
 
 from flashmob.contract.records import (EXPECTED, MUST_BE, RecordError, _general, hints, kind_of, parse, record,
                                        rule_of, spec, write)
-from flashmob.contract.recordschema import schema
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,19 +58,6 @@ def test_errors_name_the_path_and_what_was_expected(obj, message):
     with pytest.raises(RecordError, match=message):
         parse(Outer, obj, "")
 
-
-def test_schema_agrees_with_the_parser():
-    s = schema(Outer, title="t")
-    assert s["required"] == ["id"] and s["$defs"]["Inner"]["required"] == ["n"]
-    good = {"id": "abc", "inner": {"n": 3}, "tags": [0, 3], "flag": None}
-    jsonschema.validate(good, s)
-    parse(Outer, good)
-    for bad in ({"id": "ABC"}, {"id": "a", "inner": {"n": 10}}, {"id": "a", "tags": [4]},
-                {"id": "a", "items": [{"n": 1}] * 3}, {"id": "a", "flag": 1}, {"name": "x"}):
-        with pytest.raises(jsonschema.ValidationError):
-            jsonschema.validate(bad, s)
-        with pytest.raises(RecordError):
-            parse(Outer, bad)
 
 
 class Colour(str, Enum):

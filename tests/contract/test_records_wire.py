@@ -1,6 +1,6 @@
 """flashmob.contract.records with the wire's conventions (moved from tests/conductor/test_strictjson.py when
 conductor/strictjson.py became this one mechanism): str-Enum choices, required-with-default, ±2**53,
-the EXPECTED wording (client_web/js/protocol.js repeats it), lone surrogates, describe() and nested()."""
+the EXPECTED wording (client_web/js/protocol.js repeats it), lone surrogates (contract/jsonshape.py)."""
 
 from enum import Enum
 
@@ -8,7 +8,6 @@ import pytest
 
 from flashmob.contract.jsonshape import JsonShapeError, may_hold_lone_surrogate, refuse_lone_surrogates
 from flashmob.contract.records import EXPECTED, RecordError, dumps, parse, record, spec, write
-from flashmob.contract.recordschema import describe, nested
 
 
 class Colour(str, Enum):
@@ -109,23 +108,3 @@ def test_write_and_dumps():
     assert dumps({"a": "é"}) == '{"a":"é"}'
     assert dumps({"a": "\ud800"}) == '{"a":"\\ud800"}'  # still sendable as UTF-8
 
-
-def test_describe_and_nested():
-    d = describe(Outer)
-    assert list(d) == ["name", "inner", "tags", "maybe", "kept", "any_obj", "flag"]
-    assert d["name"] == {"t": "str", "req": True, "nul": False, "minLen": 1, "maxLen": 5}
-    assert d["inner"] == {"t": "Inner", "req": True, "nul": False}
-    assert d["tags"] == {"t": "list", "req": False, "nul": False, "of": "str", "maxItems": 2}
-    assert d["maybe"] == {"t": "Inner", "req": False, "nul": True}
-    assert d["kept"]["req"] is True
-    assert describe(Inner)["colour"] == {"t": "str", "req": False, "nul": False, "choices": ["red", "blue"]}
-    assert nested(Outer) == [Inner]
-
-
-def test_describe_refuses_a_rule_the_browser_tables_cannot_check():
-    @record
-    class Capped:
-        n: int = spec(maximum=3)
-
-    with pytest.raises(TypeError, match="maximum"):
-        describe(Capped)
