@@ -216,7 +216,7 @@ def _general(kind: Kind, rule: Rule, w: Wording, value: Any, path: str, key: str
         if (rule.min_items is not None and len(value) < rule.min_items) or \
                 (rule.max_items is not None and len(value) > rule.max_items):
             raise RecordError(w.count(where, rule, value))
-        out = _items(kind, rule, w)(value, where)
+        out = _items(kind, rule)(value, where, w)
     elif tag == "record":
         if type(value) is not dict:
             raise RecordError(w.wrong(where, kind, rule, value))
@@ -306,22 +306,21 @@ def _fast(kind: Kind, rule: Rule, name: str, env: dict[str, Any]) -> tuple[str, 
         cond = "type(v) is list"
         if lo is not None or hi is not None:
             cond += f" and {lo or 0} <= len(v) <= {hi if hi is not None else MAX_SAFE_INT}"
-        env[f"items_{name}"] = _items(kind, rule, None)
+        env[f"items_{name}"] = _items(kind, rule)
         return cond, f"items_{name}(v, f'{{path}}.{rule.key or name}' if path else '{rule.key or name}', w)"
     return None  # float: the general checker (a few per manifest)
 
 
-def _items(kind: Kind, rule: Rule, w: Wording | None) -> Callable[..., tuple]:
-    """A list's items reader ``(value, where[, wording]) -> tuple`` (the whole list when every item is
-    common, item by item otherwise)."""
+def _items(kind: Kind, rule: Rule) -> Callable[[list, str, Wording], tuple]:
+    """A list's items reader ``(value, where, wording) -> tuple`` (the whole list at once when every
+    item is a common case, item by item otherwise)."""
     item = kind.item
     assert item is not None
     irule = item_rule(kind, rule)
     env: dict[str, Any] = {"parser": parser, "general": _general, "item": item, "irule": irule}
     fast = _fast(item, irule, "item", env)
 
-    def read(value: list, where: str, wording: Wording | None = None) -> tuple:
-        wd = wording or w or MUST_BE
+    def read(value: list, where: str, wd: Wording) -> tuple:
         if item.tag == "record":
             parse_item = parser(item.inner, wd)
             out = []
