@@ -26,8 +26,9 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Protocol
+
+from .effects import Close
 
 log = logging.getLogger("flashmob.conductor.hub")
 
@@ -41,11 +42,6 @@ class Renderable(Protocol):
 
 Item = str | Renderable
 
-
-@dataclass(frozen=True)
-class Close:
-    code: int
-    reason: str
 
 
 class Outbox:
