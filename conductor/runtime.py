@@ -37,6 +37,7 @@ from .alarms import Alarms
 from .bundle import Bundle
 from .hub import Hub, LocalHub, Outbox
 from .persist import StoreWriter
+from .proof import RangeDigest, challenge_files
 from .service import CONSOLES, Boot, Conductor, Options
 from .store import StateStore
 from .sync import PendingReply
@@ -85,7 +86,8 @@ class Runtime:
         self.wake_at_us: int | None = None
         self._wake = asyncio.Event()
         boot = load_boot(store, bundle, options, os.environ if env is None else env)
-        self.core = Conductor(bundle, options, boot, now(), ntp_status=ntp_status, alarms=self.alarms,
+        self.core = Conductor(bundle, options, boot, now(), challenge_files=challenge_files(bundle),
+                              digest=RangeDigest(bundle.root), ntp_status=ntp_status, alarms=self.alarms,
                               audience=self.hub.count)
         self.execute(self.core.start(now()))  # a restarted conductor catches up with the clock at once
 

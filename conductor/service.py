@@ -47,7 +47,6 @@ from . import urls
 from .bundle import Bundle
 from .feed import ConsoleFeed
 from .persist import STORE_ALARM, StoreUnavailable  # noqa: F401  (re-exported)
-from .proof import RangeDigest, challenge_files
 from .registry import Admission, JoinRefused, Registry  # noqa: F401  (JoinRefused: raised through admit)
 from .seats import Answered, Challenge, Policy, SeatBook, StoreSeat
 from .show import IllegalTransition, ShowRecord, State
@@ -144,10 +143,14 @@ def challenge_message(c: Challenge) -> m.ChallengeMsg:
 
 
 class Conductor:
-    """The core.  ``ntp_status``, ``alarms`` (the board's ``version`` and
-    ``snapshot()``) and ``audience(topic) -> subscribers`` are injected readers."""
+    """The core.  Injected: the files challenges pick from (sizes) and
+    ``digest(challenge)``, the expected answer (:mod:`conductor.proof` reads the
+    range from the bundle); readers ``ntp_status``, ``alarms`` (the board's
+    ``version`` and ``snapshot()``) and ``audience(topic) -> subscribers``."""
 
     def __init__(self, bundle: Bundle, options: Options, boot: Boot, now: int, *,
+                 challenge_files: Mapping[str, tuple[tuple[str, int], ...]],
+                 digest: Callable[[Challenge], str],
                  ntp_status: Callable[[], Mapping[str, Any]] = dict, alarms: Any = None,
                  audience: Callable[[str], int] = lambda topic: 0) -> None:
         if not options.console_token:
@@ -169,8 +172,8 @@ class Conductor:
         self.record: ShowRecord = record
         policy = Policy(capacity=options.capacity, max_pending=options.max_pending,
                         pending_ttl_us=options.confirm_timeout_us, challenge_bytes=options.challenge_bytes)
-        self.digest = RangeDigest(bundle.root)
-        seats = SeatBook(policy, challenge_files(bundle), digest=self.digest,
+        self.digest = digest
+        seats = SeatBook(policy, dict(challenge_files), digest=digest,
                          confirmed=dict(boot.participants), confirmed_at=now)
         self.registry = Registry(bundle.groups, seats, options.assign, signer=self.signer)
         self.telemetry = Telemetry(bundle.groups)
