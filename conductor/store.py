@@ -1,13 +1,15 @@
 """The show's state record and participants, persisted (SQLite).
 
-:class:`StateStore` is the small interface the service uses (DESIGN
+:class:`StateStore` is the small interface the store writer uses
+(:mod:`conductor.persist`; the runtime reads it once at start) (DESIGN
 principle 7): a Redis implementation for several conductor processes would
 implement the same methods and change nothing else.  :class:`SqliteStore` is
 the one implementation today.
 
 Contract:
-* :meth:`save_transitions` commits every transition of one command atomically
-  with ``synchronous=FULL`` *before* the caller broadcasts anything.  A
+* :meth:`save_transitions` commits every transition of one batch atomically
+  with ``synchronous=FULL``; the core broadcasts and acknowledges them only
+  once this returned (:mod:`conductor.writeback`).  A
   restarted conductor calls :meth:`load_show` and resumes the same record.
 * Participants are stored with their group once, when their seat is
   *confirmed* (docs/protocol.md, "Seats"), never before, and removed when
