@@ -218,8 +218,8 @@ class Conductor:
 
     # -- show -------------------------------------------------------------------------
 
-    def show_info(self) -> m.ShowInfo:
-        r = self.record
+    def show_info(self, record: ShowRecord | None = None) -> m.ShowInfo:
+        r = record or self.record
         return m.ShowInfo(state=r.state.value, start_at_us=r.start_at_us, duration_us=r.duration_us,
                           revision=r.revision, reason=r.reason, changed_at_us=r.changed_at_us)
 
@@ -230,18 +230,18 @@ class Conductor:
         self._steps_allowed = allowed
         return [fx.ClockSteps(allowed)]
 
-    def _apply(self, transitions: list[showmod.Transition] | tuple[showmod.Transition, ...], *,
-               written: bool) -> list[fx.Effect]:
+    def _apply(self, transitions: list[showmod.Transition] | tuple[showmod.Transition, ...]) -> list[fx.Effect]:
         self.record = transitions[-1].after
         for t in transitions:
-            log.info("show %s: %s -> %s (revision %d)%s", self.bundle.show_id, t.before.state.value,
-                     t.after.state.value, t.after.revision, "" if written else " (NOT WRITTEN yet)")
+            log.info("show %s: %s -> %s (revision %d)", self.bundle.show_id, t.before.state.value,
+                     t.after.state.value, t.after.revision)
         self._feed_dirty = True
         deadline = self.record.next_deadline_us()
         return self._clock_policy() + ([fx.Schedule(deadline)] if deadline is not None else [])
 
-    def _show_broadcast(self) -> list[fx.Effect]:
-        text = m.to_wire(m.ShowMsg(**m.to_dict(self.show_info())))
+    def _show_broadcast(self, record: ShowRecord) -> list[fx.Effect]:
+        """``record`` (the last of a written batch) for phones and consoles, in revision order."""
+        text = m.to_wire(m.ShowMsg(**m.to_dict(self.show_info(record))))
         return [fx.Publish(PARTICIPANTS, text), fx.Publish(CONSOLES, text)]
 
     def _advance(self, now: int) -> list[fx.Effect]:
@@ -251,7 +251,7 @@ class Conductor:
         transitions = showmod.advance(self.record, now)
         if not transitions:
             return []
-        out = self._apply(transitions, written=True)
+        out = self._apply(transitions)
         self._applied_unwritten += 1
         return out + self.writeback.submit(Part(transitions=tuple(transitions), reply=_Broadcast()), now)
 
@@ -332,7 +332,7 @@ class Conductor:
             raise CommandError(m.INVALID_COMMAND, f"unknown command {msg!r}")
         transitions = tuple(showmod.apply(self.record, event, now, min_lead_us=self.options.min_lead_us))
         if isinstance(event, showmod.Abort):  # stopping always works: applied now, written when it can
-            out = self._apply(transitions, written=True)
+            out = self._apply(transitions)
             self._applied_unwritten += 1
             part = Part(transitions=transitions, reply=_Broadcast(cid, msg.ref, msg.TYPE))
             return out + self.writeback.submit(part, now)
@@ -397,12 +397,12 @@ class Conductor:
                 if part.transitions:
                     self._applied_unwritten -= 1
                 if failure is not None and part.transitions:
-                    log.warning("show %s: revision %d NOT WRITTEN yet (retried)", self.bundle.show_id,
+                    log.warning("show %s: revision %d NOT WRITTEN yet (retried every second)", self.bundle.show_id,
                                 part.transitions[-1].after.revision)
                 if reply.announcement is not None:
                     out += self._announcement_out(reply.announcement)
                 elif part.transitions:
-                    out += self._show_broadcast()
+                    out += self._show_broadcast(part.transitions[-1].after)
                 if reply.command is not None:
                     out += self.publish_feed(now, force=True)
                     out.append(self._ack(reply.cid, reply.ref, reply.command))
@@ -429,8 +429,8 @@ class Conductor:
             log.info("console released %d offline seat(s)", n)
             self._feed_dirty = True
         else:
-            out += self._apply(part.transitions, written=True)
-            out += self._show_broadcast()
+            out += self._apply(part.transitions)
+            out += self._show_broadcast(part.transitions[-1].after)
         out += self.publish_feed(now, force=True)
         out.append(self._ack(reply.cid, reply.ref, reply.command))
         return out
