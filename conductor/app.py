@@ -37,7 +37,10 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from flashmob.contract.secret import STATE_FILE, resolve_group_secret
+
 from . import files, seats
+from . import messages as m
 from .alarms import Alarms
 from .bundle import MANIFEST, Bundle, load_bundle
 from .clock import MAX_OFFSET_US, ServerClock
@@ -56,7 +59,7 @@ from .tokens import new_console_token
 log = logging.getLogger("flashmob.conductor.app")
 
 CLIENT_DIR = Path(__file__).resolve().parent.parent / "client_web"
-DEFAULT_DB_NAME = ".flashmob-conductor.sqlite"
+DEFAULT_DB_NAME = STATE_FILE
 WS_MAX_SIZE = 64 * 1024
 """Frames larger than this are refused by the websocket layer (close 1009)."""
 MIN_TOKEN_CHARS = 16
@@ -99,8 +102,12 @@ def build_conductor(cfg: ServerConfig) -> tuple[Runtime, ServerClock, NtpWorker 
     lock = lock_state_file(db_path)  # one conductor per state file, for the life of the process
     try:
         store = SqliteStore(db_path)
+        secret = resolve_group_secret(bundle.root, os.environ, legacy=lambda: store.stored_secret("group"))
+        if secret.migrated:
+            log.warning("moved the group secret from the state file %s to %s (flashmob qr reads it there)",
+                        db_path, secret.source)
         options = Options(assign=cfg.assign, capacity=cfg.capacity, max_pending=cfg.max_pending,
-                          confirm_timeout_us=round(cfg.confirm_timeout_s * 1e6),
+                          group_secret=secret.key, confirm_timeout_us=round(cfg.confirm_timeout_s * 1e6),
                           min_lead_us=round(cfg.min_lead_s * 1e6), public_url=cfg.public_url, console_token=token)
         conductor = Runtime(bundle, store, clock.now_us, options, ntp_status=ntp.status if ntp else dict,
                             allow_clock_steps=clock.allow_steps, alarms=alarms,
@@ -211,11 +218,10 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
 
     @app.get("/api/info")
     async def info() -> JSONResponse:
-        return JSONResponse({"show_id": bundle.show_id, "title": bundle.title, "revision": bundle.revision,
-                             "manifest_url": conductor.manifest_url, "participant_ws": "/ws",
-                             "console_ws": "/ws/console", "assign": conductor.options.assign,
-                             "groups": [g.id for g in bundle.groups], "server_time_us": clock.now_us()},
-                            headers={"Cache-Control": "no-store"})
+        payload = m.ApiInfo(show_id=bundle.show_id, title=bundle.title, revision=bundle.revision,
+                            manifest_url=conductor.manifest_url, assign=conductor.options.assign,
+                            groups=tuple(g.id for g in bundle.groups), server_time_us=clock.now_us())
+        return JSONResponse(m.to_dict(payload), headers={"Cache-Control": "no-store"})
 
     @app.api_route("/bundle/manifest.json", methods=["GET", "HEAD"])
     async def current_manifest(request: Request) -> Response:

@@ -6,7 +6,8 @@ the service persists and sends.  What connected phones say about themselves
 (status reports and their aggregation for the console feed) is
 :mod:`conductor.telemetry`'s.
 
-Assignment modes (per show, chosen by the organizer with ``--assign``):
+Assignment modes (per show, chosen by the organizer with ``--assign``; the one
+list is :mod:`flashmob.contract.modes`):
 
 * ``balanced`` - the group whose count is lowest relative to its share
   (minimises ``(count + 1) / share``; ties go to the first group).  Counts
@@ -34,12 +35,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from flashmob.contract.grouptokens import GroupSigner
+from flashmob.contract.modes import check_mode
+
 from . import messages as m
 from .bundle import GroupInfo
 from .seats import Challenge, SeatBook, SeatsFull
-from .tokens import GroupSigner, ParticipantIds
-
-MODES = ("balanced", "random", "fixed", "choice")
+from .tokens import ParticipantIds
 
 
 class JoinRefused(Exception):
@@ -73,8 +75,7 @@ class Registry:
     def __init__(self, groups: tuple[GroupInfo, ...], seats: SeatBook, mode: str = "balanced", *,
                  signer: GroupSigner | None = None, rng: random.Random | None = None,
                  new_id: Callable[[str], str] | None = None) -> None:
-        if mode not in MODES:
-            raise ValueError(f"assignment mode must be one of {', '.join(MODES)}, not {mode!r}")
+        check_mode(mode)
         if mode == "fixed" and signer is None:
             raise ValueError("fixed assignment needs a group signer")
         self.groups = groups

@@ -19,15 +19,14 @@ what the core returns (:mod:`conductor.effects`), in order:
   the server clock.
 
 The time of every event is read here (``now``) and passed in.  The group secret
-is resolved here too (:func:`resolve_group_secret`: option, else the
-``FLASHMOB_GROUP_SECRET`` environment variable, else kept in the store).
+comes with the options (``flashmob serve`` resolves it: ``flashmob.contract.secret``);
+without one (tests, tools) the store keeps one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -44,34 +43,21 @@ from .sync import PendingReply
 
 log = logging.getLogger("flashmob.conductor.runtime")
 
-GROUP_SECRET_ENV = "FLASHMOB_GROUP_SECRET"
-
-
-def resolve_group_secret(option: bytes | None, env: Mapping[str, str], store: StateStore) -> bytes:
-    """The group secret: the option, else ``FLASHMOB_GROUP_SECRET``, else the store's own."""
-    if option is not None:
-        return option
-    if env.get(GROUP_SECRET_ENV):
-        return env[GROUP_SECRET_ENV].encode()
-    return store.secret("group")
-
-
-def load_boot(store: StateStore, bundle: Bundle, options: Options, env: Mapping[str, str]) -> Boot:
+def load_boot(store: StateStore, bundle: Bundle, options: Options) -> Boot:
     """Everything the core starts from, read from the store (start-up only)."""
     rows = store.announcements(bundle.show_id, max(options.announcements_kept, 5))
     return Boot(record=store.load_show(bundle.show_id), participants=store.participants(bundle.show_id),
                 announcements=tuple(m.AnnouncementInfo(id=r[0], level=r[1], text=r[2], group=r[3], sent_at_us=r[4])
                                     for r in rows),
                 last_announcement_id=store.last_announcement_id(),
-                group_secret=resolve_group_secret(options.group_secret, env, store))
+                group_secret=options.group_secret if options.group_secret is not None else store.secret("group"))
 
 
 class Runtime:
     def __init__(self, bundle: Bundle, store: StateStore, now: Callable[[], int], options: Options, *,
                  hub: Hub | None = None, ntp_status: Callable[[], Mapping[str, Any]] = dict,
                  allow_clock_steps: Callable[[bool], None] = lambda allowed: None,
-                 alarms: Alarms | None = None, time_served: Callable[[], None] = lambda: None,
-                 env: Mapping[str, str] | None = None) -> None:
+                 alarms: Alarms | None = None, time_served: Callable[[], None] = lambda: None) -> None:
         self.bundle = bundle
         self.store = store
         self.now = now
@@ -85,7 +71,7 @@ class Runtime:
         self._conns: dict[int, Outbox] = {}
         self.wake_at_us: int | None = None
         self._wake = asyncio.Event()
-        boot = load_boot(store, bundle, options, os.environ if env is None else env)
+        boot = load_boot(store, bundle, options)
         self.core = Conductor(bundle, options, boot, now(), challenge_files=challenge_files(bundle),
                               digest=RangeDigest(bundle.root), ntp_status=ntp_status, alarms=self.alarms,
                               audience=self.hub.count)
@@ -124,6 +110,9 @@ class Runtime:
 
     def feed(self):
         return self.core.feed(self.now())
+
+    def console_welcome(self) -> m.ConsoleWelcome:
+        return self.core.console_welcome(self.now())
 
     # -- connections --------------------------------------------------------------------
 

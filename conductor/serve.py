@@ -26,15 +26,16 @@ import sys
 import time
 from pathlib import Path
 
+from flashmob.contract.modes import MODES
+from flashmob.contract.urls import check_public_url
+
 from . import connlimits, seats
 from .app import ServerConfig, build_conductor, create_app
 from .clock import MAX_OFFSET_US
 from .connlimits import (DEFAULT_HEADER_TIMEOUT_S, DEFAULT_HELLO_TIMEOUT_S, DEFAULT_MAX_CONNECTIONS,
                          DEFAULT_MAX_PENDING_PER_ADDRESS, Limits, capacity_for_fds)
 from .gate import conductor_server
-from .registry import MODES
 from .statelock import StateFileInUse
-from .urls import check_public_url
 
 NAME = "serve"
 HELP = "serve a rendered show bundle: phones join, sync and start together; the console runs the show"

@@ -39,11 +39,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flashmob.contract import urls
+
 from . import effects as fx
 from . import messages as m
 from . import seats as seatrule
 from . import show as showmod
-from . import urls
 from .bundle import Bundle
 from .feed import ConsoleFeed
 from .persist import STORE_ALARM, StoreUnavailable  # noqa: F401  (re-exported)
@@ -94,7 +95,7 @@ class Options:
     min_lead_us: int = 5_000_000
     public_url: str = "http://127.0.0.1:8000"
     console_token: str = ""
-    group_secret: bytes | None = None  # resolved by the shell (conductor/runtime.py) when None
+    group_secret: bytes | None = None  # the show's (flashmob serve: contract.secret); None: kept in the store
     announcements_kept: int = 20
     extra: dict = field(default_factory=dict)
 
@@ -219,9 +220,7 @@ class Conductor:
     # -- show -------------------------------------------------------------------------
 
     def show_info(self, record: ShowRecord | None = None) -> m.ShowInfo:
-        r = record or self.record
-        return m.ShowInfo(state=r.state.value, start_at_us=r.start_at_us, duration_us=r.duration_us,
-                          revision=r.revision, reason=r.reason, changed_at_us=r.changed_at_us)
+        return record or self.record  # the record is its own wire form (conductor/show.py)
 
     def _clock_policy(self) -> list[fx.Effect]:
         allowed = self.record.state not in (State.ARMED, State.RUNNING)
@@ -241,7 +240,7 @@ class Conductor:
 
     def _show_broadcast(self, record: ShowRecord) -> list[fx.Effect]:
         """``record`` (the last of a written batch) for phones and consoles, in revision order."""
-        text = m.to_wire(m.ShowMsg(**m.to_dict(self.show_info(record))))
+        text = m.to_wire(m.show_message(record))
         return [fx.Publish(PARTICIPANTS, text), fx.Publish(CONSOLES, text)]
 
     def _advance(self, now: int) -> list[fx.Effect]:

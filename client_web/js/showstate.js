@@ -3,6 +3,7 @@
  * vibrations, and readable colours for a group. Every function takes the show
  * record (the `show` message fields) and a server time (µs): nothing reads a clock.
  */
+import { STATE } from './wire.js';
 
 /**
  * Phase of the show at server time `nowUs`.
@@ -14,9 +15,9 @@
 export function phaseAt(show, nowUs) {
   const none = { positionUs: null, untilStartUs: null, remainingUs: null };
   if (!show) return { phase: 'lobby', ...none };
-  if (show.state === 'aborted') return { phase: 'aborted', ...none };
+  if (show.state === STATE.ABORTED) return { phase: 'aborted', ...none };
   const start = show.start_at_us;
-  if (start === null || start === undefined || show.state === 'lobby') return { phase: 'lobby', ...none };
+  if (start === null || start === undefined || show.state === STATE.LOBBY) return { phase: 'lobby', ...none };
   const pos = nowUs - start;
   if (pos < 0) return { phase: 'countdown', positionUs: pos, untilStartUs: -pos, remainingUs: show.duration_us };
   if (pos >= show.duration_us) return { phase: 'ended', positionUs: show.duration_us, untilStartUs: 0, remainingUs: 0 };

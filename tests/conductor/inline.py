@@ -99,7 +99,3 @@ class InlineConductor(Runtime):
         out = self.core.publish_feed(self.now(), force=force)
         self.execute(out)
         return bool(out)
-
-    def console_welcome(self):
-        return self.core.console_welcome(self.now())
-

@@ -8,7 +8,7 @@ runs :func:`tools.print.kit.make_kit`, which writes join and download QR codes
 One concept per module:
 
 * :mod:`.qr` — QR encoding (level Q, 4-module quiet zone): matrix, PNG, SVG
-* :mod:`.links` — the show's join/download URLs (``conductor/urls.py``) and group signing
+* :mod:`.links` — the show's join/download URLs (``flashmob.contract.urls``) and group signing
 * :mod:`.event` — event facts from the manifest; what a poster lacks
 * :mod:`.texts` — labels and date formats in English and French
 * :mod:`.wording` — what a poster or flyer says (pure)

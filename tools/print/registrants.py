@@ -26,7 +26,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from flashmob.conductor.bundle import GroupInfo
-from flashmob.conductor.urls import HINT_MAX
+from flashmob.contract.urls import HINT_MAX
 
 from .errors import PrintError
 

@@ -4,7 +4,7 @@ import argparse
 
 import pytest
 
-from flashmob.conductor.registry import MODES
+from flashmob.contract.modes import MODES
 from flashmob.tools.commands import qr
 
 from .conftest import PUBLIC, make_bundle

@@ -11,7 +11,8 @@ from flashmob.conductor.bundle import load_bundle
 from flashmob.conductor.registry import JoinRefused
 from flashmob.conductor.serve import banner
 from flashmob.tools.print.errors import PrintError
-from flashmob.tools.print.links import HINT_ENCODED_MAX, default_db, group_signer, show_links, usable_hint
+from flashmob.contract.secret import SECRET_FILE, STATE_FILE
+from flashmob.tools.print.links import HINT_ENCODED_MAX, group_signer, show_links, usable_hint
 
 from .conftest import PUBLIC, SECRET
 
@@ -38,18 +39,19 @@ def test_balanced_show_has_one_general_join_url(bundle):
         links.personal("red", "@ann")
 
 
-def test_balanced_links_do_not_touch_the_state_database(tmp_path):
+def test_balanced_links_need_no_secret(tmp_path):
     from .conftest import make_bundle
 
     b = load_bundle(make_bundle(tmp_path / "b"))
     show_links(b, PUBLIC, "balanced").personal(None, "@ann")
-    assert not default_db(b).exists()
+    assert not (b.root / SECRET_FILE).exists() and not (b.root / STATE_FILE).exists()
 
 
 def test_fixed_links_equal_the_conductors_when_printed_first(bundle):
     b = load_bundle(bundle)
-    sign, source = group_signer(b, env={})  # creates the secret in the conductor's default database
-    assert source == str(bundle.resolve() / ".flashmob-conductor.sqlite")
+    sign, source = group_signer(b, env={})  # creates the bundle's secret file, never the conductor's state
+    assert source == str(bundle.resolve() / ".flashmob-group-secret")
+    assert not (bundle / STATE_FILE).exists()
     links = show_links(b, PUBLIC, "fixed", sign)
     assert links.general is None
     conductor, _, _ = conductor_for(bundle, "fixed")  # then the conductor starts on the same bundle
@@ -72,7 +74,8 @@ def test_env_secret_wins_like_in_the_conductor(bundle, monkeypatch):
     monkeypatch.setenv("FLASHMOB_GROUP_SECRET", SECRET)
     b = load_bundle(bundle)
     sign, source = group_signer(b)
-    assert source == "FLASHMOB_GROUP_SECRET" and not default_db(b).exists()
+    assert source == "FLASHMOB_GROUP_SECRET"
+    assert not (b.root / SECRET_FILE).exists() and not (b.root / STATE_FILE).exists()
     conductor, _, _ = conductor_for(bundle, "fixed")
     assert show_links(b, PUBLIC, "fixed", sign).group("red").join == conductor.join_url("red")
 
@@ -127,25 +130,27 @@ def test_unknown_group_download_is_a_clear_404(bundle):
     assert r.status_code == 404 and "no group 'nobody'" in r.json()["error"]
 
 
-def test_unusable_secret_store_is_a_clear_error(bundle, tmp_path):
+def test_an_old_state_file_without_secret_file_is_refused_never_opened(bundle, tmp_path):
+    """A conductor before the secret file kept the secret in its state: printing with a new
+    secret would make QR codes the conductor refuses. The state file is not even read."""
     b = load_bundle(bundle)
-    with pytest.raises(PrintError, match="--db"):
-        group_signer(b, tmp_path / "no" / "such" / "dir" / "db.sqlite", env={})
-    with pytest.raises(PrintError, match="FLASHMOB_GROUP_SECRET"):
+    for state, db in ((bundle / STATE_FILE, None), (tmp_path / "elsewhere.sqlite", tmp_path / "elsewhere.sqlite")):
+        state.write_bytes(b"")   # not a database: it is never opened
+        state.chmod(0)
+        with pytest.raises(PrintError, match="Start flashmob serve on this bundle once"):
+            group_signer(b, db, env={})
+        assert not (bundle / SECRET_FILE).exists() and state.read_bytes() == b""
+        state.unlink()
+
+
+def test_unusable_secrets_are_a_clear_error(bundle):
+    b = load_bundle(bundle)
+    with pytest.raises(PrintError, match="FLASHMOB_GROUP_SECRET must have at least 16 bytes"):
         group_signer(b, env={"FLASHMOB_GROUP_SECRET": "short"})
-    db = tmp_path / "junk.sqlite"
-    db.write_bytes(b"not a database" * 100)
-    with pytest.raises(PrintError):
-        group_signer(b, db, env={})
-
-
-def test_usable_hint():
-    assert usable_hint("@ann") == "@ann"
-    assert usable_hint("") is None and usable_hint(None) is None
-    assert usable_hint("@" + "a" * (HINT_ENCODED_MAX - 3)) is not None
-    assert usable_hint("@настя_кузнецова") is None  # 6 characters per letter once encoded
-
-
-def test_unknown_assignment_mode(bundle):
-    with pytest.raises(PrintError, match="balanced, random, fixed, choice"):
-        show_links(load_bundle(bundle), PUBLIC, "lottery")
+    (bundle / SECRET_FILE).write_text("not base64 at all!\n")
+    with pytest.raises(PrintError, match="expected one line of base64url"):
+        group_signer(b, env={})
+    (bundle / SECRET_FILE).unlink()
+    (bundle / SECRET_FILE).mkdir()
+    with pytest.raises(PrintError, match="cannot read the group secret file"):
+        group_signer(b, env={})

@@ -1,0 +1,1 @@
+"""The show contract: what the renderer, the print kit and the conductor agree on (docs/architecture.md)."""
