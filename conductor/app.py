@@ -53,6 +53,7 @@ from .runtime import Runtime
 from .service import Options
 from .session import CONSOLE_AUTH_TIMEOUT_S, ConsoleSession, ParticipantSession, Session  # noqa: F401
 from .statelock import lock_state_file
+from .sync import PendingReply
 from .store import SqliteStore
 from .tokens import new_console_token
 
@@ -191,7 +192,11 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
                 frame = event.get("text")
                 if frame is None:
                     frame = event.get("bytes")
-                conductor.execute(session.handle(frame, t1), cid, outbox)
+                out = session.handle(frame, t1)
+                if len(out) == 1 and type(out[0]) is PendingReply:  # the hot path: one sync reply
+                    outbox.push(out[0])
+                elif out:
+                    conductor.execute(out, cid, outbox)
         except Exception as exc:  # a transport error: the connection is over, the server is not
             log.debug("socket %d ended: %r", cid, exc)
         finally:
