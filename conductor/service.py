@@ -46,6 +46,7 @@ from . import messages as m
 from . import seats as seatrule
 from . import show as showmod
 from .bundle import Bundle
+from .commands import MAX_LEAD_US, CommandError, check_group, show_event  # noqa: F401  (re-exported)
 from .feed import ConsoleFeed
 from .persist import STORE_ALARM, StoreUnavailable  # noqa: F401  (re-exported)
 from .registry import Admission, JoinRefused, Registry  # noqa: F401  (JoinRefused: raised through admit)
@@ -60,9 +61,6 @@ log = logging.getLogger("flashmob.conductor")
 ANNOUNCEMENT_MEMORY_US = 15 * 60 * 1_000_000
 """Announcements newer than this are replayed to phones that (re)join."""
 
-MAX_LEAD_US = 366 * 24 * 3600 * 1_000_000
-"""Arming further ahead than this is refused (keeps times far below 2**53)."""
-
 TICK_US = 1_000_000
 """The ticker runs at least this often (sooner when a show deadline is nearer)."""
 FEED_FORCE_US = 5_000_000
@@ -74,15 +72,6 @@ CONSOLES = "consoles"
 
 def group_topic(group_id: str) -> str:
     return f"group:{group_id}"
-
-
-class CommandError(Exception):
-    """A console command that is well-formed but cannot be applied."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass
@@ -313,22 +302,7 @@ class Conductor:
             return self._announce(cid, msg, now)
         if isinstance(msg, m.Release):
             return self._release(cid, msg, now)
-        event: showmod.Event
-        if isinstance(msg, m.Arm):
-            if (msg.start_at_us is None) == (msg.in_ms is None):
-                raise CommandError(m.INVALID_COMMAND, "arm needs exactly one of start_at_us or in_ms")
-            start = msg.start_at_us if msg.start_at_us is not None else now + msg.in_ms * 1000
-            if start > now + MAX_LEAD_US:
-                raise CommandError(m.INVALID_COMMAND, "the start time is more than a year away")
-            event = showmod.Arm(start_at_us=start)
-        elif isinstance(msg, m.Cancel):
-            event = showmod.Cancel()
-        elif isinstance(msg, m.Abort):
-            event = showmod.Abort(reason=msg.reason)
-        elif isinstance(msg, m.Reset):
-            event = showmod.Reset()
-        else:  # pragma: no cover - the parser only lets the types above through
-            raise CommandError(m.INVALID_COMMAND, f"unknown command {msg!r}")
+        event = show_event(msg, now)
         transitions = tuple(showmod.apply(self.record, event, now, min_lead_us=self.options.min_lead_us))
         if isinstance(event, showmod.Abort):  # stopping always works: applied now, written when it can
             out = self._apply(transitions)
@@ -360,9 +334,7 @@ class Conductor:
     # -- announcements ------------------------------------------------------------------
 
     def _announce(self, cid: int | None, msg: m.Announce, now: int) -> list[fx.Effect]:
-        if msg.group is not None and self.bundle.group(msg.group) is None:
-            raise CommandError(m.INVALID_COMMAND, f"there is no group {msg.group!r} "
-                                                  f"(groups: {', '.join(self.bundle.group_ids)})")
+        check_group(self.bundle, msg.group)
         self._last_announcement_id += 1
         info = m.AnnouncementInfo(id=self._last_announcement_id, level=msg.level, text=msg.text, group=msg.group,
                                   sent_at_us=now)
