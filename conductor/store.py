@@ -1,7 +1,7 @@
 """The show's state record and participants, persisted (SQLite).
 
 :class:`StateStore` is the small interface the store writer uses
-(:mod:`conductor.persist`; the runtime reads it once at start) (DESIGN
+(:mod:`conductor.persist`; the runtime reads it once at start) (docs/architecture.md,
 principle 7): a Redis implementation for several conductor processes would
 implement the same methods and change nothing else.  :class:`SqliteStore` is
 the one implementation today.

@@ -63,12 +63,22 @@ class SecretError(ValueError):
     """The group secret cannot be found, read or created; the message says what to do."""
 
 
+class SecretFileUnwritable(SecretError):
+    """The secret file cannot be created where it belongs (a read-only or missing folder)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"cannot create the group secret file {path}: {reason} "
+                         f"(make the bundle folder writable, or set {ENV})")
+        self.reason = f"cannot create {path}: {reason}"
+
+
 @dataclass(frozen=True)
 class GroupSecret:
     key: bytes
     source: str           # ENV, or the secret file's path
     created: bool = False  # a new key was written to the secret file
     migrated: bool = False  # the key of a pre-issue-13 state file was written to the secret file
+    stays_in_state: str | None = None  # why that key could not be moved (the bundle folder is not writable)
 
 
 def new_key() -> bytes:
@@ -131,8 +141,7 @@ def write_secret_file(path: Path, key: bytes) -> bytes:
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
     except OSError as exc:
-        raise SecretError(f"cannot create the group secret file {path}: {exc.strerror or exc} "
-                          f"(make the bundle folder writable, or set {ENV})") from None
+        raise SecretFileUnwritable(path, exc.strerror or str(exc)) from None
     try:
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(encode_key(key) + "\n")
@@ -144,8 +153,7 @@ def write_secret_file(path: Path, key: bytes) -> bytes:
             pass
         except OSError as exc:
             if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
-                raise SecretError(f"cannot create the group secret file {path}: {exc.strerror or exc} "
-                                  f"(make the bundle folder writable, or set {ENV})") from None
+                raise SecretFileUnwritable(path, exc.strerror or str(exc)) from None
             _create_without_link(path, key)   # a file system without hard links
         _fsync_dir(path.parent)
     finally:
@@ -182,9 +190,10 @@ def resolve_group_secret(bundle_dir: str | Path, env: Mapping[str, str], *,
                          state_file: str | Path | None = None) -> GroupSecret:
     """The show's group secret, by the rule of the module docstring.
 
-    ``legacy`` (the conductor) reads the key its state file kept before the
-    secret file existed, None if none; it is migrated to the secret file, and a
-    secret file that disagrees with it is refused.  Without ``legacy`` (the
+    ``legacy`` (the conductor) reads the key its state file (``state_file``)
+    kept before the secret file existed, None if none; it is migrated to the
+    secret file (or kept where the bundle folder is not writable), and a secret
+    file that disagrees with it is refused.  Without ``legacy`` (the
     print kit), ``state_file`` (default: :data:`STATE_FILE` in the bundle) is
     only tested for existence, never opened: a state file without a secret file
     is refused."""
@@ -202,7 +211,11 @@ def resolve_group_secret(bundle_dir: str | Path, env: Mapping[str, str], *,
             raise SecretError(_conflict(path))
         return GroupSecret(key, str(path))
     if old is not None:
-        held = write_secret_file(path, old)
+        try:
+            held = write_secret_file(path, old)
+        except SecretFileUnwritable as exc:   # serve the old posters anyway; qr needs the move
+            where = str(state_file) if state_file is not None else "the conductor's state file"
+            return GroupSecret(old, where, stays_in_state=exc.reason)
         if held != old:   # pragma: no cover - a print kit created it between our read and our write
             raise SecretError(_conflict(path))
         return GroupSecret(held, str(path), migrated=True)

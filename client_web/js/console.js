@@ -15,6 +15,7 @@ import { Connection, socketUrl } from './connection.js';
 import { ClockSync } from './clocksync.js';
 import { parse, make, TYPES, ERRORS, LEVEL, SCOPE, PATHS } from './protocol.js';
 import * as SS from './showstate.js';
+import { checkManifest } from './manifestcheck.js';
 import { encodeQr, qrPath } from './qr.js';
 import { h, svg } from './dom.js';
 import { renderAlarms } from './alarms.js';
@@ -67,7 +68,10 @@ async function onWelcome(w) {
   setShow(w.show);
   try {
     const info = await (await fetch(PATHS.API_INFO, { cache: 'no-store' })).json();
-    st.manifest = await (await fetch(info.manifest_url)).json();
+    const manifest = await (await fetch(info.manifest_url)).json();
+    const problems = checkManifest(manifest); // the rules the conductor loaded it with (contract/manifest.py)
+    if (problems.length) throw new Error(`manifest.json: ${problems.join('; ')}`);
+    st.manifest = manifest;
     const sel = $('announce-group');
     sel.length = 1;
     for (const g of st.manifest.groups) sel.add(new Option(g.name, g.id));

@@ -3,7 +3,7 @@
  * enable sound -> wait (clock sync shown) -> countdown -> play with captions ->
  * end. Abort fades out; urgent announcements take over the screen.
  *
- * Principles: the start is absolute ("sample 0 at server time T"); the screen
+ * Principles (docs/architecture.md, 3 and 6): the start is absolute ("sample 0 at server time T"); the screen
  * follows from phaseAt(show, server now) every frame; the show record, the
  * clock model, the participant id and the manual offset are kept in
  * localStorage, so a reload, a call, a lock or a lost network resume where the
@@ -24,6 +24,7 @@ import { sha256Hex } from './sha256.js';
 import { WebAudioEngine, createUnlockedContext, playTestTone } from './engine.js';
 import { MediaEngine } from './mediaengine.js';
 import * as SS from './showstate.js';
+import { checkManifest } from './manifestcheck.js';
 import { pickLanguage, translator } from './i18n.js';
 import { TroubleWatch, remedies } from './trouble.js';
 
@@ -150,6 +151,8 @@ async function loadManifest(url) {
 }
 
 function applyManifest(manifest, url) {
+  const problems = checkManifest(manifest); // the rules the conductor loaded it with (contract/manifest.py)
+  if (problems.length) throw new Error(`manifest.json: ${problems.join('; ')}`);
   st.manifest = manifest;
   st.group = manifest.groups.find((g) => g.id === st.groupId) || null;
   t = translator(pickLanguage(manifest.language, navigator.languages || []));

@@ -31,12 +31,23 @@ export function newerShow(a, b) {
   return b.revision > a.revision ? b : a;
 }
 
-/** The cue shown at position `ms`: the last cue with start_ms <= ms < end_ms (null if none). */
+/**
+ * Until when a cue's caption is on screen: its `caption_end_ms`, the caption
+ * timing rule applied by the renderer (contract/captions.py; null: never shown);
+ * a manifest written before that key existed shows a cue during its own span.
+ */
+export function captionEndMs(cue) {
+  if ('caption_end_ms' in cue) return cue.caption_end_ms;
+  return Math.max(cue.end_ms, cue.start_ms + 1);
+}
+
+/** The cue shown at position `ms`: the last cue with text and start_ms <= ms < captionEndMs (null if none). */
 export function cueAt(cues, ms) {
   let found = null;
   for (const c of cues || []) {
-    if (c.start_ms <= ms && ms < Math.max(c.end_ms, c.start_ms + 1) && c.text) found = c;
     if (c.start_ms > ms) break;
+    const until = captionEndMs(c);
+    if (c.text && until !== null && ms < until) found = c;
   }
   return found;
 }

@@ -30,7 +30,7 @@ import httpx
 import pytest
 
 from flashmob.contract.secret import SECRET_FILE, STATE_FILE, read_secret_file
-from flashmob.tools.commands import qr
+from flashmob.cli import qr
 
 FIXTURE = Path(__file__).parent / "fixtures" / "pre_redesign"
 PRINTED = json.loads((FIXTURE / "printed.json").read_text())
@@ -148,3 +148,26 @@ def test_a_secret_file_that_contradicts_the_old_state_stops_the_conductor(old_bu
     write_secret_file(old_bundle / SECRET_FILE, b"n" * 32)
     with pytest.raises(SecretError, match="differs from the one kept in the conductor's state file"):
         build_conductor(ServerConfig(bundle_dir=old_bundle, token="console-token-0123456789", assign="fixed"))
+
+
+def test_re_rendering_the_old_score_with_the_new_version_keeps_the_printed_urls(old_bundle, tmp_path, capsys):
+    """The organizer upgrades, serves once (migration), then re-renders the same score: the
+    show id (which every group token binds) and the secret file survive, so the old posters do."""
+    from flashmob.conductor.app import ServerConfig, build_conductor
+    from flashmob.tools.render.bundle import RenderOptions, render_bundle
+
+    conductor, _, _ = build_conductor(ServerConfig(bundle_dir=old_bundle, token="console-token-0123456789",
+                                                   assign="fixed", public_url=PUBLIC))
+    key = read_secret_file(old_bundle / SECRET_FILE)
+    conductor.store.close()
+    conductor.state_lock.release()
+    score = tmp_path / "score" / "tiny.yaml"
+    score.parent.mkdir()
+    shutil.copy(FIXTURE / "tiny.yaml", score)
+    shutil.copy(Path(__file__).resolve().parents[2] / "scores" / "assets" / "clap.wav", score.parent / "clap.wav")
+    render_bundle(str(score), str(old_bundle), RenderOptions(workers=1))
+    assert json.loads((old_bundle / "manifest.json").read_text())["show_id"] == PRINTED["show_id"]
+    assert read_secret_file(old_bundle / SECRET_FILE) == key and (old_bundle / STATE_FILE).exists()
+    code, out, err = run_qr(old_bundle, tmp_path / "kit", capsys)
+    assert code == 0, err
+    assert dict(re.findall(r"^join (\w+): (\S+)$", out, re.M)) == PRINTED["join"]

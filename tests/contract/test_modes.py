@@ -16,8 +16,8 @@ def test_modes():
 
 
 def test_serve_and_qr_offer_these_choices():
-    from flashmob.conductor.serve import configure as serve_configure
-    from flashmob.tools.commands import qr
+    from flashmob.cli.serve import configure as serve_configure
+    from flashmob.cli import qr
 
     for configure in (serve_configure, qr.configure):
         p = argparse.ArgumentParser()

@@ -123,3 +123,35 @@ def test_render_keeps_the_show_files():
     assert kept_across_renders(SECRET_FILE) and kept_across_renders(STATE_FILE)
     assert kept_across_renders(STATE_FILE + "-wal") and kept_across_renders(".flashmob-conductor-x.sqlite.lock")
     assert not kept_across_renders("manifest.json") and not kept_across_renders(SECRET_FILE + ".tmp-1-ab")
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """A folder nobody can write into, for real: an empty read-only tmpfs (as root), else a
+    folder without write permission (as another user)."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o500)
+        yield folder
+        folder.chmod(0o700)
+        return
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(folder)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a read-only tmpfs here: {done.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_an_old_secret_is_kept_in_the_state_where_the_bundle_folder_cannot_be_written(read_only_folder, tmp_path):
+    """Old posters keep working on a bundle nobody may write into (served from a read-only
+    place, state elsewhere with --db): the conductor keeps the state file's key and says why."""
+    got = resolve_group_secret(read_only_folder, {}, legacy=lambda: b"o" * 32, state_file=tmp_path / "s.sqlite")
+    assert got.key == b"o" * 32 and not got.migrated and got.source == str(tmp_path / "s.sqlite")
+    assert got.stays_in_state.startswith(f"cannot create {read_only_folder / SECRET_FILE}: ")
+    with pytest.raises(SecretError, match="cannot create the group secret file .*make the bundle folder writable"):
+        resolve_group_secret(read_only_folder, {}, legacy=lambda: None)   # no old key: nothing to serve with
+    assert list(read_only_folder.iterdir()) == []

@@ -1,6 +1,6 @@
 """QR codes and printed matter: getting the files into participants' hands.
 
-``flashmob qr BUNDLE --url PUBLIC_URL -o DIR`` (``tools/commands/qr.py``)
+``flashmob qr BUNDLE --url PUBLIC_URL -o DIR`` (``flashmob/cli/qr.py``)
 runs :func:`tools.print.kit.make_kit`, which writes join and download QR codes
 (PNG, SVG), an A4 poster, a sheet of A6 flyers, direct-download cards, an
 ``.ics`` calendar event and name badges. See docs/print.md.

@@ -1,6 +1,6 @@
 """``flashmob qr``'s work: every printed file of one show, written to a folder.
 
-:func:`make_kit` loads the bundle (``conductor.bundle.load_bundle``: the same
+:func:`make_kit` loads the bundle (``flashmob.contract.bundle.load_bundle``: the same
 checks as the conductor), reads the event from its manifest, works out the
 links (:mod:`tools.print.links`) and writes:
 
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flashmob.conductor.bundle import Bundle, BundleError, load_bundle
+from flashmob.contract.bundle import Bundle, BundleError, load_bundle
 from flashmob.contract.secret import ENV as SECRET_ENV
 from flashmob.contract.secret import SECRET_FILE
 from flashmob.contract.urls import check_public_url

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from flashmob.conductor.bundle import Bundle
+from flashmob.contract.bundle import Bundle
 from flashmob.contract.grouptokens import GroupSigner
 from flashmob.contract.modes import GROUP_MODES, check_mode
 from flashmob.contract.secret import SecretError, resolve_group_secret
@@ -106,14 +106,11 @@ def group_signer(bundle: Bundle, state_file: Path | None = None,
 
 
 def _mp3(bundle: Bundle, group_id: str) -> tuple[str, int]:
-    for g in bundle.manifest.get("groups", []):
-        if g.get("id") == group_id:
-            mp3 = g.get("mp3")
-            if not isinstance(mp3, dict) or not isinstance(mp3.get("path"), str):
-                raise PrintError(f"manifest.json: group {group_id} has no mp3.path")
-            size = mp3.get("bytes")
-            return mp3["path"], size if isinstance(size, int) else (bundle.root / mp3["path"]).stat().st_size
-    raise PrintError(f"manifest.json: no group {group_id}")  # pragma: no cover - Bundle checked it
+    path = bundle.mp3_path(group_id)
+    if path is None:
+        raise PrintError(f"manifest.json: group {group_id} has no mp3.path")
+    size = bundle.sizes.get(path)
+    return path, size if size is not None else (bundle.root / path).stat().st_size
 
 
 def show_links(bundle: Bundle, public_url: str, assign: str,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
-from flashmob.conductor.bundle import GroupInfo
+from flashmob.contract.bundle import GroupInfo
 from flashmob.contract.urls import HINT_MAX
 
 from .errors import PrintError

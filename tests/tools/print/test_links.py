@@ -154,3 +154,45 @@ def test_unusable_secrets_are_a_clear_error(bundle):
     (bundle / SECRET_FILE).mkdir()
     with pytest.raises(PrintError, match="cannot read the group secret file"):
         group_signer(b, env={})
+
+
+def test_usable_hint():
+    assert usable_hint("@ann") == "@ann"
+    assert usable_hint("") is None and usable_hint(None) is None
+    assert usable_hint("@" + "a" * (HINT_ENCODED_MAX - 3)) is not None
+    assert usable_hint("@настя_кузнецова") is None  # 6 characters per letter once encoded
+
+
+def test_unknown_assignment_mode(bundle):
+    with pytest.raises(PrintError, match="balanced, random, fixed, choice"):
+        show_links(load_bundle(bundle), PUBLIC, "lottery")
+
+
+def test_the_print_kit_never_loads_the_conductors_state(tmp_path):
+    """`flashmob qr --assign fixed` signs group tokens without the conductor's store, service or
+    SQLite (issue 13): run in a fresh interpreter, it loads none of them and writes only the
+    bundle's secret file into the bundle."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from .conftest import make_bundle
+
+    bundle = make_bundle(tmp_path / "b")
+    code = f"""
+import json, sys
+from flashmob.tools.print.kit import KitOptions, make_kit
+make_kit({str(bundle)!r}, {str(tmp_path / 'out')!r}, KitOptions(public_url={PUBLIC!r}, assign="fixed", qr_only=True))
+print(json.dumps(sorted(m for m in sys.modules if m.startswith(("flashmob.conductor", "sqlite3", "_sqlite3")))))
+"""
+    env = {k: v for k, v in os.environ.items() if k != "FLASHMOB_GROUP_SECRET"}
+    root = Path(__file__).resolve().parents[3]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    loaded = set(json.loads(out.stdout.splitlines()[-1]))
+    state_code = {"flashmob.conductor.store", "flashmob.conductor.app", "flashmob.conductor.service",
+                  "flashmob.conductor.tokens", "flashmob.conductor.registry", "flashmob.conductor.persist"}
+    assert not loaded & state_code and "sqlite3" not in loaded and "_sqlite3" not in loaded
+    assert sorted(p.name for p in bundle.iterdir() if p.name.startswith(".")) == [SECRET_FILE]
