@@ -7,8 +7,9 @@ A full disk or an I/O error must not stop an armed show (docs/protocol.md
 back through :meth:`WriteBack.completed`.  Rules:
 
 * **One batch in flight.**  Parts submitted while a batch is being written wait
-  and go out together in the next one, in submission order (group commit:
-  a crowd confirming seats costs a few transactions, not one per phone).
+  and go out together in the next one, in submission order (one hand-over
+  to the writer thread for a crowd confirming seats, not one per phone; each
+  seat is still its own small write).
   Batches, and so effects, are never reordered.
 * Show transitions of all parts of a batch, after any still unwritten, are one
   :class:`~conductor.effects.SaveTransitions` (one transaction, fsynced).  A
