@@ -62,28 +62,29 @@ def write_bundle(root: Path, segment_kb: int, segments: int) -> Path:
 def conductor_side(root: Path, hellos: int, answers: int, challenge_kb: int, rounds: int) -> list[list]:
     from flashmob.conductor.bundle import load_bundle
     from flashmob.conductor.clock import ServerClock
-    from flashmob.conductor.service import Conductor, Options
+    from flashmob.conductor.runtime import Runtime
+    from flashmob.conductor.service import Options
     from flashmob.conductor.session import ParticipantSession
     from flashmob.conductor.store import SqliteStore
 
     bundle = load_bundle(root)
     clock = ServerClock()
-    c = Conductor(bundle, SqliteStore(root / "state.sqlite"), clock.now_us,
-                  Options(console_token="bench", max_pending=(rounds + 1) * (hellos + 2 * answers),
-                          challenge_bytes=challenge_kb * 1024))
+    c = Runtime(bundle, SqliteStore(root / "state.sqlite"), clock.now_us,  # no event loop: writes run inline
+                Options(console_token="bench", max_pending=(rounds + 1) * (hellos + 2 * answers),
+                        challenge_bytes=challenge_kb * 1024))
     rows = []
     times = []
     for _ in range(rounds):
         t0 = time.perf_counter()
         for _ in range(hellos):
-            ParticipantSession(c).handle('{"type":"hello"}', clock.now_us())
+            ParticipantSession(c.core).handle('{"type":"hello"}', clock.now_us())
         times.append(time.perf_counter() - t0)
     dt = min(times)
     tracemalloc.start()  # a second pass for the heap (tracemalloc slows everything down)
     before = tracemalloc.get_traced_memory()[0]
     sample = min(hellos, 5000)
     for _ in range(sample):
-        ParticipantSession(c).handle('{"type":"hello"}', clock.now_us())
+        ParticipantSession(c.core).handle('{"type":"hello"}', clock.now_us())
     heap = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     rows.append(["hello (pending seat + challenge)", hellos, dt / hellos * 1e6, hellos / dt, heap / sample])
@@ -91,7 +92,7 @@ def conductor_side(root: Path, hellos: int, answers: int, challenge_kb: int, rou
     def joined(n):
         out = []
         for _ in range(n):
-            s = ParticipantSession(c)
+            s = ParticipantSession(c.core)
             frames = [json.loads(f) for f in s.handle('{"type":"hello"}', clock.now_us()) if isinstance(f, str)]
             out.append((s, frames[1]))
         return out
@@ -109,12 +110,12 @@ def conductor_side(root: Path, hellos: int, answers: int, challenge_kb: int, rou
                 frames.append((s, json.dumps({"type": "answer", "id": ch["id"], "sha256": digest})))
             t0 = time.perf_counter()
             for s, f in frames:
-                s.handle(f, clock.now_us())
+                c.execute(s.handle(f, clock.now_us()))  # a right answer's seat is written here
             times.append(time.perf_counter() - t0)
         dt = min(times)
         rows.append([label, answers, dt / answers * 1e6, answers / dt, None])
     assert len(c.registry.seats.confirmed) == answers * rounds, "every right answer confirms a seat"
-    c.store.close()
+    c.close()
     return rows
 
 

@@ -11,11 +11,14 @@ Routes (docs/protocol.md, "Endpoints"):
 * ``GET /api/info`` show id, title, manifest URL, socket paths, server time;
 * ``WS /ws`` participants, ``WS /ws/console`` console.
 
-Everything with a rule lives elsewhere (sessions, service, files); this module
-only moves frames between sockets and those cores.  Inbound frames are stamped
-with server time as soon as they arrive; outbound frames go through one bounded
-:class:`~conductor.hub.Outbox` per socket, so nothing here awaits a slow peer
-while handling another.
+Everything with a rule lives elsewhere: the protocol and its deadlines in the
+sessions (:mod:`conductor.session`), the show, the ticker's policy and the
+feed in the core (:mod:`conductor.service`); their effects are executed by
+the :class:`~conductor.runtime.Runtime` (store writes off the event loop).
+This module only moves frames between sockets and those cores.  Inbound
+frames are stamped with server time as soon as they arrive; outbound frames
+go through one bounded :class:`~conductor.hub.Outbox` per socket, so nothing
+here awaits a slow peer while handling another.
 """
 
 from __future__ import annotations
@@ -42,13 +45,15 @@ from .alarms import Alarms
 from .bundle import MANIFEST, Bundle, load_bundle
 from .clock import MAX_OFFSET_US, ServerClock
 from .headers import SecurityHeaders
-from .hub import Close, Outbox
+from .hub import Outbox
 from .connlimits import DEFAULT_HELLO_TIMEOUT_S
 from .loginthrottle import LoginThrottle
 from .ntp import NtpWorker
-from .service import Conductor, Options
-from .session import ConsoleSession, ParticipantSession, Subscribe, _Session
+from .runtime import Runtime
+from .service import Options
+from .session import CONSOLE_AUTH_TIMEOUT_S, ConsoleSession, ParticipantSession, Session  # noqa: F401
 from .statelock import lock_state_file
+from .sync import PendingReply
 from .store import SqliteStore
 from .tokens import new_console_token
 from .webclient import client_dir
@@ -59,8 +64,6 @@ CLIENT_DIR = client_dir()  # flashmob/client_web/ of a wheel, client_web/ of a c
 DEFAULT_DB_NAME = STATE_FILE
 WS_MAX_SIZE = 64 * 1024
 """Frames larger than this are refused by the websocket layer (close 1009)."""
-CONSOLE_AUTH_TIMEOUT_S = 10.0
-"""A console socket not authenticated this long after it opened is closed (4401), whatever it sent."""
 MIN_TOKEN_CHARS = 16
 MAX_TOKEN_CHARS = 256  # console_hello.token's limit
 OUTBOX_SIZE = 256
@@ -87,7 +90,7 @@ class ServerConfig:
     hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S  # a /ws socket must say hello within this
 
 
-def build_conductor(cfg: ServerConfig) -> tuple[Conductor, ServerClock, NtpWorker | None]:
+def build_conductor(cfg: ServerConfig) -> tuple[Runtime, ServerClock, NtpWorker | None]:
     bundle = load_bundle(cfg.bundle_dir, progress=cfg.progress)
     token = cfg.token or os.environ.get("FLASHMOB_TOKEN") or new_console_token()
     if not MIN_TOKEN_CHARS <= len(token) <= MAX_TOKEN_CHARS:
@@ -112,9 +115,9 @@ def build_conductor(cfg: ServerConfig) -> tuple[Conductor, ServerClock, NtpWorke
         options = Options(assign=cfg.assign, capacity=cfg.capacity, max_pending=cfg.max_pending,
                           group_secret=secret.key, confirm_timeout_us=round(cfg.confirm_timeout_s * 1e6),
                           min_lead_us=round(cfg.min_lead_s * 1e6), public_url=cfg.public_url, console_token=token)
-        conductor = Conductor(bundle, store, clock.now_us, options, ntp_status=ntp.status if ntp else dict,
-                              allow_clock_steps=clock.allow_steps, alarms=alarms,
-                              time_served=clock.forbid_backward_steps)
+        conductor = Runtime(bundle, store, clock.now_us, options, ntp_status=ntp.status if ntp else dict,
+                            allow_clock_steps=clock.allow_steps, alarms=alarms,
+                            time_served=clock.forbid_backward_steps)
     except BaseException:
         lock.release()
         raise
@@ -130,36 +133,19 @@ PLACEHOLDER = """<!doctype html><html lang="en"><meta charset="utf-8">
 <a href="{manifest}">{manifest}</a>.</p></body></html>"""
 
 
-def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | None = None,
+def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None = None,
                client_dir: Path | None = None, hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S) -> FastAPI:
     client_root = (client_dir or CLIENT_DIR).resolve()
     bundle: Bundle = conductor.bundle
     ids = itertools.count(1)
     login_throttle = LoginThrottle()
 
-    async def ticker() -> None:
-        last_forced = 0.0
-        loop = asyncio.get_running_loop()
-        while True:
-            try:
-                deadline = conductor.tick()
-                force = loop.time() - last_forced >= 5.0
-                if force:
-                    last_forced = loop.time()
-                conductor.publish_feed(force=force)
-                wait = 1.0
-                if deadline is not None:
-                    wait = min(wait, max(0.001, (deadline - clock.now_us()) / 1e6))
-            except Exception:  # keep ticking whatever happens
-                log.exception("ticker")
-                wait = 1.0
-            await asyncio.sleep(wait)
-
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        conductor.attach_loop(asyncio.get_running_loop())  # writes go to the writer thread from now on
         if ntp is not None:
             ntp.start()
-        task = asyncio.create_task(ticker())
+        task = asyncio.create_task(conductor.ticker())
         try:
             yield
         finally:
@@ -168,7 +154,7 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
                 await task
             if ntp is not None:
                 await asyncio.to_thread(ntp.stop)
-            conductor.store.close()
+            await asyncio.to_thread(conductor.close)  # the queued writes, then the store
             lock = getattr(conductor, "state_lock", None)
             if lock is not None:
                 lock.release()
@@ -181,11 +167,9 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
 
     # -- websockets ---------------------------------------------------------------------
 
-    async def serve_socket(ws: WebSocket, session: _Session, *, first_timeout: float | None = None,
-                           first: str = "console_hello", timeout_close: int = m.CLOSE_UNAUTHORIZED) -> None:
-        """``first_timeout``: the socket is closed with ``timeout_close`` unless
-        ``first`` is answered within that many seconds of the accept, whatever
-        else it sends meanwhile (an absolute deadline, not an idle timer)."""
+    async def serve_socket(ws: WebSocket, make: Callable[[int, int], Session]) -> None:
+        """Frames in (stamped on arrival), effects out; waits at most until the
+        session's first-frame deadline (``Session.deadline_us``)."""
         await ws.accept()
 
         async def close(code: int, reason: str) -> None:
@@ -194,20 +178,18 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
         outbox = Outbox(ws.send_text, close, clock.now_us, maxsize=OUTBOX_SIZE)
         writer = asyncio.create_task(outbox.run())
         cid = next(ids)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + first_timeout if first_timeout else None  # absolute: whatever is sent meanwhile
+        session = make(cid, clock.now_us())
+        conductor.register(cid, outbox)
         try:
             while not session.closed and not outbox.closing:
+                deadline = session.deadline_us
                 try:
                     if deadline is None:
                         event = await ws.receive()
                     else:
-                        event = await asyncio.wait_for(ws.receive(), max(0.0, deadline - loop.time()))
+                        event = await asyncio.wait_for(ws.receive(), max(0.0, (deadline - clock.now_us()) / 1e6))
                 except asyncio.TimeoutError:
-                    code = m.UNAUTHORIZED if timeout_close == m.CLOSE_UNAUTHORIZED else m.HELLO_REQUIRED
-                    outbox.push(m.to_wire(m.error(code, f"send {first} within {first_timeout:g} s", fatal=True)))
-                    outbox.close(timeout_close, "authentication timeout" if code == m.UNAUTHORIZED
-                                 else f"no {first} in time")
+                    conductor.execute(session.expired(clock.now_us()), cid, outbox)
                     break
                 t1 = clock.now_us()  # receive stamp, before any parsing
                 if event["type"] == "websocket.disconnect":
@@ -215,20 +197,16 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
                 frame = event.get("text")
                 if frame is None:
                     frame = event.get("bytes")
-                for item in session.handle(frame, t1):
-                    if isinstance(item, Subscribe):
-                        conductor.hub.attach(cid, outbox, set(item.topics))
-                        deadline = None
-                    elif isinstance(item, Close):
-                        outbox.close(item.code, item.reason)
-                    else:
-                        outbox.push(item)
+                out = session.handle(frame, t1)
+                if len(out) == 1 and type(out[0]) is PendingReply:  # the hot path: one sync reply
+                    outbox.push(out[0])
+                elif out:
+                    conductor.execute(out, cid, outbox)
         except Exception as exc:  # a transport error: the connection is over, the server is not
             log.debug("socket %d ended: %r", cid, exc)
         finally:
-            conductor.hub.detach(cid)
-            if isinstance(session, ParticipantSession):
-                session.disconnected()
+            conductor.unregister(cid)
+            conductor.execute(session.disconnected())
             outbox.close()
             try:
                 await asyncio.wait_for(writer, 2.0)
@@ -237,14 +215,14 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
 
     @app.websocket("/ws")
     async def participant_socket(ws: WebSocket) -> None:
-        await serve_socket(ws, ParticipantSession(conductor), first_timeout=hello_timeout_s, first="hello",
-                           timeout_close=m.CLOSE_POLICY)
+        await serve_socket(ws, lambda cid, t: ParticipantSession(conductor.core, cid, opened_us=t,
+                                                                 hello_timeout_s=hello_timeout_s))
 
     @app.websocket("/ws/console")
     async def console_socket(ws: WebSocket) -> None:
         peer = ws.client.host if ws.client else "?"
-        await serve_socket(ws, ConsoleSession(conductor, peer=peer, throttle=login_throttle),
-                           first_timeout=CONSOLE_AUTH_TIMEOUT_S)
+        await serve_socket(ws, lambda cid, t: ConsoleSession(conductor.core, cid, peer=peer, throttle=login_throttle,
+                                                             opened_us=t))
 
     # -- http -------------------------------------------------------------------------
 

@@ -10,14 +10,15 @@ Contract
 * Queue items are text frames, or objects with ``render(now) -> str`` rendered
   by the writer just before the send — a sync reply stamps ``t2`` there, as
   late as possible.
-* :class:`Hub` is the interface the service publishes through: ``attach`` a
+* :class:`Hub` is the interface the runtime publishes through (the core's
+  :class:`~conductor.effects.Publish` effects, :mod:`conductor.runtime`): ``attach`` a
   client's outbox under topics, ``publish(topic, text)`` to all of them.  A
   broadcast serializes once and does ``len(subscribers)`` non-blocking pushes.
   :class:`LocalHub` is the in-process implementation; a Redis one (several
   conductor processes) would relay ``publish`` through Redis pub/sub and fan
   out locally the same way — nothing else would change.
 
-Topics used by the service: ``participants``, ``group:<id>``, ``consoles``.
+Topics used by the core: ``participants``, ``group:<id>``, ``consoles``.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Protocol
+
+from .effects import Close
 
 log = logging.getLogger("flashmob.conductor.hub")
 
@@ -41,11 +43,6 @@ class Renderable(Protocol):
 
 Item = str | Renderable
 
-
-@dataclass(frozen=True)
-class Close:
-    code: int
-    reason: str
 
 
 class Outbox:

@@ -1,29 +1,29 @@
-"""Writes to the state store that may fail, and what the show does then.
+"""The store writer: the writes the core asked for, run off the event loop, in order.
 
-A full disk or an I/O error must not stop an armed show (docs/protocol.md
-"Persistence").  :class:`Persistence` sits between the service and the
-:class:`~conductor.store.StateStore` and decides, per kind of write:
+The core (:mod:`conductor.service`) decides *what* to write and what the show
+does when a write fails (:mod:`conductor.writeback`); this module only runs the
+writes (:class:`~conductor.effects.Persist` batches) against the
+:class:`~conductor.store.StateStore` and says how each one went:
 
-* show transitions: written in one transaction with every pending one.  A
-  ``durable`` batch (arm, cancel, reset) that fails raises
-  :class:`StoreUnavailable` and nothing is kept; any other (running, ended:
-  they follow from the durable armed record and the clock; abort: stopping
-  must always work) is kept **pending** and the caller applies and broadcasts
-  it anyway;
-* announcements: never refused — a failed one gets the next id in memory, is
-  broadcast and replayed from memory, and is written later with that id;
-* participants (confirmed seats, :mod:`conductor.seats`): a failed write
-  raises :class:`StoreUnavailable` (the caller keeps the seat pending, so
-  memory and storage agree); so does a failed release (the seats are kept).
+* :func:`execute` runs the writes of one batch in order, each on its own; a
+  write that fails (``sqlite3.Error``, ``OSError``: a full disk, an I/O error)
+  gives a :class:`~conductor.effects.WriteFailure` whose ``description`` is
+  the alarm's sentence: SQLite's error, the operating system's own (SQLite
+  does not pass errno on, so a probe write beside the state file asks once per
+  episode: :func:`os_error_probe`) and the free bytes there;
+* :class:`StoreWriter` is one thread fed in order (a single-worker
+  executor), so batches are written in the order the core emitted them and
+  their outcomes come back in that order; nothing it does blocks the event
+  loop.  ``inline=True`` runs them on the caller's thread instead (start-up,
+  tools and tests that drive the core synchronously).
 
-Pending writes are retried by :meth:`retry` at most every ``retry_us``
-(default 1 s).  Every failure keeps the alarm ``store.write`` with the real
-error and the free bytes of the state file's filesystem; it is cleared when a
-write succeeds and nothing is pending.  Time is injected; no threads.
+Any other exception is a bug: it is logged and reported as a failure of that
+write, so the show goes on (docs/protocol.md "Persistence").
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import errno
 import logging
@@ -32,16 +32,22 @@ import sqlite3
 import tempfile
 from collections.abc import Callable
 
-from . import messages as m
+from . import effects as fx
 from .alarms import Alarms
-from .show import Transition
 from .store import StateStore
 
 log = logging.getLogger("flashmob.conductor.persist")
 
 STORE_ALARM = "store.write"
 STORE_RETRY_US = 1_000_000
+"""Failed writes are retried at most this often (:mod:`conductor.writeback`)."""
 WRITE_ERRORS = (sqlite3.Error, OSError)
+
+Outcomes = tuple[fx.WriteFailure | None, ...]
+
+
+class StoreUnavailable(Exception):
+    """A write that had to succeed did not; ``str()`` names the real error."""
 
 
 def os_error_probe(folder: str, size: int = 65536) -> str | None:
@@ -65,41 +71,25 @@ def os_error_probe(folder: str, size: int = 65536) -> str | None:
                 os.unlink(name)
 
 
-class StoreUnavailable(Exception):
-    """A write that had to succeed did not; ``str()`` names the real error."""
+class Describer:
+    """The alarm sentence of a failed write; probes the filesystem once per alarm episode."""
 
-
-class Persistence:
-    def __init__(self, store: StateStore, show_id: str, now: Callable[[], int], alarms: Alarms, *,
-                 retry_us: int = STORE_RETRY_US) -> None:
+    def __init__(self, store: StateStore, alarms: Alarms | None) -> None:
         self.store = store
-        self.show_id = show_id
-        self.now = now
         self.alarms = alarms
-        self.retry_us = retry_us
-        self.transitions_pending: list[Transition] = []
-        self.announcements_pending: list[m.AnnouncementInfo] = []
-        self._last_attempt_us: int | None = None
-        self._last_error: BaseException | None = None
         self._os_error: str | None = None
+        self._probed_this_batch = False
 
-    @property
-    def pending(self) -> int:
-        return len(self.transitions_pending) + len(self.announcements_pending)
-
-    # -- failures ---------------------------------------------------------------------
-
-    def describe(self, exc: BaseException) -> str:
-        """The sentence of the alarm: SQLite's error, the operating system's
-        own (SQLite does not pass errno on: a probe write beside the state file
-        asks once per episode) and the free bytes there."""
+    def __call__(self, exc: BaseException) -> fx.WriteFailure:
         path = getattr(self.store, "path", None)
         name = getattr(exc, "sqlite_errorname", None) or type(exc).__name__
         text = f"cannot write the state file {path}: {exc} ({name})" if path else f"cannot write the state: {exc}"
         if path is not None:
             folder = os.path.dirname(os.path.abspath(path))
-            if self.alarms.active(STORE_ALARM) is None:  # a new episode: ask the filesystem once
+            new_episode = self.alarms is None or self.alarms.active(STORE_ALARM) is None
+            if new_episode and not self._probed_this_batch:  # a new episode: ask the filesystem once
                 self._os_error = os_error_probe(folder)
+                self._probed_this_batch = True
             if self._os_error:
                 text += f"; the filesystem says: {self._os_error}"
             try:
@@ -107,114 +97,72 @@ class Persistence:
                 text += f"; {st.f_bavail * st.f_frsize} bytes free on it"
             except OSError:
                 pass
-        return text
+        return fx.WriteFailure(error=str(exc), code=name, description=text,
+                               path=str(path) if path is not None else None)
 
-    def _failed(self, exc: BaseException) -> str:
-        self._last_error = exc
-        text = self.describe(exc)
-        waiting = []
-        if self.transitions_pending:
-            waiting.append(f"{len(self.transitions_pending)} show transition(s)")
-        if self.announcements_pending:
-            waiting.append(f"{len(self.announcements_pending)} announcement(s)")
-        pending = f" {' and '.join(waiting)} wait to be written (retried every second)." if waiting else ""
-        self.alarms.raise_(STORE_ALARM, "critical", f"{text}. The show goes on from memory; no new seat is "
-                           f"confirmed until writing works again.{pending}",
-                           detail={"path": str(getattr(self.store, "path", "")) or None, "error": str(exc),
-                                   "code": getattr(exc, "sqlite_errorname", None) or type(exc).__name__,
-                                   "unsaved_transitions": len(self.transitions_pending),
-                                   "unsaved_announcements": len(self.announcements_pending)})
-        return text
 
-    def _ok(self) -> None:
-        if not self.pending:
-            self.alarms.clear(STORE_ALARM)
+def _write(store: StateStore, show_id: str, w: fx.Write) -> None:
+    if isinstance(w, fx.SaveTransitions):
+        store.save_transitions(show_id, list(w.transitions))
+    elif isinstance(w, fx.AddParticipant):
+        store.add_participant(show_id, w.participant_id, w.group, w.at_us)
+    elif isinstance(w, fx.RemoveParticipants):
+        store.remove_participants(show_id, w.participant_ids)
+    elif isinstance(w, fx.AddAnnouncement):
+        a = w.info
+        store.add_announcement(show_id, a.level, a.text, a.group, a.sent_at_us, announcement_id=a.id)
+    elif isinstance(w, fx.SaveRecord):
+        store.save_record(show_id, w.record)
+    else:  # pragma: no cover - the core only emits the writes above
+        raise TypeError(f"unknown write {w!r}")
 
-    # -- writes -----------------------------------------------------------------------
 
-    def _flush_transitions(self, new: list[Transition]) -> BaseException | None:
-        batch = self.transitions_pending + new
-        if not batch:
-            return None
-        self._last_attempt_us = self.now()
+def execute(store: StateStore, show_id: str, writes: tuple[fx.Write, ...], describe: Describer) -> Outcomes:
+    """Run ``writes`` in order, each on its own; the outcome of each (None: written)."""
+    describe._probed_this_batch = False
+    out: list[fx.WriteFailure | None] = []
+    for w in writes:
         try:
-            self.store.save_transitions(self.show_id, batch)
+            _write(store, show_id, w)
         except WRITE_ERRORS as exc:
-            return exc
-        self.transitions_pending = []
-        return None
-
-    def save_transitions(self, transitions: list[Transition], *, durable: bool) -> bool:
-        """Write ``transitions`` (after any pending ones).  True if written;
-        False if kept pending; raises StoreUnavailable for a failed durable batch."""
-        failure = self._flush_transitions(transitions)
-        if failure is None:
-            self._ok()
-            return True
-        if durable:
-            raise StoreUnavailable(self._failed(failure))
-        self.transitions_pending.extend(transitions)
-        self._failed(failure)
-        return False
-
-    def add_participant(self, participant_id: str, group_id: str, at_us: int) -> None:
-        try:
-            self.store.add_participant(self.show_id, participant_id, group_id, at_us)
-        except WRITE_ERRORS as exc:
-            raise StoreUnavailable(self._failed(exc)) from None
-        self._ok()
-
-    def remove_participants(self, participant_ids: tuple[str, ...]) -> None:
-        """Delete released seats; raises StoreUnavailable (the caller keeps them)."""
-        try:
-            self.store.remove_participants(self.show_id, participant_ids)
-        except WRITE_ERRORS as exc:
-            raise StoreUnavailable(self._failed(exc)) from None
-        self._ok()
-
-    def add_announcement(self, level: str, text: str, group: str | None, at_us: int) -> m.AnnouncementInfo:
-        """Write an announcement, or keep it in memory with the next id: never refused."""
-        if not self.announcements_pending:
-            try:
-                aid = self.store.add_announcement(self.show_id, level, text, group, at_us)
-            except WRITE_ERRORS as exc:
-                failure: BaseException | None = exc
-            else:
-                self._ok()
-                return m.AnnouncementInfo(id=aid, level=level, text=text, group=group, sent_at_us=at_us)
+            out.append(describe(exc))
+        except Exception as exc:  # noqa: BLE001 - a bug must not stop the show: report it as a failed write
+            log.exception("writing %s failed", type(w).__name__)
+            out.append(describe(exc))
         else:
-            failure = None  # keep the order of ids: queue behind the pending ones
-        last = self.announcements_pending[-1].id if self.announcements_pending else self.store.last_announcement_id()
-        info = m.AnnouncementInfo(id=last + 1, level=level, text=text, group=group, sent_at_us=at_us)
-        self.announcements_pending.append(info)
-        if failure is not None:
-            self._last_attempt_us = self.now()
-        failure = failure or self._last_error
-        if failure is not None:  # the alarm counts what waits
-            self._failed(failure)
-        return info
+            out.append(None)
+    return tuple(out)
 
-    def retry(self) -> bool:
-        """Write what is pending (at most every ``retry_us``); True when all of it got written now."""
-        if not self.pending:
-            return False
-        last = self._last_attempt_us
-        if last is not None and self.now() - last < self.retry_us:
-            return False
-        self._last_attempt_us = self.now()
-        failure = self._flush_transitions([])
-        while failure is None and self.announcements_pending:
-            a = self.announcements_pending[0]
-            try:
-                self.store.add_announcement(self.show_id, a.level, a.text, a.group, a.sent_at_us,
-                                            announcement_id=a.id)
-            except WRITE_ERRORS as exc:
-                failure = exc
-            else:
-                self.announcements_pending.pop(0)
-        if failure is not None:
-            self._failed(failure)
-            return False
-        log.info("show %s: pending writes done", self.show_id)
-        self._ok()
-        return True
+
+class StoreWriter:
+    """One writer thread for one store; batches run in submission order."""
+
+    def __init__(self, store: StateStore, show_id: str, alarms: Alarms | None = None, *,
+                 inline: bool = False) -> None:
+        self.store = store
+        self.show_id = show_id
+        self.describe = Describer(store, alarms)
+        self.inline = inline
+        self._pool = None if inline else concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="flashmob-store-writer")
+
+    def run(self, writes: tuple[fx.Write, ...]) -> Outcomes:
+        """Run a batch on the caller's thread (start-up, inline drivers)."""
+        return execute(self.store, self.show_id, writes, self.describe)
+
+    def submit(self, writes: tuple[fx.Write, ...], done: Callable[[Outcomes], None]) -> None:
+        """Queue a batch; ``done(outcomes)`` is called from the writer thread (inline: at once)."""
+        if self._pool is None:
+            done(self.run(writes))
+            return
+
+        def job() -> None:
+            done(self.run(writes))
+
+        self._pool.submit(job)
+
+    def close(self) -> None:
+        """Finish what is queued, then close the store."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+        self.store.close()

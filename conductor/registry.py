@@ -1,8 +1,10 @@
-"""Participants: admission, group assignment, connection and status aggregation.
+"""Participants: admission (who gets which group and seat, capacity).
 
-Sans-I/O: the registry holds the admitted participants (id -> group, loaded
-from the state store at start) and the live status of connected phones; it
-decides, the service persists and sends.
+Sans-I/O: the registry decides who is admitted into which group (ids loaded
+from the state store at start, through the :class:`~conductor.seats.SeatBook`);
+the service persists and sends.  What connected phones say about themselves
+(status reports and their aggregation for the console feed) is
+:mod:`conductor.telemetry`'s.
 
 Assignment modes (per show, chosen by the organizer with ``--assign``; the one
 list is :mod:`flashmob.contract.modes`):
@@ -29,7 +31,6 @@ from __future__ import annotations
 
 import random
 import secrets
-import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -39,10 +40,8 @@ from flashmob.contract.modes import check_mode
 
 from . import messages as m
 from .bundle import GroupInfo
-from .seats import CONFIRMED, Challenge, SeatBook, SeatsFull
+from .seats import Challenge, SeatBook, SeatsFull
 from .tokens import ParticipantIds
-
-SYNC_BOUNDS_US = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
 
 
 class JoinRefused(Exception):
@@ -60,15 +59,6 @@ class Admission:
     group: str
     new: bool
     challenge: Challenge | None  # None: the seat is confirmed
-
-
-@dataclass
-class Live:
-    """What a connected phone last said about itself."""
-
-    sockets: int = 0
-    status: m.Status | None = None
-    drift_us: int | None = None
 
 
 def new_participant_id(group_id: str) -> str:
@@ -97,7 +87,6 @@ class Registry:
         self._rng = rng or random.Random()
         self._new_id = new_id or (self._pids.new if self._pids else new_participant_id)
         self._ids = {g.id: None for g in groups}
-        self.live: dict[str, Live] = {}
 
     @property
     def counts(self) -> dict[str, int]:
@@ -165,90 +154,3 @@ class Registry:
 
     def _ids_in_order(self) -> tuple[str, ...]:
         return tuple(g.id for g in self.groups)
-
-    # -- connections and status --------------------------------------------------------
-
-    def connected(self, pid: str) -> None:
-        self.live.setdefault(pid, Live()).sockets += 1
-
-    def disconnected(self, pid: str) -> None:
-        live = self.live.get(pid)
-        if live is None:
-            return
-        live.sockets -= 1
-        if live.sockets <= 0:
-            del self.live[pid]
-
-    def report(self, pid: str, status: m.Status, *, expected_position_us: int | None) -> None:
-        """Record a status; ``expected_position_us`` is where the show was when it arrived."""
-        live = self.live.get(pid)
-        if live is None:
-            return
-        live.status = status
-        live.drift_us = (status.position_us - expected_position_us
-                         if status.position_us is not None and expected_position_us is not None else None)
-
-    # -- aggregation --------------------------------------------------------------------
-
-    def group_counts(self) -> tuple[m.GroupCount, ...]:
-        """Per group: confirmed seats, connected phones, connected phones whose seat is confirmed."""
-        seats = {g.id: 0 for g in self.groups}
-        connected = {g.id: 0 for g in self.groups}
-        ready = {g.id: 0 for g in self.groups}
-        for seat in self.seats.confirmed.values():
-            seats[seat.group] += 1
-        for pid, live in self.live.items():
-            seat = self.seats.seat(pid)
-            if seat is None:
-                continue
-            connected[seat.group] += 1
-            if seat.state == CONFIRMED:
-                ready[seat.group] += 1
-        return tuple(m.GroupCount(id=g.id, name=g.name, colour=g.colour, share=g.share,
-                                  participants=seats[g.id], connected=connected[g.id], ready=ready[g.id])
-                     for g in self.groups)
-
-    def sync_histogram(self) -> m.Histogram:
-        counts = [0] * (len(SYNC_BOUNDS_US) + 1)
-        unknown = 0
-        for live in self.live.values():
-            bound = live.status.sync_error_us if live.status else None
-            if bound is None:
-                unknown += 1
-                continue
-            i = next((i for i, b in enumerate(SYNC_BOUNDS_US) if bound <= b), len(SYNC_BOUNDS_US))
-            counts[i] += 1
-        return m.Histogram(bounds_us=SYNC_BOUNDS_US, counts=tuple(counts), unknown=unknown)
-
-    def engines(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for live in self.live.values():
-            name = (live.status.engine if live.status else None) or "unknown"
-            out[name] = out.get(name, 0) + 1
-        return dict(sorted(out.items()))
-
-    def trouble(self) -> dict[str, int]:
-        """Connected phones whose sound is in trouble, per reason (``status.trouble``)."""
-        out: dict[str, int] = {}
-        for live in self.live.values():
-            reason = live.status.trouble if live.status else None
-            if reason:
-                out[reason] = out.get(reason, 0) + 1
-        return dict(sorted(out.items()))
-
-    def output_latency(self) -> dict[str, int]:
-        """Output latency reported by connected phones (Bluetooth shows up here)."""
-        values = sorted(live.status.output_latency_us for live in self.live.values()
-                        if live.status is not None and live.status.output_latency_us is not None)
-        if not values:
-            return {"reported": 0}
-        return {"reported": len(values), "median_us": int(statistics.median(values)), "max_us": values[-1],
-                "over_150ms": sum(v > 150_000 for v in values)}
-
-    def drift(self) -> dict[str, int]:
-        """Playback position error of playing phones (reported minus expected)."""
-        drifts = [live.drift_us for live in self.live.values() if live.drift_us is not None]
-        if not drifts:
-            return {"playing": 0}
-        return {"playing": len(drifts), "median_us": int(statistics.median(drifts)),
-                "max_abs_us": max(abs(d) for d in drifts)}

@@ -1,62 +1,70 @@
-"""The conductor service: one show, its participants, its consoles.
+"""The conductor core: one show, its participants, its consoles — sans-I/O.
 
-It ties the cores together and is the only place where state changes:
+Every method is fed an event with its time (``now``, server µs: the frame's
+receive stamp, the ticker's reading) and returns a list of effects
+(:mod:`conductor.effects`) that the shell (:mod:`conductor.runtime`) executes
+in order.  The core never reads a clock, an environment variable or a file,
+never writes and never awaits; what it starts from (the stored record, seats,
+announcements, the group secret) is handed to it (:class:`Boot`).
 
-* show commands go through :mod:`conductor.show` (pure), are written to the
-  :class:`~conductor.store.StateStore`, *then* applied in memory and broadcast
-  through the :class:`~conductor.hub.Hub`;
-* :meth:`tick` advances the show with the clock (armed -> running -> ended),
-  persisting before broadcasting as well; it returns the next deadline;
-* participants are admitted by the :class:`~conductor.registry.Registry`
+* Show commands go through :mod:`conductor.show` (pure).  A **durable** change
+  (arm, cancel, reset; a release of seats) changes nothing in memory until its
+  write completed: the write is a :class:`~conductor.effects.Persist` effect,
+  the shell runs it off the event loop and reports back
+  (:meth:`Conductor.persisted`); only then is it applied, broadcast and
+  acknowledged — or refused with ``unavailable`` when it could not be written.
+  While one is pending, further commands wait (in order) and the clock does
+  not advance the show, so nothing is decided on a record that may not hold.
+* Clock-driven transitions (running, ended), ``abort`` and announcements are
+  applied at once (a welcome never shows a state the clock has left) and
+  broadcast and acknowledged once their write was attempted; a failed one is
+  written later (:mod:`conductor.writeback`).
+* Participants are admitted by the :class:`~conductor.registry.Registry`
   into seats (:mod:`conductor.seats`): a seat is stored when its phone answers
-  the challenge over its group's files (confirmed), never before, and removed
-  from the store when the console releases it.
-
-When the state cannot be written (disk full, I/O error; docs/protocol.md
-"Persistence", :mod:`conductor.persist`), the show goes on: clock-driven
-transitions (``running``, ``ended``), ``abort`` and announcements are applied
-and broadcast anyway and written later (retried from :meth:`tick`); ``arm``,
-``cancel`` and ``reset`` are refused with ``unavailable`` (an armed start time
-is only broadcast once it is durable); a *new* participant is refused with
-``unavailable`` (close 1013, the phone retries) and forgotten, so memory and
-storage agree on who is admitted; known participants rejoin (reads need no
-writes).  Failures keep one console alarm ``store.write``.
-
-All methods are synchronous and called from the event loop thread; time comes
-from the injected clock (``now() -> µs``).  Sockets live in ``session.py`` and
-``app.py``; this module never awaits.
+  the challenge (confirmed) and the phone is told so only once it is stored;
+  what phones report goes to :mod:`conductor.telemetry`.
+* The console feed shows what the store knows too: it is not sent while a
+  show transition applied in memory is still being written (the next one
+  follows the write's outcome, alarm included).
+* :meth:`Conductor.tick` is the ticker's policy: clock transitions, retries,
+  seat expiry, the console feed (after a change, and at least every
+  ``FEED_FORCE_US``) and when to tick next (a :class:`~conductor.effects.Schedule`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from flashmob.contract import urls
 
+from . import effects as fx
 from . import messages as m
 from . import seats as seatrule
 from . import show as showmod
-from .alarms import Alarms
-from .persist import STORE_ALARM, Persistence, StoreUnavailable  # noqa: F401  (STORE_ALARM: re-exported)
 from .bundle import Bundle
-from .hub import Hub, LocalHub
-from .proof import RangeDigest, challenge_files
+from .commands import MAX_LEAD_US, CommandError, check_group, show_event  # noqa: F401  (re-exported)
+from .feed import ConsoleFeed
+from .persist import STORE_ALARM, StoreUnavailable  # noqa: F401  (re-exported)
 from .registry import Admission, JoinRefused, Registry  # noqa: F401  (JoinRefused: raised through admit)
 from .seats import Answered, Challenge, Policy, SeatBook, StoreSeat
-from .show import ShowRecord, State
-from .store import StateStore
+from .show import IllegalTransition, ShowRecord, State
+from .telemetry import Telemetry
 from .tokens import GroupSigner, same_secret
+from .writeback import Part, WriteBack
 
 log = logging.getLogger("flashmob.conductor")
 
 ANNOUNCEMENT_MEMORY_US = 15 * 60 * 1_000_000
 """Announcements newer than this are replayed to phones that (re)join."""
 
-MAX_LEAD_US = 366 * 24 * 3600 * 1_000_000
-"""Arming further ahead than this is refused (keeps times far below 2**53)."""
+TICK_US = 1_000_000
+"""The ticker runs at least this often (sooner when a show deadline is nearer)."""
+FEED_FORCE_US = 5_000_000
+"""The feed is sent to consoles at least this often, changed or not."""
 
 PARTICIPANTS = "participants"
 CONSOLES = "consoles"
@@ -64,15 +72,6 @@ CONSOLES = "consoles"
 
 def group_topic(group_id: str) -> str:
     return f"group:{group_id}"
-
-
-class CommandError(Exception):
-    """A console command that is well-formed but cannot be applied."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass
@@ -90,46 +89,107 @@ class Options:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Boot:
+    """What the store holds at start (read by the shell before the core runs)."""
+
+    record: ShowRecord | None
+    participants: Mapping[str, str]
+    announcements: tuple[m.AnnouncementInfo, ...]
+    last_announcement_id: int
+    group_secret: bytes
+
+
+@dataclass(frozen=True)
+class _Command:
+    """A durable command waiting for its write (what to say once it is known)."""
+
+    cid: int | None
+    ref: str | None
+    command: str
+    after: ShowRecord | None = None
+    released: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class _Seat:
+    cid: int | None
+    participant_id: str
+    group: str
+
+
+@dataclass(frozen=True)
+class _Broadcast:
+    """Non-durable transitions or an announcement: broadcast once written (or tried)."""
+
+    cid: int | None = None
+    ref: str | None = None
+    command: str | None = None
+    announcement: m.AnnouncementInfo | None = None
+
+
+def challenge_message(c: Challenge) -> m.ChallengeMsg:
+    return m.ChallengeMsg(id=c.id, path=c.path, offset=c.offset, length=c.length)
+
+
 class Conductor:
-    def __init__(self, bundle: Bundle, store: StateStore, now: Callable[[], int], options: Options, *,
-                 hub: Hub | None = None, ntp_status: Callable[[], dict] = dict,
-                 allow_clock_steps: Callable[[bool], None] = lambda allowed: None,
-                 alarms: Alarms | None = None, time_served: Callable[[], None] = lambda: None) -> None:
+    """The core.  Injected: the files challenges pick from (sizes) and
+    ``digest(challenge)``, the expected answer (:mod:`conductor.proof` reads the
+    range from the bundle); readers ``ntp_status``, ``alarms`` (the board's
+    ``version`` and ``snapshot()``) and ``audience(topic) -> subscribers``."""
+
+    def __init__(self, bundle: Bundle, options: Options, boot: Boot, now: int, *,
+                 challenge_files: Mapping[str, tuple[tuple[str, int], ...]],
+                 digest: Callable[[Challenge], str],
+                 ntp_status: Callable[[], Mapping[str, Any]] = dict, alarms: Any = None,
+                 audience: Callable[[str], int] = lambda topic: 0) -> None:
         if not options.console_token:
             raise ValueError("a console token is required")
         self.bundle = bundle
-        self.store = store
-        self.now = now
         self.options = options
-        self.hub: Hub = hub or LocalHub()
         self.ntp_status = ntp_status
-        self._allow_clock_steps = allow_clock_steps
-        self.alarms = alarms or Alarms(now)
-        self._time_served = time_served
-        self._served = False
-        self.persist = Persistence(store, bundle.show_id, now, self.alarms)
-        self._alarms_version = -1
-        # the shell resolves the show's secret (flashmob.contract.secret.resolve_group_secret);
-        # a core run without one (tests) keeps one in its store
-        secret = options.group_secret if options.group_secret is not None else store.secret("group")
-        self.signer = GroupSigner(secret, bundle.show_id)
-        record = store.load_show(bundle.show_id)
+        self.alarms = alarms
+        self.audience = audience
+        self.signer = GroupSigner(boot.group_secret, bundle.show_id)
+        record = boot.record
+        self._startup: list[fx.Write] = []
         if record is None:
             record = showmod.new_record(bundle.duration_us)
-            store.save_record(bundle.show_id, record)
+            self._startup.append(fx.SaveRecord(record))
         elif record.state is State.LOBBY and record.duration_us != bundle.duration_us:
             record = dataclasses.replace(record, duration_us=bundle.duration_us)
-            store.save_record(bundle.show_id, record)
+            self._startup.append(fx.SaveRecord(record))
         self.record: ShowRecord = record
         policy = Policy(capacity=options.capacity, max_pending=options.max_pending,
                         pending_ttl_us=options.confirm_timeout_us, challenge_bytes=options.challenge_bytes)
-        self.digest = RangeDigest(bundle.root)
-        seats = SeatBook(policy, challenge_files(bundle), digest=self.digest,
-                         confirmed=store.participants(bundle.show_id), confirmed_at=now())
+        self.digest = digest
+        seats = SeatBook(policy, dict(challenge_files), digest=digest,
+                         confirmed=dict(boot.participants), confirmed_at=now)
         self.registry = Registry(bundle.groups, seats, options.assign, signer=self.signer)
+        self.telemetry = Telemetry(bundle.groups)
+        self.writeback = WriteBack()
+        self._announcements: list[m.AnnouncementInfo] = list(boot.announcements)[-max(options.announcements_kept,
+                                                                                        5):]
+        self._last_announcement_id = boot.last_announcement_id
+        self._waiting: list[tuple[int | None, Any, int]] = []  # commands behind a durable write
+        self._durable_pending = 0
+        self._applied_unwritten = 0  # parts applied in memory whose write is still being tried
+        self._feed_deferred = False
+        self.served = False
+        self._steps_allowed: bool | None = None
         self._feed_dirty = True
-        self._update_clock_policy()
-        self.tick()  # a restarted conductor catches up with the clock at once
+        self._alarms_version = -1
+        self._last_forced_feed_us: int | None = None
+
+    def start(self, now: int) -> list[fx.Effect]:
+        """The first effects: the first record's write, the clock policy, a catch-up tick."""
+        out: list[fx.Effect] = []
+        if self._startup:
+            out += self.writeback.submit(Part(writes=tuple(self._startup)), now)
+            self._startup = []
+        out += self._clock_policy()
+        out += self.tick(now)
+        return out
 
     # -- urls -------------------------------------------------------------------------
 
@@ -148,176 +208,266 @@ class Conductor:
 
     # -- show -------------------------------------------------------------------------
 
-    def show_info(self) -> m.ShowInfo:
-        return self.record  # the record is its own wire form (conductor/show.py)
+    def show_info(self, record: ShowRecord | None = None) -> m.ShowInfo:
+        return record or self.record  # the record is its own wire form (conductor/show.py)
 
-    def _commit(self, transitions: list[showmod.Transition], *, durable: bool = False) -> None:
-        """Persist, then apply, then broadcast (in that order).  When the write
-        fails, a ``durable`` change is refused (CommandError ``unavailable``,
-        nothing changed); any other is applied and broadcast anyway and its
-        write retried (conductor/persist.py)."""
-        if not transitions:
-            return
-        try:
-            written = self.persist.save_transitions(transitions, durable=durable)
-        except StoreUnavailable as exc:
-            raise CommandError(m.UNAVAILABLE, f"not applied: {exc}; nothing changed, try again "
-                                              "(abort still works)") from None
+    def _clock_policy(self) -> list[fx.Effect]:
+        allowed = self.record.state not in (State.ARMED, State.RUNNING)
+        if allowed == self._steps_allowed:
+            return []
+        self._steps_allowed = allowed
+        return [fx.ClockSteps(allowed)]
+
+    def _apply(self, transitions: list[showmod.Transition] | tuple[showmod.Transition, ...]) -> list[fx.Effect]:
         self.record = transitions[-1].after
-        self._update_clock_policy()
         for t in transitions:
-            log.info("show %s: %s -> %s (revision %d)%s", self.bundle.show_id, t.before.state.value,
-                     t.after.state.value, t.after.revision, "" if written else " (NOT WRITTEN yet)")
-        text = m.to_wire(m.show_message(self.record))
-        self.hub.publish(PARTICIPANTS, text)
-        self.hub.publish(CONSOLES, text)
+            log.info("show %s: %s -> %s (revision %d)", self.bundle.show_id, t.before.state.value,
+                     t.after.state.value, t.after.revision)
         self._feed_dirty = True
+        deadline = self.record.next_deadline_us()
+        return self._clock_policy() + ([fx.Schedule(deadline)] if deadline is not None else [])
 
-    def time_served(self) -> None:
-        """A client got a sync reply: from now on server time never steps backwards."""
-        if not self._served:
-            self._served = True
-            self._time_served()
+    def _show_broadcast(self, record: ShowRecord) -> list[fx.Effect]:
+        """``record`` (the last of a written batch) for phones and consoles, in revision order."""
+        text = m.to_wire(m.show_message(record))
+        return [fx.Publish(PARTICIPANTS, text), fx.Publish(CONSOLES, text)]
 
-    def _update_clock_policy(self) -> None:
-        self._allow_clock_steps(self.record.state not in (State.ARMED, State.RUNNING))
+    def _advance(self, now: int) -> list[fx.Effect]:
+        """Clock-driven transitions: applied now, broadcast once their write was tried."""
+        if self._durable_pending:
+            return []  # a durable change may replace the record: decide after it
+        transitions = showmod.advance(self.record, now)
+        if not transitions:
+            return []
+        out = self._apply(transitions)
+        self._applied_unwritten += 1
+        return out + self.writeback.submit(Part(transitions=tuple(transitions), reply=_Broadcast()), now)
 
-    def tick(self) -> int | None:
-        """Apply clock-driven transitions, retry pending writes, expire pending seats;
-        return the next show deadline (server µs)."""
-        if self.persist.retry():
-            self._feed_dirty = True
-        now = self.now()
-        self._commit(showmod.advance(self.record, now))
+    def catch_up(self, now: int) -> list[fx.Effect]:
+        """What the clock has made due by ``now``: write retries, clock transitions, seat
+        expiry (before every admission, command and console welcome: never behind the clock)."""
+        out = self.writeback.retry(now)
+        out += self._advance(now)
         if self.registry.seats.expire(now):
             self._feed_dirty = True
-        return self.record.next_deadline_us()
+        return out
 
-    def command(self, msg: m.Arm | m.Cancel | m.Abort | m.Reset | m.Announce | m.Release) -> m.Ack:
-        """Apply a console command; raises CommandError or IllegalTransition."""
-        self.tick()  # clock-driven transitions first: they need no write to be applied
-        now = self.now()
+    def tick(self, now: int) -> list[fx.Effect]:
+        """The ticker: :meth:`catch_up`, the feed (after a change, at least every
+        ``FEED_FORCE_US``); then the next Schedule (in ``TICK_US``, or the show's deadline)."""
+        out = self.catch_up(now)
+        force = self._last_forced_feed_us is None or now - self._last_forced_feed_us >= FEED_FORCE_US
+        if force:
+            self._last_forced_feed_us = now
+        out += self.publish_feed(now, force=force)
+        wake = now + TICK_US
+        deadline = self.record.next_deadline_us()
+        if deadline is not None:
+            wake = min(wake, max(now + 1_000, deadline))
+        out.append(fx.Schedule(wake))
+        return out
+
+    def time_served(self) -> list[fx.Effect]:
+        """A client got a sync reply: from now on server time never steps backwards."""
+        if self.served:
+            return []
+        self.served = True
+        return [fx.TimeServed()]
+
+    # -- console commands -------------------------------------------------------------
+
+    def command(self, cid: int | None, msg: Any, now: int) -> list[fx.Effect]:
+        """A console command from connection ``cid``: effects, among them its ack or error
+        (addressed to ``cid``; sent once what it changed is written)."""
+        if self._durable_pending:
+            self._waiting.append((cid, msg, now))
+            return []
+        out = self.catch_up(now)  # clock-driven transitions first: they need no write to be applied
+        try:
+            out += self._command(cid, msg, now)
+        except IllegalTransition as exc:
+            out.append(self._refusal(cid, m.ILLEGAL_TRANSITION, str(exc), msg))
+        except CommandError as exc:
+            out.append(self._refusal(cid, exc.code, exc.message, msg))
+        return out
+
+    def _refusal(self, cid: int | None, code: str, message: str, msg: Any) -> fx.Send:
+        return fx.Send(m.to_wire(m.error(code, message, ref=getattr(msg, "ref", None))), to=cid)
+
+    def _ack(self, cid: int | None, ref: str | None, command: str) -> fx.Send:
+        return fx.Send(m.to_wire(m.Ack(ref=ref, command=command, show=self.show_info())), to=cid)
+
+    def _command(self, cid: int | None, msg: Any, now: int) -> list[fx.Effect]:
         if isinstance(msg, m.Announce):
-            self.announce(msg, now)
-            return m.Ack(ref=msg.ref, command=msg.TYPE, show=self.show_info())
+            return self._announce(cid, msg, now)
         if isinstance(msg, m.Release):
-            self.release(msg.scope)
-            return m.Ack(ref=msg.ref, command=msg.TYPE, show=self.show_info())
-        event: showmod.Event
-        if isinstance(msg, m.Arm):
-            if (msg.start_at_us is None) == (msg.in_ms is None):
-                raise CommandError(m.INVALID_COMMAND, "arm needs exactly one of start_at_us or in_ms")
-            start = msg.start_at_us if msg.start_at_us is not None else now + msg.in_ms * 1000  # type: ignore
-            if start > now + MAX_LEAD_US:
-                raise CommandError(m.INVALID_COMMAND, "the start time is more than a year away")
-            event = showmod.Arm(start_at_us=start)
-        elif isinstance(msg, m.Cancel):
-            event = showmod.Cancel()
-        elif isinstance(msg, m.Abort):
-            event = showmod.Abort(reason=msg.reason)
-        elif isinstance(msg, m.Reset):
-            event = showmod.Reset()
-        else:  # pragma: no cover - the parser only lets the types above through
-            raise CommandError(m.INVALID_COMMAND, f"unknown command {msg!r}")
-        self._commit(showmod.apply(self.record, event, now, min_lead_us=self.options.min_lead_us),
-                     durable=not isinstance(event, showmod.Abort))
-        return m.Ack(ref=msg.ref, command=msg.TYPE, show=self.show_info())
+            return self._release(cid, msg, now)
+        event = show_event(msg, now)
+        transitions = tuple(showmod.apply(self.record, event, now, min_lead_us=self.options.min_lead_us))
+        if isinstance(event, showmod.Abort):  # stopping always works: applied now, written when it can
+            out = self._apply(transitions)
+            self._applied_unwritten += 1
+            part = Part(transitions=transitions, reply=_Broadcast(cid, msg.ref, msg.TYPE))
+            return out + self.writeback.submit(part, now)
+        self._durable_pending += 1
+        part = Part(transitions=transitions, durable=True,
+                    reply=_Command(cid, msg.ref, msg.TYPE, after=transitions[-1].after))
+        return self.writeback.submit(part, now)
+
+    def _release(self, cid: int | None, msg: m.Release, now: int) -> list[fx.Effect]:
+        """Release pending seats, or the confirmed seats of phones with no open socket."""
+        seats = self.registry.seats
+        if msg.scope == "pending":
+            n = seats.release_pending()
+            log.info("console released %d pending seat(s)", n)
+            self._feed_dirty = True
+            return self.publish_feed(now, force=True) + [self._ack(cid, msg.ref, msg.TYPE)]
+        gone = seats.offline(lambda pid: pid in self.telemetry.live)
+        if not gone:
+            log.info("console released 0 offline seat(s)")
+            return self.publish_feed(now, force=True) + [self._ack(cid, msg.ref, msg.TYPE)]
+        self._durable_pending += 1  # persist, then apply
+        part = Part(writes=(fx.RemoveParticipants(tuple(gone)),), durable=True,
+                    reply=_Command(cid, msg.ref, msg.TYPE, released=tuple(gone)))
+        return self.writeback.submit(part, now)
 
     # -- announcements ------------------------------------------------------------------
 
-    def announce(self, msg: m.Announce, now: int) -> m.AnnouncementInfo:
-        if msg.group is not None and self.bundle.group(msg.group) is None:
-            raise CommandError(m.INVALID_COMMAND, f"there is no group {msg.group!r} "
-                                                  f"(groups: {', '.join(self.bundle.group_ids)})")
-        info = self.persist.add_announcement(msg.level, msg.text, msg.group, now)  # never refused
-        text = m.to_wire(m.Announcement(**m.to_dict(info)))
-        self.hub.publish(PARTICIPANTS if msg.group is None else group_topic(msg.group), text)
-        self._feed_dirty = True
-        return info
+    def _announce(self, cid: int | None, msg: m.Announce, now: int) -> list[fx.Effect]:
+        check_group(self.bundle, msg.group)
+        self._last_announcement_id += 1
+        info = m.AnnouncementInfo(id=self._last_announcement_id, level=msg.level, text=msg.text, group=msg.group,
+                                  sent_at_us=now)
+        part = Part(writes=(fx.AddAnnouncement(info),),
+                    reply=_Broadcast(cid, msg.ref, msg.TYPE, announcement=info))  # never refused
+        return self.writeback.submit(part, now)
 
     def recent_announcements(self, group_id: str | None = None, *, since_us: int | None = None,
                              limit: int = 20) -> tuple[m.AnnouncementInfo, ...]:
-        rows = self.store.announcements(self.bundle.show_id, limit)
-        out = [m.AnnouncementInfo(id=r[0], level=r[1], text=r[2], group=r[3], sent_at_us=r[4]) for r in rows]
-        out = (out + self.persist.announcements_pending)[-limit:]  # broadcast, not yet written
+        out = self._announcements[-limit:] if group_id is None and since_us is None else self._announcements
         if since_us is not None:
             out = [a for a in out if a.sent_at_us >= since_us]
         if group_id is not None:
             out = [a for a in out if a.group in (None, group_id)]
-        return tuple(out)
+        return tuple(out[-limit:])
+
+    # -- write outcomes ---------------------------------------------------------------
+
+    def persisted(self, token: int, outcomes: tuple[fx.WriteFailure | None, ...], now: int) -> list[fx.Effect]:
+        """The store writer's outcome of Persist ``token``: what was waiting on it happens now."""
+        results, effects = self.writeback.completed(token, outcomes, now)
+        out: list[fx.Effect] = list(effects)
+        for part, failure in results:
+            reply = part.reply
+            if isinstance(reply, _Command):
+                self._durable_pending -= 1
+                out += self._durable_done(part, reply, failure, now)
+            elif isinstance(reply, _Seat):
+                out += self._seat_done(reply, failure)
+            elif isinstance(reply, _Broadcast):
+                if part.transitions:
+                    self._applied_unwritten -= 1
+                if failure is not None and part.transitions:
+                    log.warning("show %s: revision %d NOT WRITTEN yet (retried every second)", self.bundle.show_id,
+                                part.transitions[-1].after.revision)
+                if reply.announcement is not None:
+                    out += self._announcement_out(reply.announcement)
+                elif part.transitions:
+                    out += self._show_broadcast(part.transitions[-1].after)
+                if reply.command is not None:
+                    out += self.publish_feed(now, force=True)
+                    out.append(self._ack(reply.cid, reply.ref, reply.command))
+        if not self._durable_pending and self._waiting:
+            waiting, self._waiting = self._waiting, []
+            for cid, msg, _ in waiting:
+                out += self.command(cid, msg, now)
+        if not self._durable_pending:
+            out += self._advance(now)
+        if self._feed_deferred and not self._applied_unwritten:
+            out += self.publish_feed(now, force=True)
+        return out
+
+    def _durable_done(self, part: Part, reply: _Command, failure: fx.WriteFailure | None,
+                      now: int) -> list[fx.Effect]:
+        if failure is not None:
+            what = "released" if reply.released is not None else "applied"
+            extra = "" if reply.released is not None else " (abort still works)"
+            text = f"not {what}: {failure.description}; nothing changed, try again{extra}"
+            return [fx.Send(m.to_wire(m.error(m.UNAVAILABLE, text, ref=reply.ref)), to=reply.cid)]
+        out: list[fx.Effect] = []
+        if reply.released is not None:
+            n = self.registry.seats.release(list(reply.released))
+            log.info("console released %d offline seat(s)", n)
+            self._feed_dirty = True
+        else:
+            out += self._apply(part.transitions)
+            out += self._show_broadcast(part.transitions[-1].after)
+        out += self.publish_feed(now, force=True)
+        out.append(self._ack(reply.cid, reply.ref, reply.command))
+        return out
+
+    def _announcement_out(self, info: m.AnnouncementInfo) -> list[fx.Effect]:
+        self._announcements.append(info)
+        del self._announcements[:-max(self.options.announcements_kept, 5)]
+        self._feed_dirty = True
+        text = m.to_wire(m.Announcement(**m.to_dict(info)))
+        return [fx.Publish(PARTICIPANTS if info.group is None else group_topic(info.group), text)]
 
     # -- participants -------------------------------------------------------------------
 
-    def admit(self, hello: m.Hello) -> tuple[Admission, m.Welcome]:
+    def admit(self, hello: m.Hello, now: int) -> tuple[Admission, m.Welcome, list[fx.Effect]]:
         """Admit (or re-admit) a phone into a seat; raises registry.JoinRefused.
 
         Nothing is written: a seat is stored when it is confirmed (:meth:`answer`),
         so newcomers get in even while the state cannot be written.
         ``Admission.challenge`` is what the phone must answer (None: confirmed)."""
-        self.tick()  # the welcome must not show a state the clock has already left
-        now = self.now()
+        out = self.catch_up(now)  # the welcome must not show a state the clock has already left
         adm = self.registry.admit(hello, now)
         self._feed_dirty = True
         recent = self.recent_announcements(adm.group, since_us=now - ANNOUNCEMENT_MEMORY_US, limit=5)
         welcome = m.Welcome(participant_id=adm.participant_id, group=adm.group, manifest_url=self.manifest_url,
-                            show=self.show_info(), server_time_us=self.now(), announcements=recent,
+                            show=self.show_info(), server_time_us=now, announcements=recent,
                             seat="pending" if adm.challenge else "confirmed")
-        return adm, welcome
+        return adm, welcome, out
 
-    def answer(self, participant_id: str, group: str, msg: m.Answer) -> Answered:
-        """A phone's answer to its challenge; a confirmed seat is stored before this returns.
-
-        When the store cannot write it, the seat stays pending and the outcome
-        is ``unavailable`` (the phone reconnects and answers again: one alarm,
-        ``store.write``, says why)."""
-        result = self.registry.seats.answer(participant_id, group, msg.id, msg.sha256, self.now())
-        if result.outcome == "confirmed" and result.effects:
-            try:
-                for e in result.effects:
-                    if isinstance(e, StoreSeat):
-                        self.persist.add_participant(e.pid, e.group, e.at_us)
-            except StoreUnavailable:
-                self.registry.seats.unconfirm(participant_id)  # memory never claims what the store lacks
-                result = Answered("unavailable")
-            except Exception:
-                self.registry.seats.unconfirm(participant_id)
-                raise
-            else:
-                log.debug("seat %s confirmed (%s)", participant_id, group)
+    def answer(self, cid: int | None, participant_id: str, group: str, msg: m.Answer,
+               now: int) -> tuple[Answered, list[fx.Effect]]:
+        """A phone's answer to its challenge.  ``confirmed``: the seat is written and the
+        phone told (``seat`` frame to ``cid``) once it is stored; when the store cannot
+        write it, the seat goes back to pending and the phone is told ``unavailable``
+        (close 1013: it reconnects and answers again; the alarm ``store.write`` says why)."""
+        result = self.registry.seats.answer(participant_id, group, msg.id, msg.sha256, now)
         self._feed_dirty = True
-        return result
+        if result.outcome != "confirmed" or not result.effects:
+            return result, []
+        writes = tuple(fx.AddParticipant(e.pid, e.group, e.at_us) for e in result.effects if isinstance(e, StoreSeat))
+        return result, self.writeback.submit(Part(writes=writes, reply=_Seat(cid, participant_id, group)), now)
 
-    def release(self, scope: str) -> int:
-        """Console: release pending seats, or the confirmed seats of phones with no open socket."""
-        seats = self.registry.seats
-        if scope == "pending":
-            n = seats.release_pending()
-        else:
-            gone = seats.offline(lambda pid: pid in self.registry.live)
-            if gone:
-                try:
-                    self.persist.remove_participants(gone)  # persist, then apply
-                except StoreUnavailable as exc:
-                    raise CommandError(m.UNAVAILABLE, f"not released: {exc}; nothing changed, try again") from None
-            n = seats.release(gone)
-        log.info("console released %d %s seat(s)", n, scope)
+    def _seat_done(self, reply: _Seat, failure: fx.WriteFailure | None) -> list[fx.Effect]:
         self._feed_dirty = True
-        return n
+        if failure is not None:
+            self.registry.seats.unconfirm(reply.participant_id)  # memory never claims what the store lacks
+            err = m.error(m.UNAVAILABLE, "The conductor cannot confirm seats right now; your phone retries "
+                          "by itself in a few seconds.", fatal=True)
+            return [fx.Send(m.to_wire(err), to=reply.cid), fx.Close(m.CLOSE_TRY_AGAIN, m.UNAVAILABLE, to=reply.cid)]
+        log.debug("seat %s confirmed (%s)", reply.participant_id, reply.group)
+        return [fx.Send(m.to_wire(m.SeatMsg(state="confirmed", participant_id=reply.participant_id)), to=reply.cid)]
 
-    def report(self, participant_id: str, status: m.Status) -> None:
-        start = self.record.start_at_us
+    def report(self, participant_id: str, status: m.Status, now: int) -> None:
+        """A phone's status (the hot path): no effects."""
+        record = self.record
         expected = None
-        if self.record.state is State.RUNNING and start is not None:
-            expected = self.now() - start
-        self.registry.report(participant_id, status, expected_position_us=expected)
+        if record.state is State.RUNNING and record.start_at_us is not None:
+            expected = now - record.start_at_us
+        self.telemetry.report(participant_id, status, expected_position_us=expected)
         self._feed_dirty = True
 
     def connected(self, participant_id: str) -> None:
-        self.registry.connected(participant_id)
+        self.telemetry.connected(participant_id)
         self._feed_dirty = True
 
     def disconnected(self, participant_id: str) -> None:
-        self.registry.disconnected(participant_id)
+        self.telemetry.disconnected(participant_id)
         self._feed_dirty = True
 
     # -- console ------------------------------------------------------------------------
@@ -325,39 +475,40 @@ class Conductor:
     def check_console_token(self, token: str) -> bool:
         return same_secret(token, self.options.console_token)
 
-    def console_welcome(self) -> m.ConsoleWelcome:
-        self.tick()
-        urls = None
+    def console_welcome(self, now: int) -> m.ConsoleWelcome:
+        group_urls = None
         if self.options.assign == "fixed":
-            urls = {g.id: self.join_url(g.id) for g in self.bundle.groups}
+            group_urls = {g.id: self.join_url(g.id) for g in self.bundle.groups}
         return m.ConsoleWelcome(show_id=self.bundle.show_id, title=self.bundle.title, show=self.show_info(),
-                                server_time_us=self.now(), assign=self.options.assign,
+                                server_time_us=now, assign=self.options.assign,
                                 capacity=self.options.capacity, min_lead_us=self.options.min_lead_us,
-                                join_url=self.join_url(), group_join_urls=urls)
+                                join_url=self.join_url(), group_join_urls=group_urls)
 
-    def feed(self) -> m.Feed:
-        reg = self.registry
-        groups = reg.group_counts()
+    def feed(self, now: int) -> ConsoleFeed:
+        reg, tel = self.registry, self.telemetry
+        groups = tel.group_counts(reg.seats)
         self._feed_dirty = False
-        return m.Feed(show=self.show_info(), server_time_us=self.now(), groups=groups,
-                      participants_total=len(reg.seats.confirmed), connected_total=sum(g.connected for g in groups),
-                      capacity=self.options.capacity, sync_error=reg.sync_histogram(), engines=reg.engines(),
-                      drift=reg.drift(), output_latency=reg.output_latency(), ntp=self.ntp_status(),
-                      seats=m.SeatCounts(**reg.seats.summary()),
-                      announcements=self.recent_announcements(limit=self.options.announcements_kept),
-                       alarms=self.alarms.snapshot(),
-                       trouble=reg.trouble())
+        alarms = self.alarms.snapshot() if self.alarms is not None else ()
+        return ConsoleFeed(show=self.show_info(), server_time_us=now, groups=groups,
+                           participants_total=len(reg.seats.confirmed),
+                           connected_total=sum(g.connected for g in groups), capacity=self.options.capacity,
+                           sync_error=tel.sync_histogram(), engines=tel.engines(), drift=tel.drift(),
+                           output_latency=tel.output_latency(), ntp=self.ntp_status(),
+                           seats=m.SeatCounts(**reg.seats.summary()),
+                           announcements=self.recent_announcements(limit=self.options.announcements_kept),
+                           alarms=alarms, trouble=tel.trouble())
 
-    def publish_feed(self, *, force: bool = False) -> bool:
-        """Send the feed to consoles if something changed (or ``force``)."""
-        if self._alarms_version != self.alarms.version:  # raised or cleared (maybe from the NTP thread)
-            self._alarms_version = self.alarms.version
+    def publish_feed(self, now: int, *, force: bool = False) -> list[fx.Effect]:
+        """The feed for consoles if something changed (or ``force``), and anyone listens."""
+        version = self.alarms.version if self.alarms is not None else 0
+        if self._alarms_version != version:  # raised or cleared (maybe from the NTP thread)
+            self._alarms_version = version
             self._feed_dirty = True
-        if self.hub.count(CONSOLES) == 0 or not (force or self._feed_dirty):
-            return False
-        self.hub.publish(CONSOLES, m.to_wire(self.feed()))
-        return True
-
-
-def challenge_message(c: Challenge) -> m.ChallengeMsg:
-    return m.ChallengeMsg(id=c.id, path=c.path, offset=c.offset, length=c.length)
+        if self.audience(CONSOLES) == 0 or not (force or self._feed_dirty):
+            return []
+        if self._applied_unwritten:  # the feed waits for the write (its alarm) of what the show just did
+            self._feed_deferred = True
+            return []
+        self._feed_deferred = False
+        self._feed_dirty = False
+        return [fx.PublishFeed()]

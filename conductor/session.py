@@ -1,18 +1,27 @@
 """Per-connection protocol logic, sans-I/O (as python-websockets ``protocol.py``).
 
 A session is fed text frames with their receive stamp (``t1``, server µs taken
-before parsing) and returns what to queue on that connection: text frames,
-sync replies to be stamped at send time, and at most one :class:`Close`.  It
-never raises: every malformed, unknown, oversized, ill-typed or untimely frame
-becomes an ``error`` reply (and, for abuse, a close with a code), and a refused
-frame never changes any state.
+before parsing) and returns effects (:mod:`conductor.effects`) for the shell:
+text frames and sync replies (stamped at send time) for this connection,
+:class:`~conductor.effects.Subscribe`, at most one
+:class:`~conductor.effects.Close`, and whatever the core
+(:mod:`conductor.service`) returned (broadcasts, writes, frames for the
+console or phone that is waiting on a write).  It never raises: every
+malformed, unknown, oversized, ill-typed or untimely frame becomes an
+``error`` reply (and, for abuse, a close with a code), and a refused frame
+never changes any state.
 
 * :class:`ParticipantSession` (``/ws``): ``hello`` first (sync is allowed
-  before it), then ``status`` / ``sync``.  It can never act on the show:
-  console types are refused with ``not_allowed`` by the parser.
+  before it), then ``status`` / ``sync`` / ``answer``; ``hello`` within the
+  hello deadline.  It can never act on the show: console types are refused
+  with ``not_allowed`` by the parser.
 * :class:`ConsoleSession` (``/ws/console``): ``console_hello`` with the secret
-  token first; a wrong token closes with 4401.  Then commands and ``sync``.
+  token first, within ``CONSOLE_AUTH_TIMEOUT_S`` of the accept (an absolute
+  deadline, whatever is sent meanwhile); a wrong token closes with 4401.
+  Then commands and ``sync``.
 
+The first-frame deadline is the session's rule: :attr:`Session.deadline_us`
+(None once it is met) and :meth:`Session.expired`; the shell only waits.
 Both rate-limit all frames (a flood gets errors, then a 1008 close) and sync
 requests separately (:class:`~conductor.sync.SyncResponder`).
 """
@@ -21,59 +30,70 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any
 
 from . import messages as m
-from .hub import Close, Item
+from .connlimits import DEFAULT_HELLO_TIMEOUT_S
+from .effects import Close, Subscribe  # noqa: F401  (re-exported: the shell's vocabulary)
 from .loginthrottle import LoginThrottle
+from .ratelimit import TokenBucket
 from .registry import JoinRefused
 from .seats import Answered
-from .service import CONSOLES, PARTICIPANTS, CommandError, Conductor, challenge_message, group_topic
-from .show import IllegalTransition
-from .ratelimit import TokenBucket
+from .service import CONSOLES, PARTICIPANTS, Conductor, challenge_message, group_topic
 from .sync import SyncResponder
 
 log = logging.getLogger("flashmob.conductor.session")
 
-Out = Item | Close
-
-
-@dataclass(frozen=True)
-class Subscribe:
-    """Instruction to the shell: attach this connection to these hub topics."""
-
-    topics: frozenset[str]
-
+Out = Any  # an effect (conductor/effects.py)
 
 FRAME_BURST, FRAME_RATE_PER_S, FRAME_MAX_STRIKES = 60, 20, 100
 """All frames of one connection: a burst of 60, then 20/s; 100 unforgiven refusals (they leak at 5/s) close it."""
+
+CONSOLE_AUTH_TIMEOUT_S = 10.0
+"""A console socket not authenticated this long after it opened is closed (4401), whatever it sent."""
 
 
 def _frame_limiter() -> TokenBucket:
     return TokenBucket(capacity=FRAME_BURST, rate_per_s=FRAME_RATE_PER_S, max_strikes=FRAME_MAX_STRIKES)
 
 
-class _Session:
-    direction = ""
+class Session:
+    """What both sessions share: limits, the error reply, the first-frame deadline."""
 
-    def __init__(self, conductor: Conductor) -> None:
+    direction = ""
+    first = ""
+
+    def __init__(self, conductor: Conductor, cid: int | None = None, *, opened_us: int = 0,
+                 first_timeout_s: float | None = None) -> None:
         self.conductor = conductor
+        self.cid = cid
         self.sync = SyncResponder()
         self.frames = _frame_limiter()
         self.closed = False
         self.errors = 0
+        self.first_timeout_s = first_timeout_s
+        self.deadline_us: int | None = (None if not first_timeout_s
+                                        else opened_us + round(first_timeout_s * 1_000_000))
 
     def _error(self, code: str, message: str, *, ref: str | None = None, fatal: bool = False,
-               detail: dict | None = None, close_code: int = m.CLOSE_POLICY) -> list[Out]:
+               detail: dict | None = None, close_code: int = m.CLOSE_POLICY, reason: str | None = None) -> list[Out]:
         self.errors += 1
         out: list[Out] = [m.to_wire(m.error(code, message, ref=ref, fatal=fatal, detail=detail))]
         if fatal:
             self.closed = True
-            out.append(Close(close_code, code))
+            out.append(Close(close_code, reason or code))
         return out
 
-    def handle(self, frame: str | bytes | None, t1: int) -> list[Out | Subscribe]:
-        """One inbound frame -> what to send back (never raises)."""
+    def expired(self, now: int) -> list[Out]:
+        """The first-frame deadline passed: the error and the close."""
+        self.deadline_us = None
+        return self._deadline_error()
+
+    def _deadline_error(self) -> list[Out]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def handle(self, frame: str | bytes | None, t1: int) -> list[Out]:
+        """One inbound frame -> effects (never raises)."""
         if self.closed:
             return []
         try:
@@ -90,63 +110,72 @@ class _Session:
             log.exception("internal error handling a %s frame", self.direction)
             return self._error(m.INTERNAL, "internal error; the frame was ignored")
 
-    def _sync(self, msg: m.Sync, t1: int) -> list[Out | Subscribe]:
+    def _sync(self, msg: m.Sync, t1: int) -> list[Out]:
         reply = self.sync.handle(msg, t1)
         if isinstance(reply, m.Error):
             return self._error(reply.code, reply.message, fatal=reply.fatal)
-        self.conductor.time_served()
+        if not self.conductor.served:
+            return [*self.conductor.time_served(), reply]
         return [reply]
 
-    def _dispatch(self, msg: object, t1: int) -> list[Out | Subscribe]:  # pragma: no cover - abstract
+    def _dispatch(self, msg: object, t1: int) -> list[Out]:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def disconnected(self) -> list[Out]:
+        """The socket is gone."""
+        return []
 
-class ParticipantSession(_Session):
+
+class ParticipantSession(Session):
     direction = "participant"
+    first = "hello"
 
-    def __init__(self, conductor: Conductor) -> None:
-        super().__init__(conductor)
+    def __init__(self, conductor: Conductor, cid: int | None = None, *, opened_us: int = 0,
+                 hello_timeout_s: float | None = DEFAULT_HELLO_TIMEOUT_S) -> None:
+        super().__init__(conductor, cid, opened_us=opened_us, first_timeout_s=hello_timeout_s)
         self.participant_id: str | None = None
         self.group: str | None = None
 
-    def _dispatch(self, msg: object, t1: int) -> list[Out | Subscribe]:
+    def _deadline_error(self) -> list[Out]:
+        return self._error(m.HELLO_REQUIRED, f"send hello within {self.first_timeout_s:g} s", fatal=True,
+                           close_code=m.CLOSE_POLICY, reason="no hello in time")
+
+    def _dispatch(self, msg: object, t1: int) -> list[Out]:
         if isinstance(msg, m.Sync):
             return self._sync(msg, t1)
         if isinstance(msg, m.Hello):
             if self.participant_id is not None:
                 return self._error(m.ALREADY_JOINED, "hello was already answered on this connection")
             try:
-                adm, welcome = self.conductor.admit(msg)
+                adm, welcome, out = self.conductor.admit(msg, t1)
             except JoinRefused as exc:
                 return self._error(exc.code, exc.message, detail=exc.detail, fatal=exc.fatal,
                                    close_code=m.CLOSE_TRY_AGAIN if exc.code == m.UNAVAILABLE else m.CLOSE_FULL)
             self.participant_id, self.group = adm.participant_id, adm.group
+            self.deadline_us = None
             self.conductor.connected(adm.participant_id)
-            out: list[Out | Subscribe] = [Subscribe(frozenset({PARTICIPANTS, group_topic(adm.group)})),
-                                          m.to_wire(welcome)]
+            out += [Subscribe(frozenset({PARTICIPANTS, group_topic(adm.group)})), m.to_wire(welcome)]
             if adm.challenge is not None:
                 out.append(m.to_wire(challenge_message(adm.challenge)))
             return out
         if isinstance(msg, m.Answer):
             if self.participant_id is None or self.group is None:
                 return self._error(m.HELLO_REQUIRED, "send hello before answer")
-            return self._answered(self.conductor.answer(self.participant_id, self.group, msg))
+            result, out = self.conductor.answer(self.cid, self.participant_id, self.group, msg, t1)
+            return out + self._answered(result)
         if isinstance(msg, m.Status):
             if self.participant_id is None:
                 return self._error(m.HELLO_REQUIRED, "send hello before status")
-            self.conductor.report(self.participant_id, msg)
+            self.conductor.report(self.participant_id, msg, t1)
             return []
         return self._error(m.NOT_ALLOWED, f"{type(msg).__name__} is not accepted here")  # pragma: no cover
 
-    def _answered(self, result: Answered) -> list[Out | Subscribe]:
+    def _answered(self, result: Answered) -> list[Out]:
         if result.outcome == "confirmed":
-            return [m.to_wire(m.SeatMsg(state="confirmed", participant_id=self.participant_id or ""))]
+            return []  # the seat frame follows once the seat is written (Conductor.persisted)
         if result.outcome == "full":
             return self._error(m.CAPACITY_REACHED, "This flashmob is full: every seat is held by a confirmed "
                                "participant.", fatal=True, close_code=m.CLOSE_FULL)
-        if result.outcome == "unavailable":  # the seat could not be written: reconnect, answer again
-            return self._error(m.UNAVAILABLE, "The conductor cannot confirm seats right now; your phone retries "
-                               "by itself in a few seconds.", fatal=True, close_code=m.CLOSE_TRY_AGAIN)
         if result.outcome == "stale":
             out = self._error(m.CHALLENGE_STALE, "that challenge is no longer open: answer the new one")
         elif result.challenge is None:
@@ -158,22 +187,31 @@ class ParticipantSession(_Session):
         out.append(m.to_wire(challenge_message(result.challenge)))
         return out
 
-    def disconnected(self) -> None:
+    def disconnected(self) -> list[Out]:
         if self.participant_id is not None:
             self.conductor.disconnected(self.participant_id)
             self.participant_id = None
+        return []
 
 
-class ConsoleSession(_Session):
+class ConsoleSession(Session):
     direction = "console"
+    first = "console_hello"
 
-    def __init__(self, conductor: Conductor, *, peer: str = "?", throttle: LoginThrottle | None = None) -> None:
-        super().__init__(conductor)
+    def __init__(self, conductor: Conductor, cid: int | None = None, *, peer: str = "?",
+                 throttle: LoginThrottle | None = None, opened_us: int = 0,
+                 auth_timeout_s: float | None = None) -> None:
+        timeout = CONSOLE_AUTH_TIMEOUT_S if auth_timeout_s is None else auth_timeout_s  # read now: patchable
+        super().__init__(conductor, cid, opened_us=opened_us, first_timeout_s=timeout)
         self.authenticated = False
         self.peer = peer
         self.throttle = throttle
 
-    def _dispatch(self, msg: object, t1: int) -> list[Out | Subscribe]:
+    def _deadline_error(self) -> list[Out]:
+        return self._error(m.UNAUTHORIZED, f"send console_hello within {self.first_timeout_s:g} s", fatal=True,
+                           close_code=m.CLOSE_UNAUTHORIZED, reason="authentication timeout")
+
+    def _dispatch(self, msg: object, t1: int) -> list[Out]:
         if not self.authenticated:
             if not isinstance(msg, m.ConsoleHello):
                 return self._error(m.UNAUTHORIZED, "send console_hello with the console token first",
@@ -195,21 +233,15 @@ class ConsoleSession(_Session):
                                    close_code=m.CLOSE_UNAUTHORIZED)
             log.info("console logged in from %s", self.peer)
             self.authenticated = True
-            return [Subscribe(frozenset({CONSOLES})), m.to_wire(self.conductor.console_welcome()),
-                    m.to_wire(self.conductor.feed())]
+            self.deadline_us = None
+            out: list[Out] = self.conductor.catch_up(t1)
+            return out + [Subscribe(frozenset({CONSOLES})), m.to_wire(self.conductor.console_welcome(t1)),
+                          self.conductor.feed(t1).to_wire()]
         if isinstance(msg, m.Sync):
             return self._sync(msg, t1)
         if isinstance(msg, m.ConsoleHello):
             return self._error(m.ALREADY_JOINED, "already authenticated")
-        ref = getattr(msg, "ref", None)
-        try:
-            ack = self.conductor.command(msg)  # type: ignore[arg-type]
-        except IllegalTransition as exc:
-            return self._error(m.ILLEGAL_TRANSITION, str(exc), ref=ref)
-        except CommandError as exc:
-            return self._error(exc.code, exc.message, ref=ref)
-        self.conductor.publish_feed(force=True)
-        return [m.to_wire(ack)]
+        return self.conductor.command(self.cid, msg, t1)
 
 
-SessionFactory = Callable[[Conductor], _Session]
+SessionFactory = Callable[[Conductor], Session]

@@ -1,13 +1,15 @@
 """The show's state record and participants, persisted (SQLite).
 
-:class:`StateStore` is the small interface the service uses (docs/architecture.md,
+:class:`StateStore` is the small interface the store writer uses
+(:mod:`conductor.persist`; the runtime reads it once at start) (docs/architecture.md,
 principle 7): a Redis implementation for several conductor processes would
 implement the same methods and change nothing else.  :class:`SqliteStore` is
 the one implementation today.
 
 Contract:
-* :meth:`save_transitions` commits every transition of one command atomically
-  with ``synchronous=FULL`` *before* the caller broadcasts anything.  A
+* :meth:`save_transitions` commits every transition of one batch atomically
+  with ``synchronous=FULL``; the core broadcasts and acknowledges them only
+  once this returned (:mod:`conductor.writeback`).  A
   restarted conductor calls :meth:`load_show` and resumes the same record.
 * Participants are stored with their group once, when their seat is
   *confirmed* (docs/protocol.md, "Seats"), never before, and removed when
@@ -25,7 +27,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import functools
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Protocol
@@ -49,6 +53,21 @@ CREATE TABLE IF NOT EXISTS announcements (
     id INTEGER PRIMARY KEY AUTOINCREMENT, show_id TEXT NOT NULL, level TEXT NOT NULL,
     text TEXT NOT NULL, group_id TEXT, sent_at_us INTEGER NOT NULL);
 """
+
+
+SHOW_UPSERT = ("INSERT INTO show VALUES (?,?,?,?,?,?,?) ON CONFLICT(show_id) DO UPDATE SET state=excluded.state,"
+               " duration_us=excluded.duration_us, start_at_us=excluded.start_at_us, revision=excluded.revision,"
+               " reason=excluded.reason, changed_at_us=excluded.changed_at_us"
+               " WHERE excluded.revision >= show.revision")
+"""The show row, never replaced by an older revision."""
+
+
+def _locked(method):
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return wrapper
 
 
 class StateStore(Protocol):
@@ -97,7 +116,11 @@ def check_existing_state_file(path: Path) -> None:
 
 
 class SqliteStore:
-    """SQLite implementation (WAL).  Used from one thread at a time (the event loop).
+    """SQLite implementation (WAL).  Thread-safe (one lock): the store writer
+    thread writes (:mod:`conductor.persist`), start-up and tools read.
+
+    The show row is versioned: a write never replaces it with an older
+    revision, whatever the order writes arrive in.
 
     An existing state file that is empty, unreadable or not SQLite is refused
     (:class:`StoreError`) instead of being replaced by a fresh show."""
@@ -105,6 +128,7 @@ class SqliteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         check_existing_state_file(self.path)
+        self._lock = threading.RLock()
         self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
@@ -125,11 +149,13 @@ class SqliteStore:
             self._db.execute("ROLLBACK")
             raise
 
+    @_locked
     def close(self) -> None:
         self._db.close()
 
     # -- show -------------------------------------------------------------------------
 
+    @_locked
     def load_show(self, show_id: str) -> ShowRecord | None:
         row = self._db.execute(
             "SELECT state, duration_us, start_at_us, revision, reason, changed_at_us FROM show WHERE show_id=?",
@@ -139,6 +165,7 @@ class SqliteStore:
         return ShowRecord(state=State(row[0]), duration_us=row[1], start_at_us=row[2], revision=row[3],
                           reason=row[4], changed_at_us=row[5])
 
+    @_locked
     def save_transitions(self, show_id: str, transitions: list[Transition]) -> None:
         if not transitions:
             return
@@ -154,7 +181,7 @@ class SqliteStore:
                                " at_us, written_unix) VALUES (?,?,?,?,?,?,?,?)",
                                (show_id, a.revision, t.name, a.state.value, a.start_at_us, a.reason,
                                 a.changed_at_us, time.time()))
-                db.execute("INSERT OR REPLACE INTO show VALUES (?,?,?,?,?,?,?)",
+                db.execute(SHOW_UPSERT,
                            (show_id, final.state.value, final.duration_us, final.start_at_us, final.revision,
                             final.reason, final.changed_at_us))
                 db.execute("COMMIT")
@@ -169,26 +196,31 @@ class SqliteStore:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("PRAGMA synchronous=NORMAL")
 
+    @_locked
     def save_record(self, show_id: str, record: ShowRecord) -> None:
         """Write a record without a transition (the first lobby record)."""
-        self._db.execute("INSERT OR REPLACE INTO show VALUES (?,?,?,?,?,?,?)",
+        self._db.execute(SHOW_UPSERT,
                          (show_id, record.state.value, record.duration_us, record.start_at_us, record.revision,
                           record.reason, record.changed_at_us))
 
+    @_locked
     def transition_log(self, show_id: str) -> list[tuple[int, str, str]]:
         return self._db.execute("SELECT revision, event, state FROM transitions WHERE show_id=? ORDER BY seq",
                                 (show_id,)).fetchall()
 
     # -- participants -----------------------------------------------------------------
 
+    @_locked
     def participants(self, show_id: str) -> dict[str, str]:
         return dict(self._db.execute("SELECT participant_id, group_id FROM participants WHERE show_id=?",
                                      (show_id,)).fetchall())
 
+    @_locked
     def add_participant(self, show_id: str, participant_id: str, group_id: str, at_us: int) -> None:
         self._db.execute("INSERT OR IGNORE INTO participants VALUES (?,?,?,?)",
                          (show_id, participant_id, group_id, at_us))
 
+    @_locked
     def remove_participants(self, show_id: str, participant_ids: tuple[str, ...]) -> None:
         self._db.execute("BEGIN IMMEDIATE")
         try:
@@ -201,6 +233,7 @@ class SqliteStore:
 
     # -- announcements ----------------------------------------------------------------
 
+    @_locked
     def add_announcement(self, show_id: str, level: str, text: str, group_id: str | None, at_us: int, *,
                          announcement_id: int | None = None) -> int:
         """Store an announcement; its id is new, or ``announcement_id`` (one
@@ -209,12 +242,14 @@ class SqliteStore:
                                " VALUES (?,?,?,?,?,?)", (announcement_id, show_id, level, text, group_id, at_us))
         return int(cur.lastrowid)
 
+    @_locked
     def last_announcement_id(self) -> int:
         """The highest announcement id in the database (every show), 0 if none: a read, no write."""
         row = self._db.execute("SELECT MAX(id) FROM announcements").fetchone()
         seq = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name='announcements'").fetchone()
         return max(row[0] or 0, seq[0] if seq else 0)
 
+    @_locked
     def announcements(self, show_id: str, limit: int) -> list[tuple[int, str, str, str | None, int]]:
         rows = self._db.execute("SELECT id, level, text, group_id, sent_at_us FROM announcements WHERE show_id=?"
                                 " ORDER BY id DESC LIMIT ?", (show_id, limit)).fetchall()
@@ -222,11 +257,13 @@ class SqliteStore:
 
     # -- secrets ----------------------------------------------------------------------
 
+    @_locked
     def stored_secret(self, name: str) -> bytes | None:
         """The secret ``name`` kept in this database, None if none (a read: creates nothing)."""
         row = self._db.execute("SELECT value FROM meta WHERE key=?", (f"secret:{name}",)).fetchone()
         return None if row is None else bytes(row[0])
 
+    @_locked
     def secret(self, name: str) -> bytes:
         """The secret ``name`` of this database, created on first use."""
         key = f"secret:{name}"

@@ -15,9 +15,9 @@ returns a :class:`PendingReply`, which the transport turns into text only when
 the socket is ready (``render(now)``), so ``t2`` is stamped as late as possible.
 A per-connection :class:`~conductor.ratelimit.TokenBucket` rate-limits requests: a burst (a phone
 taking a dozen samples at start) passes, a sustained flood is refused and then
-closed.  Client side: :func:`measure` and :class:`OffsetEstimator` are the
-reference maths the browser mirrors (``client_web/js``), used by the tests'
-fake-link harness.
+closed.  The client half lives in the browser (``client_web/js/clocksync.js``,
+the one client model); the tests' fake-link harness has a small reference of
+the same maths (``tests/conductor/sync_client.py``).
 """
 
 from __future__ import annotations
@@ -60,44 +60,3 @@ class SyncResponder:
                            f"{self.limiter.capacity} at once and a few per second",
                            fatal=self.limiter.flooding)
         return PendingReply(id=req.id, t0=req.t0, t1=t1)
-
-
-# --------------------------------------------------------------------------- client maths
-
-
-@dataclass(frozen=True)
-class Sample:
-    offset_us: int  # server - client
-    rtt_us: int
-
-    @property
-    def error_bound_us(self) -> int:
-        """The true offset lies within ``offset ± rtt/2`` (if delays are positive)."""
-        return (self.rtt_us + 1) // 2
-
-
-def measure(t0: int, t1: int, t2: int, t3: int) -> Sample:
-    """Offset and round trip from the four timestamps (integer µs)."""
-    return Sample(offset_us=((t1 - t0) + (t2 - t3)) // 2, rtt_us=max(0, (t3 - t0) - (t2 - t1)))
-
-
-class OffsetEstimator:
-    """Keeps the last ``window`` samples and trusts the one with the smallest
-    round trip (its error bound is the tightest) — the @ircam/sync approach
-    without the drift regression, which the browser adds."""
-
-    def __init__(self, window: int = 16) -> None:
-        self.window = window
-        self._samples: list[Sample] = []
-
-    def add(self, sample: Sample) -> None:
-        self._samples.append(sample)
-        del self._samples[:-self.window]
-
-    @property
-    def best(self) -> Sample | None:
-        return min(self._samples, key=lambda s: s.rtt_us, default=None)
-
-    def server_time(self, client_now_us: int) -> int | None:
-        best = self.best
-        return None if best is None else client_now_us + best.offset_us

@@ -40,11 +40,12 @@ def summarize(raw: str) -> tuple[int, Counter, Counter]:
 
 
 # Functions worth a line in the table (the rest is framework plumbing around them).
-FOCUS = ("Outbox.run (hub.py)", "_Session.handle (session.py)", "parse (messages.py)", "to_wire (messages.py)",
+FOCUS = ("Outbox.run (hub.py)", "Session.handle (session.py)", "Runtime.execute (runtime.py)", "parse (messages.py)", "to_wire (messages.py)",
          "PendingReply.render (sync.py)", "WebSocket.receive (websockets.py)", "WebSocket.send_text (websockets.py)",
          "_SelectorSocketTransport.write (selector_events.py)",
          "_SelectorSocketTransport._read_ready (selector_events.py)", "Conductor.report (service.py)",
-         "Conductor.publish_feed (service.py)", "Conductor.feed (service.py)", "TokenBucket.allow (sync.py)")
+         "Conductor.publish_feed (service.py)", "Conductor.feed (service.py)", "ConsoleFeed.to_wire (feed.py)",
+         "TokenBucket.allow (sync.py)")
 
 
 def table(raw: str, top_self: int = 8) -> str:

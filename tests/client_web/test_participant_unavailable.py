@@ -7,7 +7,7 @@ what is tested here is the page in real Chromium."""
 
 from __future__ import annotations
 
-from flashmob.conductor.persist import StoreUnavailable
+import sqlite3
 
 from .conftest import PHONE
 
@@ -18,17 +18,17 @@ def report_group(page):
 
 def test_unstored_seat_retries_and_confirms(browser, conductor_server):
     srv = conductor_server()
-    persist = srv.conductor.persist
-    real = persist.add_participant
+    store = srv.conductor.store  # written by the store writer thread (conductor/persist.py)
+    real = store.add_participant
     refused = []
 
-    def full_then_fixed(*args):
+    def full_then_fixed(show_id, pid, *args):
         if len(refused) < 3:
-            refused.append(args[0])
-            raise StoreUnavailable("cannot write the state file: database or disk is full (SQLITE_FULL)")
-        return real(*args)
+            refused.append(pid)
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(show_id, pid, *args)
 
-    persist.add_participant = full_then_fixed
+    store.add_participant = full_then_fixed
     ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = ctx.new_page()
     errors = []

@@ -217,9 +217,9 @@ def test_oversized_frame_closes_1009(live_server, path):
 
 
 def test_console_must_authenticate_in_time(live_server, monkeypatch):
-    from flashmob.conductor import app as appmod
+    from flashmob.conductor import session as sessionmod
 
-    monkeypatch.setattr(appmod, "CONSOLE_AUTH_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(sessionmod, "CONSOLE_AUTH_TIMEOUT_S", 0.3)
     srv = live_server()
     c = srv.ws("/ws/console")
     err = c.expect("error")

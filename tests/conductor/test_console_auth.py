@@ -8,6 +8,7 @@ import time
 import pytest
 
 from flashmob.conductor import app as appmod
+from flashmob.conductor import session as sessionmod
 from flashmob.conductor import messages as m
 from conductor_testkit import TOKEN
 
@@ -15,7 +16,7 @@ MAX_FAILURES = 5  # docs/protocol.md: 5 failed console logins per address per mi
 
 
 def test_unauthenticated_console_is_closed_at_the_deadline_whatever_it_sends(live_server, monkeypatch):
-    monkeypatch.setattr(appmod, "CONSOLE_AUTH_TIMEOUT_S", 1.5)
+    monkeypatch.setattr(sessionmod, "CONSOLE_AUTH_TIMEOUT_S", 1.5)
     srv = live_server()
     c = srv.ws("/ws/console")
     t0 = time.monotonic()

@@ -71,7 +71,7 @@ def test_sessions_in_process(live_server):
     codes = set()
     t = 0
     for i in range(20_000):
-        session = ParticipantSession(conductor) if i % 2 else ConsoleSession(conductor)
+        session = ParticipantSession(conductor.core) if i % 2 else ConsoleSession(conductor.core)
         if i % 4 == 0:
             session.handle(json.dumps({"type": "console_hello", "token": TOKEN}), t)
         frame = random_frame(rng)

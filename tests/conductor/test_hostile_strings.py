@@ -151,8 +151,8 @@ def test_odd_strings_never_stop_the_console_feed(live_server):
     assert refused == [name for name, form, _ in frames if form in UNENCODABLE]
     # no state was touched by a refused frame: no engine name with a surrogate, the feed encodes
     feed = srv.conductor.feed()
-    m.to_wire(feed).encode("utf-8")
-    assert all(k.encode("utf-8") for k in feed.engines)
+    feed.to_wire().encode("utf-8")
+    assert all(k.encode("utf-8") for k in feed.engines.to_json())
     # a console that connects now is served as usual
     fresh = srv.console()
     assert fresh.expect("feed", timeout=7)["type"] == "feed"

@@ -10,8 +10,9 @@ import pytest
 from flashmob.conductor import messages as m
 from flashmob.conductor.bundle import load_bundle
 from flashmob.conductor.clock import FakeMonotonic, ServerClock
-from flashmob.conductor.service import STORE_ALARM, CommandError, Conductor, Options
+from flashmob.conductor.service import STORE_ALARM, CommandError, Options
 from flashmob.conductor.store import SqliteStore
+from inline import InlineConductor
 
 S = 1_000_000
 
@@ -65,7 +66,7 @@ def conductor(bundle_dir, tmp_path):
     clock = ServerClock(mono, initial_offset_us=0)
     store = SwitchableStore(tmp_path / "state.sqlite")
     hub = Hub()
-    c = Conductor(load_bundle(bundle_dir), store, clock.now_us, Options(console_token="t"), hub=hub)
+    c = InlineConductor(load_bundle(bundle_dir), store, clock.now_us, Options(console_token="t"), hub=hub)
     return c, mono, store, hub
 
 

@@ -1,4 +1,4 @@
-"""flashmob.conductor.registry: assignment modes, capacity, stability, aggregation."""
+"""flashmob.conductor.registry: assignment modes, capacity, stability (aggregation: test_telemetry.py)."""
 
 import random
 from collections import Counter
@@ -107,55 +107,6 @@ def test_bad_configuration():
         make("lottery")
     with pytest.raises(ValueError):
         make("fixed")
-
-
-def test_aggregation():
-    reg = make("balanced", new_id=ids())
-    adms = [reg.admit(m.Hello(), 0) for _ in range(6)]
-    pids = [a.participant_id for a in adms]
-    for i in (0, 1, 5):
-        confirm(reg, adms[i])
-    for pid in pids[:4]:
-        reg.connected(pid)
-    reg.connected(pids[0])  # a second tab of the same phone counts once
-    reg.report(pids[0], m.Status(verified=True, sync_error_us=800, engine="webaudio", position_us=1_010_000,
-                                 output_latency_us=200_000),
-               expected_position_us=1_000_000)
-    reg.report(pids[1], m.Status(verified=True, sync_error_us=30_000, engine="media", position_us=990_000),
-               expected_position_us=1_000_000)
-    reg.report(pids[2], m.Status(verified=False, sync_error_us=500_000), expected_position_us=None)
-    reg.report(pids[5], m.Status(verified=True), expected_position_us=None)  # not connected: ignored
-    reg.report(pids[3], m.Status(verified=True), expected_position_us=None)  # claims it, never confirmed
-    counts = {g.id: (g.participants, g.connected, g.ready) for g in reg.group_counts()}
-    assert sum(c[1] for c in counts.values()) == 4
-    assert sum(c[2] for c in counts.values()) == 2  # connected with a confirmed seat: 0 and 1, not 3
-    assert sum(c[0] for c in counts.values()) == 3  # confirmed seats
-    hist = reg.sync_histogram()
-    assert hist.counts[0] == 1 and hist.counts[5] == 1 and hist.counts[-1] == 1 and hist.unknown == 1
-    assert reg.engines() == {"media": 1, "unknown": 2, "webaudio": 1}
-    assert reg.drift() == {"playing": 2, "median_us": 0, "max_abs_us": 10_000}
-    assert reg.output_latency() == {"reported": 1, "median_us": 200_000, "max_us": 200_000, "over_150ms": 1}
-    reg.disconnected(pids[0])
-    assert sum(g.connected for g in reg.group_counts()) == 4
-    reg.disconnected(pids[0])
-    assert sum(g.connected for g in reg.group_counts()) == 3
-
-
-def test_trouble_counts_connected_phones_per_reason():
-    reg = make("balanced", new_id=ids())
-    pids = [reg.admit(m.Hello(), 0).participant_id for _ in range(5)]
-    for pid in pids[:4]:
-        reg.connected(pid)
-    assert reg.trouble() == {}
-    reg.report(pids[0], m.Status(verified=True, trouble="decode"), expected_position_us=None)
-    reg.report(pids[1], m.Status(verified=True, trouble="decode"), expected_position_us=None)
-    reg.report(pids[2], m.Status(verified=True, trouble="start"), expected_position_us=None)
-    reg.report(pids[3], m.Status(verified=True), expected_position_us=None)
-    reg.report(pids[4], m.Status(verified=True, trouble="media"), expected_position_us=None)  # not connected
-    assert reg.trouble() == {"decode": 2, "start": 1}
-    reg.report(pids[1], m.Status(verified=True, trouble=None), expected_position_us=None)  # solved
-    reg.disconnected(pids[2])
-    assert reg.trouble() == {"decode": 1}
 
 
 def test_signed_ids_get_their_group_back_after_the_seat_is_gone():

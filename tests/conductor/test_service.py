@@ -5,9 +5,10 @@ import pytest
 from flashmob.conductor import messages as m
 from flashmob.conductor.bundle import load_bundle
 from flashmob.conductor.clock import FakeMonotonic, ServerClock
-from flashmob.conductor.service import CommandError, Conductor, Options
+from flashmob.conductor.service import CommandError, Options
 from flashmob.conductor.show import IllegalTransition
 from flashmob.conductor.store import SqliteStore
+from inline import InlineConductor
 
 S = 1_000_000
 
@@ -42,7 +43,7 @@ def setup(bundle_dir, tmp_path):
         store = SqliteStore(db)
         hub = RecordingHub(store, bundle.show_id)
         steps = []
-        c = Conductor(bundle, store, clock.now_us, Options(console_token="t", **opts), hub=hub,
+        c = InlineConductor(bundle, store, clock.now_us, Options(console_token="t", **opts), hub=hub,
                       allow_clock_steps=steps.append)
         return c, mono, hub, steps
     return make

@@ -1,11 +1,12 @@
-"""flashmob.conductor.sync: server core, rate limiter and the client maths over a fake link."""
+"""flashmob.conductor.sync: server core and rate limiter; the client maths (sync_client.py) over a fake link."""
 
 import json
 import random
 
 from flashmob.conductor import messages as m
 from flashmob.conductor.clock import FakeMonotonic, ServerClock
-from flashmob.conductor.sync import OffsetEstimator, PendingReply, SyncResponder, TokenBucket, measure
+from flashmob.conductor.sync import PendingReply, SyncResponder, TokenBucket
+from sync_client import OffsetEstimator, measure
 
 
 def test_measure_symmetric_link():
