@@ -24,7 +24,7 @@ import os
 import shutil
 import tempfile
 
-from flashmob.tools.audio_errors import AudioError
+from flashmob.tools.audio.errors import AudioError
 
 from .workers import _pid_alive
 

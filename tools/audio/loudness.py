@@ -15,7 +15,7 @@ The meter is fed in chunks and keeps 10 numbers per second per channel, so
 a 60-minute track is measured in constant memory.
 
 Normalization (:func:`normalize_loudness`): gain to the target, then the
-true-peak limiter of :mod:`tools.limiter`. Limiting lowers loudness a
+true-peak limiter of :mod:`tools.audio.limiter`. Limiting lowers loudness a
 little, so the output is measured and, when it misses the target by more
 than the tolerance, the gain is corrected (:func:`next_gain`) and the
 limiter runs again on the output (at most ``max_passes`` times).
@@ -24,7 +24,7 @@ It is done without going over the whole track more than twice
 (:class:`LoudnessScan`, :class:`LoudnessPlan`): one pass measures the input
 (meter and per-block peaks); the passes of the limiter are computed only
 where a block's true-peak bound, times the gain, reaches the ceiling
-(:func:`tools.limiter.limiter_spans`); each pass's output loudness is the
+(:func:`tools.audio.limiter.limiter_spans`); each pass's output loudness is the
 previous hop energies times the gain squared, metered again only around the
 limited spans; the true peak is interpolated only where it can be the
 largest. A second pass applies the plan. Since the plan applies to any
@@ -41,7 +41,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.signal import sosfilt
 
-from .audio_errors import AudioError
+from .errors import AudioError
 from .limiter import (SAFETY_MARGIN_DB, LimiterError, LimiterSettings, LimiterStats, apply_spans, limiter_spans,
                       tighten)
 from .pcm import PcmError, as_float32, check_rate
@@ -330,7 +330,7 @@ class _Bounds:
 @dataclass(frozen=True)
 class LoudnessStage:
     """One pass: ``y = (x * pre) * gain[n]``, the limiter's gains below 1 held in ``spans``
-    (:class:`tools.limiter.GainSpan`)."""
+    (:class:`tools.audio.limiter.GainSpan`)."""
 
     pre: np.float32
     spans: tuple

@@ -1,10 +1,10 @@
-"""flashmob.tools.loudness: BS.1770 measurement and normalization to a shared target."""
+"""flashmob.tools.audio.loudness: BS.1770 measurement and normalization to a shared target."""
 
 import numpy as np
 import pyloudnorm
 import pytest
 
-from flashmob.tools.loudness import (
+from flashmob.tools.audio.loudness import (
     LoudnessError,
     LoudnessMeter,
     LoudnessSettings,
@@ -12,7 +12,7 @@ from flashmob.tools.loudness import (
     k_weighting_sos,
     normalize_loudness,
 )
-from flashmob.tools.truepeak import true_peak_dbtp
+from flashmob.tools.audio.truepeak import true_peak_dbtp
 
 SR = 44100
 
@@ -107,7 +107,7 @@ def peaky(seconds: float = 30.0) -> np.ndarray:
 
 @pytest.mark.parametrize("material", ["speech", "peaky", "silence"])
 def test_plan_applied_in_any_chunks_gives_normalize_loudness_output(material):
-    from flashmob.tools.loudness import LoudnessScan
+    from flashmob.tools.audio.loudness import LoudnessScan
 
     x = {"speech": speech_like(), "peaky": peaky(), "silence": np.zeros(SR * 2, np.float32)}[material]
     settings = LoudnessSettings(target_lufs=-14.0)
@@ -138,9 +138,9 @@ def test_report_is_what_the_output_measures(material):
 
 
 def test_normalize_matches_the_dense_limiter_passes():
-    """The same passes as limiting the whole track with tools.limiter.limit and measuring it."""
-    from flashmob.tools.limiter import limit
-    from flashmob.tools.loudness import next_gain
+    """The same passes as limiting the whole track with tools.audio.limiter.limit and measuring it."""
+    from flashmob.tools.audio.limiter import limit
+    from flashmob.tools.audio.loudness import next_gain
 
     x = peaky()
     settings = LoudnessSettings(target_lufs=-14.0)

@@ -140,7 +140,7 @@ class _Stream:
     """The audio frames of a CBR MPEG-1 layer III stream."""
 
     data: bytes
-    info: object            # tools.mp3info.GaplessInfo
+    info: object            # tools.audio.mp3info.GaplessInfo
     starts: np.ndarray      # byte offset of every audio frame
     sizes: np.ndarray       # its length in bytes
     side: int               # side-information bytes per frame

@@ -1,4 +1,4 @@
-"""flashmob.tools.segments: segments (encoded on their own, or cut from the full MP3) decode back into the timeline."""
+"""flashmob.tools.audio.segments: segments (encoded on their own, or cut from the full MP3) decode back into the timeline."""
 
 import hashlib
 import shutil
@@ -9,10 +9,10 @@ import os
 import numpy as np
 import pytest
 
-from flashmob.tools.decode import decode_ffmpeg, decode_soundfile
-from flashmob.tools.encode import EncodeError, EncodeSettings, encode_mp3
-from flashmob.tools.mp3info import _tag_crc, crc16, read_gapless_info
-from flashmob.tools.segments import Segment, cut_segments, encode_segments, plan_segments
+from flashmob.tools.audio.decode import decode_ffmpeg, decode_soundfile
+from flashmob.tools.audio.encode import EncodeError, EncodeSettings, encode_mp3
+from flashmob.tools.audio.mp3info import _tag_crc, crc16, read_gapless_info
+from flashmob.tools.audio.segments import Segment, cut_segments, encode_segments, plan_segments
 
 SR = 44100
 DECODERS = {"mpg123": decode_soundfile, "ffmpeg": decode_ffmpeg}

@@ -1,4 +1,4 @@
-"""flashmob.tools.mp3info: reading and correcting the LAME tag of real encoder output."""
+"""flashmob.tools.audio.mp3info: reading and correcting the LAME tag of real encoder output."""
 
 import struct
 
@@ -6,8 +6,8 @@ import lameenc
 import numpy as np
 import pytest
 
-from flashmob.tools.encode import EncodeSettings, encode_mp3
-from flashmob.tools.mp3info import (
+from flashmob.tools.audio.encode import EncodeSettings, encode_mp3
+from flashmob.tools.audio.mp3info import (
     Mp3InfoError,
     _tag_crc,
     crc16,

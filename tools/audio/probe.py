@@ -29,8 +29,8 @@ import os
 import struct
 from dataclasses import dataclass
 
-from flashmob.tools.audio_errors import AudioError
-from flashmob.tools.mp3info import Mp3InfoError, parse_frame_header
+from flashmob.tools.audio.errors import AudioError
+from flashmob.tools.audio.mp3info import Mp3InfoError, parse_frame_header
 
 _TAIL_FRAMES = 1024
 
@@ -180,7 +180,7 @@ def _looks_truncated(detail: str) -> bool:
 
 def _probe_mp3(path) -> AudioInfo:
     """Walk every frame header: counts the frames and finds cuts and garbage without decoding."""
-    from flashmob.tools.mp3info import _skip_id3v2, read_gapless_info
+    from flashmob.tools.audio.mp3info import _skip_id3v2, read_gapless_info
 
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
         size = len(data)
