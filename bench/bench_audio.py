@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flashmob.tools.audio.decode import decode_soundfile  # noqa: E402
 from flashmob.tools.audio.encode import EncodeSettings, encode_mp3  # noqa: E402
-from flashmob.tools.audio.loudness import normalize_loudness  # noqa: E402
+from flashmob.tools.audio.normalize import normalize_loudness  # noqa: E402
 from flashmob.tools.audio.segments import cut_segments, encode_segments, plan_segments  # noqa: E402
 from flashmob.tools.voices import Synthesizer, VoiceSettings  # noqa: E402
 from flashmob.tools.voices.espeak import EspeakEngine  # noqa: E402

@@ -8,7 +8,8 @@ One concept per module; every failure is a subclass of
 * :mod:`.probe` — what an audio file is, cheaply, without decoding it.
 * :mod:`.truepeak` — 4x oversampled true peaks and per-block peak bounds.
 * :mod:`.limiter` — the look-ahead true-peak limiter.
-* :mod:`.loudness` — loudness normalization to a shared target (the planner).
+* :mod:`.meter` — the BS.1770 integrated loudness meter.
+* :mod:`.normalize` — loudness normalization to a shared target (the planner).
 * :mod:`.encode` — PCM to a sample-exact gapless MP3 (ffmpeg/LAME).
 * :mod:`.codec_check` — the decoded MP3 measured, codec-raised peaks corrected.
 * :mod:`.mp3info` — MP3 frame headers and the Xing/Info + LAME tag layout (read and write).

@@ -12,7 +12,7 @@ checked like this (:func:`encode_checked`):
    most decoded peaks stay under the ceiling;
 2. the MP3 is decoded (libmpg123, the decoder of the ``soundfile`` wheel)
    and measured in one streaming pass (:class:`DecodedMeter`): integrated
-   loudness (BS.1770, :class:`tools.audio.loudness.LoudnessMeter`), true peak
+   loudness (BS.1770, :class:`tools.audio.meter.LoudnessMeter`), true peak
    (4x oversampling, :mod:`tools.audio.truepeak`) and every frame whose true-peak
    envelope is above the ceiling minus :data:`METER_MARGIN_DB`;
 3. if there are such frames, the PCM's gain is lowered only around them
@@ -38,7 +38,8 @@ import numpy as np
 
 from .encode import EncodeError, EncodeSettings, Mp3Writer
 from .limiter import GainSmoother, GainSpan, LimiterSettings
-from .loudness import LoudnessMeter, LoudnessPlan, LoudnessStage
+from .meter import LoudnessMeter
+from .normalize import LoudnessPlan, LoudnessStage
 from .truepeak import AFTER, BEFORE, _dilated, block_runs, l1_gain, peak_envelope
 
 CODEC_HEADROOM_DB = {32: (2.7, 2.1), 40: (2.8, 1.5), 48: (2.4, 1.2), 56: (2.1, 1.4), 64: (2.2, 1.2),

@@ -28,7 +28,7 @@ from typing import Callable
 from flashmob.tools import __version__
 from flashmob.tools.audio.errors import AudioError
 from flashmob.tools.audio.encode import EncodeSettings
-from flashmob.tools.audio.loudness import LoudnessSettings
+from flashmob.tools.audio.normalize import LoudnessSettings
 from flashmob.tools.audio.probe import probe_assets
 from flashmob.tools.score import Diagnostics, EstimatedDurations, ScoreError, compile_score, load_score
 from flashmob.tools.score.limits import speech_fit_errors

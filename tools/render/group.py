@@ -8,7 +8,7 @@ Progress is reported through a callback ``progress(stage, fraction)``.
 The show is never held in memory: the mixer renders any range on demand, so
 
 1. pass 1 mixes the show chunk by chunk into a loudness meter and a table of
-   block peaks (:class:`tools.audio.loudness.LoudnessScan`);
+   block peaks (:class:`tools.audio.normalize.LoudnessScan`);
 2. the loudness plan (gain, and the limiter's gains where peaks come near the
    ceiling) is made by mixing again only the places that need it;
 3. pass 2 mixes the show again chunk by chunk, applies the plan and streams
@@ -45,7 +45,7 @@ import numpy as np
 
 from flashmob.tools.audio.codec_check import codec_headroom_db, encode_checked
 from flashmob.tools.audio.encode import EncodeSettings
-from flashmob.tools.audio.loudness import LoudnessScan, LoudnessSettings
+from flashmob.tools.audio.normalize import LoudnessScan, LoudnessSettings
 from flashmob.tools.audio.segments import EncodedSegment, Segment, encode_segment, iter_cut_segments, plan_segments
 from flashmob.tools.score.timeline import GroupTimeline
 

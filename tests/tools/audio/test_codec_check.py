@@ -17,11 +17,12 @@ from flashmob.tools.audio.codec_check import (METER_MARGIN_DB, SPREAD, DecodedMe
                                codec_headroom_db, correction_stage, encode_checked, measure_mp3)
 from flashmob.tools.audio.decode import decode_ffmpeg, decode_soundfile
 from flashmob.tools.audio.encode import EncodeSettings, encode_mp3
-from flashmob.tools.audio.loudness import LoudnessPlan, LoudnessSettings, LoudnessStage, integrated_loudness, normalize_loudness
+from flashmob.tools.audio.meter import integrated_loudness
+from flashmob.tools.audio.normalize import LoudnessPlan, LoudnessSettings, LoudnessStage, normalize_loudness
 from flashmob.tools.audio.truepeak import AFTER, BEFORE, peak_envelope, true_peak_dbtp
 
 SR = 44100
-ASSETS = Path(__file__).resolve().parents[2] / "scores" / "assets"
+ASSETS = Path(__file__).resolve().parents[3] / "scores" / "assets"
 
 
 def independent_true_peak_dbtp(y: np.ndarray) -> float:
