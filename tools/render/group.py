@@ -19,7 +19,7 @@ The show is never held in memory: the mixer renders any range on demand, so
    The plan limits the PCM below the ceiling by the codec's measured headroom
    so that this is rare; the manifest's loudness numbers are the decoded MP3's;
 4. the segments are cut from the full MP3's own frames
-   (:func:`tools.audio.segments.cut_segments`) — one encode, not two. A segment that
+   (:func:`tools.audio.mp3cut.cut_segments`) — one encode, not two. A segment that
    cannot be cut (bitrates too low for the tag's 12-bit delay) is mixed again
    and encoded on its own.
 
@@ -46,7 +46,8 @@ import numpy as np
 from flashmob.tools.audio.codec_check import codec_headroom_db, encode_checked
 from flashmob.tools.audio.encode import EncodeSettings
 from flashmob.tools.audio.normalize import LoudnessScan, LoudnessSettings
-from flashmob.tools.audio.segments import EncodedSegment, Segment, encode_segment, iter_cut_segments, plan_segments
+from flashmob.tools.audio.mp3cut import iter_cut_segments
+from flashmob.tools.audio.segments import EncodedSegment, Segment, encode_segment, plan_segments
 from flashmob.tools.score.timeline import GroupTimeline
 
 from .assets import AssetBank, builtin_beep
