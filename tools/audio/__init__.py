@@ -12,11 +12,12 @@ One concept per module; every failure is a subclass of
 * :mod:`.normalize` — loudness normalization to a shared target (the planner).
 * :mod:`.encode` — PCM to a sample-exact gapless MP3 (ffmpeg/LAME).
 * :mod:`.codec_check` — the decoded MP3 measured, codec-raised peaks corrected.
+* :mod:`.crc16` — CRC-16/ARC, the LAME tag's checksum (bytes, every frame at once, joined).
 * :mod:`.mp3info` — MP3 frame headers and the Xing/Info + LAME tag layout (read and write).
-* :mod:`.segments` — a timeline planned into web-playback segments.
+* :mod:`.segments` — a timeline planned into web-playback segments, encoded on their own.
+* :mod:`.mp3cut` — those segments cut from the full MP3's own frames (frame surgery).
 
 Imports point inward: :mod:`flashmob.tools.render` and :mod:`flashmob.tools.voices`
-use this package, which imports nothing else of the project — except
-:func:`.probe.probe_assets`, which reports unusable files of a score as the
-score's diagnostics (:mod:`flashmob.tools.score.errors`, imported when called).
+use this package, which imports nothing else of the project (a score's
+assets are probed by :mod:`flashmob.tools.render.asset_probe`).
 """

@@ -239,7 +239,7 @@ def limiter_spans(
     order over a short region than over a long chunk, as :func:`limit`'s own
     result varies with ``chunk``; the smoother's float64 running sums start
     elsewhere): within 1e-5 dB, output samples within 2**-21 relative
-    (tests/tools/test_limiter.py).
+    (tests/tools/audio/test_limiter.py).
     """
     from .truepeak import PEAK_BLOCK, block_runs, envelope_bounds, fetch_padded
 

@@ -29,7 +29,7 @@ from flashmob.tools import __version__
 from flashmob.tools.audio.errors import AudioError
 from flashmob.tools.audio.encode import EncodeSettings
 from flashmob.tools.audio.normalize import LoudnessSettings
-from flashmob.tools.audio.probe import probe_assets
+from flashmob.tools.render.asset_probe import probe_assets
 from flashmob.tools.score import Diagnostics, EstimatedDurations, ScoreError, compile_score, load_score
 from flashmob.tools.score.limits import speech_fit_errors
 from flashmob.tools.score.model import Score
