@@ -38,6 +38,7 @@ export const LIMITS = Object.freeze({
   quantumFrames: 128, // a render quantum: the least any output can buffer
   settleCount: 5, // observations of one source before scheduling on it
   maxMisses: 20, // consecutive faulty stamps before falling back to currentTime
+  pendingMisses: 3, // consecutive faulty stamps after which a few accepted ones are not waited for
   jumpMs: 2, // a stamp this far off the line starts a candidate jump (a glitch moves the whole line)
   jumpCount: 3, // ... this many in a row that agree within 1 ms restart the line
   currentWindow: 40, // currentTime observations kept (a glitch ages out of the envelope)
@@ -216,10 +217,23 @@ export class AudioClock {
     return this.source !== null;
   }
 
-  /** Enough observations of the trusted source to schedule on. */
+  /**
+   * Enough observations of the trusted source to schedule on - and no better source on its
+   * way: while timestamps are being accepted but are fewer than `settleCount` (the first ones of
+   * a fresh context: Blink's arrive from its first second on, after currentTime's), the fallback
+   * is not scheduled on. Blink's outputLatency reads ~20 ms short of its sound
+   * (docs/benchmarks.md): a reload that anchored on it, then moved to the stamps, played 22-25 ms
+   * late, trimmed only slowly, while stating the stamps' 3 ms bound.
+   */
   get settled() {
     const line = this.source === 'timestamp' ? this.lines.timestamp : this.lines.current;
-    return this.source !== null && line.length >= LIMITS.settleCount;
+    return this.source !== null && line.length >= LIMITS.settleCount && !this.stampsPending;
+  }
+
+  /** Timestamps are passing but are not yet enough to trust (see settled). */
+  get stampsPending() {
+    const n = this.lines.timestamp.length;
+    return n > 0 && n < LIMITS.settleCount && this.misses < LIMITS.pendingMisses;
   }
 
   /** Performance time (ms) at which the frame of ctx time t is heard, by `source` (default: the trusted one). */
