@@ -49,6 +49,7 @@ export class WebAudioEngine {
     this.offsetMs = offsetMs;
     this.tickMs = tickMs;
     this.syncWaitMs = syncWaitMs;
+    this.stableWaitS = 3;
     this.audioClock = new AudioClock();
     this.master = ctx.createGain();
     this.master.connect(ctx.destination);
@@ -238,9 +239,13 @@ export class WebAudioEngine {
     // a fresh context (a reload mid-show): no latency is read in its first second (see
     // _observe), so nothing is scheduled before its readings are; then a few quanta more
     if (!this.audioClock.settled || !(this.ctx.currentTime >= this.guard.settleS)) return;
-    // not the first run on a poor clock sync while a burst may still improve it (START_SYNC_BOUND_US)
-    if (!this.report.runs.length && !(this.clock.errorBound() <= START_SYNC_BOUND_US)
-        && performance.now() < this.syncWaitUntil) return;
+    if (!this.report.runs.length) {
+      // a first run: on steady output stamps (AudioClock.stable), for at most stableWaitS of
+      // context time; and not on a poor clock sync while a burst may still improve it
+      // (START_SYNC_BOUND_US)
+      if (!this.audioClock.stable && this.ctx.currentTime < this.guard.settleS + this.stableWaitS) return;
+      if (!(this.clock.errorBound() <= START_SYNC_BOUND_US) && performance.now() < this.syncWaitUntil) return;
+    }
     const map = this.idealMap();
     const now = this.ctx.currentTime;
     // the map jumped: the published server time was set to its model (ClockSync snaps), or
@@ -266,7 +271,8 @@ export class WebAudioEngine {
         this.report.runs.push({ run: e.run, startCtx: e.startCtx, sample: this.group.segments[e.index].first_sample
           + e.offsetSamples, syncBoundUs: Math.round(this.clock.errorBound()), lagUs: Math.round(this.clock.lag),
           clockSnaps: this.clock.snaps, errorS: this.planner.lastError, ctx0: map.ctx0,
-          source: this.audioClock.source });
+          source: this.audioClock.source, stamps: this.audioClock.lines.timestamp.length,
+          faults: { ...this.audioClock.faults }, ctxTime: now });
       }
     }
     this.report.reanchors = this.planner.stats.reanchors;
