@@ -216,8 +216,7 @@ export class WebAudioEngine {
     this.report.clicks = [];
     this.report.runs = [];
     this.lastRun = undefined;
-    this.seenSnaps = this.clock.snaps;
-    this.seenSource = undefined;
+    this.seen = undefined;
     this.planner = new Planner({ segments: this.group.segments, sampleRate: this.sr, silences: this.group.silences });
     this.clock.setSmooth(true);
     this.syncWaitUntil = 0;
@@ -248,12 +247,16 @@ export class WebAudioEngine {
     }
     const map = this.idealMap();
     const now = this.ctx.currentTime;
-    // the map jumped: the published server time was set to its model (ClockSync snaps), or
-    // the reading trusted for the output changed (a fallback, then the stamps): follow it now
-    if (this.clock.snaps !== this.seenSnaps || this.audioClock.source !== this.seenSource) {
-      if (this.seenSource !== undefined) this.planner.reanchor();
-      this.seenSnaps = this.clock.snaps;
-      this.seenSource = this.audioClock.source;
+    // the map jumped: the published server time was set to its model (ClockSync snaps), the
+    // reading trusted for the output changed (a fallback, then the stamps), or the stamp line
+    // restarted (a glitch delayed the output: faults.jump; an impossible line): follow it now
+    // rather than trim it away over tens of seconds (a glitch at the start of a fresh context
+    // left an offline reload's start 25-30 ms late, measured by the sound)
+    const faults = this.audioClock.faults;
+    const seen = `${this.clock.snaps}/${this.audioClock.source}/${faults.jump || 0}/${faults['line-impossible'] || 0}`;
+    if (seen !== this.seen) {
+      if (this.seen !== undefined) this.planner.reanchor();
+      this.seen = seen;
     }
     const act = this.planner.tick(now, map);
     if (act.stopRun) {

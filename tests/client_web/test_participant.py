@@ -285,7 +285,7 @@ def test_show_in_one_engine(engine, conductor_server, phones, artifacts):
     a.page.wait_for("document.body.dataset.screen === 'play'", 15)
     wait_clicks_after(a, reload_at + 300_000, 1, 15)
     rep = a.report()
-    print(f"{engine} after reload: runs {rep['runs']}")
+    print(f"{engine} after reload: runs {rep.get('runs')}")
     assert_clicks_on_time(a, start, after_us=reload_at, at_least=1, what="clicks after reload", misses=misses)
     wait_clicks_after(a, reload_at + 300_000, 2, 15)
     assert_clicks_heard_on_time(ear, start, after_us=reload_at + 300_000, what="clicks heard after reload",
@@ -304,7 +304,7 @@ def test_show_in_one_engine(engine, conductor_server, phones, artifacts):
     joined_at = srv.conductor.now()
     c.page.wait_for("document.body.dataset.screen === 'play'", 10)
     wait_clicks_after(c, joined_at + 300_000, 2, 15)
-    print(f"{engine} late join: runs {c.report()['runs']}")
+    print(f"{engine} late join: runs {c.report().get('runs')}")
     assert_clicks_on_time(c, start, after_us=joined_at, at_least=1, what="late join clicks", misses=misses)
     assert_clicks_heard_on_time(ear, start, after_us=joined_at + 300_000, what="late join clicks heard",
                                 misses=misses)
@@ -361,7 +361,7 @@ def test_late_join_on_an_unconverged_clock(engine, release_s, conductor_server, 
         c.page.wait_for("window.flashmob.report().verified", 30)
         c.page.wait_for("document.body.dataset.screen === 'rejoin'", 10)
         at_tap = c.report()
-        print(f"{engine}: at the tap the sync bound is {at_tap['syncBoundUs']} µs ({at_tap['syncSamples']} samples)")
+        print(f"{engine}: at the tap the sync bound is {at_tap['syncBoundUs']} µs ({at_tap.get('syncSamples')} samples)")
         assert at_tap["syncBoundUs"] > 100_000, "the held replies did not make the sync poor"
         c.page.click("#rejoin-button")
         c.page.wait_for("document.body.dataset.screen === 'play'", 10)
@@ -370,7 +370,7 @@ def test_late_join_on_an_unconverged_clock(engine, release_s, conductor_server, 
         released_at = srv.conductor.now()
         time.sleep(6)  # the clock converges on the prompt replies; what plays from then on is judged
         rep = c.report()
-        print(f"{engine}: runs {rep['runs']}, reanchors {rep['reanchors']}, sync bound {rep['syncBoundUs']} µs")
+        print(f"{engine}: runs {rep.get('runs')}, reanchors {rep['reanchors']}, sync bound {rep['syncBoundUs']} µs")
         expected = [start + s * 1_000_000 // SR for s in click_samples()]
         heard = ear.clicks_us(released_at + 3_000_000)
         errs = [t - min(expected, key=lambda e: abs(e - t)) for t in heard]
@@ -413,7 +413,10 @@ def test_offline_reload_after_arming_and_media_fallback(engine, conductor_server
         print("DEBUG", {k: rep[k] for k in ("runs", "syncBoundUs", "startAt", "ctxState", "screen", "engine")})
         raise
     first = a.report()["firstSample"]["serverUs"]
-    print(f"{engine}: offline phone heard sample 0 at start + {first - start} µs")
+    fs = a.report()["firstSample"]
+    print(f"{engine}: offline phone heard sample 0 at start + {first - start} µs (scheduled at ctx "
+          f"{fs.get('scheduledAtCtx')} for {fs.get('ctx')}, late start {fs.get('lateStartS')} s; "
+          f"runs {a.report().get('runs')})")
     misses: list[str] = []
     assert_heard_on_time([ear], start, misses)
     ear.close()
