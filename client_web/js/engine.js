@@ -274,6 +274,7 @@ export class WebAudioEngine {
         this.report.runs.push({ run: e.run, startCtx: e.startCtx, sample: this.group.segments[e.index].first_sample
           + e.offsetSamples, syncBoundUs: Math.round(this.clock.errorBound()), lagUs: Math.round(this.clock.lag),
           clockSnaps: this.clock.snaps, errorS: this.planner.lastError, ctx0: map.ctx0,
+          boundUs: Math.round(this.clock.errorBound() + this.audioClock.boundMs() * 1000),
           source: this.audioClock.source, stamps: this.audioClock.lines.timestamp.length,
           faults: { ...this.audioClock.faults }, ctxTime: now });
       }

@@ -374,14 +374,22 @@ def test_late_join_on_an_unconverged_clock(engine, release_s, conductor_server, 
         expected = [start + s * 1_000_000 // SR for s in click_samples()]
         heard = ear.clicks_us(released_at + 3_000_000)
         errs = [t - min(expected, key=lambda e: abs(e - t)) for t in heard]
-        print(f"{engine}: late joiner's clicks heard off by {[round(e) for e in errs]} µs")
+        print(f"{engine}: late joiner's clicks heard off by {[round(e) for e in errs]} µs; by its own account "
+              f"{[round(e) for e in clicks_error_us(rep, start, after_us=released_at + 3_000_000)]} µs")
         assert len(errs) >= 2, f"{engine}: heard {len(errs)} clicks"
-        # 30 ms: beyond WebKitGTK's unreported output path (+8..+25 ms, docs/benchmarks.md "Sound"),
-        # far inside the 350 ms the poor estimate stands for
-        assert all(abs(e) <= 30_000 for e in errs), f"{engine}: clicks heard off by {errs} µs"
+        # the tight limit, or the bound the page states for the run it plays (its sync's + its output
+        # timing's: WebKitGTK's unreported output path); misses within 100 ms (issue 12's open
+        # targets) end as xfail with the numbers; the 350 ms the poor estimate stands for fails
+        bound = rep["runs"][-1]["boundUs"] if rep.get("runs") else 0
+        assert bound <= BOUND_MAX_US, f"{engine} states a {bound} µs bound"
+        limit = max(SOUND_LIMIT_US, bound)
+        misses: list[str] = []
+        check(all(abs(e) <= limit for e in errs), max(map(abs, errs)), engine, "late join clicks heard",
+              f"off by {errs} µs, limit {limit} µs, load average {os.getloadavg()[0]:.1f}", misses)
     finally:
         ear.close()
     console.close()
+    end_with_known_misses(misses)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
