@@ -277,6 +277,7 @@ export class WebAudioEngine {
           boundUs: Math.round(this.clock.errorBound() + this.audioClock.boundMs() * 1000),
           source: this.audioClock.source, stamps: this.audioClock.lines.timestamp.length,
           faults: { ...this.audioClock.faults }, ctxTime: now });
+        if (this.report.runs.length > 20) this.report.runs.splice(1, 1); // the first and the last 19
       }
     }
     this.report.reanchors = this.planner.stats.reanchors;
