@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine (Python >= 3.11, pip, make, node):
 #   make demo   - check, plan, render and serve scores/demo.yaml (Ctrl-C stops the server)
 #   make test   - run the whole test suite
+#   make dist   - build the sdist and the wheel into build/dist/ (python -m build)
 # Both create .venv when missing and reinstall only when pyproject.toml changed.
 
 PYTHON ?= python3
@@ -9,7 +10,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.flashmob-installed
 BUILD  := build
 
-.PHONY: demo test venv browser services clean
+.PHONY: demo test dist venv browser services clean
 
 venv: $(STAMP)
 
@@ -38,6 +39,9 @@ services:
 test: $(STAMP) browser services
 	$(PY) -m pytest -q
 	@if ls tests/js/*.test.mjs >/dev/null 2>&1; then node --test tests/js/; fi
+
+dist: $(STAMP)
+	$(PY) -m build --outdir $(BUILD)/dist .
 
 clean:
 	rm -rf $(BUILD) .pytest_cache

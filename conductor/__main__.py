@@ -1,7 +1,8 @@
-"""``python -m flashmob.conductor serve BUNDLE [options]`` (same as ``flashmob serve``)."""
+"""``python -m flashmob.conductor serve BUNDLE [options]``: an alias of ``flashmob serve``
+(the command line lives in flashmob/cli/)."""
 
 import sys
 
-from .serve import main
+from flashmob.cli import main
 
 sys.exit(main())

@@ -34,6 +34,8 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from flashmob.contract.secret import STATE_FILE, resolve_group_secret
+
 from . import files, seats
 from . import messages as m
 from .alarms import Alarms
@@ -49,11 +51,12 @@ from .session import ConsoleSession, ParticipantSession, Subscribe, _Session
 from .statelock import lock_state_file
 from .store import SqliteStore
 from .tokens import new_console_token
+from .webclient import client_dir
 
 log = logging.getLogger("flashmob.conductor.app")
 
-CLIENT_DIR = Path(__file__).resolve().parent.parent / "client_web"
-DEFAULT_DB_NAME = ".flashmob-conductor.sqlite"
+CLIENT_DIR = client_dir()  # flashmob/client_web/ of a wheel, client_web/ of a checkout
+DEFAULT_DB_NAME = STATE_FILE
 WS_MAX_SIZE = 64 * 1024
 """Frames larger than this are refused by the websocket layer (close 1009)."""
 CONSOLE_AUTH_TIMEOUT_S = 10.0
@@ -98,8 +101,16 @@ def build_conductor(cfg: ServerConfig) -> tuple[Conductor, ServerClock, NtpWorke
     lock = lock_state_file(db_path)  # one conductor per state file, for the life of the process
     try:
         store = SqliteStore(db_path)
+        secret = resolve_group_secret(bundle.root, os.environ, legacy=lambda: store.stored_secret("group"),
+                                      state_file=db_path)
+        if secret.migrated:
+            log.warning("moved the group secret from the state file %s to %s (flashmob qr reads it there)",
+                        db_path, secret.source)
+        if secret.stays_in_state:
+            log.warning("the group secret stays in the state file %s: %s; flashmob qr cannot sign group URLs "
+                        "until a conductor moves it there", db_path, secret.stays_in_state)
         options = Options(assign=cfg.assign, capacity=cfg.capacity, max_pending=cfg.max_pending,
-                          confirm_timeout_us=round(cfg.confirm_timeout_s * 1e6),
+                          group_secret=secret.key, confirm_timeout_us=round(cfg.confirm_timeout_s * 1e6),
                           min_lead_us=round(cfg.min_lead_s * 1e6), public_url=cfg.public_url, console_token=token)
         conductor = Conductor(bundle, store, clock.now_us, options, ntp_status=ntp.status if ntp else dict,
                               allow_clock_steps=clock.allow_steps, alarms=alarms,
@@ -239,11 +250,10 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
 
     @app.get("/api/info")
     async def info() -> JSONResponse:
-        return JSONResponse({"show_id": bundle.show_id, "title": bundle.title, "revision": bundle.revision,
-                             "manifest_url": conductor.manifest_url, "participant_ws": "/ws",
-                             "console_ws": "/ws/console", "assign": conductor.options.assign,
-                             "groups": [g.id for g in bundle.groups], "server_time_us": clock.now_us()},
-                            headers={"Cache-Control": "no-store"})
+        payload = m.ApiInfo(show_id=bundle.show_id, title=bundle.title, revision=bundle.revision,
+                            manifest_url=conductor.manifest_url, assign=conductor.options.assign,
+                            groups=tuple(g.id for g in bundle.groups), server_time_us=clock.now_us())
+        return JSONResponse(m.to_dict(payload), headers={"Cache-Control": "no-store"})
 
     @app.api_route("/bundle/manifest.json", methods=["GET", "HEAD"])
     async def current_manifest(request: Request) -> Response:
@@ -267,13 +277,12 @@ def create_app(conductor: Conductor, clock: ServerClock, *, ntp: NtpWorker | Non
     @app.api_route("/download/{group}", methods=["GET", "HEAD"])
     async def group_download(group: str) -> Response:
         """The stable printed link: 302 to the group's MP3 in the bundle served now."""
-        entry = next((g for g in bundle.manifest.get("groups", []) if g.get("id") == group), None)
-        mp3 = entry.get("mp3") if isinstance(entry, dict) else None
-        if not isinstance(mp3, dict) or mp3.get("path") not in bundle.files:
+        mp3 = bundle.mp3_path(group)
+        if mp3 is None:
             return JSONResponse({"error": f"no group {group!r} in this show",
                                  "groups": [g.id for g in bundle.groups]}, status_code=404,
                                 headers={"Cache-Control": "no-store"})
-        return RedirectResponse(f"/bundle/{bundle.revision}/{quote(mp3['path'], safe='/')}", status_code=302,
+        return RedirectResponse(f"/bundle/{bundle.revision}/{quote(mp3, safe='/')}", status_code=302,
                                 headers={"Cache-Control": "no-store"})
 
     def page(name: str, what: str) -> Response:

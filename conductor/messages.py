@@ -1,12 +1,17 @@
-"""Wire messages of the conductor: the one definition of the protocol, Python side.
+"""Wire messages of the conductor: the one definition of the protocol.
 
 Every frame on ``/ws`` (participants) and ``/ws/console`` (organizer console) is
-one JSON object with a ``"type"`` string.  Each type is a frozen dataclass
-below; :func:`parse` turns a text frame into one of them or raises
-:class:`ProtocolError` with a stable ``code`` and a sentence saying what was
-expected; :func:`to_wire` serializes.  ``docs/protocol.md`` shows an example of
-every message and ``tests/conductor/test_protocol_doc.py`` parses them all; the
-browser mirrors this module in ``client_web/js/protocol.js``.
+one JSON object with a ``"type"`` string.  Each type is a record (a frozen
+dataclass, ``conductor/strictjson.py``) below; :func:`parse` turns a text frame
+into one of them or raises :class:`ProtocolError` with a stable ``code`` and a
+sentence saying what was expected; :func:`to_wire` serializes.  The JSON of
+``GET /api/info`` is the record :class:`ApiInfo`.
+
+``docs/protocol.md`` shows an example of every message and
+``tests/conductor/test_protocol_doc.py`` parses them all.  The browser's tables
+(``client_web/js/wire.js``: types, fields, bounds, codes, choices) are generated
+from this module by ``python -m flashmob.conductor.wirejs``;
+``tests/conductor/test_wirejs.py`` fails when the committed file is stale.
 
 Conventions (docs/protocol.md says the same):
 
@@ -24,15 +29,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import types
-import typing
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, ClassVar
+
+from .show import ShowRecord, State
+from .strictjson import MAX_SAFE_INT, Invalid, build, dumps, items, meta, plain, record, refuse_unencodable, spec
 
 MAX_FRAME_CHARS = 16 * 1024
 """Largest inbound text frame that is parsed; larger ones get ``too_large``."""
-
-MAX_SAFE_INT = 2**53 - 1
 
 # Error codes (the ``code`` of an ``error`` message).
 BAD_JSON = "bad_json"
@@ -69,7 +73,12 @@ CLOSE_TRY_AGAIN = 1013  # send queue overflowed: reconnect
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FULL = 4429  # capacity reached
 
-SHOW_STATES = ("lobby", "armed", "running", "ended", "aborted")
+# HTTP and websocket paths the pages use (conductor/app.py serves them).
+API_INFO_PATH = "/api/info"
+PARTICIPANT_WS = "/ws"
+CONSOLE_WS = "/ws/console"
+
+SHOW_STATES = tuple(s.value for s in State)  # conductor/show.py
 LEVELS = ("info", "urgent")
 SEAT_STATES = ("pending", "confirmed")
 RELEASE_SCOPES = ("pending", "offline")
@@ -87,48 +96,25 @@ class ProtocolError(Exception):
         self.message = message
 
 
-wire = dataclass(frozen=True, kw_only=True)
-"""Decorator of every wire type: immutable, keyword-only construction."""
-
-
-def _meta(*, max_len: int | None = None, min_len: int | None = None,
-          choices: tuple[str, ...] | None = None, min: int | None = None,
-          max_items: int | None = None) -> dict[str, Any]:
-    return {"max_len": max_len, "min_len": min_len, "choices": choices,
-            "min": min, "max_items": max_items}
-
-
-def _f(default: Any = dataclasses.MISSING, **meta: Any) -> Any:
-    if default is dataclasses.MISSING:
-        return field(metadata=_meta(**meta))
-    return field(default=default, metadata=_meta(**meta))
-
-
-def _lf(**meta: Any) -> Any:
-    """A list field defaulting to an empty tuple (frozen-friendly)."""
-    return field(default=(), metadata=_meta(**meta))
+wire = record
+"""Decorator of every wire type (``strictjson.record``): immutable, keyword-only construction."""
 
 
 # --------------------------------------------------------------------------- payloads
 
 
-@wire
-class ShowInfo:
-    """The show's state record as phones and consoles see it."""
-
-    state: str = _f(choices=SHOW_STATES)
-    start_at_us: int | None = None
-    duration_us: int = _f(min=0)
-    revision: int = _f(min=0)
-    reason: str | None = _f(None, max_len=500)
-    changed_at_us: int = 0
+ShowInfo = ShowRecord
+"""The show's state record as phones and consoles see it (``show`` of welcome, ack,
+console_welcome, feed): the stored record itself, ``conductor/show.py``'s
+:class:`~conductor.show.ShowRecord` (one definition, whose fields carry their wire
+bounds); its message form is :class:`ShowMsg`."""
 
 
 @wire
 class AnnouncementInfo:
-    id: int = _f(min=0)
-    level: str = _f(choices=LEVELS)
-    text: str = _f(max_len=500)
+    id: int = spec(min=0)
+    level: str = spec(choices=LEVELS)
+    text: str = spec(max_len=500)
     group: str | None = None
     sent_at_us: int = 0
 
@@ -139,12 +125,12 @@ class AlarmInfo:
     ``key`` is stable per condition; ``count`` counts repeats of one episode;
     ``resolved_at_us`` is set once the condition is over."""
 
-    key: str = _f(max_len=64)
-    level: str = _f(choices=ALARM_LEVELS)
-    message: str = _f(max_len=1000)
+    key: str = spec(max_len=64)
+    level: str = spec(choices=ALARM_LEVELS)
+    message: str = spec(max_len=1000)
     since_us: int = 0
     last_us: int = 0
-    count: int = _f(1, min=1)
+    count: int = spec(1, min=1)
     resolved_at_us: int | None = None
     detail: dict | None = None
 
@@ -165,8 +151,8 @@ class Histogram:
     """Counts of phones per sync-error bound: ``counts[i]`` counts bounds
     ``<= bounds_us[i]``; the last count is "above the last bound"."""
 
-    bounds_us: tuple[int, ...] = _lf()
-    counts: tuple[int, ...] = _lf()
+    bounds_us: tuple[int, ...] = items()
+    counts: tuple[int, ...] = items()
     unknown: int = 0
 
 
@@ -194,10 +180,10 @@ class Hello:
     """Phone -> server, first message: join (or rejoin with a stored id)."""
 
     TYPE: ClassVar[str] = "hello"
-    participant_id: str | None = _f(None, max_len=64)
-    group: str | None = _f(None, max_len=64)
-    group_token: str | None = _f(None, max_len=128)
-    client: str | None = _f(None, max_len=200)
+    participant_id: str | None = spec(None, max_len=64)
+    group: str | None = spec(None, max_len=64)
+    group_token: str | None = spec(None, max_len=128)
+    client: str | None = spec(None, max_len=200)
 
 
 @wire
@@ -205,7 +191,7 @@ class Sync:
     """Client -> server: NTP-style request; ``t0`` is the client's send time."""
 
     TYPE: ClassVar[str] = "sync"
-    id: int = _f(min=0)
+    id: int = spec(min=0)
     t0: int = 0
 
 
@@ -215,11 +201,11 @@ class Status:
 
     TYPE: ClassVar[str] = "status"
     verified: bool = False
-    sync_error_us: int | None = _f(None, min=0)
-    engine: str | None = _f(None, max_len=32)
-    output_latency_us: int | None = _f(None, min=0)
+    sync_error_us: int | None = spec(None, min=0)
+    engine: str | None = spec(None, max_len=32)
+    output_latency_us: int | None = spec(None, min=0)
     position_us: int | None = None
-    trouble: str | None = _f(None, choices=TROUBLES)
+    trouble: str | None = spec(None, choices=TROUBLES)
 
 
 @wire
@@ -227,8 +213,8 @@ class Answer:
     """Phone -> server: the answer to a ``challenge`` (sha256 hex of the range)."""
 
     TYPE: ClassVar[str] = "answer"
-    id: str = _f(max_len=64)
-    sha256: str = _f(min_len=64, max_len=64)
+    id: str = spec(max_len=64)
+    sha256: str = spec(min_len=64, max_len=64)
 
 
 @wire
@@ -236,7 +222,7 @@ class ConsoleHello:
     """Console -> server, first message: authenticate with the secret token."""
 
     TYPE: ClassVar[str] = "console_hello"
-    token: str = _f(max_len=256)
+    token: str = spec(max_len=256)
 
 
 @wire
@@ -245,9 +231,9 @@ class Arm:
     (exactly one of the two)."""
 
     TYPE: ClassVar[str] = "arm"
-    ref: str | None = _f(None, max_len=64)
-    start_at_us: int | None = _f(None, min=0)
-    in_ms: int | None = _f(None, min=0)
+    ref: str | None = spec(None, max_len=64)
+    start_at_us: int | None = spec(None, min=0)
+    in_ms: int | None = spec(None, min=0)
 
 
 @wire
@@ -255,7 +241,7 @@ class Cancel:
     """Console -> server: disarm (armed -> lobby) before the start time."""
 
     TYPE: ClassVar[str] = "cancel"
-    ref: str | None = _f(None, max_len=64)
+    ref: str | None = spec(None, max_len=64)
 
 
 @wire
@@ -263,8 +249,8 @@ class Abort:
     """Console -> server: stop an armed or running show for everybody."""
 
     TYPE: ClassVar[str] = "abort"
-    ref: str | None = _f(None, max_len=64)
-    reason: str | None = _f(None, max_len=500)
+    ref: str | None = spec(None, max_len=64)
+    reason: str | None = spec(None, max_len=500)
 
 
 @wire
@@ -272,7 +258,7 @@ class Reset:
     """Console -> server: back to the lobby after ended/aborted (rehearsals)."""
 
     TYPE: ClassVar[str] = "reset"
-    ref: str | None = _f(None, max_len=64)
+    ref: str | None = spec(None, max_len=64)
 
 
 @wire
@@ -280,10 +266,10 @@ class Announce:
     """Console -> server: text to everybody or to one group."""
 
     TYPE: ClassVar[str] = "announce"
-    text: str = _f(min_len=1, max_len=500)
-    level: str = _f("info", choices=LEVELS)
-    group: str | None = _f(None, max_len=64)
-    ref: str | None = _f(None, max_len=64)
+    text: str = spec(min_len=1, max_len=500)
+    level: str = spec("info", choices=LEVELS)
+    group: str | None = spec(None, max_len=64)
+    ref: str | None = spec(None, max_len=64)
 
 
 @wire
@@ -292,8 +278,8 @@ class Release:
     seats of phones that are ``offline`` (no open socket)."""
 
     TYPE: ClassVar[str] = "release"
-    scope: str = _f(choices=RELEASE_SCOPES)
-    ref: str | None = _f(None, max_len=64)
+    scope: str = spec(choices=RELEASE_SCOPES)
+    ref: str | None = spec(None, max_len=64)
 
 
 @wire
@@ -306,8 +292,8 @@ class Welcome:
     manifest_url: str
     show: ShowInfo
     server_time_us: int
-    announcements: tuple[AnnouncementInfo, ...] = _lf()
-    seat: str = _f("pending", choices=SEAT_STATES)
+    announcements: tuple[AnnouncementInfo, ...] = items()
+    seat: str = spec("pending", choices=SEAT_STATES)
 
 
 @wire
@@ -318,8 +304,8 @@ class ChallengeMsg:
     TYPE: ClassVar[str] = "challenge"
     id: str
     path: str
-    offset: int = _f(min=0)
-    length: int = _f(min=1)
+    offset: int = spec(min=0)
+    length: int = spec(min=1)
 
 
 @wire
@@ -327,7 +313,7 @@ class SeatMsg:
     """Server -> phone: its seat changed (``confirmed`` after a right answer)."""
 
     TYPE: ClassVar[str] = "seat"
-    state: str = _f(choices=SEAT_STATES)
+    state: str = spec(choices=SEAT_STATES)
     participant_id: str = ""
 
 
@@ -343,10 +329,16 @@ class SyncReply:
 
 
 @wire
-class ShowMsg(ShowInfo):
-    """Server -> everybody: the show's state changed (or a reminder of it)."""
+class ShowMsg(ShowRecord):
+    """Server -> everybody: the show's state changed (or a reminder of it): the
+    record's fields at the top level, with ``"type": "show"``."""
 
     TYPE: ClassVar[str] = "show"
+
+
+def show_message(rec: ShowRecord) -> ShowMsg:
+    """The message form of a show record (same fields, same values)."""
+    return ShowMsg(**{f.name: getattr(rec, f.name) for f in dataclasses.fields(ShowRecord)})
 
 
 @wire
@@ -413,9 +405,25 @@ class Feed:
     output_latency: dict
     ntp: dict
     seats: SeatCounts
-    announcements: tuple[AnnouncementInfo, ...] = _lf()
-    alarms: tuple[AlarmInfo, ...] = _lf()
-    trouble: dict = field(default_factory=dict, metadata=_meta())
+    announcements: tuple[AnnouncementInfo, ...] = items()
+    alarms: tuple[AlarmInfo, ...] = items()
+    trouble: dict = field(default_factory=dict, metadata=meta())
+
+
+@wire
+class ApiInfo:
+    """``GET /api/info``: what a page needs before it opens a socket (which show
+    this server runs, where its manifest and sockets are)."""
+
+    show_id: str
+    title: str
+    revision: str
+    manifest_url: str
+    participant_ws: str = PARTICIPANT_WS
+    console_ws: str = CONSOLE_WS
+    assign: str
+    groups: tuple[str, ...]
+    server_time_us: int
 
 
 PARTICIPANT_IN: dict[str, type] = {c.TYPE: c for c in (Hello, Sync, Status, Answer)}
@@ -431,119 +439,7 @@ DIRECTIONS: dict[str, dict[str, type]] = {
 ALL_TYPES = sorted(set(PARTICIPANT_IN) | set(CONSOLE_IN) | set(SERVER_OUT))
 
 
-# --------------------------------------------------------------------------- validation
-
-
-def _hints(cls: type) -> dict[str, Any]:
-    cached = cls.__dict__.get("_wire_hints")
-    if cached is None:
-        cached = typing.get_type_hints(cls)
-        cached.pop("TYPE", None)
-        cls._wire_hints = cached  # type: ignore[attr-defined]
-    return cached
-
-
-def _fail(path: str, expected: str, got: Any) -> ProtocolError:
-    shown = type(got).__name__ if not isinstance(got, (str, int, float)) or isinstance(got, bool) else repr(got)[:40]
-    return ProtocolError(BAD_MESSAGE, f"{path}: expected {expected}, got {shown}")
-
-
-def _convert(value: Any, hint: Any, path: str, meta: dict[str, Any]) -> Any:
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        args = typing.get_args(hint)
-        if value is None:
-            if type(None) in args:
-                return None
-            raise _fail(path, "a value", None)
-        inner = [a for a in args if a is not type(None)]
-        return _convert(value, inner[0], path, meta)
-    if hint is int:
-        if type(value) is not int:
-            raise _fail(path, "an integer", value)
-        if not -MAX_SAFE_INT <= value <= MAX_SAFE_INT:
-            raise _fail(path, "an integer within ±2**53", value)
-        if meta.get("min") is not None and value < meta["min"]:
-            raise _fail(path, f"an integer >= {meta['min']}", value)
-        return value
-    if hint is str:
-        if type(value) is not str:
-            raise _fail(path, "a string", value)
-        if meta.get("max_len") is not None and len(value) > meta["max_len"]:
-            raise _fail(path, f"at most {meta['max_len']} characters", f"{len(value)} characters")
-        if meta.get("min_len") is not None and len(value) < meta["min_len"]:
-            raise _fail(path, f"at least {meta['min_len']} characters", value)
-        if meta.get("choices") is not None and value not in meta["choices"]:
-            raise _fail(path, "one of " + ", ".join(meta["choices"]), value)
-        return value
-    if hint is bool:
-        if type(value) is not bool:
-            raise _fail(path, "true or false", value)
-        return value
-    if hint is dict:
-        if type(value) is not dict:
-            raise _fail(path, "an object", value)
-        return value
-    if origin is tuple:
-        if type(value) is not list:
-            raise _fail(path, "an array", value)
-        if meta.get("max_items") is not None and len(value) > meta["max_items"]:
-            raise _fail(path, f"at most {meta['max_items']} items", f"{len(value)} items")
-        item = typing.get_args(hint)[0]
-        return tuple(_convert(v, item, f"{path}[{i}]", {}) for i, v in enumerate(value))
-    if dataclasses.is_dataclass(hint):
-        if type(value) is not dict:
-            raise _fail(path, "an object", value)
-        return _build(hint, value, path)
-    raise TypeError(f"unsupported wire type {hint!r} at {path}")  # programming error
-
-
-def _build(cls: type, obj: dict[str, Any], path: str) -> Any:
-    hints = _hints(cls)
-    kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        sub = f"{path}.{f.name}" if path else f.name
-        if f.name not in obj:
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise ProtocolError(BAD_MESSAGE, f"{sub}: missing (required)")
-            continue
-        kwargs[f.name] = _convert(obj[f.name], hints[f.name], sub, dict(f.metadata))
-    return cls(**kwargs)
-
-
-def _unencodable(s: str) -> bool:
-    if s.isascii():
-        return False
-    try:
-        s.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-def _refuse_unencodable(obj: Any) -> None:
-    """Refuse any string (value or key, at any depth) that UTF-8 cannot encode.
-
-    JSON text may spell lone UTF-16 surrogates (``"\\ud800"``); Python decodes
-    them into a ``str`` that no socket can send back.  Such a string is refused
-    here, before anything reads the message, so it can never be stored and
-    poison a later broadcast (issue 10, defect 1).  Noncharacters, NUL,
-    controls and bidi overrides are valid Unicode: they pass, as text."""
-    stack: list[tuple[Any, str]] = [(obj, "")]
-    while stack:
-        value, path = stack.pop()
-        if isinstance(value, str):
-            if _unencodable(value):
-                raise ProtocolError(BAD_MESSAGE, f"{path or 'a key'}: text with a lone UTF-16 surrogate "
-                                                 "(an unpaired \\ud800-\\udfff escape) is not valid Unicode")
-        elif isinstance(value, dict):
-            for k, v in value.items():
-                if _unencodable(k):
-                    raise ProtocolError(BAD_MESSAGE, f"{path or 'the object'}: a key with a lone UTF-16 surrogate "
-                                                     "(an unpaired \\ud800-\\udfff escape) is not valid Unicode")
-                stack.append((v, f"{path}.{k}" if path else k))
-        elif isinstance(value, list):
-            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(value))
+# --------------------------------------------------------------------------- frames
 
 
 def parse(text: str | bytes, direction: str) -> Any:
@@ -560,7 +456,10 @@ def parse(text: str | bytes, direction: str) -> Any:
         raise ProtocolError(BAD_JSON, f"not JSON: {str(exc)[:80]}") from None
     if type(obj) is not dict:
         raise ProtocolError(BAD_MESSAGE, f"expected a JSON object, got {type(obj).__name__}")
-    _refuse_unencodable(obj)
+    try:
+        refuse_unencodable(obj)
+    except Invalid as exc:
+        raise ProtocolError(BAD_MESSAGE, exc.message) from None
     kind = obj.get("type")
     if type(kind) is not str:
         raise ProtocolError(BAD_MESSAGE, 'expected a string field "type"')
@@ -571,36 +470,22 @@ def parse(text: str | bytes, direction: str) -> Any:
                                              f"(expected one of {', '.join(sorted(allowed))})")
         raise ProtocolError(UNKNOWN_TYPE, f'unknown type "{kind[:40]}" (expected one of {", ".join(sorted(allowed))})')
     try:
-        return _build(cls, obj, "")
-    except RecursionError:  # absurdly nested values inside a known field
-        raise ProtocolError(BAD_MESSAGE, "value nested too deeply") from None
+        return build(cls, obj)
+    except Invalid as exc:
+        raise ProtocolError(BAD_MESSAGE, exc.message) from None
 
 
 def to_dict(msg: Any) -> dict[str, Any]:
     """The JSON object of a message (``type`` first) or payload."""
-
-    def plain(v: Any) -> Any:
-        if dataclasses.is_dataclass(v):
-            return {f.name: plain(getattr(v, f.name)) for f in dataclasses.fields(v)}
-        if isinstance(v, (tuple, list)):
-            return [plain(x) for x in v]
-        return v
-
     body = plain(msg)
     kind = getattr(type(msg), "TYPE", None)
     return {"type": kind, **body} if kind else body
 
 
 def to_wire(msg: Any) -> str:
-    """Serialize a message to its compact JSON text frame.
-
-    The result is always encodable as UTF-8: should a string that UTF-8 cannot
-    encode reach an outbound message anyway, the frame is written with ASCII
-    escapes instead (``\\ud800``), which every JSON reader accepts."""
-    text = json.dumps(to_dict(msg), separators=(",", ":"), ensure_ascii=False)
-    if _unencodable(text):
-        text = json.dumps(to_dict(msg), separators=(",", ":"), ensure_ascii=True)
-    return text
+    """Serialize a message to its compact JSON text frame (always encodable as
+    UTF-8: see :func:`~conductor.strictjson.dumps`)."""
+    return dumps(to_dict(msg))
 
 
 def error(code: str, message: str, *, ref: str | None = None, fatal: bool = False,

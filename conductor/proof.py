@@ -19,27 +19,28 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from flashmob.contract.manifest import Group
+
 from . import files as served
 from .bundle import Bundle
 from .seats import Challenge
 
 
-def _paths_of(entry: dict) -> tuple[list[str], list[str], list[str]]:
-    segments = [s["path"] for s in entry.get("segments") or []
-                if isinstance(s, dict) and isinstance(s.get("path"), str)]
-    mp3 = entry.get("mp3")
-    full = [mp3["path"]] if isinstance(mp3, dict) and isinstance(mp3.get("path"), str) else []
-    other = [entry[k] for k in ("captions", "cover") if isinstance(entry.get(k), str)]
+def _paths_of(group: Group | None) -> tuple[list[str], list[str], list[str]]:
+    if group is None:
+        return [], [], []
+    segments = [s.path for s in group.segments]
+    full = [group.mp3.path] if group.mp3 is not None else []
+    other = [p for p in (group.captions, group.cover) if p is not None]
     return segments, full, other
 
 
 def challenge_files(bundle: Bundle) -> dict[str, tuple[tuple[str, int], ...]]:
     """Group id -> ``(path, size)`` of the files its challenges pick from."""
     out: dict[str, tuple[tuple[str, int], ...]] = {}
-    entries = {g.get("id"): g for g in bundle.manifest.get("groups", []) if isinstance(g, dict)}
     for group in bundle.groups:
         chosen: tuple[tuple[str, int], ...] = ()
-        for paths in _paths_of(entries.get(group.id, {})):
+        for paths in _paths_of(bundle.manifest.group(group.id)):
             sized = []
             for p in paths:
                 target = served.safe_path(bundle.root, p) if p in bundle.files else None

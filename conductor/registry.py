@@ -4,7 +4,8 @@ Sans-I/O: the registry holds the admitted participants (id -> group, loaded
 from the state store at start) and the live status of connected phones; it
 decides, the service persists and sends.
 
-Assignment modes (per show, chosen by the organizer with ``--assign``):
+Assignment modes (per show, chosen by the organizer with ``--assign``; the one
+list is :mod:`flashmob.contract.modes`):
 
 * ``balanced`` - the group whose count is lowest relative to its share
   (minimises ``(count + 1) / share``; ties go to the first group).  Counts
@@ -33,12 +34,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from flashmob.contract.grouptokens import GroupSigner
+from flashmob.contract.modes import check_mode
+
 from . import messages as m
 from .bundle import GroupInfo
 from .seats import CONFIRMED, Challenge, SeatBook, SeatsFull
-from .tokens import GroupSigner, ParticipantIds
+from .tokens import ParticipantIds
 
-MODES = ("balanced", "random", "fixed", "choice")
 SYNC_BOUNDS_US = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
 
 
@@ -82,8 +85,7 @@ class Registry:
     def __init__(self, groups: tuple[GroupInfo, ...], seats: SeatBook, mode: str = "balanced", *,
                  signer: GroupSigner | None = None, rng: random.Random | None = None,
                  new_id: Callable[[str], str] | None = None) -> None:
-        if mode not in MODES:
-            raise ValueError(f"assignment mode must be one of {', '.join(MODES)}, not {mode!r}")
+        check_mode(mode)
         if mode == "fixed" and signer is None:
             raise ValueError("fixed assignment needs a group signer")
         self.groups = groups

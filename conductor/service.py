@@ -31,14 +31,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from flashmob.contract import urls
 
 from . import messages as m
 from . import seats as seatrule
 from . import show as showmod
-from . import urls
 from .alarms import Alarms
 from .persist import STORE_ALARM, Persistence, StoreUnavailable  # noqa: F401  (STORE_ALARM: re-exported)
 from .bundle import Bundle
@@ -85,7 +85,7 @@ class Options:
     min_lead_us: int = 5_000_000
     public_url: str = "http://127.0.0.1:8000"
     console_token: str = ""
-    group_secret: bytes | None = None  # else FLASHMOB_GROUP_SECRET, else kept in the store
+    group_secret: bytes | None = None  # the show's (flashmob serve: contract.secret); None: kept in the store
     announcements_kept: int = 20
     extra: dict = field(default_factory=dict)
 
@@ -109,10 +109,10 @@ class Conductor:
         self._served = False
         self.persist = Persistence(store, bundle.show_id, now, self.alarms)
         self._alarms_version = -1
-        secret = options.group_secret
-        if secret is None and os.environ.get("FLASHMOB_GROUP_SECRET"):
-            secret = os.environ["FLASHMOB_GROUP_SECRET"].encode()
-        self.signer = GroupSigner(secret or store.secret("group"), bundle.show_id)
+        # the shell resolves the show's secret (flashmob.contract.secret.resolve_group_secret);
+        # a core run without one (tests) keeps one in its store
+        secret = options.group_secret if options.group_secret is not None else store.secret("group")
+        self.signer = GroupSigner(secret, bundle.show_id)
         record = store.load_show(bundle.show_id)
         if record is None:
             record = showmod.new_record(bundle.duration_us)
@@ -149,9 +149,7 @@ class Conductor:
     # -- show -------------------------------------------------------------------------
 
     def show_info(self) -> m.ShowInfo:
-        r = self.record
-        return m.ShowInfo(state=r.state.value, start_at_us=r.start_at_us, duration_us=r.duration_us,
-                          revision=r.revision, reason=r.reason, changed_at_us=r.changed_at_us)
+        return self.record  # the record is its own wire form (conductor/show.py)
 
     def _commit(self, transitions: list[showmod.Transition], *, durable: bool = False) -> None:
         """Persist, then apply, then broadcast (in that order).  When the write
@@ -170,8 +168,7 @@ class Conductor:
         for t in transitions:
             log.info("show %s: %s -> %s (revision %d)%s", self.bundle.show_id, t.before.state.value,
                      t.after.state.value, t.after.revision, "" if written else " (NOT WRITTEN yet)")
-        info = self.show_info()
-        text = m.to_wire(m.ShowMsg(**m.to_dict(info)))
+        text = m.to_wire(m.show_message(self.record))
         self.hub.publish(PARTICIPANTS, text)
         self.hub.publish(CONSOLES, text)
         self._feed_dirty = True

@@ -25,6 +25,8 @@ import dataclasses
 from dataclasses import dataclass
 from enum import Enum
 
+from .strictjson import spec
+
 
 class State(str, Enum):
     LOBBY = "lobby"
@@ -103,14 +105,24 @@ def allowed_in(event_type: type) -> list[State]:
 
 @dataclass(frozen=True)
 class ShowRecord:
-    """Everything needed to resume a show: written before it is broadcast."""
+    """Everything needed to resume a show: written before it is broadcast.
+
+    The one definition of the show's record: the store keeps these fields, and
+    the wire carries them as they are (``show`` inside welcome, ack,
+    console_welcome and feed; at the top level of the ``show`` message,
+    ``conductor/messages.py``), with the bounds declared here.  ``state`` may
+    be given as its string; it is kept as a :class:`State`."""
 
     state: State
-    duration_us: int
+    duration_us: int = spec(min=0)
     start_at_us: int | None = None
-    revision: int = 0
-    reason: str | None = None
+    revision: int = spec(0, min=0, required=True)
+    reason: str | None = spec(None, max_len=500)
     changed_at_us: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.state, State):
+            object.__setattr__(self, "state", State(self.state))
 
     @property
     def end_at_us(self) -> int | None:

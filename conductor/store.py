@@ -1,6 +1,6 @@
 """The show's state record and participants, persisted (SQLite).
 
-:class:`StateStore` is the small interface the service uses (DESIGN
+:class:`StateStore` is the small interface the service uses (docs/architecture.md,
 principle 7): a Redis implementation for several conductor processes would
 implement the same methods and change nothing else.  :class:`SqliteStore` is
 the one implementation today.
@@ -14,7 +14,9 @@ Contract:
   the console releases the seat; a participant id always maps to the same
   group.  Databases written before seats existed held every id ever issued
   (fakes included): those rows are dropped once, on open.
-* The group secret is created once per database (:meth:`secret`).
+* The group secret lives in the bundle's secret file (:mod:`flashmob.contract.secret`);
+  :meth:`stored_secret` reads the one conductors before that file kept here, to
+  migrate it; :meth:`secret` still creates one for cores run without a bundle secret (tests).
 All rows are keyed by ``show_id``: one database can outlive a re-rendered
 bundle of another show without mixing their state.
 """
@@ -29,7 +31,7 @@ from pathlib import Path
 from typing import Protocol
 
 from .show import ShowRecord, State, Transition
-from .tokens import new_secret
+from flashmob.contract.secret import new_key
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
@@ -61,6 +63,7 @@ class StateStore(Protocol):
     def last_announcement_id(self) -> int: ...
     def announcements(self, show_id: str, limit: int) -> list[tuple[int, str, str, str | None, int]]: ...
     def secret(self, name: str) -> bytes: ...
+    def stored_secret(self, name: str) -> bytes | None: ...
     def close(self) -> None: ...
 
 
@@ -219,10 +222,16 @@ class SqliteStore:
 
     # -- secrets ----------------------------------------------------------------------
 
+    def stored_secret(self, name: str) -> bytes | None:
+        """The secret ``name`` kept in this database, None if none (a read: creates nothing)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (f"secret:{name}",)).fetchone()
+        return None if row is None else bytes(row[0])
+
     def secret(self, name: str) -> bytes:
+        """The secret ``name`` of this database, created on first use."""
         key = f"secret:{name}"
         row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         if row is None:
-            self._db.execute("INSERT OR IGNORE INTO meta VALUES (?,?)", (key, new_secret()))
+            self._db.execute("INSERT OR IGNORE INTO meta VALUES (?,?)", (key, new_key()))
             row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return bytes(row[0])

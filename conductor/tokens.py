@@ -1,57 +1,28 @@
-"""Secrets: the console token and signed group tokens (HMAC-SHA256).
+"""The conductor's own secrets: the console token and signed participant ids.
 
 * The console token is generated at start (or taken from ``FLASHMOB_TOKEN``)
   and compared in constant time (:func:`same_secret`).
-* A group token lets a join URL (one QR poster per group, ``fixed`` mode) carry
-  a group that nobody can forge: ``token = base64url(HMAC(secret, show_id,
-  group))[:22]`` (131 bits).  The secret lives in the state store (created
-  once, so posters stay valid across restarts) or comes from
-  ``FLASHMOB_GROUP_SECRET`` (several conductors of one show share it).
+* Participant ids (:class:`ParticipantIds`) are signed with the show's group
+  signer; only the conductor issues and checks them.
+
+Group tokens (the signed group of a printed join URL) are the show contract's,
+shared with the print kit: :mod:`flashmob.contract.grouptokens`, with the secret
+resolved by :func:`flashmob.contract.secret.resolve_group_secret`.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import secrets
 
-TOKEN_CHARS = 22
+from flashmob.contract.grouptokens import GroupSigner, same_secret
+
+__all__ = ["GroupSigner", "ParticipantIds", "new_console_token", "same_secret"]
 
 
 def new_console_token() -> str:
     return secrets.token_urlsafe(24)
-
-
-def new_secret() -> bytes:
-    return secrets.token_bytes(32)
-
-
-def same_secret(given: str | None, expected: str) -> bool:
-    """Constant-time comparison (independent of where the strings differ)."""
-    if not isinstance(given, str):
-        return False
-    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
-
-
-class GroupSigner:
-    """Signs and verifies group tokens of one show."""
-
-    def __init__(self, secret: bytes, show_id: str) -> None:
-        if len(secret) < 16:
-            raise ValueError("the group secret must have at least 16 bytes")
-        self._secret = secret
-        self._show_id = show_id
-
-    def sign(self, group_id: str) -> str:
-        msg = f"flashmob-group\x00{self._show_id}\x00{group_id}".encode()
-        digest = hmac.new(self._secret, msg, hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).decode("ascii")[:TOKEN_CHARS]
-
-    def verify(self, group_id: str, token: str | None) -> bool:
-        if not isinstance(token, str):
-            return False
-        return same_secret(token, self.sign(group_id))
 
 
 PID_RANDOM_CHARS = 10

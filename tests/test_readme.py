@@ -15,7 +15,7 @@ def test_tour_score_checks_as_shown(tmp_path):
     path = ROOT / "hello.yaml"  # the README puts it next to scores/
     path.write_text(score, encoding="utf-8")
     try:
-        r = subprocess.run([sys.executable, "-m", "flashmob.tools.cli", "check", "hello.yaml"], cwd=ROOT,
+        r = subprocess.run([sys.executable, "-m", "flashmob", "check", "hello.yaml"], cwd=ROOT,
                            capture_output=True, text=True, timeout=60)
     finally:
         path.unlink()

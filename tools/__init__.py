@@ -1,3 +1,3 @@
-"""flashmob authoring tools: score language, renderer, QR and print, and the CLI."""
+"""flashmob authoring tools: score language, renderer, QR and print (their commands: flashmob/cli/)."""
 
-__version__ = "0.1.0"
+from flashmob import __version__  # noqa: F401 - one definition (the renderer writes it in manifests)

@@ -73,7 +73,7 @@ def render_bundle(workdir: Path, rate: int) -> Path:
                                     "groups:\n  red: {name: Reds}\nassets:\n  click: click.wav\n"
                                     f"cues:\n{cues}  - at: 10s\n    end: true\n")
     out = workdir / "bundle"
-    r = subprocess.run([sys.executable, "-m", "flashmob.tools.cli", "render", str(src / "score.yaml"), "-o", str(out), "-q",
+    r = subprocess.run([sys.executable, "-m", "flashmob", "render", str(src / "score.yaml"), "-o", str(out), "-q",
                         "--segment-seconds", "3"], cwd=procs.ROOT, timeout=300, capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError(f"flashmob render failed: {r.stderr[-2000:]}")

@@ -8,6 +8,7 @@
  * and textContent only: alarm texts carry error messages and host names, never
  * HTML.
  */
+import { ALARM_LEVEL } from './wire.js';
 
 const ago = (us) => {
   const s = Math.max(0, Math.round(us / 1e6));
@@ -22,7 +23,7 @@ export function alarmLines(alarms, nowUs) {
     const active = a.resolved_at_us === null || a.resolved_at_us === undefined;
     const repeats = a.count > 1 ? ` · seen ${a.count} times` : '';
     const when = active ? `for ${ago(nowUs - a.since_us)}${repeats}` : `resolved ${ago(nowUs - a.resolved_at_us)} ago${repeats}`;
-    return { key: a.key, level: a.level, active, title: `${a.level === 'critical' ? 'CRITICAL' : 'Warning'} · ${a.key}`, text: a.message, when };
+    return { key: a.key, level: a.level, active, title: `${a.level === ALARM_LEVEL.CRITICAL ? 'CRITICAL' : 'Warning'} · ${a.key}`, text: a.message, when };
   });
 }
 

@@ -36,6 +36,8 @@
  * All times are integer-valued microseconds (numbers), except ppm rates.
  */
 
+import { make } from './protocol.js';
+
 const DEFAULTS = {
   burst: 12,
   burstSpacingMs: 50,
@@ -177,7 +179,7 @@ export class ClockSync {
     const t0 = Math.round(this.now());
     const horizon = t0 - this.opt.replyTimeoutMs * 1000;
     for (const [k, v] of this.pending) if (v < horizon) this.pending.delete(k);
-    if (this.send(JSON.stringify({ type: 'sync', id, t0 })) === false) return;
+    if (this.send(make.sync(id, t0)) === false) return;
     this.pending.set(id, t0);
   }
 

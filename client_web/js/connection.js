@@ -1,3 +1,5 @@
+import { CLOSE } from './wire.js';
+
 /**
  * A websocket that comes back: reconnects with jittered exponential backoff
  * (0.5 s doubling to 10 s) after any close except a fatal one, and says so.
@@ -47,7 +49,7 @@ export class Connection {
       if (this.ws !== ws) return;
       this.ws = null;
       this._setOnline(false);
-      if (!this.stopped && ev.code !== 4401 && ev.code !== 4429) this._retry();
+      if (!this.stopped && ev.code !== CLOSE.UNAUTHORIZED && ev.code !== CLOSE.FULL) this._retry();
     };
     ws.onerror = () => {};
   }
@@ -83,7 +85,7 @@ export class Connection {
   close() {
     this.stopped = true;
     clearTimeout(this.timer);
-    if (this.ws) this.ws.close(1000);
+    if (this.ws) this.ws.close(CLOSE.NORMAL);
     this.ws = null;
     this._setOnline(false);
   }

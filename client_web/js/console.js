@@ -13,8 +13,9 @@
  */
 import { Connection, socketUrl } from './connection.js';
 import { ClockSync } from './clocksync.js';
-import { parse, make } from './protocol.js';
+import { parse, make, TYPES, ERRORS, LEVEL, SCOPE, PATHS } from './protocol.js';
 import * as SS from './showstate.js';
+import { checkManifest } from './manifestcheck.js';
 import { encodeQr, qrPath } from './qr.js';
 import { h, svg } from './dom.js';
 import { renderAlarms } from './alarms.js';
@@ -29,7 +30,7 @@ const st = { welcome: null, feed: null, show: null, manifest: null, refs: 0 };
 window.flashmobConsole = st;
 
 const clock = new ClockSync({ now: clientNowUs, send: (t) => conn.send(t) });
-const conn = new Connection(socketUrl('/ws/console'), {
+const conn = new Connection(socketUrl(PATHS.CONSOLE_WS), {
   onOpen: () => { conn.send(make.consoleHello(token || '')); clock.resync(); },
   onMessage: (text) => onMessage(text),
   onState: (on) => { $('conn').textContent = on ? 'connected' : 'offline'; $('conn').classList.toggle('on', on); },
@@ -42,13 +43,13 @@ function onMessage(text) {
   } catch {
     return;
   }
-  if (msg.type === 'sync_reply') clock.handleReply(msg);
-  else if (msg.type === 'console_welcome') onWelcome(msg);
-  else if (msg.type === 'feed') { st.feed = msg; setShow(msg.show); renderFeed(); }
-  else if (msg.type === 'show') setShow(msg);
-  else if (msg.type === 'ack') { $('cmd-result').textContent = `✓ ${msg.command} done`; if (msg.show) setShow(msg.show); }
-  else if (msg.type === 'error') {
-    if (msg.code === 'unauthorized') {
+  if (msg.type === TYPES.SYNC_REPLY) clock.handleReply(msg);
+  else if (msg.type === TYPES.CONSOLE_WELCOME) onWelcome(msg);
+  else if (msg.type === TYPES.FEED) { st.feed = msg; setShow(msg.show); renderFeed(); }
+  else if (msg.type === TYPES.SHOW) setShow(msg);
+  else if (msg.type === TYPES.ACK) { $('cmd-result').textContent = `✓ ${msg.command} done`; if (msg.show) setShow(msg.show); }
+  else if (msg.type === TYPES.ERROR) {
+    if (msg.code === ERRORS.UNAUTHORIZED) {
       $('auth-error').hidden = false;
       $('auth-error').textContent = 'Wrong or missing console token: open the console URL printed by "flashmob serve".';
       conn.close();
@@ -66,8 +67,11 @@ async function onWelcome(w) {
   document.title = `${w.title} · console`;
   setShow(w.show);
   try {
-    const info = await (await fetch('/api/info', { cache: 'no-store' })).json();
-    st.manifest = await (await fetch(info.manifest_url)).json();
+    const info = await (await fetch(PATHS.API_INFO, { cache: 'no-store' })).json();
+    const manifest = await (await fetch(info.manifest_url)).json();
+    const problems = checkManifest(manifest); // the rules the conductor loaded it with (contract/manifest.py)
+    if (problems.length) throw new Error(`manifest.json: ${problems.join('; ')}`);
+    st.manifest = manifest;
     const sel = $('announce-group');
     sel.length = 1;
     for (const g of st.manifest.groups) sel.add(new Option(g.name, g.id));
@@ -121,7 +125,7 @@ function renderFeed() {
     + `${((n.server_minus_wall_us || 0) / 1000).toFixed(1)} ms${n.slewing ? ', slewing' : ''}; ${n.rounds} rounds`
     : 'No NTP server configured: server time is this machine\'s clock (start with --ntp HOST).';
   $('announcements').replaceChildren(...[...(f.announcements || [])].reverse().map((a) => h('li', {},
-    a.level === 'urgent' ? [h('span', { className: 'urgent-tag' }, 'URGENT'), ' '] : null,
+    a.level === LEVEL.URGENT ? [h('span', { className: 'urgent-tag' }, 'URGENT'), ' '] : null,
     a.group ? `[${a.group}] ` : null, a.text)));
 }
 
@@ -197,10 +201,10 @@ function main() {
     send(make.arm({ start_at_us: Math.round(clock.estimate(clientUs).serverUs), ref: ref() }));
   });
   $('cancel').addEventListener('click', () => send(make.cancel(ref())));
-  $('release-pending').addEventListener('click', () => send(make.release('pending', ref())));
+  $('release-pending').addEventListener('click', () => send(make.release(SCOPE.PENDING, ref())));
   $('release-offline').addEventListener('click', () => {
     if (window.confirm('Release the seats of every confirmed phone that is not connected now? '
-      + 'After arming, phones in airplane mode are offline on purpose.')) send(make.release('offline', ref()));
+      + 'After arming, phones in airplane mode are offline on purpose.')) send(make.release(SCOPE.OFFLINE, ref()));
   });
   $('reset').addEventListener('click', () => send(make.reset(ref())));
   $('abort').addEventListener('click', () => $('abort-dialog').showModal());

@@ -3,7 +3,7 @@
  * enable sound -> wait (clock sync shown) -> countdown -> play with captions ->
  * end. Abort fades out; urgent announcements take over the screen.
  *
- * Principles: the start is absolute ("sample 0 at server time T"); the screen
+ * Principles (docs/architecture.md, 3 and 6): the start is absolute ("sample 0 at server time T"); the screen
  * follows from phaseAt(show, server now) every frame; the show record, the
  * clock model, the participant id and the manual offset are kept in
  * localStorage, so a reload, a call, a lock or a lost network resume where the
@@ -17,13 +17,14 @@
  */
 import { Connection, socketUrl } from './connection.js';
 import { ClockSync } from './clocksync.js';
-import { parse, make } from './protocol.js';
+import { parse, make, TYPES, ERRORS, LEVEL, SEAT, STATE, PATHS } from './protocol.js';
 import { Keeper } from './storage.js';
 import { BundleStore, groupFiles } from './download.js';
 import { sha256Hex } from './sha256.js';
 import { WebAudioEngine, createUnlockedContext, playTestTone } from './engine.js';
 import { MediaEngine } from './mediaengine.js';
 import * as SS from './showstate.js';
+import { checkManifest } from './manifestcheck.js';
 import { pickLanguage, translator } from './i18n.js';
 import { TroubleWatch, remedies } from './trouble.js';
 
@@ -48,7 +49,7 @@ const clock = new ClockSync({ now: clientNowUs, send: (text) => conn.send(text),
   onUpdate: () => { keeper.set({ clock: clock.toJSON(), clock_saved_at: Date.now() }); } });
 if (keeper.get('clock')) clock.restore(keeper.get('clock'), { extraBoundUs: 2000 });
 
-const conn = new Connection(socketUrl('/ws'), {
+const conn = new Connection(socketUrl(PATHS.PARTICIPANT_WS), {
   onOpen: () => {
     clock.resync();
     const hello = { participant_id: st.pid, client: `flashmob-web/1 (${navigator.userAgent.slice(0, 150)})` };
@@ -74,6 +75,9 @@ function report() {
 
 // ------------------------------------------------------------------ messages
 
+/** Errors that refuse the join itself (shown until the person acts). */
+const JOIN_REFUSALS = [ERRORS.CAPACITY_REACHED, ERRORS.GROUP_REQUIRED, ERRORS.GROUP_INVALID, ERRORS.GROUP_TOKEN_INVALID];
+
 function onMessage(text) {
   let msg;
   try {
@@ -82,18 +86,18 @@ function onMessage(text) {
     return;
   }
   switch (msg.type) {
-    case 'sync_reply': clock.handleReply(msg); break;
-    case 'welcome': onWelcome(msg); break;
-    case 'show': setShow(msg); break;
-    case 'announcement': addAnnouncement(msg); break;
-    case 'challenge': st.challenge = msg; answerChallenge(); break;
-    case 'seat': st.seat = msg.state; st.challenge = null; render(); break;
-    case 'error':
-      if (msg.fatal || ['capacity_reached', 'group_required', 'group_invalid', 'group_token_invalid'].includes(msg.code)) {
-        st.error = msg.code === 'capacity_reached' ? t('error_full') : t('error_generic', { message: msg.message });
-        // a refused hello, or a seat the conductor could not store ('unavailable': the phone retries by
+    case TYPES.SYNC_REPLY: clock.handleReply(msg); break;
+    case TYPES.WELCOME: onWelcome(msg); break;
+    case TYPES.SHOW: setShow(msg); break;
+    case TYPES.ANNOUNCEMENT: addAnnouncement(msg); break;
+    case TYPES.CHALLENGE: st.challenge = msg; answerChallenge(); break;
+    case TYPES.SEAT: st.seat = msg.state; st.challenge = null; render(); break;
+    case TYPES.ERROR:
+      if (msg.fatal || JOIN_REFUSALS.includes(msg.code)) {
+        st.error = msg.code === ERRORS.CAPACITY_REACHED ? t('error_full') : t('error_generic', { message: msg.message });
+        // a refused hello, or a seat the conductor could not store (unavailable: the phone retries by
         // itself), ends with a welcome
-        st.joinError = !st.pid || msg.code === 'unavailable';
+        st.joinError = !st.pid || msg.code === ERRORS.UNAVAILABLE;
         render();
       }
       break;
@@ -107,7 +111,7 @@ async function onWelcome(w) {
   st.groupId = w.group;
   keeper.set({ participant_id: w.participant_id, group: w.group, manifest_url: w.manifest_url });
   st.seat = w.seat;
-  if (w.seat === 'confirmed') st.challenge = null;
+  if (w.seat === SEAT.CONFIRMED) st.challenge = null;
   setShow(w.show);
   for (const a of w.announcements || []) addAnnouncement(a, { replay: true });
   if (!st.manifest || keeper.get('manifest_url') !== w.manifest_url) await loadManifest(w.manifest_url);
@@ -128,7 +132,7 @@ function addAnnouncement(a, { replay = false } = {}) {
   if (st.announcements.some((x) => x.id === a.id)) return;
   if (a.group && st.groupId && a.group !== st.groupId) return;
   st.announcements.push({ ...a, replay });
-  if (a.level === 'urgent' && navigator.vibrate) navigator.vibrate([400, 150, 400]);
+  if (a.level === LEVEL.URGENT && navigator.vibrate) navigator.vibrate([400, 150, 400]);
   render();
 }
 
@@ -148,6 +152,8 @@ async function loadManifest(url) {
 }
 
 function applyManifest(manifest, url) {
+  const problems = checkManifest(manifest); // the rules the conductor loaded it with (contract/manifest.py)
+  if (problems.length) throw new Error(`manifest.json: ${problems.join('; ')}`);
   st.manifest = manifest;
   st.group = manifest.groups.find((g) => g.id === st.groupId) || null;
   t = translator(pickLanguage(manifest.language, navigator.languages || []));
@@ -286,9 +292,9 @@ function syncEngine() {
   const e = st.engine;
   if (!e || !st.show) return;
   const ph = SS.phaseAt(st.show, clock.serverTime() ?? 0).phase;
-  if (st.show.state === 'aborted') {
+  if (st.show.state === STATE.ABORTED) {
     if (e.playing) e.stop({ fadeS: 1.5 });
-  } else if (st.show.state === 'lobby' || st.show.start_at_us == null) {
+  } else if (st.show.state === STATE.LOBBY || st.show.start_at_us == null) {
     if (e.playing) e.stop({ fadeS: 0.3 });
   } else if (ph === 'countdown' || ph === 'playing') {
     e.play(st.show);
@@ -424,7 +430,7 @@ function render() {
     const { done, total } = st.progress;
     $('progress').value = total ? done / total : 0;
     $('progress-text').textContent = st.verified
-      ? t('verified', { n: total }) + (st.seat === 'confirmed' ? ` · ${t('seat_confirmed')}` : '')
+      ? t('verified', { n: total }) + (st.seat === SEAT.CONFIRMED ? ` · ${t('seat_confirmed')}` : '')
       : `${t('downloading')} ${done}/${total}`;
   }
   $('enable-sound').hidden = !st.verified;
@@ -460,10 +466,10 @@ function render() {
   }
   if (ph.phase === 'aborted') $('abort-reason').textContent = st.show?.reason || '';
   // announcements
-  const urgent = st.announcements.find((a) => a.level === 'urgent' && !st.dismissed.has(a.id) && !a.replay);
+  const urgent = st.announcements.find((a) => a.level === LEVEL.URGENT && !st.dismissed.has(a.id) && !a.replay);
   $('urgent').hidden = !urgent;
   if (urgent) $('urgent-text').textContent = urgent.text;
-  const info = [...st.announcements].reverse().find((a) => a.level === 'info' && !st.dismissed.has(a.id));
+  const info = [...st.announcements].reverse().find((a) => a.level === LEVEL.INFO && !st.dismissed.has(a.id));
   $('info').hidden = !info;
   if (info) $('info-text').textContent = info.text;
   $('offset-value').textContent = t('offset_value', { ms: keeper.get('offset_ms', 0) });
@@ -488,7 +494,7 @@ async function restoreOffline() {
 /** The show this server runs; storage of another show on this origin is forgotten. */
 async function loadInfo() {
   try {
-    const res = await fetch('/api/info', { cache: 'no-store' });
+    const res = await fetch(PATHS.API_INFO, { cache: 'no-store' });
     st.info = await res.json();
     keeper.resetFor(st.info.show_id);
     st.pid = keeper.get('participant_id');
@@ -523,11 +529,11 @@ async function main() {
     }
   });
   $('urgent-ok').addEventListener('click', () => {
-    for (const a of st.announcements) if (a.level === 'urgent') st.dismissed.add(a.id);
+    for (const a of st.announcements) if (a.level === LEVEL.URGENT) st.dismissed.add(a.id);
     render();
   });
   $('info-close').addEventListener('click', () => {
-    for (const a of st.announcements) if (a.level === 'info') st.dismissed.add(a.id);
+    for (const a of st.announcements) if (a.level === LEVEL.INFO) st.dismissed.add(a.id);
     render();
   });
   for (const [id, d] of [['offset-minus', -10], ['offset-plus', 10], ['offset-minus-big', -100], ['offset-plus-big', 100]]) {

@@ -3,6 +3,7 @@
  * vibrations, and readable colours for a group. Every function takes the show
  * record (the `show` message fields) and a server time (µs): nothing reads a clock.
  */
+import { STATE } from './wire.js';
 
 /**
  * Phase of the show at server time `nowUs`.
@@ -14,9 +15,9 @@
 export function phaseAt(show, nowUs) {
   const none = { positionUs: null, untilStartUs: null, remainingUs: null };
   if (!show) return { phase: 'lobby', ...none };
-  if (show.state === 'aborted') return { phase: 'aborted', ...none };
+  if (show.state === STATE.ABORTED) return { phase: 'aborted', ...none };
   const start = show.start_at_us;
-  if (start === null || start === undefined || show.state === 'lobby') return { phase: 'lobby', ...none };
+  if (start === null || start === undefined || show.state === STATE.LOBBY) return { phase: 'lobby', ...none };
   const pos = nowUs - start;
   if (pos < 0) return { phase: 'countdown', positionUs: pos, untilStartUs: -pos, remainingUs: show.duration_us };
   if (pos >= show.duration_us) return { phase: 'ended', positionUs: show.duration_us, untilStartUs: 0, remainingUs: 0 };
@@ -30,12 +31,23 @@ export function newerShow(a, b) {
   return b.revision > a.revision ? b : a;
 }
 
-/** The cue shown at position `ms`: the last cue with start_ms <= ms < end_ms (null if none). */
+/**
+ * Until when a cue's caption is on screen: its `caption_end_ms`, the caption
+ * timing rule applied by the renderer (contract/captions.py; null: never shown);
+ * a manifest written before that key existed shows a cue during its own span.
+ */
+export function captionEndMs(cue) {
+  if ('caption_end_ms' in cue) return cue.caption_end_ms;
+  return Math.max(cue.end_ms, cue.start_ms + 1);
+}
+
+/** The cue shown at position `ms`: the last cue with text and start_ms <= ms < captionEndMs (null if none). */
 export function cueAt(cues, ms) {
   let found = null;
   for (const c of cues || []) {
-    if (c.start_ms <= ms && ms < Math.max(c.end_ms, c.start_ms + 1) && c.text) found = c;
     if (c.start_ms > ms) break;
+    const until = captionEndMs(c);
+    if (c.text && until !== null && ms < until) found = c;
   }
   return found;
 }

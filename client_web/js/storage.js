@@ -1,7 +1,7 @@
 /**
  * What a phone keeps between reloads (localStorage, one JSON record per origin):
  * participant id and group, the last show record, the clock model, the manual
- * audio offset, and the manifest URL. Principle 6: once armed, the start time
+ * audio offset, and the manifest URL. Principle 6 (docs/architecture.md): once armed, the start time
  * and the clock model survive a reload without network.
  * `storage` is injected (window.localStorage in the page); failures (private
  * mode, quota) degrade to memory.

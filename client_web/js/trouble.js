@@ -19,7 +19,9 @@
  *             20-200 ppm, not percent), or stood still for `stallMs` while "running"; or
  *             the engine itself says its output timing cannot be trusted.
  */
-export const TROUBLES = Object.freeze(['media', 'decode', 'start', 'timing']);
+import { TROUBLE, TROUBLES } from './wire.js';
+
+export { TROUBLES };
 
 export class TroubleWatch {
   constructor({ startGraceMs = 3000, rateWindowMs = 2000, maxRateError = 0.05, stallMs = 2000 } = {}) {
@@ -93,10 +95,10 @@ export class TroubleWatch {
   /** The reason to report now, or null. */
   get reason() {
     const f = this.flags;
-    if (f.media) return 'media';
-    if (f.decode) return 'decode';
-    if (f.start) return 'start';
-    if (f.timing || this.engineSays) return 'timing';
+    if (f.media) return TROUBLE.MEDIA;
+    if (f.decode) return TROUBLE.DECODE;
+    if (f.start) return TROUBLE.START;
+    if (f.timing || this.engineSays) return TROUBLE.TIMING;
     return null;
   }
 }
@@ -108,5 +110,5 @@ export class TroubleWatch {
  */
 export function remedies(reason, { player, canPlayMp3 }) {
   if (!reason) return null;
-  return { mediaPlayer: reason !== 'media' && player !== 'media' && canPlayMp3, mp3: true };
+  return { mediaPlayer: reason !== TROUBLE.MEDIA && player !== 'media' && canPlayMp3, mp3: true };
 }

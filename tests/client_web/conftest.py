@@ -104,6 +104,16 @@ def real_bundle(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def demo_bundle(tmp_path_factory):
+    """scores/demo.yaml really rendered (speech, music, captions), once per session."""
+    from flashmob.tools.render.bundle import RenderOptions, render_bundle
+
+    out = tmp_path_factory.mktemp("demo-bundle") / "demo"
+    render_bundle(str(Path(__file__).resolve().parents[2] / "scores" / "demo.yaml"), str(out), RenderOptions())
+    return out
+
+
+@pytest.fixture(scope="session")
 def undecodable_segments_bundle(real_bundle, tmp_path_factory):
     """The real bundle whose segments are not audio (but verify: the manifest has their
     sha256); the full show.mp3 is intact, so the <audio> player can still play it."""

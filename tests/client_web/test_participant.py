@@ -399,7 +399,7 @@ def test_late_join_on_an_unconverged_clock(engine, release_s, conductor_server, 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_offline_reload_after_arming_and_media_fallback(engine, conductor_server, phones, artifacts):
-    """Principle 6: armed, then the network dies and the phone reloads: the
+    """Principle 6 (docs/architecture.md): armed, then the network dies and the phone reloads: the
     service worker serves the page, localStorage the start time and clock
     model, the Cache API the verified files; it starts on time anyway. A
     second phone forced onto the <audio> fallback follows the show too."""

@@ -225,3 +225,25 @@ def test_console_must_authenticate_in_time(live_server, monkeypatch):
     err = c.expect("error")
     assert err["code"] == "unauthorized" and err["fatal"]
     assert c.closed_code() == m.CLOSE_UNAUTHORIZED
+
+
+def test_api_info_is_the_api_info_record(live_server):
+    """/api/info is exactly the wire record messages.ApiInfo (docs/protocol.md, "Endpoints"), and the
+    socket paths it names are the ones served."""
+    import dataclasses
+
+    from flashmob.conductor.strictjson import build
+
+    srv = live_server()
+    with httpx.Client(base_url=srv.url) as http:
+        raw = http.get(m.API_INFO_PATH).json()
+    info = build(m.ApiInfo, raw)
+    assert set(raw) == {f.name for f in dataclasses.fields(m.ApiInfo)}
+    assert info.show_id == srv.conductor.bundle.show_id and info.manifest_url == srv.conductor.manifest_url
+    assert abs(info.server_time_us - srv.conductor.now()) < 1_000_000
+    with srv.ws(info.participant_ws) as c:
+        c.send({"type": "hello"})
+        assert c.expect("welcome")["manifest_url"] == info.manifest_url
+    with srv.ws(info.console_ws) as c:
+        c.send({"type": "console_hello", "token": TOKEN})
+        assert c.expect("console_welcome")["show_id"] == info.show_id

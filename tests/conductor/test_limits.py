@@ -17,7 +17,7 @@ def test_every_limit_is_in_the_protocol_doc():
 def test_serve_help_lists_the_limits():
     import argparse
 
-    from flashmob.conductor import serve
+    from flashmob.cli import serve
 
     parser = argparse.ArgumentParser(prog="flashmob")
     serve.add_parser(parser.add_subparsers(dest="command"))

@@ -102,3 +102,32 @@ def test_parse_never_raises_anything_but_protocol_error(kind, fields):
             m.parse(frame, direction)
         except m.ProtocolError:
             pass
+
+
+def test_the_show_record_is_its_own_wire_form():
+    """One definition: the stored record (conductor/show.py) is the ``show`` payload, and
+    the ``show`` message is the same fields at the top level; the JSON is unchanged."""
+    from flashmob.conductor.show import ShowRecord, State
+
+    rec = ShowRecord(state=State.ARMED, duration_us=9, start_at_us=5, revision=2, changed_at_us=4)
+    assert m.ShowInfo is ShowRecord
+    assert m.to_dict(rec) == {"state": "armed", "start_at_us": 5, "duration_us": 9, "revision": 2,
+                              "reason": None, "changed_at_us": 4}
+    msg = m.show_message(rec)
+    assert m.to_dict(msg) == {"type": "show", **m.to_dict(rec)}
+    assert m.parse(m.to_wire(msg), "server") == msg
+    back = m.parse(m.to_wire(m.Ack(command="arm", show=rec)), "server").show
+    assert back == rec and back.state is State.ARMED and back.end_at_us == 14
+    assert ShowRecord(state="lobby", duration_us=1).state is State.LOBBY  # a string is kept as its State
+    with pytest.raises(m.ProtocolError, match="show.revision: missing"):  # required on the wire, as before
+        m.parse('{"type":"ack","show":{"state":"lobby","duration_us":1}}', "server")
+    with pytest.raises(m.ProtocolError, match="state: expected one of lobby, armed, running, ended, aborted"):
+        m.parse('{"type":"show","state":"paused","duration_us":1,"revision":0}', "server")
+
+
+def test_api_info_record():
+    info = m.ApiInfo(show_id="s", title="t", revision="r", manifest_url="/m", assign="fixed",
+                     groups=("red",), server_time_us=1)
+    assert m.to_dict(info) == {"show_id": "s", "title": "t", "revision": "r", "manifest_url": "/m",
+                               "participant_ws": m.PARTICIPANT_WS, "console_ws": m.CONSOLE_WS, "assign": "fixed",
+                               "groups": ["red"], "server_time_us": 1}

@@ -49,3 +49,9 @@ def test_every_error_code_is_documented():
     text = DOC.read_text(encoding="utf-8")
     for code in m.ERROR_CODES:
         assert f"`{code}`" in text, code
+
+
+def test_api_info_row_lists_the_record_fields():
+    row = next(line for line in DOC.read_text(encoding="utf-8").splitlines() if line.startswith("| `GET /api/info`"))
+    listed = re.findall(r'"(\w+)"', row.split("|")[2])
+    assert listed == [f.name for f in dataclasses.fields(m.ApiInfo)]

@@ -9,7 +9,8 @@ from flashmob.conductor import messages as m
 from flashmob.conductor.bundle import GroupInfo
 from flashmob.conductor.registry import JoinRefused, Registry
 from flashmob.conductor.seats import Policy, SeatBook
-from flashmob.conductor.tokens import GroupSigner, new_secret
+from flashmob.contract.grouptokens import GroupSigner
+from flashmob.contract.secret import new_key as new_secret
 
 GROUPS = (GroupInfo("red", "Reds", "#f00", 1), GroupInfo("blue", "Blues", "#00f", 2),
           GroupInfo("staff", "Staff", "#999", 0))

@@ -1,4 +1,5 @@
-"""flashmob.conductor.serve: the command line, the banner, TLS."""
+"""flashmob serve: the command line (flashmob/cli/serve.py), the banner and the process shell
+(conductor/serve.py), TLS."""
 
 import argparse
 import shutil
@@ -10,7 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flashmob.conductor import serve
+from flashmob.cli import serve
+from flashmob.conductor import serve as shell
 from flashmob.conductor.app import ServerConfig, build_conductor
 from conductor_testkit import TOKEN
 
@@ -26,7 +28,7 @@ def parse(*argv):
 def test_arguments():
     args = parse("b", "--ntp", "a", "--ntp", "b:124", "--capacity", "350", "--assign", "fixed", "--port", "0")
     assert args.ntp == ["a", "b:124"] and args.capacity == 350 and args.assign == "fixed"
-    assert args.func is serve.run
+    assert args.run is serve.run
     with pytest.raises(SystemExit):
         parse("b", "--assign", "lottery")
 
@@ -44,7 +46,7 @@ def test_seat_options(bundle_dir, tmp_path, capsys):
 def test_follows_the_tools_command_convention():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command")
-    p = sub.add_parser(serve.NAME, help=serve.HELP)  # what tools/cli.py does with COMMANDS
+    p = sub.add_parser(serve.NAME, help=serve.HELP)  # what flashmob/cli/ does with COMMANDS
     serve.configure(p)
     p.set_defaults(run=serve.run)
     args = parser.parse_args(["serve", "bundle", "--port", "0"])
@@ -70,7 +72,7 @@ def test_banner_has_console_url_join_url_and_qr(bundle_dir, tmp_path):
     cfg = ServerConfig(bundle_dir=bundle_dir, db_path=tmp_path / "db", token=TOKEN,
                        public_url="https://mob.example.org", assign="fixed")
     conductor, _, _ = build_conductor(cfg)
-    text = serve.banner(conductor, qr=True)
+    text = shell.banner(conductor, qr=True)
     assert f"https://mob.example.org/console#token={TOKEN}" in text
     assert "https://mob.example.org/?g=red&k=" in text and "https://mob.example.org/?g=blue&k=" in text
     assert text.count("█") > 200  # two terminal QR codes
@@ -115,7 +117,7 @@ def test_raise_fd_limit_goes_to_the_hard_limit():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     try:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(256, hard), hard))
-        before, after = serve.raise_fd_limit()
+        before, after = shell.raise_fd_limit()
         assert before == min(256, hard)
         assert after == resource.getrlimit(resource.RLIMIT_NOFILE)[0] == hard
     finally:

@@ -1,86 +1,38 @@
 /**
- * client_web/js/protocol.js against the Python definition (conductor/messages.py)
- * and the examples of docs/protocol.md.
+ * client_web/js/protocol.js and its generated tables (wire.js) against the Python
+ * definition (conductor/messages.py) and the examples of docs/protocol.md.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as P from '../../client_web/js/protocol.js';
+import * as W from '../../client_web/js/wire.js';
 import { ROOT, needPython, runPython } from './pyenv.mjs';
 
-const DUMP = String.raw`
-import dataclasses, json, types, typing
-from conductor import messages as m
-
-def desc(hint):
-    nul = False
-    if typing.get_origin(hint) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(hint) if a is not type(None)]
-        nul = len(args) < len(typing.get_args(hint))
-        hint = args[0]
-    if typing.get_origin(hint) is tuple:
-        item = typing.get_args(hint)[0]
-        return {"t": "list", "of": item.__name__ if dataclasses.is_dataclass(item) else item.__name__}, nul
-    return {"t": hint.__name__ if dataclasses.is_dataclass(hint) else hint.__name__}, nul
-
-def fields(cls):
-    hints = typing.get_type_hints(cls)
-    out = {}
-    for f in dataclasses.fields(cls):
-        d, nul = desc(hints[f.name])
-        d["req"] = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        d["nul"] = nul
-        meta = f.metadata or {}
-        for py, js in (("min", "min"), ("min_len", "minLen"), ("max_len", "maxLen"), ("choices", "choices")):
-            if meta.get(py) is not None:
-                d[js] = list(meta[py]) if py == "choices" else meta[py]
-        out[f.name] = d
-    return out
-
-errors = {k: v for k, v in vars(m).items() if k.isupper() and isinstance(v, str) and v in getattr(m, "ERROR_CODES", (v,))}
-closes = {k[6:]: v for k, v in vars(m).items() if k.startswith("CLOSE_")}
-print(json.dumps({
-    "messages": {t: fields(c) for d in m.DIRECTIONS.values() for t, c in d.items()},
-    "payloads": {c.__name__: fields(c) for c in (m.ShowInfo, m.AnnouncementInfo, m.AlarmInfo, m.GroupCount, m.Histogram,
-                                                  m.SeatCounts)},
-    "directions": {k: sorted(v) for k, v in m.DIRECTIONS.items()},
-    "errors": errors, "close": closes, "states": list(m.SHOW_STATES), "levels": list(m.LEVELS), "alarm_levels": list(m.ALARM_LEVELS),
-    "max_frame": m.MAX_FRAME_CHARS,
-}))
+const TABLES = String.raw`
+import json
+from flashmob.conductor import wirejs
+print(json.dumps({"tables": wirejs.tables(), "text": wirejs.render()}))
 `;
 
-function normalise(fields) {
-  const out = {};
-  for (const [k, f] of Object.entries(fields)) {
-    const d = { t: f.t, req: !!f.req, nul: !!f.nul };
-    if (f.of) d.of = f.of;
-    for (const key of ['min', 'minLen', 'maxLen']) if (f[key] !== undefined) d[key] = f[key];
-    if (f.choices) d.choices = [...f.choices];
-    out[k] = d;
-  }
-  return out;
-}
-
-test('field tables mirror conductor/messages.py exactly', (t) => {
+test('wire.js is what the generator writes from conductor/messages.py now', (t) => {
   if (!needPython(t)) return;
-  const py = runPython(DUMP);
-  assert.deepEqual(Object.keys(P.MESSAGES).sort(), Object.keys(py.messages).sort());
-  for (const [type, fields] of Object.entries(py.messages)) {
-    assert.deepEqual(normalise(P.MESSAGES[type]), normalise(fields), `message ${type}`);
-  }
-  for (const [name, fields] of Object.entries(py.payloads)) {
-    assert.deepEqual(normalise(P.PAYLOADS[name]), normalise(fields), `payload ${name}`);
-  }
-  for (const [dir, types] of Object.entries(py.directions)) {
-    assert.deepEqual([...P.DIRECTIONS[dir]].sort(), types, `direction ${dir}`);
-  }
-  assert.deepEqual(Object.values(P.ERRORS).sort(), Object.values(py.errors).sort());
-  assert.deepEqual({ ...P.CLOSE }, py.close);
-  assert.deepEqual([...P.SHOW_STATES], py.states);
-  assert.deepEqual([...P.LEVELS], py.levels);
-  assert.deepEqual([...P.ALARM_LEVELS], py.alarm_levels);
-  assert.equal(P.MAX_FRAME_CHARS, py.max_frame);
+  const py = runPython(TABLES);
+  assert.equal(readFileSync(join(ROOT, 'client_web', 'js', 'wire.js'), 'utf8'), py.text,
+    'client_web/js/wire.js is stale: run python -m flashmob.conductor.wirejs');
+  for (const [name, value] of Object.entries(py.tables)) assert.deepEqual(W[name], value, name);
+  for (const name of Object.keys(W)) assert.ok(name in py.tables, `wire.js exports ${name} the generator does not write`);
+});
+
+test('protocol.js re-exports every table of wire.js', () => {
+  for (const [name, value] of Object.entries(W)) assert.equal(P[name], value, name);
+});
+
+test('frame() refuses a field its type does not have, drops undefined ones', () => {
+  assert.throws(() => P.frame(P.TYPES.SYNC, { id: 1, t0: 2, t1: 3 }), /sync has no field t1/);
+  assert.throws(() => P.frame('launch', {}), /unknown message type/);
+  assert.equal(P.frame(P.TYPES.STATUS, { verified: true, engine: undefined }), '{"type":"status","verified":true}');
 });
 
 /** JSON examples of docs/protocol.md, with the direction their type is sent in. */
@@ -147,7 +99,7 @@ test('refusals carry the same error codes (and field paths) as the Python parser
   if (!needPython(t)) return;
   const code = String.raw`
 import json, sys
-from conductor import messages as m
+from flashmob.conductor import messages as m
 out = []
 for direction, text in json.load(sys.stdin):
     try:
@@ -166,6 +118,7 @@ print(json.dumps(out))`;
       got = [e.code, e.message.split(':')[0]];
     }
     assert.equal(got[0], py[i][0], `${text.slice(0, 80)}: JS ${got[0]} vs Python ${py[i][0]}`);
+    assert.equal(got[0] === 'ok', i >= BAD.length, `${text.slice(0, 80)}: ${got[0]}`);
     if (got[0] === P.ERRORS.BAD_MESSAGE && py[i][1].match(/^[\w.[\]]+$/)) assert.equal(got[1], py[i][1], text.slice(0, 80));
   });
 });
@@ -189,7 +142,7 @@ test('builders produce frames the Python side accepts', (t) => {
   if (!needPython(t)) return;
   const code = String.raw`
 import json, sys
-from conductor import messages as m
+from flashmob.conductor import messages as m
 print(json.dumps([m.to_dict(m.parse(t, d)) for d, t in json.load(sys.stdin)]))`;
   const py = runPython(code, JSON.stringify(frames));
   frames.forEach(([dir, f], i) => assert.equal(py[i].type, JSON.parse(f).type));

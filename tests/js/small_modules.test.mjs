@@ -21,6 +21,22 @@ test('phaseAt: lobby, countdown, playing, ended from the clock, aborted', () => 
   assert.equal(SS.newerShow(show, { ...show, revision: 0, state: 'lobby' }), show);
 });
 
+test('cueAt: a cue with caption_end_ms is shown until then (the caption rule), null: never', () => {
+  const cues = [{ start_ms: 0, end_ms: 105000, text: null, caption_end_ms: null },
+    { start_ms: 3000, end_ms: 6521, text: 'Welcome', caption_end_ms: 7521 },
+    { start_ms: 25000, end_ms: 25000, text: 'Look around', caption_end_ms: 30000 },
+    { start_ms: 30000, end_ms: 31199, text: 'Stop', caption_end_ms: 33199 },
+    { start_ms: 40000, end_ms: 40250, text: 'clap', caption_end_ms: null },
+    { start_ms: 175000, end_ms: 175000, text: 'The end', caption_end_ms: null }];
+  assert.equal(SS.cueAt(cues, 7000).text, 'Welcome'); // held after the speech, as in the WebVTT file
+  assert.equal(SS.cueAt(cues, 7521), null);
+  for (const ms of [25000, 25001, 27000, 29999]) assert.equal(SS.cueAt(cues, ms).text, 'Look around');
+  assert.equal(SS.cueAt(cues, 30000).text, 'Stop');
+  assert.equal(SS.cueAt(cues, 40100), null);
+  assert.equal(SS.cueAt(cues, 175000), null);
+  assert.equal(SS.captionEndMs({ start_ms: 5, end_ms: 5 }), 6); // written before the key existed
+});
+
 test('cues, countdown and clock formatting', () => {
   const cues = [{ start_ms: 0, end_ms: 2500, text: 'Welcome', vibrate: [200] },
     { start_ms: 3000, end_ms: 6000, text: 'Walk', vibrate: null }, { start_ms: 5000, end_ms: 5500, text: 'Clap' }];

@@ -1,6 +1,6 @@
 """QR codes and printed matter: getting the files into participants' hands.
 
-``flashmob qr BUNDLE --url PUBLIC_URL -o DIR`` (``tools/commands/qr.py``)
+``flashmob qr BUNDLE --url PUBLIC_URL -o DIR`` (``flashmob/cli/qr.py``)
 runs :func:`tools.print.kit.make_kit`, which writes join and download QR codes
 (PNG, SVG), an A4 poster, a sheet of A6 flyers, direct-download cards, an
 ``.ics`` calendar event and name badges. See docs/print.md.
@@ -8,7 +8,7 @@ runs :func:`tools.print.kit.make_kit`, which writes join and download QR codes
 One concept per module:
 
 * :mod:`.qr` — QR encoding (level Q, 4-module quiet zone): matrix, PNG, SVG
-* :mod:`.links` — the show's join/download URLs (``conductor/urls.py``) and group signing
+* :mod:`.links` — the show's join/download URLs (``flashmob.contract.urls``) and group signing
 * :mod:`.event` — event facts from the manifest; what a poster lacks
 * :mod:`.texts` — labels and date formats in English and French
 * :mod:`.wording` — what a poster or flyer says (pure)

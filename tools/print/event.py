@@ -1,8 +1,9 @@
 """What printed matter says about the event: read from the bundle manifest.
 
 The manifest carries the score's ``event`` block (place, date, time, timezone,
-meeting_point, bring, safety) and ``organizer`` (name, contact) — see
-``tools/render/manifest.py``. :func:`event_info` turns them into an
+meeting_point, bring, safety) and ``organizer`` (name, contact) — the
+records of :mod:`flashmob.contract.manifest`, read through its parser.
+:func:`event_info` turns them into an
 :class:`EventInfo` with the start as a ``datetime`` (timezone-aware when the
 score names a timezone or ``--start`` carries an offset).
 
@@ -23,7 +24,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
+
+from flashmob.contract.duration import show_duration_ms
+from flashmob.contract.manifest import Duration, Event, Manifest, ManifestError, Organizer, parse_part
 
 from .errors import PrintError
 
@@ -62,14 +67,9 @@ class EventInfo:
         return None
 
 
-def _text(obj: dict, key: str, where: str) -> str | None:
-    value = obj.get(key)
+def _text(value: str | None) -> str | None:
     if value is None:
         return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise PrintError(f"manifest.json: {where}.{key} must be text, not {type(value).__name__}")
     value = " ".join(value.split())
     return value or None
 
@@ -109,37 +109,47 @@ def _start_from_event(date: str | None, time: str | None, tz) -> dt.datetime | N
     return start.replace(tzinfo=tz) if tz is not None else start
 
 
-def event_info(manifest: dict[str, Any], start: str | None = None) -> EventInfo:
-    """Event facts of a manifest; ``start`` (ISO 8601, e.g. ``2026-12-05T18:00``)
+def _parts(manifest: Manifest | Mapping[str, Any]) -> tuple[Event | None, Organizer | None, int, Manifest | None]:
+    """(event, organizer, duration in ms, the record or None) of a manifest record or of (part of) its JSON."""
+    if isinstance(manifest, Manifest):
+        return manifest.event, manifest.organizer, manifest.duration_ms, manifest
+    try:
+        event = parse_part(Event, manifest["event"], "event") if manifest.get("event") is not None else None
+        org = parse_part(Organizer, manifest["organizer"], "organizer") \
+            if manifest.get("organizer") is not None else None
+        raw = manifest.get("duration")
+        duration = parse_part(Duration, raw, "duration") if raw is not None else Duration()
+        rate = manifest.get("sample_rate")
+    except ManifestError as exc:
+        raise PrintError(str(exc)) from None
+    ms = show_duration_ms(duration.samples, duration.ms, rate if type(rate) is int and rate > 0 else None)
+    return event, org, ms or 0, None
+
+
+def event_info(manifest: Manifest | Mapping[str, Any], start: str | None = None) -> EventInfo:
+    """Event facts of a manifest (the record, or its JSON: only ``event``, ``organizer``,
+    ``duration`` and the texts are read); ``start`` (ISO 8601, e.g. ``2026-12-05T18:00``)
     overrides the event's date and time."""
-    event = manifest.get("event")
-    org = manifest.get("organizer")
-    if event is not None and not isinstance(event, dict):
-        raise PrintError("manifest.json: event must be an object")
-    if org is not None and not isinstance(org, dict):
-        raise PrintError("manifest.json: organizer must be an object")
-    ev = event or {}
-    tz_name = _text(ev, "timezone", "event")
+    event, org, ms, record = _parts(manifest)
+    ev = event or Event()
+    tz_name = _text(ev.timezone)
     tz = _zone(tz_name) if tz_name else None
     if start:
         when = _parse_start(start, tz)
     else:
-        when = _start_from_event(_text(ev, "date", "event"), _text(ev, "time", "event"), tz)
-        if when is None and _text(ev, "starts", "event"):  # an ISO date-time, as some hand-made bundles have
-            when = _parse_start(_text(ev, "starts", "event") or "", tz, what="event.starts")
-    duration = manifest.get("duration") or {}
-    ms = duration.get("ms") if isinstance(duration, dict) else None
-    if not isinstance(ms, int) and isinstance(duration, dict) and isinstance(duration.get("samples"), int):
-        ms = duration["samples"] * 1000 // int(manifest.get("sample_rate") or 44100)
+        when = _start_from_event(_text(ev.date), _text(ev.time), tz)
+        if when is None and _text(ev.starts):  # an ISO date-time, as some hand-made bundles have
+            when = _parse_start(_text(ev.starts) or "", tz, what="event.starts")
+    if record is not None:
+        show_id, title, language = record.show_id, record.title, record.language
+    else:
+        show_id, title, language = manifest.get("show_id", ""), manifest.get("title", ""), manifest.get("language")
+    o = org or Organizer()
     return EventInfo(
-        show_id=str(manifest.get("show_id", "")), title=str(manifest.get("title", "")).strip(),
-        language=str(manifest.get("language") or "en"), duration_ms=int(ms or 0),
+        show_id=str(show_id), title=str(title).strip(), language=str(language or "en"), duration_ms=ms,
         has_event_block=event is not None,
-        place=_text(ev, "place", "event"), meeting_point=_text(ev, "meeting_point", "event"),
-        bring=_text(ev, "bring", "event"), safety=_text(ev, "safety", "event"),
-        timezone=tz_name, start=when,
-        organizer_name=_text(org or {}, "name", "organizer"),
-        organizer_contact=_text(org or {}, "contact", "organizer"))
+        place=_text(ev.place), meeting_point=_text(ev.meeting_point), bring=_text(ev.bring), safety=_text(ev.safety),
+        timezone=tz_name, start=when, organizer_name=_text(o.name), organizer_contact=_text(o.contact))
 
 
 def missing_for_print(info: EventInfo) -> list[str]:

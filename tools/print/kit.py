@@ -1,6 +1,6 @@
 """``flashmob qr``'s work: every printed file of one show, written to a folder.
 
-:func:`make_kit` loads the bundle (``conductor.bundle.load_bundle``: the same
+:func:`make_kit` loads the bundle (``flashmob.contract.bundle.load_bundle``: the same
 checks as the conductor), reads the event from its manifest, works out the
 links (:mod:`tools.print.links`) and writes:
 
@@ -32,8 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flashmob.conductor.bundle import Bundle, BundleError, load_bundle
-from flashmob.conductor.urls import check_public_url
+from flashmob.contract.bundle import Bundle, BundleError, load_bundle
+from flashmob.contract.secret import ENV as SECRET_ENV
+from flashmob.contract.secret import SECRET_FILE
+from flashmob.contract.urls import check_public_url
 
 from . import pdfkit
 from .badges import Badge, badges_pdf
@@ -56,7 +58,7 @@ class KitOptions:
     assign: str = "balanced"
     start: str | None = None            # ISO 8601, overrides the event's date and time
     badges: Path | None = None          # registrants CSV
-    db: Path | None = None              # the conductor's state database (group secret)
+    db: Path | None = None              # the conductor's state file (--db): only tested for existence
     qr_only: bool = False
     flyer_pages: int = 1
     now: dt.datetime | None = None      # for the calendar's DTSTAMP and PDF dates (default: the clock)
@@ -243,9 +245,11 @@ def links_text(kit: Kit, bundle_dir: Path) -> str:
     if kit.registrants:
         lines.append(f"badges: {len(kit.registrants)} personal join URLs in badges.pdf")
     lines.append("")
-    if kit.secret_source:
-        lines.append(f"group tokens signed with the secret of {kit.secret_source}: the conductor must use the "
-                     "same one (keep that database beside the bundle, or set FLASHMOB_GROUP_SECRET).")
+    if kit.secret_source == SECRET_ENV:
+        lines.append(f"group tokens signed with the secret of {SECRET_ENV}: give flashmob serve the same one.")
+    elif kit.secret_source:
+        lines.append(f"group tokens signed with the secret in {kit.secret_source}: flashmob serve reads it there; "
+                     f"keep {SECRET_FILE} in the bundle folder (copy it with the bundle).")
     lines.append("Download links name this bundle revision: print them again after re-rendering.")
     lines.append(f"serve with: flashmob serve {bundle_dir} --public-url {links.public_url} --assign {links.assign}")
     return "\n".join(lines) + "\n"

@@ -1,6 +1,7 @@
 """The links printed for one show: join URLs (general, per group, personal) and downloads.
 
-Everything here is the conductor's definition (``conductor/urls.py``) applied
+Everything here is the show contract (:mod:`flashmob.contract.urls`,
+:mod:`~flashmob.contract.modes`, :mod:`~flashmob.contract.grouptokens`) applied
 to a loaded bundle, a public URL and an assignment mode, so what is printed is
 what ``flashmob serve --public-url ... --assign ...`` prints and shows on the
 console's projector:
@@ -12,14 +13,14 @@ console's projector:
 * A *personal* URL (badges) carries the registrant's group and token when
   they have a group, plus a participant hint (``p=``); it is only honoured by
   a conductor in ``fixed`` or ``choice`` mode (:data:`GROUP_MODES`).
-* A direct download URL per group points at the group's MP3 in this bundle
-  revision (``PUBLIC/bundle/REVISION/PATH``).
+* A direct download URL per group (``PUBLIC/download/GROUP``) that the
+  conductor redirects to the group's MP3 of the bundle it serves.
 
-Group tokens are signed with the secret the conductor will use
-(:func:`group_signer`): ``FLASHMOB_GROUP_SECRET`` when set, else the secret
-kept in the conductor's state database (created there on first use, so
-``flashmob serve`` later finds the same one). The signer is only needed —
-and the database only opened — when a group URL is made.
+Group tokens are signed with the show's group secret, found by the rule
+``flashmob serve`` follows (:func:`flashmob.contract.secret.resolve_group_secret`:
+``FLASHMOB_GROUP_SECRET``, else the bundle's ``.flashmob-group-secret``, created
+there on first use); the conductor's state file is never opened. The secret is
+only needed — and the secret file only read or created — when a group URL is made.
 """
 
 from __future__ import annotations
@@ -30,14 +31,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from flashmob.conductor.bundle import Bundle
-from flashmob.conductor.registry import MODES
-from flashmob.conductor.urls import group_download_url, join_url
+from flashmob.contract.bundle import Bundle
+from flashmob.contract.grouptokens import GroupSigner
+from flashmob.contract.modes import GROUP_MODES, check_mode
+from flashmob.contract.secret import SecretError, resolve_group_secret
+from flashmob.contract.urls import group_download_url, join_url
 
 from .errors import PrintError
 
-GROUP_MODES = ("fixed", "choice")
-"""Assignment modes in which the conductor honours the group of a join URL."""
 HINT_ENCODED_MAX = 32
 """A hint longer than this once percent-encoded (a non-Latin handle: 6 characters
 per letter) is left out of the URL: it would make the badge's QR too dense."""
@@ -91,60 +92,35 @@ class ShowLinks:
         return join_url(self.public_url, group_id, self.sign(group_id), hint=usable_hint(hint))
 
 
-def default_db(bundle: Bundle) -> Path:
-    """Where ``flashmob serve`` keeps its state (and the group secret) by default."""
-    from flashmob.conductor.app import DEFAULT_DB_NAME
-
-    return bundle.root / DEFAULT_DB_NAME
-
-
-def group_signer(bundle: Bundle, db_path: Path | None = None,
+def group_signer(bundle: Bundle, state_file: Path | None = None,
                  env: Mapping[str, str] | None = None) -> tuple[Callable[[str], str], str]:
-    """``(sign, where the secret came from)``, as ``conductor.service.Conductor`` resolves it."""
-    from flashmob.conductor.tokens import GroupSigner
-
+    """``(sign, where the secret came from)``: the show's group secret, found (or
+    created) by the conductor's rule; ``state_file`` (``--db``) is only tested for
+    existence (a state file of an older conductor still holding the secret)."""
     env = os.environ if env is None else env
-    if env.get("FLASHMOB_GROUP_SECRET"):
-        secret = env["FLASHMOB_GROUP_SECRET"].encode()
-        where = "FLASHMOB_GROUP_SECRET"
-    else:
-        from flashmob.conductor.store import SqliteStore
-
-        path = Path(db_path) if db_path else default_db(bundle)
-        try:
-            store = SqliteStore(path)
-            try:
-                secret = store.secret("group")
-            finally:
-                store.close()
-        except Exception as exc:  # sqlite3.Error, OSError: unreadable or read-only place
-            raise PrintError(f"cannot read or create the group secret in {path}: {exc} "
-                             "(pass --db, or set FLASHMOB_GROUP_SECRET)") from None
-        where = str(path)
     try:
-        signer = GroupSigner(secret, bundle.show_id)
-    except ValueError as exc:
-        raise PrintError(f"FLASHMOB_GROUP_SECRET: {exc}") from None
-    return signer.sign, where
+        secret = resolve_group_secret(bundle.root, env, state_file=state_file)
+    except SecretError as exc:
+        raise PrintError(str(exc)) from None
+    return GroupSigner(secret.key, bundle.show_id).sign, secret.source
 
 
 def _mp3(bundle: Bundle, group_id: str) -> tuple[str, int]:
-    for g in bundle.manifest.get("groups", []):
-        if g.get("id") == group_id:
-            mp3 = g.get("mp3")
-            if not isinstance(mp3, dict) or not isinstance(mp3.get("path"), str):
-                raise PrintError(f"manifest.json: group {group_id} has no mp3.path")
-            size = mp3.get("bytes")
-            return mp3["path"], size if isinstance(size, int) else (bundle.root / mp3["path"]).stat().st_size
-    raise PrintError(f"manifest.json: no group {group_id}")  # pragma: no cover - Bundle checked it
+    path = bundle.mp3_path(group_id)
+    if path is None:
+        raise PrintError(f"manifest.json: group {group_id} has no mp3.path")
+    size = bundle.sizes.get(path)
+    return path, size if size is not None else (bundle.root / path).stat().st_size
 
 
 def show_links(bundle: Bundle, public_url: str, assign: str,
                sign: Callable[[str], str] | None = None) -> ShowLinks:
     """Every link of the show. ``sign`` is required in ``fixed`` mode (and for
     personal URLs with a group)."""
-    if assign not in MODES:
-        raise PrintError(f"assignment mode must be one of {', '.join(MODES)}, not {assign!r}")
+    try:
+        check_mode(assign)
+    except ValueError as exc:
+        raise PrintError(str(exc)) from None
     if assign == "fixed" and sign is None:
         raise PrintError("fixed assignment needs a group signer")
     groups = []

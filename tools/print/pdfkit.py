@@ -159,8 +159,8 @@ def cut_line(pdf, segments) -> None:
 def _cmap(bold: bool) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
-    font = TTFont(fonts.BOLD if bold else fonts.REGULAR, lazy=True)
-    return frozenset(font.getBestCmap())
+    with TTFont(fonts.BOLD if bold else fonts.REGULAR, lazy=True) as font:  # closed: no ResourceWarning at GC
+        return frozenset(font.getBestCmap())
 
 
 def missing_glyphs(text: str, bold: bool = False) -> set[str]:

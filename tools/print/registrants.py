@@ -25,8 +25,8 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
-from flashmob.conductor.bundle import GroupInfo
-from flashmob.conductor.urls import HINT_MAX
+from flashmob.contract.bundle import GroupInfo
+from flashmob.contract.urls import HINT_MAX
 
 from .errors import PrintError
 

@@ -25,6 +25,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Callable
 
+from flashmob.contract.duration import samples_to_ms
 from flashmob.tools import __version__
 from flashmob.tools.audio_errors import AudioError
 from flashmob.tools.encode import EncodeSettings
@@ -159,7 +160,7 @@ def _render_groups(score, timeline, bank, asset_paths, out_dir, options, synth, 
 
 def _render_into(partial, score, timeline, bank, asset_paths, out_dir, options, settings, sid, diags, progress,
                  encode, loud) -> RenderResult:
-    duration_ms = timeline.duration_us // 1000
+    duration_ms = samples_to_ms(timeline.duration, timeline.sample_rate)  # the contract's duration rule
     jobs = []
     for gt in timeline.groups:
         g = gt.group

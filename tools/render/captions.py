@@ -1,19 +1,20 @@
 """WebVTT captions of one group's instructions (pure).
 
-Every event with a caption becomes one cue: from its start until the next
-caption starts, and never longer than its own audio plus
-:data:`HOLD_AFTER_S` (a caption-only cue lasts :data:`SILENT_CAPTION_S`).
-The ``end`` cue is not a caption (the phone shows its end screen).
-Text is escaped as WebVTT requires (``&``, ``<``, ``>``; ``-->`` cannot
+Every event with a caption becomes one cue, timed by the contract's caption
+rule (:mod:`flashmob.contract.captions`: from its start until the next
+caption starts, never longer than its own audio plus 2 s, 8 s for a
+caption-only cue; the ``end`` cue is not a caption) — the same spans the
+manifest's cues carry to the phones. Text is escaped as WebVTT requires (``&``, ``<``, ``>``; ``-->`` cannot
 appear in a cue).
 """
 
 from __future__ import annotations
 
+from flashmob.contract import captions as rule
 from flashmob.tools.score.timeline import GroupTimeline
 
-HOLD_AFTER_S = 2.0
-SILENT_CAPTION_S = 8.0
+HOLD_AFTER_S = rule.HOLD_AFTER_MS / 1000
+SILENT_CAPTION_S = rule.SILENT_CAPTION_MS / 1000
 
 
 def vtt_timestamp(ms: int) -> str:
@@ -30,17 +31,7 @@ def escape(text: str) -> str:
 
 def caption_spans(group: GroupTimeline, duration_ms: int) -> list[tuple[int, int, str, str]]:
     """[(start_ms, end_ms, event_id, text)] in time order, non-overlapping."""
-    events = [e for e in group.events if e.caption and e.kind != "end"]
-    spans = []
-    for i, ev in enumerate(events):
-        start = ev.start_us // 1000
-        own = (ev.end_us - ev.start_us) // 1000
-        limit = start + (own + int(HOLD_AFTER_S * 1000) if own > 0 else int(SILENT_CAPTION_S * 1000))
-        nxt = events[i + 1].start_us // 1000 if i + 1 < len(events) else duration_ms
-        end = min(limit, nxt, duration_ms)
-        if end > start:
-            spans.append((start, end, ev.id, ev.caption))
-    return spans
+    return [(s.start_ms, s.end_ms, s.id, s.text) for s in rule.caption_spans(group.events, duration_ms)]
 
 
 def webvtt(group: GroupTimeline, duration_ms: int, title: str) -> str:

@@ -1,5 +1,9 @@
 """The bundle manifest (docs/bundle-format.md), built from rendered facts (pure).
 
+The manifest is a :class:`flashmob.contract.manifest.Manifest` record written
+by the contract's one writer; durations follow the contract's duration rule
+and each cue carries its caption span by the contract's caption rule.
+
 :func:`show_id` hashes everything that determines the bundle's bytes: the
 score text, every asset file's bytes, voice settings and engine versions,
 encoding and loudness settings, and flashmob's version — so two bundles with
@@ -12,12 +16,13 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
+from flashmob.contract.captions import caption_spans
+from flashmob.contract.duration import samples_to_ms
+from flashmob.contract.manifest import (FORMAT, VERSION, Cue, Duration, Event, Group, Loudness, Manifest, Mp3,
+                                        Organizer, Segment, Settings, Silence, manifest_json)
+from flashmob.contract.records import parse, write
 from flashmob.tools.score.model import Score
-from flashmob.tools.score.timecode import samples_to_ms
 from flashmob.tools.score.timeline import GroupTimeline, Timeline
-
-FORMAT = "flashmob-bundle"
-VERSION = 1
 
 
 def show_id(score_text: bytes, asset_hashes: dict[str, str], settings: dict) -> str:
@@ -60,44 +65,49 @@ class GroupFacts:
     true_peak_dbtp: float
 
 
-def cue_list(group: GroupTimeline) -> list[dict]:
-    out = []
-    for e in group.events:
-        out.append({"id": e.id, "kind": e.kind, "start_ms": e.start_us // 1000,
-                    "end_ms": max(e.start_us, e.end_us) // 1000, "text": e.caption,
-                    "vibrate": list(e.vibrate) if e.vibrate else None,
-                    "line": e.loc.line, "meeting": e.meeting})
-    return out
+def cue_records(group: GroupTimeline, duration_ms: int) -> tuple[Cue, ...]:
+    """Every event of the group, with its caption span by the caption rule (contract/captions.py)."""
+    shown = {span.id: span.end_ms for span in caption_spans(group.events, duration_ms)}
+    return tuple(Cue(id=e.id, kind=e.kind, start_ms=e.start_us // 1000, end_ms=max(e.start_us, e.end_us) // 1000,
+                     text=e.caption, vibrate=tuple(e.vibrate) if e.vibrate else None, line=e.loc.line,
+                     meeting=e.meeting, caption_end_ms=shown.get(e.id))
+                 for e in group.events)
+
+
+def cue_list(group: GroupTimeline, duration_ms: int) -> list[dict]:
+    return [write(c) for c in cue_records(group, duration_ms)]
+
+
+def manifest_record(score: Score, timeline: Timeline, facts: dict[str, GroupFacts], sid: str,
+                    silences: dict[str, list[tuple[int, int]]], settings: dict) -> Manifest:
+    """The manifest record of a rendered show."""
+    sr = timeline.sample_rate
+    duration_ms = samples_to_ms(timeline.duration, sr)
+    groups = []
+    for gt in timeline.groups:
+        g, f = gt.group, facts[gt.group.id]
+        groups.append(Group(
+            id=g.id, name=g.name, colour=g.colour, share=g.share,
+            mp3=Mp3(path=f.mp3.path, bytes=f.mp3.bytes, sha256=f.mp3.sha256, samples=timeline.duration,
+                    duration_ms=duration_ms),
+            segments=tuple(Segment(**asdict(s)) for s in f.segments),
+            captions=f.captions, cover=f.cover,
+            loudness=Loudness(integrated_lufs=round(f.integrated_lufs, 2), true_peak_dbtp=round(f.true_peak_dbtp, 2)),
+            cues=cue_records(gt, duration_ms),
+            silences=tuple(Silence(start_ms=a, end_ms=b) for a, b in silences[g.id]),
+        ))
+    org, event = score.organizer, score.event
+    return Manifest(
+        format=FORMAT, version=VERSION, show_id=sid, title=score.title,
+        organizer=Organizer(name=org.name, contact=org.contact) if org else None,
+        language=score.language,
+        event=Event(**{k: v for k, v in asdict(event).items() if k != "loc"}) if event else None,
+        sample_rate=sr, duration=Duration(samples=timeline.duration, ms=duration_ms),
+        meetings_ms=tuple(us // 1000 for us in timeline.meetings_us),
+        settings=parse(Settings, settings, "settings"), groups=tuple(groups))
 
 
 def build_manifest(score: Score, timeline: Timeline, facts: dict[str, GroupFacts], sid: str,
                    silences: dict[str, list[tuple[int, int]]], settings: dict) -> dict:
-    """The manifest as a JSON-ready dict (key order is part of the format)."""
-    sr = timeline.sample_rate
-    groups = []
-    for gt in timeline.groups:
-        g, f = gt.group, facts[gt.group.id]
-        groups.append({
-            "id": g.id, "name": g.name, "colour": g.colour, "share": g.share,
-            "mp3": {"path": f.mp3.path, "bytes": f.mp3.bytes, "sha256": f.mp3.sha256,
-                    "samples": timeline.duration, "duration_ms": samples_to_ms(timeline.duration, sr)},
-            "segments": [asdict(s) for s in f.segments],
-            "captions": f.captions, "cover": f.cover,
-            "loudness": {"integrated_lufs": round(f.integrated_lufs, 2),
-                         "true_peak_dbtp": round(f.true_peak_dbtp, 2)},
-            "cues": cue_list(gt),
-            "silences": [{"start_ms": a, "end_ms": b} for a, b in silences[g.id]],
-        })
-    org = score.organizer
-    event = score.event
-    return {
-        "format": FORMAT, "version": VERSION, "show_id": sid, "title": score.title,
-        "organizer": {"name": org.name, "contact": org.contact} if org else None,
-        "language": score.language,
-        "event": ({k: v for k, v in asdict(event).items() if k != "loc"} if event else None),
-        "sample_rate": sr,
-        "duration": {"samples": timeline.duration, "ms": samples_to_ms(timeline.duration, sr)},
-        "meetings_ms": [us // 1000 for us in timeline.meetings_us],
-        "settings": settings,
-        "groups": groups,
-    }
+    """The manifest as a JSON-ready dict, through the one writer (key order is part of the format)."""
+    return manifest_json(manifest_record(score, timeline, facts, sid, silences, settings))

@@ -10,8 +10,9 @@
   removing those of earlier renders whose process is gone.
 * :func:`replace_bundle` swaps the complete new bundle in with one atomic
   ``renameat2(RENAME_EXCHANGE)`` (two renames where the kernel lacks it),
-  keeping the conductor's state files, then removes the previous bundle. A
-  previous bundle is intact until that instant.
+  keeping the show's files (the conductor's state files and the group secret,
+  :func:`flashmob.contract.secret.kept_across_renders`), then removes the
+  previous bundle. A previous bundle is intact until that instant.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import os
 import shutil
 import tempfile
 
+from flashmob.contract.secret import SECRET_FILE, kept_across_renders
 from flashmob.tools.audio_errors import AudioError
 
 from .workers import _pid_alive
@@ -112,16 +114,25 @@ def _exchange(a: str, b: str) -> bool:
 
 
 def replace_bundle(partial: str, out_dir: str) -> None:
-    """Swap the complete new bundle in; the conductor's state files (dot-files) are kept."""
+    """Swap the complete new bundle in; the show's files (state, group secret) are kept.
+
+    A group secret created in the previous bundle while this runs (by ``flashmob
+    qr`` or ``serve``, after the copy) is linked into the new one after the swap."""
     if not os.path.isdir(out_dir):
         os.replace(partial, out_dir)
         return
     for name in os.listdir(out_dir):
-        if name.startswith(".flashmob-conductor"):
+        if kept_across_renders(name):
             shutil.copy2(os.path.join(out_dir, name), os.path.join(partial, name))
     if not _exchange(partial, out_dir):
         old = partial + "-old"
         os.replace(out_dir, old)
         os.replace(partial, out_dir)
         partial = old
+    late = os.path.join(partial, SECRET_FILE)
+    if os.path.exists(late):
+        try:
+            os.link(late, os.path.join(out_dir, SECRET_FILE))
+        except OSError:
+            pass   # already there (copied, or created since): never overwritten
     shutil.rmtree(partial, ignore_errors=True)   # the previous bundle

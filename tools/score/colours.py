@@ -1,13 +1,15 @@
 """Group colours: ``#rgb``/``#rrggbb`` or a few common names -> ``#rrggbb``.
 
 :func:`parse_colour` is the score's rule; its output, ``#rrggbb`` in lower
-case, is the only form a bundle manifest may hold (:func:`is_manifest_colour`,
-checked again by the conductor when it loads a bundle: a colour ends up in
+case, is the only form a bundle manifest may hold (:func:`is_manifest_colour`, the
+rule of :mod:`flashmob.contract.colours`, checked again by the conductor when it loads a bundle: a colour ends up in
 CSS on phones and consoles, so nothing else may get through)."""
 
 from __future__ import annotations
 
 import re
+
+from flashmob.contract.colours import is_manifest_colour as _contract_colour
 
 NAMED = {
     "red": "#d32f2f", "blue": "#1976d2", "green": "#388e3c", "yellow": "#fbc02d",
@@ -38,8 +40,8 @@ def parse_colour(text: str) -> str | None:
 
 
 def is_manifest_colour(value: object) -> bool:
-    """True for exactly what :func:`parse_colour` produces: ``#rrggbb``, lower case."""
-    return isinstance(value, str) and len(value) == 7 and parse_colour(value) == value
+    """True for exactly what :func:`parse_colour` produces: ``#rrggbb``, lower case (the contract's rule)."""
+    return _contract_colour(value)
 
 
 def default_colour(index: int) -> str:

@@ -98,5 +98,8 @@ def us_to_samples(us: int, sample_rate: int) -> int:
 
 
 def samples_to_ms(samples: int, sample_rate: int) -> int:
-    """Samples -> nearest millisecond (integer arithmetic, half up)."""
+    """Samples -> nearest millisecond (integer arithmetic, half up).
+
+    For displaying score positions; a bundle's durations follow the contract's
+    duration rule instead (``flashmob.contract.duration``: rounded up)."""
     return (samples * 1000 + sample_rate // 2) // sample_rate

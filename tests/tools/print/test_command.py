@@ -1,11 +1,11 @@
-"""`flashmob qr` (tools/commands/qr.py): arguments, exit codes, messages on stderr."""
+"""`flashmob qr` (flashmob/cli/qr.py): arguments, exit codes, messages on stderr."""
 
 import argparse
 
 import pytest
 
-from flashmob.conductor.registry import MODES
-from flashmob.tools.commands import qr
+from flashmob.cli import qr
+from flashmob.contract.modes import MODES
 
 from .conftest import PUBLIC, make_bundle
 

@@ -11,7 +11,8 @@ from flashmob.conductor.bundle import load_bundle
 from flashmob.conductor.registry import JoinRefused
 from flashmob.conductor.serve import banner
 from flashmob.tools.print.errors import PrintError
-from flashmob.tools.print.links import HINT_ENCODED_MAX, default_db, group_signer, show_links, usable_hint
+from flashmob.contract.secret import SECRET_FILE, STATE_FILE
+from flashmob.tools.print.links import HINT_ENCODED_MAX, group_signer, show_links, usable_hint
 
 from .conftest import PUBLIC, SECRET
 
@@ -38,18 +39,19 @@ def test_balanced_show_has_one_general_join_url(bundle):
         links.personal("red", "@ann")
 
 
-def test_balanced_links_do_not_touch_the_state_database(tmp_path):
+def test_balanced_links_need_no_secret(tmp_path):
     from .conftest import make_bundle
 
     b = load_bundle(make_bundle(tmp_path / "b"))
     show_links(b, PUBLIC, "balanced").personal(None, "@ann")
-    assert not default_db(b).exists()
+    assert not (b.root / SECRET_FILE).exists() and not (b.root / STATE_FILE).exists()
 
 
 def test_fixed_links_equal_the_conductors_when_printed_first(bundle):
     b = load_bundle(bundle)
-    sign, source = group_signer(b, env={})  # creates the secret in the conductor's default database
-    assert source == str(bundle.resolve() / ".flashmob-conductor.sqlite")
+    sign, source = group_signer(b, env={})  # creates the bundle's secret file, never the conductor's state
+    assert source == str(bundle.resolve() / ".flashmob-group-secret")
+    assert not (bundle / STATE_FILE).exists()
     links = show_links(b, PUBLIC, "fixed", sign)
     assert links.general is None
     conductor, _, _ = conductor_for(bundle, "fixed")  # then the conductor starts on the same bundle
@@ -72,7 +74,8 @@ def test_env_secret_wins_like_in_the_conductor(bundle, monkeypatch):
     monkeypatch.setenv("FLASHMOB_GROUP_SECRET", SECRET)
     b = load_bundle(bundle)
     sign, source = group_signer(b)
-    assert source == "FLASHMOB_GROUP_SECRET" and not default_db(b).exists()
+    assert source == "FLASHMOB_GROUP_SECRET"
+    assert not (b.root / SECRET_FILE).exists() and not (b.root / STATE_FILE).exists()
     conductor, _, _ = conductor_for(bundle, "fixed")
     assert show_links(b, PUBLIC, "fixed", sign).group("red").join == conductor.join_url("red")
 
@@ -127,16 +130,30 @@ def test_unknown_group_download_is_a_clear_404(bundle):
     assert r.status_code == 404 and "no group 'nobody'" in r.json()["error"]
 
 
-def test_unusable_secret_store_is_a_clear_error(bundle, tmp_path):
+def test_an_old_state_file_without_secret_file_is_refused_never_opened(bundle, tmp_path):
+    """A conductor before the secret file kept the secret in its state: printing with a new
+    secret would make QR codes the conductor refuses. The state file is not even read."""
     b = load_bundle(bundle)
-    with pytest.raises(PrintError, match="--db"):
-        group_signer(b, tmp_path / "no" / "such" / "dir" / "db.sqlite", env={})
-    with pytest.raises(PrintError, match="FLASHMOB_GROUP_SECRET"):
+    for state, db in ((bundle / STATE_FILE, None), (tmp_path / "elsewhere.sqlite", tmp_path / "elsewhere.sqlite")):
+        state.write_bytes(b"")   # not a database: it is never opened
+        state.chmod(0)
+        with pytest.raises(PrintError, match="Start flashmob serve on this bundle once"):
+            group_signer(b, db, env={})
+        assert not (bundle / SECRET_FILE).exists() and state.read_bytes() == b""
+        state.unlink()
+
+
+def test_unusable_secrets_are_a_clear_error(bundle):
+    b = load_bundle(bundle)
+    with pytest.raises(PrintError, match="FLASHMOB_GROUP_SECRET must have at least 16 bytes"):
         group_signer(b, env={"FLASHMOB_GROUP_SECRET": "short"})
-    db = tmp_path / "junk.sqlite"
-    db.write_bytes(b"not a database" * 100)
-    with pytest.raises(PrintError):
-        group_signer(b, db, env={})
+    (bundle / SECRET_FILE).write_text("not base64 at all!\n")
+    with pytest.raises(PrintError, match="expected one line of base64url"):
+        group_signer(b, env={})
+    (bundle / SECRET_FILE).unlink()
+    (bundle / SECRET_FILE).mkdir()
+    with pytest.raises(PrintError, match="cannot read the group secret file"):
+        group_signer(b, env={})
 
 
 def test_usable_hint():
@@ -149,3 +166,33 @@ def test_usable_hint():
 def test_unknown_assignment_mode(bundle):
     with pytest.raises(PrintError, match="balanced, random, fixed, choice"):
         show_links(load_bundle(bundle), PUBLIC, "lottery")
+
+
+def test_the_print_kit_never_loads_the_conductors_state(tmp_path):
+    """`flashmob qr --assign fixed` signs group tokens without the conductor's store, service or
+    SQLite (issue 13): run in a fresh interpreter, it loads none of them and writes only the
+    bundle's secret file into the bundle."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from .conftest import make_bundle
+
+    bundle = make_bundle(tmp_path / "b")
+    code = f"""
+import json, sys
+from flashmob.tools.print.kit import KitOptions, make_kit
+make_kit({str(bundle)!r}, {str(tmp_path / 'out')!r}, KitOptions(public_url={PUBLIC!r}, assign="fixed", qr_only=True))
+print(json.dumps(sorted(m for m in sys.modules if m.startswith(("flashmob.conductor", "sqlite3", "_sqlite3")))))
+"""
+    env = {k: v for k, v in os.environ.items() if k != "FLASHMOB_GROUP_SECRET"}
+    root = Path(__file__).resolve().parents[3]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    loaded = set(json.loads(out.stdout.splitlines()[-1]))
+    state_code = {"flashmob.conductor.store", "flashmob.conductor.app", "flashmob.conductor.service",
+                  "flashmob.conductor.tokens", "flashmob.conductor.registry", "flashmob.conductor.persist"}
+    assert not loaded & state_code and "sqlite3" not in loaded and "_sqlite3" not in loaded
+    assert sorted(p.name for p in bundle.iterdir() if p.name.startswith(".")) == [SECRET_FILE]

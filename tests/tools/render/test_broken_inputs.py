@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from asset_files import BROKEN, make_assets
-from flashmob.tools.commands.common import load_and_compile
+from flashmob.cli.common import load_and_compile
 from flashmob.tools.render.bundle import RenderOptions, render_bundle
 from flashmob.tools.score import ScoreError
 
@@ -118,7 +118,7 @@ def test_check_and_render_refuse_with_exact_location_and_message(folder, capfd, 
 
 def flashmob(*args, cwd):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "flashmob.tools.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "flashmob", *args], capture_output=True, text=True,
                           cwd=cwd, env=env, timeout=120)
 
 

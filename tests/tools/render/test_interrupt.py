@@ -82,7 +82,7 @@ def test_sigint_stops_a_real_render_at_once_and_keeps_the_previous_bundle(tmp_pa
     (tmp_path / "long.yaml").write_text(LONG, encoding="utf-8")
     before = _previous_bundle(tmp_path / "out")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "flashmob.tools.cli", "render", "long.yaml", "-o", "out"], cwd=tmp_path,
+    proc = subprocess.Popen([sys.executable, "-m", "flashmob", "render", "long.yaml", "-o", "out"], cwd=tmp_path,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     try:

@@ -51,3 +51,37 @@ def test_a_folder_that_is_not_a_bundle_is_refused(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(BundleDirError, match="holds no flashmob bundle"):
         check_output_dir(str(tmp_path))
+
+
+def test_re_rendering_keeps_the_state_and_the_group_secret(tmp_path, monkeypatch):
+    """The show's files (flashmob.contract.secret.kept_across_renders) survive the swap, with
+    their mode; a secret created in the old bundle during the render is linked into the new one."""
+    from flashmob.contract.secret import SECRET_FILE, read_secret_file, write_secret_file
+    from flashmob.tools.render import outdir
+
+    d = _bundle(tmp_path)
+    (d / ".flashmob-conductor.sqlite").write_bytes(b"state")
+    write_secret_file(d / SECRET_FILE, b"k" * 32)
+    new = Path(outdir.partial_dir(str(d)))
+    (new / "manifest.json").write_text(json.dumps({"format": "flashmob-bundle", "n": 2}))
+    outdir.replace_bundle(str(new), str(d))
+    assert json.loads((d / "manifest.json").read_text())["n"] == 2
+    assert (d / ".flashmob-conductor.sqlite").read_bytes() == b"state"
+    assert read_secret_file(d / SECRET_FILE) == b"k" * 32
+    assert (d / SECRET_FILE).stat().st_mode & 0o777 == 0o600
+
+    e = tmp_path / "late"
+    e.mkdir()
+    (e / "manifest.json").write_text(json.dumps({"format": "flashmob-bundle"}))
+    exchange = outdir._exchange
+
+    def qr_during_the_swap(a, b):  # flashmob qr creates the secret after the copy, before the swap
+        write_secret_file(e / SECRET_FILE, b"q" * 32)
+        return exchange(a, b)
+
+    monkeypatch.setattr(outdir, "_exchange", qr_during_the_swap)
+    new = Path(outdir.partial_dir(str(e)))
+    (new / "manifest.json").write_text(json.dumps({"format": "flashmob-bundle", "n": 3}))
+    outdir.replace_bundle(str(new), str(e))
+    assert json.loads((e / "manifest.json").read_text())["n"] == 3
+    assert read_secret_file(e / SECRET_FILE) == b"q" * 32

@@ -9,7 +9,7 @@ import pytest
 
 
 def flashmob(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "flashmob.tools.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "flashmob", *args], capture_output=True, text=True,
                           cwd=cwd, timeout=120)
 
 

@@ -1,4 +1,12 @@
-"""The ``flashmob`` command line: a thin dispatcher over ``tools.commands``.
+"""The ``flashmob`` command line: one module per command, this package is their one home.
+
+Each command module defines ``NAME``, ``HELP``, ``configure(parser)`` and
+``run(args) -> int``, and may define ``epilog() -> str`` (help text computed
+only when that command's ``--help`` is shown). Command modules import their
+heavy dependencies (the renderer, the conductor's FastAPI app) inside ``run``,
+so ``flashmob --help`` and ``flashmob check`` stay fast. Entry points: the
+``flashmob`` console script, ``python -m flashmob`` and
+``python -m flashmob.conductor serve`` (an alias) all call :func:`main`.
 
 Results go to stdout; errors, warnings, progress and timings go to stderr.
 Exit codes: 0 success, 1 invalid input (e.g. score errors) or failure,
@@ -9,20 +17,11 @@ on one line; ``--debug`` (before or after the command) shows its traceback.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
-# (module, where) — each module defines NAME, HELP, configure(parser), run(args)
-COMMANDS = (
-    "flashmob.tools.commands.check",
-    "flashmob.tools.commands.plan",
-    "flashmob.tools.commands.schema",
-    "flashmob.tools.commands.render",
-    "flashmob.tools.commands.voices",
-    "flashmob.tools.commands.script",
-    "flashmob.conductor.serve",
-    "flashmob.tools.commands.qr",
-)
+from . import check, plan, qr, render, schema, script, serve, voices
+
+COMMANDS = (check, plan, schema, render, voices, script, serve, qr)
 
 DESCRIPTION = """\
 flashmob — synchronized audio flashmobs.
@@ -44,29 +43,43 @@ score format: docs/score-format.md
 """
 
 
-def _modules():
-    for name in COMMANDS:
-        try:
-            yield importlib.import_module(name)
-        except ImportError as exc:  # a command whose optional parts are missing
-            print(f"flashmob: command module {name} unavailable: {exc}", file=sys.stderr)
+class CommandParser(argparse.ArgumentParser):
+    """A command's parser: its ``epilog()``, if any, is computed when its help is shown."""
+
+    epilog_fn = None
+
+    def format_help(self) -> str:
+        if self.epilog_fn is not None:
+            self.epilog, self.epilog_fn = self.epilog_fn(), None
+        return super().format_help()
+
+
+def add_command(sub, mod) -> argparse.ArgumentParser:
+    """Add command module ``mod`` to the subparsers ``sub`` (of any parser); returns its parser."""
+    p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP[0].upper() + mod.HELP[1:] + ".",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    if hasattr(mod, "epilog"):
+        if isinstance(p, CommandParser):
+            p.epilog_fn = mod.epilog
+        else:  # another program's parser: compute it now
+            p.epilog = mod.epilog()
+    mod.configure(p)
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show Python tracebacks of unexpected errors")
+    p.set_defaults(run=mod.run)
+    return p
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from flashmob import __version__
+
     parser = argparse.ArgumentParser(prog="flashmob", description=DESCRIPTION, epilog=EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    from flashmob.tools import __version__
-
     parser.add_argument("--version", action="version", version=f"flashmob {__version__}")
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks of unexpected errors")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for mod in _modules():
-        p = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP[0].upper() + mod.HELP[1:] + ".",
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
-        mod.configure(p)
-        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                       help="show Python tracebacks of unexpected errors")
-        p.set_defaults(run=mod.run)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
+    for mod in COMMANDS:
+        add_command(sub, mod)
     return parser
 
 
@@ -91,7 +104,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"flashmob {args.command}: internal error: {one_line(exc)} (run with --debug for details)",
               file=sys.stderr)
         return 1
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

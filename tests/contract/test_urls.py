@@ -1,11 +1,11 @@
-"""conductor/urls.py: the one definition of join and download URLs."""
+"""flashmob.contract.urls: the one definition of join and download URLs."""
 
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from flashmob.conductor.tokens import GroupSigner
-from flashmob.conductor.urls import HINT_MAX, check_public_url, download_url, group_download_url, join_url
+from flashmob.contract.grouptokens import GroupSigner
+from flashmob.contract.urls import HINT_MAX, check_public_url, download_url, group_download_url, join_url
 
 PUBLIC = "https://mob.example.org"
 

@@ -4,13 +4,15 @@ One definition shared by everything that shows a join URL — the ``flashmob
 serve`` banner, the console's projector mode (``console_welcome.join_url``,
 ``group_join_urls``) and the printed matter of ``flashmob qr`` (posters,
 flyers, badges) — so a poster printed a week before and the URL on the
-projector are the same string.
+projector are the same string.  These shapes are printed on paper: they never
+change (a poster printed by an older version must still open the show).
 
 Shapes (``PUBLIC`` is the public URL without a trailing slash)::
 
     PUBLIC/                          general join: the conductor assigns a group
     PUBLIC/?g=GROUP&k=TOKEN          a group's join link (``fixed``/``choice``);
                                      TOKEN is GroupSigner(secret, show_id).sign(GROUP)
+                                     (:mod:`.grouptokens`, secret: :mod:`.secret`)
     ...&p=HINT  or  PUBLIC/?p=HINT   participant hint (a registrant's handle on a
                                      badge); percent-encoded; phones may show it
                                      or pass it on, the conductor ignores it today

@@ -2,8 +2,8 @@
 
 import pytest
 
-import flashmob.tools.commands.check as check
-from flashmob.tools.cli import main
+import flashmob.cli.check as check
+from flashmob.cli import main
 
 
 def boom(args):

@@ -7,7 +7,7 @@ import sys
 
 
 def flashmob(*args):
-    return subprocess.run([sys.executable, "-m", "flashmob.tools.cli", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "flashmob", *args], capture_output=True, text=True, timeout=120)
 
 
 def test_voices_lists_the_three_engines_with_french_espeak():

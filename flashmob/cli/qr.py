@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 
+from flashmob.contract.modes import MODES as ASSIGN_MODES  # the one list, shared with flashmob serve --assign
+
 NAME = "qr"
 HELP = ("write the join and download QR codes, an A4 poster, A6 flyers, download cards, "
         "a calendar file and badges for a rendered show")
-
-ASSIGN_MODES = ("balanced", "random", "fixed", "choice")  # conductor.registry.MODES (checked by a test)
 
 
 def configure(parser) -> None:
@@ -27,9 +27,10 @@ def configure(parser) -> None:
                         help="start as 2026-12-05T18:00 (local time of the event), when the score's event "
                              "block has no date/time or to override it")
     parser.add_argument("--db", metavar="PATH",
-                        help="the conductor's state database holding the group secret (default: "
-                             ".flashmob-conductor.sqlite in the bundle, as flashmob serve); "
-                             "FLASHMOB_GROUP_SECRET takes precedence")
+                        help="the conductor's state file, as given to flashmob serve --db (default: "
+                             ".flashmob-conductor.sqlite in the bundle); never opened: group tokens are signed "
+                             "with the bundle's .flashmob-group-secret (or FLASHMOB_GROUP_SECRET), and a state "
+                             "file with no secret file beside it (a conductor older than that file) is refused")
     parser.add_argument("--flyer-pages", type=int, default=1, metavar="N",
                         help="A4 pages of four flyers per join QR (default 1)")
     parser.add_argument("--qr-only", action="store_true",
