@@ -261,8 +261,8 @@ def test_show_in_one_engine(engine, conductor_server, phones, artifacts):
         ph.page.wait_for(FIRST_SAMPLE_JS, 15)
     shot(a, artifacts, "phone-5-playing")
     assert_heard_on_time(ears, start, misses)
-    for ear in ears:
-        ear.close()
+    ears[1].close()  # a's recording goes on through its reload (a new recorder on a sink Gecko plays into
+    # was seen to stall its page's main thread for > 5 s: cubeb's latency query waits on the sound server)
     firsts = [ph.report()["firstSample"]["serverUs"] for ph in (a, b)]
     offsets = [f - start for f in firsts]
     print(f"{engine}: sample 0 heard at start + {offsets} µs")
@@ -279,7 +279,7 @@ def test_show_in_one_engine(engine, conductor_server, phones, artifacts):
     b.gate.restore()
 
     # reload mid-show: the phone comes back at the right position without a tap
-    ear = Ear(a, srv)
+    ear = ears[0]
     reload_at = srv.conductor.now()
     a.page.reload()
     a.page.wait_for("document.body.dataset.screen === 'play'", 15)
@@ -300,10 +300,10 @@ def test_show_in_one_engine(engine, conductor_server, phones, artifacts):
 
     # late join: a new phone joins the running show, taps once, plays in place
     c = phones(engine, srv, path="/?probe=1")
+    ear = Ear(c, srv)  # before the page opens its audio (see above)
     c.page.click("#join-button", 20)
     c.page.wait_for("window.flashmob.report().verified", 30)
     c.page.wait_for("document.body.dataset.screen === 'rejoin'", 10)
-    ear = Ear(c, srv)
     print(f"{engine} late join: sync bound at the tap {c.report()['syncBoundUs']} µs")
     c.page.click("#rejoin-button")
     joined_at = srv.conductor.now()
@@ -373,14 +373,18 @@ def test_late_join_on_an_unconverged_clock(engine, release_s, conductor_server, 
         time.sleep(release_s)
         c.gate.release()
         released_at = srv.conductor.now()
-        time.sleep(6)  # the clock converges on the prompt replies; what plays from then on is judged
+        time.sleep(8)  # the clock converges on the prompt replies; what plays from then on is judged
         rep = c.report()
         print(f"{engine}: runs {rep.get('runs')}, reanchors {rep['reanchors']}, sync bound {rep['syncBoundUs']} µs")
         expected = [start + s * 1_000_000 // SR for s in click_samples()]
         heard = ear.clicks_us(released_at + 3_000_000)
         errs = [t - min(expected, key=lambda e: abs(e - t)) for t in heard]
+        own = clicks_error_us(rep, start, after_us=released_at + 3_000_000)
         print(f"{engine}: late joiner's clicks heard off by {[round(e) for e in errs]} µs; by its own account "
-              f"{[round(e) for e in clicks_error_us(rep, start, after_us=released_at + 3_000_000)]} µs")
+              f"{[round(e) for e in own]} µs")
+        # the page's own account (its probe, on the converged clock) shows the clock's error whatever the
+        # output path does: 350-370 ms before the fix, as the sound did; it must be within 100 ms
+        assert own and all(abs(e) <= OUTER_LIMIT_US for e in own), f"{engine}: its own clicks off by {own} µs"
         assert len(errs) >= 2, f"{engine}: heard {len(errs)} clicks"
         # the tight limit, or the bound the page states for the run it plays (its sync's + its output
         # timing's: WebKitGTK's unreported output path); misses within 100 ms (issue 12's open
@@ -405,12 +409,12 @@ def test_offline_reload_after_arming_and_media_fallback(engine, conductor_server
     second phone forced onto the <audio> fallback follows the show too."""
     srv = conductor_server()
     a = phones(engine, srv, path="/?probe=1")
+    ear = Ear(a, srv)  # before the page opens its audio (test_show_in_one_engine)
     ready_phone(a)
     a.page.wait_for("navigator.serviceWorker.controller !== null", 15)
     m = phones(engine, srv, path="/?engine=media")
     ready_phone(m)
     console = srv.console()
-    ear = Ear(a, srv)
     start = arm(console, 5000)
     a.page.wait_for_selector("#screen-countdown", 5)
     time.sleep(0.5)  # let the clock model be stored
