@@ -28,6 +28,7 @@ Nothing here knows a message type, an endpoint or an error code: that is
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types
 import typing
@@ -96,6 +97,7 @@ def _is_enum(hint: Any) -> bool:
     return isinstance(hint, type) and issubclass(hint, Enum)
 
 
+@functools.cache
 def _unwrap(hint: Any) -> tuple[Any, bool]:
     """(the type without ``| None``, whether None is allowed)."""
     if typing.get_origin(hint) in (typing.Union, types.UnionType):
@@ -163,16 +165,28 @@ def _convert(value: Any, hint: Any, path: str, bounds: dict[str, Any]) -> Any:
     raise TypeError(f"unsupported record field type {hint!r} at {path}")  # programming error
 
 
+_PLANS: dict[type, tuple[tuple[str, Any, bool, dict[str, Any]], ...]] = {}
+
+
+def _plan(cls: type) -> tuple[tuple[str, Any, bool, dict[str, Any]], ...]:
+    """(name, type, required, bounds) of each field, computed once per class."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        types_ = hints(cls)
+        plan = _PLANS[cls] = tuple((f.name, types_[f.name], is_required(f), dict(f.metadata))
+                                   for f in dataclasses.fields(cls))
+    return plan
+
+
 def _build(cls: type, obj: dict[str, Any], path: str) -> Any:
-    types_ = hints(cls)
     kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        sub = f"{path}.{f.name}" if path else f.name
-        if f.name not in obj:
-            if is_required(f):
+    for name, hint, required, bounds in _plan(cls):
+        sub = f"{path}.{name}" if path else name
+        if name not in obj:
+            if required:
                 raise Invalid(f"{sub}: missing (required)")
             continue
-        kwargs[f.name] = _convert(obj[f.name], types_[f.name], sub, dict(f.metadata))
+        kwargs[name] = _convert(obj[name], hint, sub, bounds)
     return cls(**kwargs)
 
 
@@ -225,14 +239,30 @@ def refuse_unencodable(obj: Any) -> None:
 # --------------------------------------------------------------------------- writing
 
 
+_LEAVES = frozenset({str, int, bool, float, type(None), dict})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 def plain(value: Any) -> Any:
     """The JSON-ready form of a record (dicts, lists, enum values), recursively."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (tuple, list)):
+    cls = type(value)
+    if cls in _LEAVES:  # the common case first: this runs for every value of every frame sent
+        return value
+    if hasattr(cls, "__dataclass_fields__"):
+        return {name: plain(getattr(value, name)) for name in _field_names(cls)}
+    if cls is tuple or cls is list:
         return [plain(x) for x in value]
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, (tuple, list)):
+        return [plain(x) for x in value]
     return value
 
 

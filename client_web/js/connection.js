@@ -1,10 +1,10 @@
-import { CLOSE } from './wire.js';
-
 /**
  * A websocket that comes back: reconnects with jittered exponential backoff
  * (0.5 s doubling to 10 s) after any close except a fatal one, and says so.
  * `send(text)` returns false when not connected (callers keep working offline).
  */
+import { CLOSE } from './wire.js';
+
 export class Connection {
   /**
    * @param {string} url ws:// or wss:// URL
