@@ -23,10 +23,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flashmob.tools.decode import decode_soundfile  # noqa: E402
-from flashmob.tools.encode import EncodeSettings, encode_mp3  # noqa: E402
-from flashmob.tools.loudness import normalize_loudness  # noqa: E402
-from flashmob.tools.segments import cut_segments, encode_segments, plan_segments  # noqa: E402
+from flashmob.tools.audio.decode import decode_soundfile  # noqa: E402
+from flashmob.tools.audio.encode import EncodeSettings, encode_mp3  # noqa: E402
+from flashmob.tools.audio.normalize import normalize_loudness  # noqa: E402
+from flashmob.tools.audio.mp3cut import cut_segments  # noqa: E402
+from flashmob.tools.audio.segments import encode_segments, plan_segments  # noqa: E402
 from flashmob.tools.voices import Synthesizer, VoiceSettings  # noqa: E402
 from flashmob.tools.voices.espeak import EspeakEngine  # noqa: E402
 from flashmob.tools.voices.piper_voice import PiperEngine  # noqa: E402

@@ -1,4 +1,4 @@
-"""How far MP3 coding raises true peaks: the codec headroom table of tools/codec_check.py.
+"""How far MP3 coding raises true peaks: the codec headroom table of tools/audio/codec_check.py.
 
     python -m bench.codec_headroom                      # 3 groups x 5 min, all bitrates, q2/q5/q7
     python -m bench.codec_headroom --bitrates 96 --qualities 7
@@ -9,7 +9,7 @@ normalized PCM as it goes to the encoder (one encode per group: no correction), 
 bitrate and quality asked for (LAME's own output scale undone, as the
 renderer does) and decodes it with mpg123. Prints, per setting, the largest
 rise of the decoded true peak over the PCM's true peak (4x oversampling,
-tools.truepeak) over all groups, and how many 50 ms stretches of the decoded
+tools.audio.truepeak) over all groups, and how many 50 ms stretches of the decoded
 audio go above the PCM's true peak plus 0.1 dB. Results: docs/benchmarks.md,
 "Codec headroom".
 """
@@ -31,7 +31,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def show_pcm(minutes: int, groups: int, work: str) -> tuple[list[np.ndarray], int]:
     """Each group's normalized PCM as the renderer hands it to the encoder (first encode)."""
     sys.path.insert(0, ROOT)
-    import flashmob.tools.codec_check as check
+    import flashmob.tools.audio.codec_check as check
     from bench.render import synthetic_score
     from flashmob.tools.render.bundle import RenderOptions, render_bundle
 
@@ -70,8 +70,8 @@ def main(argv=None) -> int:
     sys.path.insert(0, ROOT)
     import soundfile as sf
 
-    from flashmob.tools.encode import EncodeSettings, encode_mp3
-    from flashmob.tools.truepeak import BEFORE, AFTER, peak_envelope, true_peak_dbtp
+    from flashmob.tools.audio.encode import EncodeSettings, encode_mp3
+    from flashmob.tools.audio.truepeak import BEFORE, AFTER, peak_envelope, true_peak_dbtp
 
     work = tempfile.mkdtemp(prefix="flashmob-headroom-")
     try:

@@ -5,8 +5,8 @@
 
 For every group: the manifest's `loudness` next to the integrated loudness
 of the decoded MP3 by ffmpeg's `ebur128` filter (reading the MP3 itself),
-by pyloudnorm and by tools.loudness (both on libmpg123's decoding), and
-the true peak by tools.truepeak and by scipy's resample_poly (4x). Prints a
+by pyloudnorm and by tools.audio.meter (both on libmpg123's decoding), and
+the true peak by tools.audio.truepeak and by scipy's resample_poly (4x). Prints a
 table (docs/benchmarks.md, "Decoded loudness and true peak").
 """
 
@@ -50,17 +50,17 @@ def main(argv=None) -> int:
     sys.path.insert(0, ROOT)
     import pyloudnorm
 
-    from flashmob.tools.decode import decode_soundfile, ffmpeg_exe
-    from flashmob.tools.loudness import integrated_loudness
-    from flashmob.tools.truepeak import true_peak_dbtp
+    from flashmob.tools.audio.decode import decode_soundfile, ffmpeg_exe
+    from flashmob.tools.audio.meter import integrated_loudness
+    from flashmob.tools.audio.truepeak import true_peak_dbtp
 
     with open(os.path.join(args.bundle, "manifest.json"), encoding="utf-8") as fh:
         manifest = json.load(fh)
     enc, loud = manifest["settings"]["encoding"], manifest["settings"]["loudness"]
     print(f"{manifest['title']}: {enc['bitrate_kbps']} kb/s, LAME quality {enc['quality']}, target "
           f"{loud['target_lufs']} LUFS, ceiling {loud['ceiling_dbtp']} dBTP\n")
-    print("| group | manifest LUFS / dBTP | ffmpeg ebur128 | pyloudnorm | tools.loudness "
-          "| true peak: tools.truepeak | resample_poly x4 |\n|---|---:|---:|---:|---:|---:|---:|")
+    print("| group | manifest LUFS / dBTP | ffmpeg ebur128 | pyloudnorm | tools.audio.meter "
+          "| true peak: tools.audio.truepeak | resample_poly x4 |\n|---|---:|---:|---:|---:|---:|---:|")
     for g in manifest["groups"]:
         path = os.path.join(args.bundle, g["mp3"]["path"])
         y, rate = decode_soundfile(path)

@@ -1,4 +1,4 @@
-"""Asset probing cost: ``tools.probe.probe_audio`` against a full decode, on long files.
+"""Asset probing cost: ``tools.audio.probe.probe_audio`` against a full decode, on long files.
 
     python -m bench.probe                # 60-minute stereo files (about a minute to generate)
     python -m bench.probe --minutes 5    # quicker
@@ -25,8 +25,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--minutes", type=float, default=60)
     args = ap.parse_args()
-    from flashmob.tools.decode import decode_ffmpeg, ffmpeg_exe
-    from flashmob.tools.probe import probe_audio
+    from flashmob.tools.audio.decode import decode_ffmpeg, ffmpeg_exe
+    from flashmob.tools.audio.probe import probe_audio
 
     import soundfile
 

@@ -105,7 +105,7 @@ class TreeRss:
 
 def ffmpeg_yardstick(bundle: str, score_path: str, workdir: str, bitrate: int, quality: int) -> float:
     """Seconds for the ffmpeg CLI to encode every group's PCM, one after another."""
-    from flashmob.tools.decode import decode_soundfile, ffmpeg_exe
+    from flashmob.tools.audio.decode import decode_soundfile, ffmpeg_exe
     import json
 
     manifest = json.load(open(os.path.join(bundle, "manifest.json"), encoding="utf-8"))

@@ -64,8 +64,8 @@ def write_audio_bundle(root: Path, *, duration_s: int = 12, segment_s: int = 3) 
     """Real MP3 segments: a quiet tone with a click at the start of every second."""
     import numpy as np
 
-    from flashmob.tools.encode import EncodeSettings, encode_mp3
-    from flashmob.tools.segments import encode_segments, plan_segments
+    from flashmob.tools.audio.encode import EncodeSettings, encode_mp3
+    from flashmob.tools.audio.segments import encode_segments, plan_segments
 
     root.mkdir(parents=True, exist_ok=True)
     settings = EncodeSettings(sample_rate=SR, channels=1, bitrate_kbps=128, quality=7)

@@ -6,15 +6,22 @@ all three the same way: :meth:`Gate.cut` resets every open connection (the
 websocket drops) and refuses new ones (a reload fails at the socket, so the
 service worker must answer), :meth:`Gate.restore` lets traffic through
 again. :meth:`Gate.hold` delays the requests whose bytes contain a
-pattern (one slow response, for races). Loopback only; each page's gate is also its own origin (storage,
+pattern (one slow response, for races); with ``from_server=True`` it delays
+what the server sends on the connections the browser opened with such a
+request (``b"GET /ws"``: every websocket frame to the page, by the same amount,
+in order: a one-way delay, which an NTP-style exchange cannot tell from a clock
+offset of half that delay; frames may be compressed, so they are not matched
+themselves); :meth:`Gate.release` ends every hold. Loopback only; each page's gate is also its own origin (storage,
 service worker), as each phone is.
 """
 
 from __future__ import annotations
 
+import queue
 import socket
 import struct
 import threading
+import time
 
 
 class Gate:
@@ -27,6 +34,7 @@ class Gate:
         self._open = True
         self._stop = False
         self._holds: list[tuple[bytes, float]] = []
+        self._server_holds: list[tuple[bytes, float]] = []
         self._srv = socket.create_server(("127.0.0.1", 0))
         self.port = self._srv.getsockname()[1]
         self._thread = threading.Thread(target=self._accept, name=f"gate-{self.port}", daemon=True)
@@ -54,11 +62,19 @@ class Gate:
         for c in conns:
             _reset(c)
 
-    def hold(self, pattern: bytes, seconds: float) -> None:
+    def hold(self, pattern: bytes, seconds: float, *, from_server: bool = False) -> None:
         """From now on, bytes from the browser that contain ``pattern`` (e.g. ``b"GET /api/info"``:
-        a request on a new or kept-alive connection) reach the server ``seconds`` late."""
+        a request on a new or kept-alive connection) reach the server ``seconds`` late. With
+        ``from_server``, what the server sends on a connection whose first request contains it
+        (``b"GET /ws"``) reaches the browser ``seconds`` late, every chunk by the same delay (a
+        delay line, not a queue of sleeps), in order."""
         with self._lock:
-            self._holds.append((pattern, seconds))
+            (self._server_holds if from_server else self._holds).append((pattern, seconds))
+
+    def release(self) -> None:
+        """End every hold (data already held is still delivered, in order)."""
+        with self._lock:
+            self._holds, self._server_holds = [], []
 
     def restore(self) -> None:
         with self._lock:
@@ -90,25 +106,40 @@ class Gate:
                 continue
             with self._lock:
                 self._conns.update((client, upstream))
+            opened_with: list[bytes] = []  # the browser's first chunk on this connection
             for a, b, first in ((client, upstream, True), (upstream, client, False)):
-                threading.Thread(target=self._pump, args=(a, b, first), daemon=True).start()
+                threading.Thread(target=self._pump, args=(a, b, first, opened_with), daemon=True).start()
 
-    def _pump(self, src: socket.socket, dst: socket.socket, from_browser: bool = False) -> None:
-        import time
-
+    def _pump(self, src: socket.socket, dst: socket.socket, from_browser: bool = False,
+              opened_with: list[bytes] | None = None) -> None:
+        line = None  # the server direction's delay line, once a chunk was held
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     break
+                if from_browser and opened_with is not None and not opened_with:
+                    opened_with.append(data)
                 if from_browser and self._holds:  # keep-alive: any chunk may start a request
                     delay = max((sec for pat, sec in list(self._holds) if pat in data), default=0.0)
                     if delay:
                         time.sleep(delay)
+                if not from_browser and (line is not None or self._server_holds):
+                    first = opened_with[0] if opened_with else b""
+                    delay = max((sec for pat, sec in list(self._server_holds) if pat in first), default=0.0)
+                    if line is None and not delay:
+                        dst.sendall(data)
+                        continue
+                    if line is None:
+                        line = _DelayLine(dst)
+                    line.put(time.monotonic() + delay, data)
+                    continue
                 dst.sendall(data)
         except OSError:
             pass
         finally:
+            if line is not None:
+                line.close()
             try:
                 dst.shutdown(socket.SHUT_WR)
             except OSError:
@@ -119,6 +150,35 @@ class Gate:
             if gone:
                 src.close()
                 dst.close()
+
+
+class _DelayLine:
+    """Sends chunks at their due times, in order (a chunk is never sent before one queued earlier)."""
+
+    def __init__(self, dst: socket.socket) -> None:
+        self.dst = dst
+        self.q: queue.Queue = queue.Queue()
+        self.last_due = 0.0
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def put(self, due: float, data: bytes) -> None:
+        self.last_due = max(self.last_due, due)
+        self.q.put((self.last_due, data))
+
+    def close(self) -> None:
+        self.q.put(None)
+        self.thread.join(10)
+
+    def _run(self) -> None:
+        while (item := self.q.get()) is not None:
+            due, data = item
+            if (wait := due - time.monotonic()) > 0:
+                time.sleep(wait)
+            try:
+                self.dst.sendall(data)
+            except OSError:
+                return
 
 
 def _reset(s: socket.socket) -> None:

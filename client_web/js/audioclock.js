@@ -38,6 +38,8 @@ export const LIMITS = Object.freeze({
   quantumFrames: 128, // a render quantum: the least any output can buffer
   settleCount: 5, // observations of one source before scheduling on it
   maxMisses: 20, // consecutive faulty stamps before falling back to currentTime
+  stableS: 0.5, // a first start waits for stamps without a fault over this much context time
+  pendingMisses: 3, // consecutive faulty stamps after which a few accepted ones are not waited for
   jumpMs: 2, // a stamp this far off the line starts a candidate jump (a glitch moves the whole line)
   jumpCount: 3, // ... this many in a row that agree within 1 ms restart the line
   currentWindow: 40, // currentTime observations kept (a glitch ages out of the envelope)
@@ -96,6 +98,8 @@ export class AudioClock {
     this.prev = null; // last accepted stamp
     this.refs = []; // accepted stamps, for the rate check
     this.misses = 0;
+    this.stampReads = 0; // readings that had a stamp to judge (getOutputTimestamp was called)
+    this.clean = []; // context times of the stamps accepted since the last faulty one (see stable)
     this.faults = {}; // reason -> count
     this.lastFault = null;
     this.latency = null; // the fallback latency in use {latencyS, source}
@@ -114,6 +118,7 @@ export class AudioClock {
     this.sampleRate = r.sampleRate || this.sampleRate;
     let fault = null;
     if (r.ts !== undefined) {
+      this.stampReads++;
       const ref = this._ref(r.ts);
       fault = timestampFault(r.ts, r.currentTime, r.perfNow, this.sampleRate, this.prev, ref);
       if (fault === null) {
@@ -122,7 +127,10 @@ export class AudioClock {
         if (this.refs.length > 64) this.refs.shift();
         this._push('timestamp', { ctx: r.ts.contextTime, perf: r.ts.performanceTime });
         this.misses = 0;
+        this.clean.push(r.ts.contextTime);
+        if (this.clean.length > 64) this.clean.shift();
       } else if (fault !== 'missing') {
+        this.clean = [];
         this.faults[fault] = (this.faults[fault] || 0) + 1;
         this.lastFault = fault;
         this.misses++;
@@ -144,6 +152,7 @@ export class AudioClock {
       const q = (LIMITS.quantumFrames / this.sampleRate) * 1000;
       if (lat < q - LIMITS.futureSlackMs || lat > LIMITS.maxOutputLatencyS * 1000) {
         this.faults['line-impossible'] = (this.faults['line-impossible'] || 0) + 1;
+        this.clean = [];
         const keep = fault === null ? [this.lines.timestamp.at(-1)] : [];
         this._drop('timestamp');
         for (const o of keep) this.lines.timestamp.push(o);
@@ -216,10 +225,38 @@ export class AudioClock {
     return this.source !== null;
   }
 
-  /** Enough observations of the trusted source to schedule on. */
+  /**
+   * Enough observations of the trusted source to schedule on - and no better source on its
+   * way: while timestamps are being accepted but are fewer than `settleCount` (the first ones of
+   * a fresh context: Blink's arrive from its first second on, after currentTime's), the fallback
+   * is not scheduled on. Blink's outputLatency reads ~20 ms short of its sound
+   * (docs/benchmarks.md): a reload that anchored on it, then moved to the stamps, played 22-25 ms
+   * late, trimmed only slowly, while stating the stamps' 3 ms bound.
+   */
   get settled() {
     const line = this.source === 'timestamp' ? this.lines.timestamp : this.lines.current;
-    return this.source !== null && line.length >= LIMITS.settleCount;
+    return this.source !== null && line.length >= LIMITS.settleCount && !this.stampsPending;
+  }
+
+  /**
+   * Settled, and for timestamps also steady: at least `settleCount` stamps in a row passed, spanning
+   * `stableS` of context time, and no stamp failed or broke the line since. A first start
+   * (the engine) waits for it: a fresh context's first stamps (Blink, a reload mid-show)
+   * were measured off by 20-160 ms for its first second of stamps - a rate fault, an
+   * impossible line - and a start anchored on them played late or re-anchored.
+   */
+  get stable() {
+    if (!this.settled) return false;
+    if (this.source !== 'timestamp') return true;
+    const c = this.clean;
+    return c.length >= LIMITS.settleCount && c[c.length - 1] - c[0] >= LIMITS.stableS
+      && this.lines.timestamp.length >= LIMITS.settleCount;
+  }
+
+  /** Timestamps are being read, fewer than `settleCount` passed, and not `pendingMisses` in a row failed (see settled). */
+  get stampsPending() {
+    const n = this.lines.timestamp.length;
+    return this.stampReads > 0 && n < LIMITS.settleCount && this.misses < LIMITS.pendingMisses;
   }
 
   /** Performance time (ms) at which the frame of ctx time t is heard, by `source` (default: the trusted one). */

@@ -26,7 +26,11 @@
  * - `serverTime(c)` is what playback uses: the raw model, except in smooth mode
  *   (`setSmooth(true)`, while playing) where the published time follows the model
  *   at a rate within ±`maxSlewPpm` of the model's own: a model change is *slewed*,
- *   never a jump, and the time never runs backwards.
+ *   never a jump, and the time never runs backwards - except when the published time
+ *   is known wrong: farther from the model than the model's own bound plus `snapUs`
+ *   (a phone that joined on a poor first estimate, then got prompt replies). Slewing
+ *   that away at 500 ppm would take minutes (350 ms: 12 min, heard 346 ms late in CI);
+ *   the time is set to the model at once (`snaps` counts it) and the player re-anchors.
  * - `toJSON()` / `ClockSync.restore(json)` keep the model across reloads and
  *   network loss (client time must be epoch-based, e.g. timeOrigin + now()).
  * All times are integer-valued microseconds (numbers), except ppm rates.
@@ -47,6 +51,7 @@ const DEFAULTS = {
   unknownDriftPpm: 200,
   knownDriftPpm: 3,
   maxSlewPpm: 500,
+  snapUs: 5_000,
   replyTimeoutMs: 5_000,
   sigmaMinUs: 100,
   quantile: 0.25,
@@ -136,6 +141,7 @@ export class ClockSync {
     this.lastOut = -Infinity;
     this.lastC = -Infinity;
     this.restored = null; // model loaded from storage, used until the first sample
+    this.snaps = 0; // smooth mode: times the published time was set to the model at once
   }
 
   /** Start: a burst now, then periodic bursts. */
@@ -246,6 +252,11 @@ export class ClockSync {
       const lo = this.lastOut + dt * (rate - this.opt.maxSlewPpm / 1e6);
       const hi = this.lastOut + dt * (rate + this.opt.maxSlewPpm / 1e6);
       out = Math.min(Math.max(target, lo), hi);
+      const off = Math.abs(out - target);
+      if (off - this.estimate(c).boundUs > this.opt.snapUs) {
+        out = target; // known wrong: see the contract (snapUs)
+        this.snaps++;
+      }
     }
     this.lastC = c;
     this.lastOut = out;

@@ -18,6 +18,15 @@
 import { Planner, idealSample } from './playplan.js';
 import { AudioClock } from './audioclock.js';
 
+/**
+ * A show's first run is not anchored on a clock sync whose bound is above this (µs) while
+ * a fresh burst of sync requests may still improve it (`syncWaitMs` after play()): a phone
+ * that joined a running show on its first, poor estimate played 346 ms off (CI). After the
+ * wait it plays on what it has, and a later model change beyond the bound re-anchors
+ * (ClockSync `snapUs`).
+ */
+export const START_SYNC_BOUND_US = 10_000;
+
 export class WebAudioEngine {
   /**
    * @param {object} o
@@ -29,7 +38,8 @@ export class WebAudioEngine {
    * @param {() => number} o.offsetMs manual offset: how late this device's sound is heard (ms)
    * @param {boolean} [o.probe] timestamp clicks (tests)
    */
-  constructor({ ctx, clock, group, sampleRate, bytesOf, offsetMs = () => 0, probe = false, tickMs = 100 }) {
+  constructor({ ctx, clock, group, sampleRate, bytesOf, offsetMs = () => 0, probe = false, tickMs = 100,
+    syncWaitMs = 2500 }) {
     this.name = 'webaudio';
     this.ctx = ctx;
     this.clock = clock;
@@ -38,6 +48,8 @@ export class WebAudioEngine {
     this.bytesOf = bytesOf;
     this.offsetMs = offsetMs;
     this.tickMs = tickMs;
+    this.syncWaitMs = syncWaitMs;
+    this.stableWaitS = 3;
     this.audioClock = new AudioClock();
     this.master = ctx.createGain();
     this.master.connect(ctx.destination);
@@ -46,7 +58,7 @@ export class WebAudioEngine {
     this.planner = null;
     this.show = null;
     this.timer = null;
-    this.report = { firstSample: null, clicks: [], reanchors: 0, decodeErrors: 0 };
+    this.report = { firstSample: null, clicks: [], reanchors: 0, decodeErrors: 0, runs: [] };
     this.guard = {
       outputLatency: undefined, nextLatencyAt: 0, nextStampAt: 0, latencyEveryMs: 2000, slowCallMs: 50, settleS: 1,
       noLatency: 0, slow: {},
@@ -202,8 +214,16 @@ export class WebAudioEngine {
     this.show = show;
     this.report.firstSample = null; // a new show: its own first sample
     this.report.clicks = [];
+    this.report.runs = [];
+    this.lastRun = undefined;
+    this.seen = undefined;
     this.planner = new Planner({ segments: this.group.segments, sampleRate: this.sr, silences: this.group.silences });
     this.clock.setSmooth(true);
+    this.syncWaitUntil = 0;
+    if (!(this.clock.errorBound() <= START_SYNC_BOUND_US)) {
+      this.clock.resync(); // a burst now: the page is idle (downloads done), its replies are timed promptly
+      this.syncWaitUntil = performance.now() + this.syncWaitMs;
+    }
     this.timer = setInterval(() => this.tick(), this.tickMs);
     this.tick();
   }
@@ -218,13 +238,48 @@ export class WebAudioEngine {
     // a fresh context (a reload mid-show): no latency is read in its first second (see
     // _observe), so nothing is scheduled before its readings are; then a few quanta more
     if (!this.audioClock.settled || !(this.ctx.currentTime >= this.guard.settleS)) return;
+    if (!this.report.runs.length) {
+      // a first run: on steady output stamps (AudioClock.stable), for at most stableWaitS of
+      // context time; and not on a poor clock sync while a burst may still improve it
+      // (START_SYNC_BOUND_US)
+      if (!this.audioClock.stable && this.ctx.currentTime < this.guard.settleS + this.stableWaitS) return;
+      if (!(this.clock.errorBound() <= START_SYNC_BOUND_US) && performance.now() < this.syncWaitUntil) return;
+    }
     const map = this.idealMap();
     const now = this.ctx.currentTime;
+    // the map jumped: the published server time was set to its model (ClockSync snaps), the
+    // reading trusted for the output changed (a fallback, then the stamps), or the stamp line
+    // restarted (a glitch delayed the output: faults.jump; an impossible line): follow it now
+    // rather than trim it away over tens of seconds (a glitch at the start of a fresh context
+    // left an offline reload's start 25-30 ms late, measured by the sound)
+    const faults = this.audioClock.faults;
+    const seen = `${this.clock.snaps}/${this.audioClock.source}/${faults.jump || 0}/${faults['line-impossible'] || 0}`;
+    if (seen !== this.seen) {
+      if (this.seen !== undefined) this.planner.reanchor();
+      this.seen = seen;
+    }
     const act = this.planner.tick(now, map);
-    if (act.stopRun) this._stopRuns(act.stopRun.atCtx, act.stopRun.fadeS);
+    if (act.stopRun) {
+      this._stopRuns(act.stopRun.atCtx, act.stopRun.fadeS);
+      // a first sample scheduled but not played yet is scheduled again by the new run
+      const f = this.report.firstSample;
+      if (f && !f.confirmed && f.ctx > act.stopRun.atCtx) this.report.firstSample = null;
+    }
     for (const i of act.release) this.buffers.delete(i);
     for (const i of act.decode) this._decode(i);
-    for (const e of act.start) this._start(e);
+    for (const e of act.start) {
+      if (this._start(e) && e.run !== this.lastRun) {
+        // each run's anchor, with the clock it was anchored on (diagnostics: report().runs)
+        this.lastRun = e.run;
+        this.report.runs.push({ run: e.run, startCtx: e.startCtx, sample: this.group.segments[e.index].first_sample
+          + e.offsetSamples, syncBoundUs: Math.round(this.clock.errorBound()), lagUs: Math.round(this.clock.lag),
+          clockSnaps: this.clock.snaps, errorS: this.planner.lastError, ctx0: map.ctx0,
+          boundUs: Math.round(this.clock.errorBound() + this.audioClock.boundMs() * 1000),
+          source: this.audioClock.source, stamps: this.audioClock.lines.timestamp.length,
+          faults: { ...this.audioClock.faults }, ctxTime: now });
+        if (this.report.runs.length > 20) this.report.runs.splice(1, 1); // the first and the last 19
+      }
+    }
     this.report.reanchors = this.planner.stats.reanchors;
     const f = this.report.firstSample;
     if (f && !f.confirmed && now > f.ctx + 0.3) this._confirmFirst(f);
@@ -287,7 +342,7 @@ export class WebAudioEngine {
 
   _start(e) {
     const buf = this.buffers.get(e.index);
-    if (!buf) return;
+    if (!buf) return false;
     const r = this._run(e.run, e);
     const src = this.ctx.createBufferSource();
     src.buffer = buf;
@@ -304,6 +359,7 @@ export class WebAudioEngine {
       this.report.firstSample = { ctx: at, serverUs: this.serverUsAtCtx(at), scheduledAtCtx: this.ctx.currentTime,
         lateStartS: at - e.startCtx };
     }
+    return true;
   }
 
   /**

@@ -68,6 +68,7 @@ function report() {
     seat: st.seat,
     group: st.groupId, pid: st.pid, engine: e?.name ?? null, syncBoundUs: clock.errorBound(),
     firstSample: e?.report.firstSample ?? null, clicks: e?.report.clicks ?? [], reanchors: e?.report.reanchors ?? 0,
+    runs: e?.report.runs ?? [], syncSamples: clock.samples.length,
     position_us: e?.positionUs?.() ?? null, startAt: st.show?.start_at_us ?? null, online: st.online,
     ctxState: st.ctx?.state ?? null, error: st.error, decodeErrors: e?.report.decodeErrors ?? 0, trouble: st.trouble };
 }

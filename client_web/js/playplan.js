@@ -27,6 +27,7 @@ export const DEFAULTS = Object.freeze({
   maxDecoded: 3,
   maxTrimPpm: 1000,
   reanchorS: 0.05,
+  forcedReanchorS: 0.002,
   scheduleAheadS: 3,
   minLeadS: 0.15,
   fadeS: 0.03,
@@ -103,6 +104,15 @@ export class Planner {
     this.stats.maxDecoded = Math.max(this.stats.maxDecoded, this.decodedSet.size);
   }
 
+  /**
+   * The ideal map jumped (the clock sync set a published time known wrong to its model:
+   * ClockSync `snaps`): at the next tick, re-anchor at once if the schedule is more than
+   * `forcedReanchorS` off, instead of trimming for tens of seconds or waiting for a silence.
+   */
+  reanchor() {
+    this.forced = true;
+  }
+
   decodeFailed(index) {
     this.pendingDecode.delete(index);
   }
@@ -136,8 +146,15 @@ export class Planner {
     const o = this.o;
     const err = this.errorAt(nowCtx, map);
     this.lastError = err ?? 0;
-    // 1. re-anchor when the error is beyond what trimming can absorb soon
-    if (err !== null && Math.abs(err) > o.reanchorS) {
+    // 1. re-anchor when the error is beyond what trimming can absorb soon (or the map jumped)
+    const forced = this.forced && err !== null && Math.abs(err) > o.forcedReanchorS;
+    this.forced = false;
+    if (forced) {
+      out.stopRun = { atCtx: nowCtx, fadeS: o.fadeS };
+      this.scheduled = [];
+      this.run++;
+      this.stats.reanchors++;
+    } else if (err !== null && Math.abs(err) > o.reanchorS) {
       const posMs = idealSample(map, nowCtx) / this.sr * 1000;
       const sil = nextSilence(this.silences, posMs);
       const waitS = sil ? Math.max(0, sil.start_ms - posMs) / 1000 : Infinity;

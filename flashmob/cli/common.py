@@ -20,7 +20,7 @@ def load_and_compile(path: str, quiet_warnings: bool = False, allow_overlap: boo
     Every asset is probed (undecodable files are errors at their path in the
     score; durations feed the compiler) and every spoken line must fit its
     slot (:func:`tools.score.limits.speech_fit_errors`)."""
-    from flashmob.tools.probe import probe_assets
+    from flashmob.tools.render.asset_probe import probe_assets
     from flashmob.tools.score.limits import speech_fit_errors
 
     diags = Diagnostics()

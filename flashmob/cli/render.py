@@ -82,7 +82,7 @@ def _close(bars) -> None:
 
 
 def run(args) -> int:
-    from flashmob.tools.audio_errors import AudioError
+    from flashmob.tools.audio.errors import AudioError
     from flashmob.tools.render.bundle import RenderOptions, render_bundle
     from flashmob.tools.score import ScoreError
 

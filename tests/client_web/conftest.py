@@ -52,8 +52,8 @@ def _pcm(group_index: int) -> np.ndarray:
 
 
 def write_real_bundle(root: Path) -> Path:
-    from flashmob.tools.encode import EncodeSettings, encode_mp3
-    from flashmob.tools.segments import encode_segments, plan_segments
+    from flashmob.tools.audio.encode import EncodeSettings, encode_mp3
+    from flashmob.tools.audio.segments import encode_segments, plan_segments
 
     root.mkdir(parents=True, exist_ok=True)
     settings = EncodeSettings(sample_rate=SR, channels=1, bitrate_kbps=128, quality=7)

@@ -138,6 +138,11 @@ class Ear:
         epoch = self.srv.conductor.now() - time.monotonic_ns() // 1000
         return first_onset_us(self.rec, after_us=start_us - 1_500_000, epoch_us=epoch)
 
+    def clicks_us(self, after_us):
+        """Conductor times of every click heard after conductor time ``after_us``."""
+        epoch = self.srv.conductor.now() - time.monotonic_ns() // 1000
+        return [t + epoch for t in self.rec.onsets_mono_us(after_mono_us=after_us - epoch)]
+
     def close(self):
         self.rec.__exit__(None, None, None)
 
@@ -159,7 +164,8 @@ def assert_heard_on_time(ears, start_us, misses=None):
         said = f.get("serverUs", start_us) - start_us
         heard = None if t is None else t - start_us
         print(f"{ear.ph.engine} ({ear.ph.sink}): heard at start + {heard} µs; page says {said:.0f} µs, "
-              f"bound {bound} µs; load average {load:.1f}")
+              f"bound {bound} µs; load average {load:.1f}; source {f.get('source')}, faults {f.get('faults')}, "
+              f"runs {[(r['run'], round(r['errorS'] * 1e6)) for r in ear.ph.report().get('runs', [])]}")
         assert heard is not None, f"{ear.ph.engine}: no click heard"
         assert bound is None or bound <= BOUND_MAX_US, f"{ear.ph.engine} states a {bound} µs bound"
         check(abs(heard) <= limit, heard, ear.ph.engine, "first click heard",
@@ -210,6 +216,19 @@ def end_with_known_misses(misses: list) -> None:
         pytest.xfail("timing within 100 ms but beyond the targets (issue 12): " + "; ".join(misses))
 
 
+def assert_clicks_heard_on_time(ear, start, *, after_us, what, misses, at_least=1):
+    """The sound itself after ``after_us``: every click heard from the phone's sink within
+    CLICK_LIMIT_US of its place in the show (or the page's stated bound, as limit_us)."""
+    expected = [start + s * 1_000_000 // SR for s in click_samples()]
+    heard = ear.clicks_us(after_us)
+    errs = [round(t - min(expected, key=lambda e: abs(e - t))) for t in heard]
+    limit = limit_us(ear.ph, CLICK_LIMIT_US)
+    print(f"{ear.ph.engine}: {what}, heard off by (µs) {errs}, limit {limit}; load average {os.getloadavg()[0]:.1f}")
+    assert len(errs) >= at_least, f"{ear.ph.engine} {what}: heard {errs}"
+    check(all(abs(e) <= limit for e in errs), max(map(abs, errs)), ear.ph.engine, what,
+          f"heard off by {errs} µs, limit {limit} µs", misses)
+
+
 def assert_clicks_on_time(ph, start, *, after_us=None, at_least=2, what="clicks", misses=None):
     errs = clicks_error_us(ph.report(), start, after_us=after_us)
     limit = limit_us(ph, CLICK_LIMIT_US)
@@ -242,8 +261,8 @@ def test_show_in_one_engine(engine, conductor_server, phones, artifacts):
         ph.page.wait_for(FIRST_SAMPLE_JS, 15)
     shot(a, artifacts, "phone-5-playing")
     assert_heard_on_time(ears, start, misses)
-    for ear in ears:
-        ear.close()
+    ears[1].close()  # a's recording goes on through its reload (a new recorder on a sink Gecko plays into
+    # was seen to stall its page's main thread for > 5 s: cubeb's latency query waits on the sound server)
     firsts = [ph.report()["firstSample"]["serverUs"] for ph in (a, b)]
     offsets = [f - start for f in firsts]
     print(f"{engine}: sample 0 heard at start + {offsets} µs")
@@ -260,23 +279,41 @@ def test_show_in_one_engine(engine, conductor_server, phones, artifacts):
     b.gate.restore()
 
     # reload mid-show: the phone comes back at the right position without a tap
+    ear = ears[0]
     reload_at = srv.conductor.now()
     a.page.reload()
     a.page.wait_for("document.body.dataset.screen === 'play'", 15)
     wait_clicks_after(a, reload_at + 300_000, 1, 15)
+    rep = a.report()
+    print(f"{engine} after reload: runs {rep.get('runs')}")
     assert_clicks_on_time(a, start, after_us=reload_at, at_least=1, what="clicks after reload", misses=misses)
-    assert a.report()["reanchors"] == 0
+    wait_clicks_after(a, reload_at + 300_000, 2, 15)
+    assert_clicks_heard_on_time(ear, start, after_us=reload_at + 300_000, what="clicks heard after reload",
+                                misses=misses)
+    ear.close()
+    # back at the right position at once: no re-anchor; one forced by a glitch of the fresh context's
+    # output under load (runs[].errorS, faults.jump) is recorded as a timing miss, beyond 100 ms it fails
+    rep = a.report()
+    worst = max((abs(r["errorS"]) * 1e6 for r in rep.get("runs", [])[1:]), default=0)
+    check(rep["reanchors"] == 0, worst, engine, "re-anchors after reload",
+          f"{rep['reanchors']} ({[(r['run'], round(r['errorS'] * 1e6)) for r in rep.get('runs', [])]} µs)", misses)
 
     # late join: a new phone joins the running show, taps once, plays in place
     c = phones(engine, srv, path="/?probe=1")
+    ear = Ear(c, srv)  # before the page opens its audio (see above)
     c.page.click("#join-button", 20)
     c.page.wait_for("window.flashmob.report().verified", 30)
     c.page.wait_for("document.body.dataset.screen === 'rejoin'", 10)
+    print(f"{engine} late join: sync bound at the tap {c.report()['syncBoundUs']} µs")
     c.page.click("#rejoin-button")
     joined_at = srv.conductor.now()
     c.page.wait_for("document.body.dataset.screen === 'play'", 10)
-    wait_clicks_after(c, joined_at + 300_000, 1, 15)
+    wait_clicks_after(c, joined_at + 300_000, 2, 15)
+    print(f"{engine} late join: runs {c.report().get('runs')}")
     assert_clicks_on_time(c, start, after_us=joined_at, at_least=1, what="late join clicks", misses=misses)
+    assert_clicks_heard_on_time(ear, start, after_us=joined_at + 300_000, what="late join clicks heard",
+                                misses=misses)
+    ear.close()
 
     # urgent announcement takes over every screen
     console.send({"type": "announce", "text": "Stop. Secours à la fontaine.", "level": "urgent", "ref": "u"})
@@ -306,6 +343,64 @@ def test_show_in_one_engine(engine, conductor_server, phones, artifacts):
     end_with_known_misses(misses)
 
 
+@pytest.mark.parametrize("release_s", [0, 5], ids=["prompt-after-tap", "slow-5s-after-tap"])
+@pytest.mark.parametrize("engine", ENGINES)
+def test_late_join_on_an_unconverged_clock(engine, release_s, conductor_server, phones):
+    """The CI failure "late join clicks: errors [346464] µs": a phone that joins a running show
+    while its clock sync is still poor (its first replies came late: a busy main thread during the
+    download, a slow link) must not play where that estimate puts the show. Reproduced by
+    delaying what the conductor sends on the phone's websocket by 0.7 s one way, in its gate,
+    until the rejoin tap (an NTP-style exchange reads that as a 0.35 s offset, within its stated
+    bound), then letting it through: the sound, recorded from the phone's sink, must land on the show's clicks.
+    Released at the tap, the page waits for the burst it sends then and starts right; released
+    ``release_s`` later, it starts on the poor estimate (it cannot wait for ever) and must
+    re-anchor once the model converges (ClockSync snapUs), not slew it away for minutes."""
+    srv = conductor_server()
+    console = srv.console()
+    start = arm(console, 1500)
+    c = phones(engine, srv, path="/?probe=1")
+    c.gate.hold(b"GET /ws", 0.7, from_server=True)
+    ear = Ear(c, srv)
+    try:
+        c.page.click("#join-button", 20)
+        c.page.wait_for("window.flashmob.report().verified", 30)
+        c.page.wait_for("document.body.dataset.screen === 'rejoin'", 10)
+        at_tap = c.report()
+        print(f"{engine}: at the tap the sync bound is {at_tap['syncBoundUs']} µs ({at_tap.get('syncSamples')} samples)")
+        assert at_tap["syncBoundUs"] > 100_000, "the held replies did not make the sync poor"
+        c.page.click("#rejoin-button")
+        c.page.wait_for("document.body.dataset.screen === 'play'", 10)
+        time.sleep(release_s)
+        c.gate.release()
+        released_at = srv.conductor.now()
+        time.sleep(8)  # the clock converges on the prompt replies; what plays from then on is judged
+        rep = c.report()
+        print(f"{engine}: runs {rep.get('runs')}, reanchors {rep['reanchors']}, sync bound {rep['syncBoundUs']} µs")
+        expected = [start + s * 1_000_000 // SR for s in click_samples()]
+        heard = ear.clicks_us(released_at + 3_000_000)
+        errs = [t - min(expected, key=lambda e: abs(e - t)) for t in heard]
+        own = clicks_error_us(rep, start, after_us=released_at + 3_000_000)
+        print(f"{engine}: late joiner's clicks heard off by {[round(e) for e in errs]} µs; by its own account "
+              f"{[round(e) for e in own]} µs")
+        # the page's own account (its probe, on the converged clock) shows the clock's error whatever the
+        # output path does: 350-370 ms before the fix, as the sound did; it must be within 100 ms
+        assert own and all(abs(e) <= OUTER_LIMIT_US for e in own), f"{engine}: its own clicks off by {own} µs"
+        assert len(errs) >= 2, f"{engine}: heard {len(errs)} clicks"
+        # the tight limit, or the bound the page states for the run it plays (its sync's + its output
+        # timing's: WebKitGTK's unreported output path); misses within 100 ms (issue 12's open
+        # targets) end as xfail with the numbers; the 350 ms the poor estimate stands for fails
+        bound = rep["runs"][-1]["boundUs"] if rep.get("runs") else 0
+        assert bound <= BOUND_MAX_US, f"{engine} states a {bound} µs bound"
+        limit = max(SOUND_LIMIT_US, bound)
+        misses: list[str] = []
+        check(all(abs(e) <= limit for e in errs), max(map(abs, errs)), engine, "late join clicks heard",
+              f"off by {errs} µs, limit {limit} µs, load average {os.getloadavg()[0]:.1f}", misses)
+    finally:
+        ear.close()
+    console.close()
+    end_with_known_misses(misses)
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_offline_reload_after_arming_and_media_fallback(engine, conductor_server, phones, artifacts):
     """Principle 6 (docs/architecture.md): armed, then the network dies and the phone reloads: the
@@ -314,6 +409,7 @@ def test_offline_reload_after_arming_and_media_fallback(engine, conductor_server
     second phone forced onto the <audio> fallback follows the show too."""
     srv = conductor_server()
     a = phones(engine, srv, path="/?probe=1")
+    ear = Ear(a, srv)  # before the page opens its audio (test_show_in_one_engine)
     ready_phone(a)
     a.page.wait_for("navigator.serviceWorker.controller !== null", 15)
     m = phones(engine, srv, path="/?engine=media")
@@ -327,10 +423,20 @@ def test_offline_reload_after_arming_and_media_fallback(engine, conductor_server
     a.page.wait_for_selector("#screen-countdown, #screen-play", 10)
     assert a.report()["online"] is False
     shot(a, artifacts, "phone-8-offline-countdown")
-    a.page.wait_for(FIRST_SAMPLE_JS, 15)
+    try:
+        a.page.wait_for(FIRST_SAMPLE_JS, 15)
+    except TimeoutError:
+        rep = a.report()
+        print("DEBUG", {k: rep[k] for k in ("runs", "syncBoundUs", "startAt", "ctxState", "screen", "engine")})
+        raise
     first = a.report()["firstSample"]["serverUs"]
-    print(f"{engine}: offline phone heard sample 0 at start + {first - start} µs")
+    fs = a.report()["firstSample"]
+    print(f"{engine}: offline phone heard sample 0 at start + {first - start} µs (scheduled at ctx "
+          f"{fs.get('scheduledAtCtx')} for {fs.get('ctx')}, late start {fs.get('lateStartS')} s; "
+          f"runs {a.report().get('runs')})")
     misses: list[str] = []
+    assert_heard_on_time([ear], start, misses)
+    ear.close()
     check(abs(first - start) <= limit_us(a, SPREAD_LIMIT_US), first - start, engine, "offline reload start",
           f"sample 0 at start + {first - start:.0f} µs, limit {limit_us(a, SPREAD_LIMIT_US)} µs", misses)
     wait_clicks_after(a, start, 2)

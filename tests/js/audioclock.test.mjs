@@ -167,3 +167,29 @@ test('AudioClock: stamps that stop passing (20 in a row) hand over to currentTim
   assert.equal(clock.source, 'outputLatency');
   assert.equal(clock.faults.future, 20);
 });
+
+test('AudioClock.stable: a first start waits for 0.5 s of stamps in a row; a fault restarts the wait; pending stamps hold the fallback back', () => {
+  const clock = new AudioClock();
+  let perf = 1000;
+  const read = (ts) => {
+    const ct = (perf - 1000) / 1000 + 1;
+    clock.add({ ts: ts === undefined ? undefined : ts(ct), currentTime: ct, perfNow: perf, outputLatency: 0.03,
+      baseLatency: 0.01, sampleRate: 48000 });
+    perf += 100;
+  };
+  for (let i = 0; i < 6; i++) read(undefined); // currentTime only (no stamps read yet)
+  assert.equal(clock.source, 'outputLatency');
+  assert.ok(clock.settled && clock.stable, 'no stamps: the fallback is settled');
+  const good = (ct) => ({ contextTime: ct - 0.02, performanceTime: perf - 5 });
+  read(good);
+  assert.ok(!clock.settled && !clock.stable, 'a stamp passed: the fallback is not scheduled on while they come');
+  for (let i = 0; i < 4; i++) read(good);
+  assert.equal(clock.source, 'timestamp');
+  assert.ok(clock.settled && !clock.stable, '5 stamps over 0.4 s: settled, not yet steady');
+  read(good);
+  assert.ok(clock.stable, '6 stamps over 0.5 s: steady');
+  read((ct) => ({ contextTime: ct, performanceTime: perf + 500 })); // in the future
+  assert.ok(clock.settled && !clock.stable, 'a faulty stamp restarts the wait');
+  for (let i = 0; i < 6; i++) read(good);
+  assert.ok(clock.stable);
+});

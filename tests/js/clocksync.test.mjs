@@ -192,3 +192,42 @@ test('fitModel: exact line through noiseless samples', () => {
   assert.ok(Math.abs(m.b - 50) < 1e-3, `slope ${m.b}`);
   assert.ok(Math.abs(m.a - (1000 + 50 * 98)) < 0.1);
 });
+
+test('smooth mode: a published time known wrong (beyond snapUs and the model bound) is set to the model at once', () => {
+  // the first replies reach the page 0.7 s late one way (a busy main thread, a slow link):
+  // the model says the server is 0.35 s earlier than it is, and its bound says so
+  const { sim, cs } = setup({ seed: 4, upUs: 2_000, downUs: 700_000, jitterUs: 200 });
+  cs.start();
+  sim.run(3 * S);
+  const bad = cs.estimate(sim.clientNow());
+  assert.ok(bad.boundUs > 300_000, `poor start: bound ${bad.boundUs} µs`);
+  assert.ok(Math.abs(errorNow(sim, cs) + 349_000) < 5_000, `the estimate is ~350 ms early (${errorNow(sim, cs)} µs)`);
+  cs.setSmooth(true); // the late joiner starts playing on it
+  cs.serverTime(sim.clientNow());
+  sim.o.downUs = 2_000; // prompt replies from now on
+  sim.run(7 * S);
+  const err = errorNow(sim, cs);
+  assert.ok(Math.abs(err) <= 2_000, `the published time follows the converged model (error ${err} µs)`);
+  assert.ok(cs.snaps >= 1, 'counted as a snap');
+  assert.ok(cs.errorBound(sim.clientNow()) < 10_000, 'and its bound says so');
+});
+
+test('smooth mode: a change within the model bound is slewed, not snapped, however large', () => {
+  const { sim, cs } = setup({ seed: 5, upUs: 60_000, downUs: 60_000, jitterUs: 500 });
+  cs.start();
+  sim.run(20 * S);
+  cs.setSmooth(true);
+  cs.serverTime(sim.clientNow());
+  sim.o.downUs = 10_000; // a shorter route back: +25 ms of measured offset, inside a ~35 ms bound
+  let prevOut = cs.serverTime(sim.clientNow()), prevC = sim.clientNow(), maxLag = 0, maxRateDev = 0;
+  sim.run(40 * S, () => {
+    const c = sim.clientNow();
+    const out = cs.serverTime(c);
+    maxLag = Math.max(maxLag, Math.abs(cs.lag));
+    maxRateDev = Math.max(maxRateDev, Math.abs((out - prevOut) / (c - prevC) - (1 + cs.driftPpm / 1e6)));
+    prevOut = out; prevC = c;
+  }, 50_000);
+  assert.ok(maxLag > 20_000, `the change (beyond snapUs) was slewed (largest lag ${maxLag} µs)`);
+  assert.ok(maxRateDev <= 520e-6, `never a jump (${(maxRateDev * 1e6).toFixed(0)} ppm)`);
+  assert.equal(cs.snaps, 0);
+});

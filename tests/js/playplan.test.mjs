@@ -22,7 +22,7 @@ function makeSegments(totalS, segS) {
  * `events(t, sim)` may change the map (e.g. a suspension). Returns everything started.
  */
 function simulate({ totalS = 3600, segS = 30, driftPpm = 200, noiseS = 0.0003, startAtCtx = 5, tickS = 0.25,
-  joinAtCtx = 0, untilCtx = null, events = () => {}, seed = 1, silences = [] }) {
+  joinAtCtx = 0, untilCtx = null, events = () => {}, hook = () => {}, seed = 1, silences = [] }) {
   const rand = rng(seed);
   const segments = makeSegments(totalS, segS);
   const planner = new Planner({ segments, sampleRate: SR, silences });
@@ -34,6 +34,7 @@ function simulate({ totalS = 3600, segS = 30, driftPpm = 200, noiseS = 0.0003, s
     events(t, sim);
     while (pending.length && pending[0].at <= t) planner.decoded(pending.shift().index);
     const map = { ctx0: sim.ctx0 + (rand() * 2 - 1) * noiseS, ctxPerSample: sim.perSample };
+    hook(planner, t, sim);
     const act = planner.tick(t, map);
     for (const i of act.decode) pending.push({ index: i, at: t + 0.1 });
     if (act.stopRun) stops.push({ ...act.stopRun, t });
@@ -124,4 +125,24 @@ test('a 30 ms error waits for the next silence to re-anchor (if within 8 s), els
   assert.ok(stops[0].t >= 5 + 203 && stops[0].t < 5 + 205, `re-anchored at ${stops[0].t} inside the silence`);
   assert.deepEqual(nextSilence(silences, 204_000), silences[0]);
   assert.equal(nextSilence(silences, 206_000), null);
+});
+
+test('reanchor(): a map jump of 10 ms (a clock snap) re-anchors at the next tick instead of trimming or waiting', () => {
+  const silences = [{ start_ms: 203_000, end_ms: 205_000 }];
+  let forcedAt = null;
+  const { stops, started } = simulate({ totalS: 600, noiseS: 0, untilCtx: 300, silences, events: (t, sim) => {
+    if (t >= 100 && !sim.done) { sim.ctx0 += 0.01; sim.done = true; sim.force = true; }
+  } , hook: (planner, t, sim) => { if (sim.force) { planner.reanchor(); sim.force = false; forcedAt = t; } } });
+  assert.equal(stops.length, 1, 'one re-anchor');
+  assert.ok(stops[0].t - forcedAt < 0.3, `at once (${stops[0].t} vs ${forcedAt})`);
+  const anchor = started.find((e) => e.startCtx > stops[0].t);
+  assert.ok(anchor.fadeIn && Math.abs(anchor.startCtx - anchor.trueIdealStart) < 1e-4,
+    `the new run starts on the new map (${((anchor.startCtx - anchor.trueIdealStart) * 1e3).toFixed(3)} ms)`);
+});
+
+test('reanchor() on a schedule already on the map (within 2 ms) changes nothing', () => {
+  const { stops } = simulate({ totalS: 600, noiseS: 0, untilCtx: 300, events: (t, sim) => {
+    if (t >= 100 && !sim.done) { sim.ctx0 += 0.001; sim.done = true; sim.force = true; }
+  }, hook: (planner, t, sim) => { if (sim.force) { planner.reanchor(); sim.force = false; } } });
+  assert.equal(stops.length, 0);
 });

@@ -2,7 +2,7 @@
 
 import pytest
 
-from flashmob.tools.audio_errors import AudioError
+from flashmob.tools.audio.errors import AudioError
 from flashmob.tools.voices.base import VoiceError, VoiceSettings, did_you_mean
 
 

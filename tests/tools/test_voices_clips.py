@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from flashmob.tools.encode import encode_mp3
+from flashmob.tools.audio.encode import encode_mp3
 from flashmob.tools.voices.base import VoiceError, VoiceSettings
 from flashmob.tools.voices.clips import ClipEngine, load_audio_file
 

@@ -14,8 +14,8 @@ import os
 
 import numpy as np
 
-from flashmob.tools.audio_errors import AudioError
-from flashmob.tools.pcm import resample, to_mono
+from flashmob.tools.audio.errors import AudioError
+from flashmob.tools.audio.pcm import resample, to_mono
 
 
 class AssetError(AudioError):

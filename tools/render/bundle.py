@@ -27,10 +27,10 @@ from typing import Callable
 
 from flashmob.contract.duration import samples_to_ms
 from flashmob.tools import __version__
-from flashmob.tools.audio_errors import AudioError
-from flashmob.tools.encode import EncodeSettings
-from flashmob.tools.loudness import LoudnessSettings
-from flashmob.tools.probe import probe_assets
+from flashmob.tools.audio.errors import AudioError
+from flashmob.tools.audio.encode import EncodeSettings
+from flashmob.tools.audio.normalize import LoudnessSettings
+from flashmob.tools.render.asset_probe import probe_assets
 from flashmob.tools.score import Diagnostics, EstimatedDurations, ScoreError, compile_score, load_score
 from flashmob.tools.score.limits import speech_fit_errors
 from flashmob.tools.score.model import Score
@@ -102,7 +102,7 @@ def render_bundle(score_path: str, out_dir: str, options: RenderOptions = Render
 
     Raises ScoreError for score problems (including unreadable assets, lines
     that cannot fit their slot and speech overruns) and
-    ``tools.audio_errors.AudioError`` subclasses for audio failures; on any
+    ``tools.audio.errors.AudioError`` subclasses for audio failures; on any
     exception (KeyboardInterrupt included) nothing is left behind and a
     previous bundle in ``out_dir`` is untouched. ``announce`` receives what
     will be made, after the checks and before any synthesis or mixing.

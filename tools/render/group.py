@@ -8,18 +8,18 @@ Progress is reported through a callback ``progress(stage, fraction)``.
 The show is never held in memory: the mixer renders any range on demand, so
 
 1. pass 1 mixes the show chunk by chunk into a loudness meter and a table of
-   block peaks (:class:`tools.loudness.LoudnessScan`);
+   block peaks (:class:`tools.audio.normalize.LoudnessScan`);
 2. the loudness plan (gain, and the limiter's gains where peaks come near the
    ceiling) is made by mixing again only the places that need it;
 3. pass 2 mixes the show again chunk by chunk, applies the plan and streams
-   it into the MP3 encoder (:class:`tools.encode.Mp3Writer`; ffmpeg encodes
+   it into the MP3 encoder (:class:`tools.audio.encode.Mp3Writer`; ffmpeg encodes
    on one core while this process mixes on the other); the MP3 is decoded and
    measured, and where the codec raised a true peak over the ceiling the PCM
-   is lowered there and encoded again (:func:`tools.codec_check.encode_checked`).
+   is lowered there and encoded again (:func:`tools.audio.codec_check.encode_checked`).
    The plan limits the PCM below the ceiling by the codec's measured headroom
    so that this is rare; the manifest's loudness numbers are the decoded MP3's;
 4. the segments are cut from the full MP3's own frames
-   (:func:`tools.segments.cut_segments`) — one encode, not two. A segment that
+   (:func:`tools.audio.mp3cut.cut_segments`) — one encode, not two. A segment that
    cannot be cut (bitrates too low for the tag's 12-bit delay) is mixed again
    and encoded on its own.
 
@@ -43,10 +43,11 @@ from typing import Callable
 
 import numpy as np
 
-from flashmob.tools.codec_check import codec_headroom_db, encode_checked
-from flashmob.tools.encode import EncodeSettings
-from flashmob.tools.loudness import LoudnessScan, LoudnessSettings
-from flashmob.tools.segments import EncodedSegment, Segment, encode_segment, iter_cut_segments, plan_segments
+from flashmob.tools.audio.codec_check import codec_headroom_db, encode_checked
+from flashmob.tools.audio.encode import EncodeSettings
+from flashmob.tools.audio.normalize import LoudnessScan, LoudnessSettings
+from flashmob.tools.audio.mp3cut import iter_cut_segments
+from flashmob.tools.audio.segments import EncodedSegment, Segment, encode_segment, plan_segments
 from flashmob.tools.score.timeline import GroupTimeline
 
 from .assets import AssetBank, builtin_beep
@@ -165,7 +166,7 @@ def render_group(job: GroupJob, progress: Callable[[str, float], None] = lambda 
 
 def pcm_loudness(loudness: LoudnessSettings, encode: EncodeSettings) -> LoudnessSettings:
     """What the PCM is normalized to so that the decoded MP3 meets ``loudness``: the ceiling
-    lowered by the codec's headroom (:func:`tools.codec_check.codec_headroom_db`), half the
+    lowered by the codec's headroom (:func:`tools.audio.codec_check.codec_headroom_db`), half the
     loudness tolerance (the other half is for the codec and for other meters)."""
     return replace(loudness, ceiling_dbtp=loudness.ceiling_dbtp - codec_headroom_db(encode),
                    tolerance_lu=loudness.tolerance_lu / 2)

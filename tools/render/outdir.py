@@ -26,7 +26,7 @@ import shutil
 import tempfile
 
 from flashmob.contract.secret import SECRET_FILE, kept_across_renders
-from flashmob.tools.audio_errors import AudioError
+from flashmob.tools.audio.errors import AudioError
 
 from .workers import _pid_alive
 

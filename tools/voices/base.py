@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..audio_errors import AudioError
+from ..audio.errors import AudioError
 
 ENGINES = ("espeak", "piper", "clips")
 NORMAL_WPM = 175

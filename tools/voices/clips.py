@@ -10,7 +10,7 @@ human replaces a TTS line without changing its cue.
 :func:`load_audio_file` keeps all channels, for music beds and sound cues.
 It reads WAV, FLAC and Ogg with libsndfile (exact, in-process) and MP3 and
 anything else (m4a/aac, opus in webm...) with the ffmpeg CLI of
-``imageio-ffmpeg`` (:func:`tools.decode.decode_ffmpeg`; gapless trimming from
+``imageio-ffmpeg`` (:func:`tools.audio.decode.decode_ffmpeg`; gapless trimming from
 the LAME tag, its messages captured — libsndfile's MP3 path, libmpg123, prints
 straight to stderr). Not pydub: its ``from_file`` runs ``ffprobe`` for anything but
 WAV, and imageio-ffmpeg ships no ffprobe.
@@ -38,13 +38,13 @@ def load_audio_file(path: str | os.PathLike) -> tuple[np.ndarray, int]:
         raise VoiceError(f"audio file not found: {p}")
     import soundfile
 
-    from ..probe import container
+    from ..audio.probe import container
 
     with open(p, "rb") as fh:
         kind = container(fh.read(64))
     if kind not in (None, "MP3"):  # libmpg123 prints to stderr: MP3 goes to ffmpeg, whose messages are captured
         try:
-            with open(p, "rb") as fh:  # a file object: no guess from the name (see tools.probe)
+            with open(p, "rb") as fh:  # a file object: no guess from the name (see tools.audio.probe)
                 data, rate = soundfile.read(fh, dtype="float32", always_2d=False)
             return np.ascontiguousarray(data, np.float32), int(rate)
         except Exception:  # libsndfile cannot read it: let ffmpeg try
@@ -53,7 +53,7 @@ def load_audio_file(path: str | os.PathLike) -> tuple[np.ndarray, int]:
 
 
 def _load_with_ffmpeg(p: Path) -> tuple[np.ndarray, int]:
-    from ..decode import DecodeError, decode_ffmpeg
+    from ..audio.decode import DecodeError, decode_ffmpeg
 
     try:
         return decode_ffmpeg(p)

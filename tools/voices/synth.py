@@ -27,7 +27,7 @@ from typing import Mapping
 
 import numpy as np
 
-from ..pcm import apply_gain_db, normalize_peak, peak, resample, trim_silence
+from ..audio.pcm import apply_gain_db, normalize_peak, peak, resample, trim_silence
 from .base import Engine, VoiceError, VoiceSettings
 from .cache import VoiceCache, cache_key
 from .chunks import chunks

@@ -115,7 +115,7 @@ def test_badges_put_each_phone_in_its_registrants_group(fixed):
     assert set(by_hint) == {"@jose", "@alexis", "@nastya", None}
     for r in kit.registrants:
         q = parse_qs(urlsplit(by_hint[r.handle]).query)
-        adm, _ = conductor.admit(m.Hello(group=q["g"][0], group_token=q["k"][0]))
+        adm, _, _ = conductor.core.admit(m.Hello(group=q["g"][0], group_token=q["k"][0]), conductor.now())
         assert adm.group == r.group
     text = " ".join(pdf_text((out / "badges.pdf").read_bytes())[0].split())
     assert "Αλέξης Παπαδόπουλος" in text and "ROUGES" in text

@@ -89,7 +89,7 @@ def test_personal_urls_put_the_phone_in_the_badge_group(bundle, assign):
     for gid in ("blue", "red", "blue"):
         url = links.personal(gid, "@José")
         assert parse_qs(urlsplit(url).query)["p"] == ["@José"]
-        adm, welcome = conductor.admit(hello_from(url))
+        adm, welcome, _ = conductor.core.admit(hello_from(url), conductor.now())
         assert adm.group == welcome.group == gid
 
 
@@ -98,7 +98,7 @@ def test_a_forged_personal_url_is_refused(bundle):
     links = show_links(b, PUBLIC, "fixed", lambda gid: "forgedforgedforgedforg")
     conductor, _, _ = conductor_for(bundle, "fixed")
     with pytest.raises(JoinRefused) as exc:
-        conductor.admit(hello_from(links.personal("red")))
+        conductor.core.admit(hello_from(links.personal("red")), conductor.now())
     assert exc.value.code == m.GROUP_TOKEN_INVALID
     with pytest.raises(PrintError):
         links.personal(None)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from mutagen.id3 import ID3
 
-from flashmob.tools.decode import decode_ffmpeg, decode_soundfile, ffmpeg_exe
+from flashmob.tools.audio.decode import decode_ffmpeg, decode_soundfile, ffmpeg_exe
 from flashmob.tools.render.bundle import RenderOptions, render_bundle
 from flashmob.tools.score import ScoreError
 

@@ -18,7 +18,7 @@ import pyloudnorm
 import pytest
 from scipy.signal import resample_poly
 
-from flashmob.tools.decode import decode_ffmpeg, decode_soundfile, ffmpeg_exe
+from flashmob.tools.audio.decode import decode_ffmpeg, decode_soundfile, ffmpeg_exe
 from flashmob.tools.render.bundle import RenderOptions, render_bundle
 
 ASSETS = Path(__file__).resolve().parents[3] / "scores" / "assets"

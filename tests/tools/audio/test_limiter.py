@@ -1,10 +1,10 @@
-"""flashmob.tools.limiter: true peaks held under the ceiling with a smooth gain."""
+"""flashmob.tools.audio.limiter: true peaks held under the ceiling with a smooth gain."""
 
 import numpy as np
 import pytest
 
-from flashmob.tools.limiter import GainSmoother, LimiterError, LimiterSettings, LimiterStats, limit
-from flashmob.tools.truepeak import true_peak_dbtp
+from flashmob.tools.audio.limiter import GainSmoother, LimiterError, LimiterSettings, LimiterStats, limit
+from flashmob.tools.audio.truepeak import true_peak_dbtp
 
 SR = 44100
 
@@ -78,8 +78,8 @@ def test_bad_settings_raise(settings):
 # ---- the sparse form: the same gains, computed only where the limiter can act ----------------------
 
 def sparse(x: np.ndarray, gain_db: float, settings: LimiterSettings = LimiterSettings()):
-    from flashmob.tools.limiter import apply_spans, limiter_spans
-    from flashmob.tools.truepeak import BlockPeaks
+    from flashmob.tools.audio.limiter import apply_spans, limiter_spans
+    from flashmob.tools.audio.truepeak import BlockPeaks
 
     peaks = BlockPeaks()
     for i in range(0, len(x), 10_000):  # fed in chunks that are not multiples of the block

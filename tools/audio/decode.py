@@ -10,7 +10,7 @@ Rendered MP3s are proven by decoding them the way players will:
 
 Both honour the Xing/Info LAME tag (encoder delay and padding) when there is
 one, and both return ``(samples, sample_rate)`` with float32 samples shaped
-``(n,)`` for mono or ``(n, channels)`` otherwise (see :mod:`tools.pcm`).
+``(n,)`` for mono or ``(n, channels)`` otherwise (see :mod:`tools.audio.pcm`).
 Any failure raises :class:`DecodeError`.
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio_errors import AudioError
+from .errors import AudioError
 
 _WAVE_FORMAT_IEEE_FLOAT = 3
 _WAVE_FORMAT_EXTENSIBLE = 0xFFFE

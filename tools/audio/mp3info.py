@@ -1,27 +1,35 @@
-"""Read the gapless facts of an MP3: its Xing/Info frame and LAME tag.
+"""The gapless facts of an MP3: frame headers, the Xing/Info frame and its LAME tag — read and written.
 
 An MP3 encoder prepends ``encoder_delay`` samples (576 for LAME) and appends
 ``padding`` samples to fill the last frame. A decoder can only return the
 original samples — sample 0 first, exact length — if it knows both numbers.
 LAME-compatible encoders store them in the LAME extension of the first
-frame (the Xing "Info" frame, which carries no audio):
+frame (the Xing "Info" frame, which carries no audio). This module is the
+one definition of that layout; :func:`read_gapless_info` reads it and
+:func:`write_info_frame` rewrites it:
 
     offset from "Info"/"Xing" | size | field
     0                          | 4    | tag id
     4                          | 4    | flags: 1 frames, 2 bytes, 4 TOC, 8 quality
     8 (if flag 1)              | 4    | number of audio frames (Info frame excluded)
-    ... (if flag 2)            | 4    | number of bytes
-    ... (if flag 4)            | 100  | seek table
+    ... (if flag 2)            | 4    | number of bytes (from the Info frame on)
+    ... (if flag 4)            | 100  | seek table: the byte position of the frame at
+                               |      | i % of the duration, in 1/256 of the bytes
     ... (if flag 8)            | 4    | quality
     then the LAME extension    | 9    | encoder string ("LAME3.100", "Lavf lame"...)
     +9 .. +20                  | 12   | revision, lowpass, replay gain, flags, ABR
     +21                        | 3    | 12-bit encoder delay, 12-bit padding
+    +24 .. +27                 | 4    | misc, MP3 gain, preset and surround
+    +28                        | 4    | music length: bytes from the Info frame on
+    +32                        | 2    | music CRC: CRC-16 of the audio frames' bytes
+    +34                        | 2    | tag CRC: CRC-16 of the frame before it (LAME), or
+                               |      | of its first 190 bytes with this field zeroed (ffmpeg)
 
 so ``samples = frames * samples_per_frame - encoder_delay - padding``.
 libmpg123 and libavcodec additionally drop their own 529-sample decoder
 delay; with the tag both return exactly ``samples``. :func:`read_gapless_info`
 exposes the numbers so a bundle manifest can carry them for players whose
-decoder ignores the tag.
+decoder ignores the tag. The checksums are CRC-16/ARC (:mod:`tools.audio.crc16`).
 """
 
 from __future__ import annotations
@@ -29,7 +37,10 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from .audio_errors import AudioError
+import numpy as np
+
+from .crc16 import crc16
+from .errors import AudioError
 
 _BITRATES_KBPS = {
     1: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),  # MPEG-1 layer III
@@ -37,10 +48,18 @@ _BITRATES_KBPS = {
 }
 _RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
 
+DECODER_DELAY = 529
+"""Samples an mpg123/libavcodec-style decoder outputs before the encoder's delay."""
 
-_LAME_DELAY_OFFSET = 21  # from the start of the LAME extension
-_LAME_CRC_OFFSET = 34
-_LAME_CRC_SPAN = 190  # bytes of the Info frame covered by the tag CRC (ffmpeg's convention)
+
+# the LAME extension, from its start (the table above)
+LAME_DELAY_AT = 21
+LAME_MUSIC_LENGTH_AT = 28
+LAME_MUSIC_CRC_AT = 32
+LAME_TAG_CRC_AT = 34
+LAME_TAG_CRC_SPAN = 190  # bytes of the Info frame covered by the tag CRC (ffmpeg's convention)
+MAX_DELAY = 0xFFF  # the encoder delay and the padding are 12-bit fields
+_XING_FRAMES, _XING_BYTES, _XING_TOC, _XING_QUALITY = 1, 2, 4, 8
 
 
 class Mp3InfoError(AudioError):
@@ -138,36 +157,89 @@ def read_gapless_info(data: bytes) -> GaplessInfo:
                            first.samples_per_frame, None, None, None, None, start)
     flags = struct.unpack_from(">I", data, tag_at + 4)[0]
     pos, frames = tag_at + 8, None
-    if flags & 1:
+    if flags & _XING_FRAMES:
         frames = struct.unpack_from(">I", data, pos)[0]
         pos += 4
-    pos += (4 if flags & 2 else 0) + (100 if flags & 4 else 0) + (4 if flags & 8 else 0)
+    pos += (4 if flags & _XING_BYTES else 0) + (100 if flags & _XING_TOC else 0) + (4 if flags & _XING_QUALITY else 0)
     delay = padding = encoder = None
-    ext = data[pos : pos + 24]
-    if len(ext) == 24 and ext[:4] in (b"LAME", b"Lavf", b"Lavc", b"L3.9", b"GOGO"):
+    ext = data[pos : pos + LAME_DELAY_AT + 3]
+    if len(ext) == LAME_DELAY_AT + 3 and ext[:4] in (b"LAME", b"Lavf", b"Lavc", b"L3.9", b"GOGO"):
         encoder = ext[:9].rstrip(b"\0 ").decode("latin-1")
-        d0, d1, d2 = ext[21], ext[22], ext[23]
-        delay, padding = (d0 << 4) | (d1 >> 4), ((d1 & 0x0F) << 8) | d2
+        delay, padding = _unpack_delay(ext, LAME_DELAY_AT)
     return GaplessInfo(first.sample_rate, first.channels, first.bitrate_kbps, first.samples_per_frame,
                        frames, delay, padding, encoder, start + first.frame_bytes,
                        pos if encoder is not None else None, start)
 
 
-def crc16(data: bytes, crc: int = 0) -> int:
-    """CRC-16/ARC (reflected polynomial 0xA001), the checksum of the LAME tag."""
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
+def _unpack_delay(data, at: int) -> tuple[int, int]:
+    d0, d1, d2 = data[at], data[at + 1], data[at + 2]
+    return (d0 << 4) | (d1 >> 4), ((d1 & 0x0F) << 8) | d2
 
 
-def _tag_crc(frame: bytes, crc_at: int, convention: str) -> int:
-    if convention == "lame":  # LAME: the bytes before the CRC field
+def _pack_delay(delay: int, padding: int) -> bytes:
+    return bytes([delay >> 4, ((delay & 0xF) << 4) | (padding >> 8), padding & 0xFF])
+
+
+def tag_crc(frame: bytes, crc_at: int, convention: str) -> int:
+    """The tag CRC of the Info frame starting ``frame`` whose CRC field is at ``crc_at``.
+
+    ``"lame"``: CRC-16 of the bytes before the field; ``"ffmpeg"``: of the first
+    :data:`LAME_TAG_CRC_SPAN` bytes with the field zeroed (as many as ``frame`` holds)."""
+    if convention == "lame":
         return crc16(frame[:crc_at])
-    covered = bytearray(frame[:_LAME_CRC_SPAN])  # ffmpeg: 190 bytes, the CRC field zeroed
+    covered = bytearray(frame[:LAME_TAG_CRC_SPAN])
     covered[crc_at : crc_at + 2] = bytes(len(covered[crc_at : crc_at + 2]))
     return crc16(bytes(covered))
+
+
+def write_info_frame(buf: bytearray, info: GaplessInfo, encoder_delay: int, padding: int, *,
+                     frame_sizes: list[int] | None = None, music_crc: int | None = None) -> None:
+    """Rewrite, in ``buf``, the Info frame that ``info`` read at ``info.frame_offset``.
+
+    Writes the LAME tag's ``encoder_delay`` and ``padding``; with
+    ``frame_sizes`` (the byte length of every audio frame that will follow the
+    Info frame) also the stream's frame count, byte count and seek table (for
+    the Xing fields its flags announce) and the tag's music length; with
+    ``music_crc`` the tag's music CRC. Then the tag CRC, in whichever
+    convention (:func:`tag_crc`) the tag used before — over the bytes of
+    ``buf`` from the frame on, so ``buf`` holds what follows the frame in the
+    file, or the frame alone. A tag CRC matching neither convention is left
+    as it was. Raises :class:`Mp3InfoError` when the stream has no LAME tag
+    or a value does not fit its field.
+    """
+    if info.lame_offset is None:
+        raise Mp3InfoError("MP3 has no LAME tag to rewrite")
+    if not (0 <= encoder_delay <= MAX_DELAY and 0 <= padding <= MAX_DELAY):
+        raise Mp3InfoError(f"encoder delay {encoder_delay} and padding {padding} must be 0..{MAX_DELAY}")
+    f0, lame = info.frame_offset, info.lame_offset
+    crc_at = lame + LAME_TAG_CRC_AT - f0
+    span = max(LAME_TAG_CRC_SPAN, crc_at + 2)
+    old = bytes(buf[f0 : f0 + span])
+    if frame_sizes is not None:
+        frames, info_bytes = len(frame_sizes), info.audio_offset - f0
+        total = info_bytes + sum(frame_sizes)
+        tag = f0 + 4 + parse_frame_header(buf, f0).side_info_bytes
+        flags = struct.unpack_from(">I", buf, tag + 4)[0]
+        pos = tag + 8
+        if flags & _XING_FRAMES:
+            struct.pack_into(">I", buf, pos, frames)
+            pos += 4
+        if flags & _XING_BYTES:
+            struct.pack_into(">I", buf, pos, total)
+            pos += 4
+        if flags & _XING_TOC:
+            offsets = np.concatenate([[0], np.cumsum(frame_sizes)]) + info_bytes
+            for i in range(100):
+                buf[pos + i] = 0 if i == 0 else min(255, 256 * int(offsets[i * frames // 100]) // total)
+        struct.pack_into(">I", buf, lame + LAME_MUSIC_LENGTH_AT, total)
+    buf[lame + LAME_DELAY_AT : lame + LAME_DELAY_AT + 3] = _pack_delay(encoder_delay, padding)
+    if music_crc is not None:
+        struct.pack_into(">H", buf, lame + LAME_MUSIC_CRC_AT, music_crc)
+    stored = struct.unpack_from(">H", old, crc_at)[0]
+    for convention in ("ffmpeg", "lame"):
+        if tag_crc(old, crc_at, convention) == stored:
+            struct.pack_into(">H", buf, f0 + crc_at, tag_crc(bytes(buf[f0 : f0 + span]), crc_at, convention))
+            break
 
 
 def with_exact_length(data: bytes, samples: int) -> bytes:
@@ -177,8 +249,9 @@ def with_exact_length(data: bytes, samples: int) -> bytes:
     1152 input lengths — those where LAME emits one more frame than the
     padding field expects — so decoders would return up to 47 extra samples
     at the end. This rewrites the 12-bit padding field and the tag's CRC (in
-    whichever convention the tag already used). Raises :class:`Mp3InfoError`
-    when the stream has no LAME tag or cannot hold ``samples``.
+    whichever convention the tag already used: :func:`write_info_frame`).
+    Raises :class:`Mp3InfoError` when the stream has no LAME tag or cannot
+    hold ``samples``.
     """
     info = read_gapless_info(data)
     if info.lame_offset is None or info.frames is None or info.encoder_delay is None:
@@ -186,18 +259,8 @@ def with_exact_length(data: bytes, samples: int) -> bytes:
     if info.samples == samples:
         return data
     padding = info.frames * info.samples_per_frame - info.encoder_delay - samples
-    if not 0 <= padding <= 0xFFF:
+    if not 0 <= padding <= MAX_DELAY:
         raise Mp3InfoError(f"MP3 of {info.frames} frames cannot hold exactly {samples} samples")
     buf = bytearray(data)
-    at = info.lame_offset + _LAME_DELAY_OFFSET
-    buf[at : at + 3] = bytes([info.encoder_delay >> 4, ((info.encoder_delay & 0xF) << 4) | (padding >> 8), padding & 0xFF])
-    f0, crc_at = info.frame_offset, info.lame_offset + _LAME_CRC_OFFSET - info.frame_offset
-    span = max(_LAME_CRC_SPAN, crc_at + 2)
-    old_frame = data[f0 : f0 + span]
-    stored = struct.unpack_from(">H", old_frame, crc_at)[0]
-    for convention in ("ffmpeg", "lame"):
-        if _tag_crc(old_frame, crc_at, convention) == stored:
-            new_crc = _tag_crc(bytes(buf[f0 : f0 + span]), crc_at, convention)
-            struct.pack_into(">H", buf, f0 + crc_at, new_crc)
-            break
+    write_info_frame(buf, info, info.encoder_delay, padding)
     return bytes(buf)

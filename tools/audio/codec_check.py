@@ -12,8 +12,8 @@ checked like this (:func:`encode_checked`):
    most decoded peaks stay under the ceiling;
 2. the MP3 is decoded (libmpg123, the decoder of the ``soundfile`` wheel)
    and measured in one streaming pass (:class:`DecodedMeter`): integrated
-   loudness (BS.1770, :class:`tools.loudness.LoudnessMeter`), true peak
-   (4x oversampling, :mod:`tools.truepeak`) and every frame whose true-peak
+   loudness (BS.1770, :class:`tools.audio.meter.LoudnessMeter`), true peak
+   (4x oversampling, :mod:`tools.audio.truepeak`) and every frame whose true-peak
    envelope is above the ceiling minus :data:`METER_MARGIN_DB`;
 3. if there are such frames, the PCM's gain is lowered only around them
    (:func:`correction_stage`: the excess plus :data:`CORRECTION_MARGIN_DB`,
@@ -23,7 +23,7 @@ checked like this (:func:`encode_checked`):
 
 The numbers returned are those of the decoded MP3 (what the manifest
 states), whatever the outcome. The loudness of the track is not changed by
-the codec once LAME's output scale is undone (:func:`tools.encode.lame_scale`):
+the codec once LAME's output scale is undone (:func:`tools.audio.encode.lame_scale`):
 measured, decoded and PCM agree within 0.01 LU.
 """
 
@@ -38,7 +38,8 @@ import numpy as np
 
 from .encode import EncodeError, EncodeSettings, Mp3Writer
 from .limiter import GainSmoother, GainSpan, LimiterSettings
-from .loudness import LoudnessMeter, LoudnessPlan, LoudnessStage
+from .meter import LoudnessMeter
+from .normalize import LoudnessPlan, LoudnessStage
 from .truepeak import AFTER, BEFORE, _dilated, block_runs, l1_gain, peak_envelope
 
 CODEC_HEADROOM_DB = {32: (2.7, 2.1), 40: (2.8, 1.5), 48: (2.4, 1.2), 56: (2.1, 1.4), 64: (2.2, 1.2),
@@ -56,7 +57,7 @@ show's content raises further, step 3 corrects."""
 
 METER_MARGIN_DB = 0.02
 """Decoded true peaks are kept this far under the ceiling: another 4x interpolator (scipy's
-``resample_poly``) reads 0.006 dB more than :mod:`tools.truepeak` on the same decoded MP3."""
+``resample_poly``) reads 0.006 dB more than :mod:`tools.audio.truepeak` on the same decoded MP3."""
 
 CORRECTION_MARGIN_DB = 0.3
 """A corrected spot is lowered this much more than its excess: the next encode's noise differs."""
@@ -98,7 +99,7 @@ class DecodedMeter:
 
     ``limit`` (linear) is the level above which frames are reported as overshoots. The
     true-peak envelope is exact wherever it reaches ``limit`` or the largest value so far
-    (:func:`tools.truepeak.peak_envelope`'s ``floor``), so the true peak is exact.
+    (:func:`tools.audio.truepeak.peak_envelope`'s ``floor``), so the true peak is exact.
     """
 
     def __init__(self, sample_rate: int, channels: int, limit: float):

@@ -1,4 +1,4 @@
-"""flashmob.tools.decode: both real decoders agree on lossless files; errors are DecodeError."""
+"""flashmob.tools.audio.decode: both real decoders agree on lossless files; errors are DecodeError."""
 
 import struct
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from flashmob.tools.decode import DecodeError, decode_ffmpeg, decode_soundfile, parse_wav_float32
+from flashmob.tools.audio.decode import DecodeError, decode_ffmpeg, decode_soundfile, parse_wav_float32
 
 
 @pytest.fixture

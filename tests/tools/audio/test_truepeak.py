@@ -1,10 +1,10 @@
-"""flashmob.tools.truepeak: 4x oversampled peak estimation, exact where it matters, chunk-independent."""
+"""flashmob.tools.audio.truepeak: 4x oversampled peak estimation, exact where it matters, chunk-independent."""
 
 import numpy as np
 import pytest
 from scipy.signal import resample_poly
 
-from flashmob.tools.truepeak import interpolation_matrix, padded_chunks, peak_envelope, true_peak, true_peak_dbtp
+from flashmob.tools.audio.truepeak import interpolation_matrix, padded_chunks, peak_envelope, true_peak, true_peak_dbtp
 
 SR = 44100
 
@@ -64,7 +64,7 @@ def test_padded_chunks_cover_the_track_with_zero_context_at_the_ends():
 
 
 def test_block_peaks_in_any_chunks_and_the_bound_they_give():
-    from flashmob.tools.truepeak import PEAK_BLOCK, BlockPeaks, l1_gain
+    from flashmob.tools.audio.truepeak import PEAK_BLOCK, BlockPeaks, l1_gain
 
     rng = np.random.default_rng(5)
     x = (rng.standard_normal((10_000, 2)) * 0.3).astype(np.float32)
@@ -85,7 +85,7 @@ def test_block_peaks_in_any_chunks_and_the_bound_they_give():
 def test_envelope_bounds_hold_for_every_block(kind):
     """The bounds the sparse limiter trusts to skip blocks: never below the exact envelope,
     including the first and last blocks (silence around the track)."""
-    from flashmob.tools.truepeak import AFTER, BEFORE, PEAK_BLOCK, BlockPeaks, envelope_bounds
+    from flashmob.tools.audio.truepeak import AFTER, BEFORE, PEAK_BLOCK, BlockPeaks, envelope_bounds
 
     rng = np.random.default_rng(11)
     n = 64 * 200 + 37

@@ -1,21 +1,15 @@
-"""Integrated loudness (ITU-R BS.1770-4 / EBU R128) and normalization to a target.
+"""Normalization to a target integrated loudness (ITU-R BS.1770-4 / EBU R128).
 
 Every group's MP3 of a show is normalized to the same integrated loudness
 (default -16 LUFS, the usual target for speech on phones) with true peaks
 limited to -1 dBTP (default), so no group is louder than another and lossy
 decoding does not clip.
 
-Measurement (:class:`LoudnessMeter`, :func:`integrated_loudness`): the
-signal is K-weighted (high shelf + high pass, coefficients derived for any
-sample rate from the filters' analogue parameters), mean squares are
-collected per 100 ms, 400 ms blocks overlap by 75 %, and the integrated
-loudness is the mean of the blocks that pass the absolute (-70 LUFS) and
-relative (-10 LU) gates. Channels are summed with weight 1 (mono, stereo).
-The meter is fed in chunks and keeps 10 numbers per second per channel, so
-a 60-minute track is measured in constant memory.
+Measurement: the BS.1770 meter of :mod:`tools.audio.meter` (K-weighting,
+100 ms hop energies, gated 400 ms blocks), fed in chunks in constant memory.
 
 Normalization (:func:`normalize_loudness`): gain to the target, then the
-true-peak limiter of :mod:`tools.limiter`. Limiting lowers loudness a
+true-peak limiter of :mod:`tools.audio.limiter`. Limiting lowers loudness a
 little, so the output is measured and, when it misses the target by more
 than the tolerance, the gain is corrected (:func:`next_gain`) and the
 limiter runs again on the output (at most ``max_passes`` times).
@@ -24,7 +18,7 @@ It is done without going over the whole track more than twice
 (:class:`LoudnessScan`, :class:`LoudnessPlan`): one pass measures the input
 (meter and per-block peaks); the passes of the limiter are computed only
 where a block's true-peak bound, times the gain, reaches the ceiling
-(:func:`tools.limiter.limiter_spans`); each pass's output loudness is the
+(:func:`tools.audio.limiter.limiter_spans`); each pass's output loudness is the
 previous hop energies times the gain squared, metered again only around the
 limited spans; the true peak is interpolated only where it can be the
 largest. A second pass applies the plan. Since the plan applies to any
@@ -36,134 +30,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 from scipy.signal import sosfilt
 
-from .audio_errors import AudioError
 from .limiter import (SAFETY_MARGIN_DB, LimiterError, LimiterSettings, LimiterStats, apply_spans, limiter_spans,
                       tighten)
-from .pcm import PcmError, as_float32, check_rate
+from .meter import CHUNK, LoudnessError, LoudnessMeter, checked_pcm, gated_loudness, k_weighting_sos
+from .pcm import check_rate
 from .truepeak import AFTER, BEFORE, PEAK_BLOCK, BlockPeaks, block_runs, envelope_bounds, fetch_padded, peak_envelope
-
-ABSOLUTE_GATE_LUFS = -70.0
-RELATIVE_GATE_LU = -10.0
-_CHUNK = 1 << 20
-
-
-class LoudnessError(AudioError):
-    """Bad loudness settings or audio."""
-
-
-@lru_cache(maxsize=8)
-def k_weighting_sos(sample_rate: int) -> np.ndarray:
-    """Second-order sections ``(2, 6)`` of the BS.1770 K-weighting filter at ``sample_rate``.
-
-    At 48 kHz these are the coefficients printed in BS.1770-4 (to ~1e-8).
-    """
-    fs = float(sample_rate)
-    # stage 1: high shelf (head acoustics)
-    f0, gain_db, q = 1681.974450955533, 3.999843853973347, 0.7071752369554196
-    k = math.tan(math.pi * f0 / fs)
-    vh = 10 ** (gain_db / 20)
-    vb = vh**0.4996667741545416
-    a0 = 1 + k / q + k * k
-    shelf = [(vh + vb * k / q + k * k) / a0, 2 * (k * k - vh) / a0, (vh - vb * k / q + k * k) / a0,
-             1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0]
-    # stage 2: high pass (RLB)
-    f0, q = 38.13547087602444, 0.5003270373238773
-    k = math.tan(math.pi * f0 / fs)
-    a0 = 1 + k / q + k * k
-    highpass = [1.0, -2.0, 1.0, 1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0]
-    return np.array([shelf, highpass])
-
-
-@dataclass
-class LoudnessMeter:
-    """Streaming BS.1770 meter. Feed :meth:`push` consecutive chunks, then read :meth:`integrated`."""
-
-    sample_rate: int
-    channels: int = 1
-    _zi: np.ndarray | None = None
-    _partial: np.ndarray | None = None  # K-weighted squares of an unfinished 100 ms hop, per channel
-    _hops: list = field(default_factory=list)  # arrays of per-hop channel-summed mean squares
-
-    @property
-    def hop(self) -> int:
-        return self.sample_rate // 10
-
-    def push(self, pcm: np.ndarray) -> None:
-        """Add the next chunk (``(n,)`` or ``(n, channels)``)."""
-        x = np.asarray(pcm, dtype=np.float64)
-        channels = 1 if x.ndim == 1 else x.shape[1]
-        if channels != self.channels:
-            raise LoudnessError(f"meter set up for {self.channels} channel(s), got {channels}")
-        if self._zi is None:
-            self._zi = np.zeros((2, 2, self.channels))
-        sos = k_weighting_sos(self.sample_rate)
-        if x.ndim == 1:  # mono: 1-D all the way (a (n, 1) array costs twice the filter itself)
-            y, zi = sosfilt(sos, x, zi=self._zi[:, :, 0])
-            self._zi = zi[:, :, None]
-            sq = y
-            np.multiply(y, y, out=sq)
-        else:
-            y, self._zi = sosfilt(sos, x, axis=0, zi=self._zi)
-            sq = (y * y).sum(axis=1)
-        if self._partial is not None:
-            sq = np.concatenate([self._partial, sq])
-        whole = sq.size // self.hop * self.hop
-        if whole:
-            self._hops.append(sq[:whole].reshape(-1, self.hop).mean(axis=1))
-        self._partial = sq[whole:]
-
-    def block_energies(self) -> np.ndarray:
-        """Mean square of every 400 ms block (75 % overlap) completed so far."""
-        return block_energies(self.hop_energies())
-
-    def hop_energies(self) -> np.ndarray:
-        """Channel-summed mean square of the K-weighted signal in every whole 100 ms hop so far."""
-        return np.concatenate(self._hops) if self._hops else np.zeros(0)
-
-    def integrated(self) -> float:
-        """Gated integrated loudness in LUFS; ``-inf`` when no block passes the gates."""
-        return gated_loudness(self.hop_energies())
-
-
-def block_energies(hops: np.ndarray) -> np.ndarray:
-    """Mean square of every 400 ms block (75 % overlap) of 100 ms hop energies."""
-    if hops.size < 4:
-        return np.zeros(0)
-    return (hops[:-3] + hops[1:-2] + hops[2:-1] + hops[3:]) / 4.0
-
-
-def gated_loudness(hops: np.ndarray) -> float:
-    """BS.1770 gated integrated loudness (LUFS) of 100 ms hop energies; ``-inf`` when nothing passes."""
-    z = block_energies(hops)
-    with np.errstate(divide="ignore"):
-        lk = -0.691 + 10 * np.log10(z)
-    z = z[lk > ABSOLUTE_GATE_LUFS]
-    if z.size == 0:
-        return float("-inf")
-    relative = -0.691 + 10 * np.log10(z.mean()) + RELATIVE_GATE_LU
-    z = z[-0.691 + 10 * np.log10(z) > relative]
-    return float(-0.691 + 10 * np.log10(z.mean()))
-
-
-def _checked(pcm: np.ndarray) -> np.ndarray:
-    try:
-        return as_float32(pcm)
-    except PcmError as e:
-        raise LoudnessError(str(e)) from e
-
-
-def integrated_loudness(pcm: np.ndarray, sample_rate: int, *, chunk: int = _CHUNK) -> float:
-    """Integrated loudness of ``pcm`` in LUFS (``-inf`` for silence or < 400 ms)."""
-    x = _checked(pcm)
-    meter = LoudnessMeter(check_rate(sample_rate), 1 if x.ndim == 1 else x.shape[1])
-    for i in range(0, x.shape[0], chunk):
-        meter.push(x[i : i + chunk])
-    return meter.integrated()
 
 
 @dataclass(frozen=True)
@@ -330,7 +205,7 @@ class _Bounds:
 @dataclass(frozen=True)
 class LoudnessStage:
     """One pass: ``y = (x * pre) * gain[n]``, the limiter's gains below 1 held in ``spans``
-    (:class:`tools.limiter.GainSpan`)."""
+    (:class:`tools.audio.limiter.GainSpan`)."""
 
     pre: np.float32
     spans: tuple
@@ -439,7 +314,7 @@ def normalize_loudness(
     settings: LoudnessSettings = LoudnessSettings(),
     *,
     out: np.ndarray | None = None,
-    chunk: int = _CHUNK,
+    chunk: int = CHUNK,
 ) -> tuple[np.ndarray, LoudnessReport]:
     """Normalize ``pcm`` to ``settings.target_lufs`` with true peaks <= ``settings.ceiling_dbtp``.
 
@@ -455,7 +330,7 @@ def normalize_loudness(
     """
     settings.validate()
     rate = check_rate(sample_rate)
-    x = _checked(pcm)
+    x = checked_pcm(pcm)
     if out is None:
         out = np.empty_like(x)
     elif out.shape != x.shape or out.dtype != np.float32:

@@ -1,4 +1,4 @@
-"""flashmob.tools.mp3info: reading and correcting the LAME tag of real encoder output."""
+"""flashmob.tools.audio.mp3info: reading and correcting the LAME tag of real encoder output."""
 
 import struct
 
@@ -6,19 +6,15 @@ import lameenc
 import numpy as np
 import pytest
 
-from flashmob.tools.encode import EncodeSettings, encode_mp3
-from flashmob.tools.mp3info import (
+from flashmob.tools.audio.encode import EncodeSettings, encode_mp3
+from flashmob.tools.audio.mp3info import (
     Mp3InfoError,
-    _tag_crc,
-    crc16,
     parse_frame_header,
     read_gapless_info,
+    tag_crc,
     with_exact_length,
+    write_info_frame,
 )
-
-
-def test_crc16_arc_check_value():
-    assert crc16(b"123456789") == 0xBB3D  # the catalogued check value of CRC-16/ARC
 
 
 @pytest.mark.parametrize("channels", [1, 2])
@@ -55,8 +51,31 @@ def test_padding_rewrite_keeps_tag_crc_valid(channels):
     info = read_gapless_info(data)
     assert info.samples == n and info.padding == info.frames * 1152 - 576 - n
     crc_at = info.lame_offset + 34
-    assert struct.unpack_from(">H", data, crc_at)[0] == _tag_crc(data[:200], crc_at, "ffmpeg")
+    assert struct.unpack_from(">H", data, crc_at)[0] == tag_crc(data[:200], crc_at, "ffmpeg")
     assert with_exact_length(data, n) is data
+
+
+@pytest.mark.parametrize("convention", ["ffmpeg", "lame"])
+def test_written_info_frame_reads_back_in_the_tags_crc_convention(convention):
+    """One writer: what write_info_frame writes, read_gapless_info reads; the tag CRC is redone
+    in the convention the tag had (ffmpeg's, or LAME's, made here by re-signing the tag)."""
+    data = bytearray(encode_mp3(np.zeros(20_000, np.float32)))
+    info = read_gapless_info(bytes(data))
+    crc_at = info.lame_offset + 34 - info.frame_offset
+    if convention == "lame":
+        struct.pack_into(">H", data, info.frame_offset + crc_at, tag_crc(bytes(data), crc_at, "lame"))
+    sizes = [417] * 7 + [418] * 3
+    write_info_frame(data, info, 1000, 2000, frame_sizes=sizes, music_crc=0xBEEF)
+    again = read_gapless_info(bytes(data))
+    assert (again.encoder_delay, again.padding, again.frames) == (1000, 2000, 10)
+    assert again.samples == 10 * 1152 - 3000
+    lame = info.lame_offset
+    total = info.audio_offset - info.frame_offset + sum(sizes)
+    assert struct.unpack_from(">I", data, lame + 28)[0] == total  # music length
+    assert struct.unpack_from(">H", data, lame + 32)[0] == 0xBEEF  # music CRC
+    assert struct.unpack_from(">H", data, info.frame_offset + crc_at)[0] == tag_crc(bytes(data), crc_at, convention)
+    with pytest.raises(Mp3InfoError, match="must be 0..4095"):
+        write_info_frame(data, info, 4096, 0)
 
 
 def test_rewrite_refuses_impossible_lengths():

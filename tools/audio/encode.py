@@ -16,7 +16,7 @@ no metadata are written: the bytes depend only on the samples and the
 :class:`EncodeSettings`. ffmpeg gets the tag's padding wrong for 47 of every
 1152 lengths (decoders then return up to 47 extra samples at the end), so the
 padding field is rewritten with the exact value
-(:func:`tools.mp3info.with_exact_length`). Samples go to ffmpeg as 32-bit float so nothing is
+(:func:`tools.audio.mp3info.with_exact_length`). Samples go to ffmpeg as 32-bit float so nothing is
 quantised twice; a 60-minute track is streamed in chunks, never copied whole.
 
 CPU time of the ffmpeg CLI per hour of a speech + music-bed mix, mono, 96 kb/s,
@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio_errors import AudioError
+from .errors import AudioError
 from .decode import ffmpeg_exe
 from .mp3info import Mp3InfoError, with_exact_length
 from .pcm import PcmError, as_float32, channel_count

@@ -6,7 +6,7 @@ gain ``g[n]`` in ``(0, 1]`` (the same for all channels), chosen so that the
 below the ceiling. The gain is smooth — no clicks:
 
 1. ``need[n]`` = the gain (dB, <= 0) that would bring the true-peak envelope
-   of frame ``n`` (:func:`tools.truepeak.peak_envelope`) to the ceiling;
+   of frame ``n`` (:func:`tools.audio.truepeak.peak_envelope`) to the ceiling;
 2. ``hold[n] = min(need[n .. n+W-1])``: gain reduction starts ``W`` frames
    (the look-ahead, default 5 ms) before a peak;
 3. release: the gain rises back towards 0 dB at most ``release_db_per_s``;
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import minimum_filter1d
 
-from .audio_errors import AudioError
+from .errors import AudioError
 from .pcm import PcmError, as_float32, check_rate
 from .truepeak import BEFORE, CHUNK, padded_chunks, peak_envelope
 
@@ -222,7 +222,7 @@ def limiter_spans(
     """The gains :func:`limit` would apply to a track, computed only where it can act.
 
     ``fetch(a, b)`` returns frames ``[a, b)`` of the ``n``-frame track (float32,
-    any channel count), ``peaks`` its :class:`tools.truepeak.BlockPeaks`. A frame
+    any channel count), ``peaks`` its :class:`tools.audio.truepeak.BlockPeaks`. A frame
     can need gain reduction only if its true-peak envelope times ``gain_db`` is
     above the ceiling; ``bounds`` (float64, per block, optional) are upper
     bounds of the envelope's largest value in each block, by default
@@ -239,7 +239,7 @@ def limiter_spans(
     order over a short region than over a long chunk, as :func:`limit`'s own
     result varies with ``chunk``; the smoother's float64 running sums start
     elsewhere): within 1e-5 dB, output samples within 2**-21 relative
-    (tests/tools/test_limiter.py).
+    (tests/tools/audio/test_limiter.py).
     """
     from .truepeak import PEAK_BLOCK, block_runs, envelope_bounds, fetch_padded
 
@@ -303,7 +303,7 @@ def limiter_spans(
 
 def tighten(bounds: np.ndarray, b0: int, env: np.ndarray, floor: float, pre: np.float32 = np.float32(1.0)) -> None:
     """Lower ``bounds[b0:]`` (per-block envelope bounds) with ``env``, an envelope of the signal
-    times ``pre`` from block ``b0`` on, exact above ``floor`` (:func:`tools.truepeak.peak_envelope`)."""
+    times ``pre`` from block ``b0`` on, exact above ``floor`` (:func:`tools.audio.truepeak.peak_envelope`)."""
     from .truepeak import PEAK_BLOCK
 
     nb = -(-env.size // PEAK_BLOCK)

@@ -21,7 +21,7 @@ from math import gcd
 import numpy as np
 from scipy.signal import firwin, kaiserord, resample_poly
 
-from .audio_errors import AudioError
+from .errors import AudioError
 
 INT16_SCALE = 32768.0
 """int16 -> float divisor."""

@@ -16,10 +16,8 @@ libsndfile's MP3 path (libmpg123) prints its complaints straight to the
 process's stderr, so MP3 never goes through it here. Nothing this module
 calls writes to stdout or stderr.
 
-:func:`probe_assets` applies it to every audio file a score names (assets,
-and recordings given by path in ``clip:``) and returns the durations the
-compiler needs plus one diagnostic per bad file, at the ``file:line:col`` of
-the asset's path (or of the cue naming the clip) in the score.
+:func:`tools.render.asset_probe.probe_assets` applies it to every audio file
+a score names.
 """
 
 from __future__ import annotations
@@ -29,8 +27,8 @@ import os
 import struct
 from dataclasses import dataclass
 
-from flashmob.tools.audio_errors import AudioError
-from flashmob.tools.mp3info import Mp3InfoError, parse_frame_header
+from flashmob.tools.audio.errors import AudioError
+from flashmob.tools.audio.mp3info import Mp3InfoError, parse_frame_header
 
 _TAIL_FRAMES = 1024
 
@@ -180,7 +178,7 @@ def _looks_truncated(detail: str) -> bool:
 
 def _probe_mp3(path) -> AudioInfo:
     """Walk every frame header: counts the frames and finds cuts and garbage without decoding."""
-    from flashmob.tools.mp3info import _skip_id3v2, read_gapless_info
+    from flashmob.tools.audio.mp3info import _skip_id3v2, read_gapless_info
 
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
         size = len(data)
@@ -225,57 +223,3 @@ def _probe_mp3(path) -> AudioInfo:
     if gapless.encoder_delay is not None and gapless.frames is not None:
         samples -= gapless.encoder_delay + gapless.padding
     return AudioInfo("MP3", max(0, samples), first.sample_rate, first.channels)
-
-
-@dataclass(frozen=True)
-class AssetProbe:
-    """Every asset's info by id (and recorded clips' by the path written in ``clip:``), and the
-    diagnostics for the files that cannot be used."""
-
-    infos: dict
-    diagnostics: list
-    clips: dict = None
-
-    @property
-    def durations_us(self) -> dict[str, int]:
-        return {aid: info.duration_us for aid, info in self.infos.items()}
-
-    @property
-    def clip_durations_us(self) -> dict[str, int]:
-        return {path: info.duration_us for path, info in (self.clips or {}).items()}
-
-
-def _all_cues(score):
-    yield from score.cues
-    for section in score.sections.values():
-        yield from section.cues
-
-
-def probe_assets(score) -> AssetProbe:
-    """Probe every asset of ``score`` that exists (the reader reported the missing ones)."""
-    from flashmob.tools.score.errors import Diagnostic
-
-    infos, diags = {}, []
-    for asset in score.assets.values():
-        path = os.path.join(score.base_dir, asset.path)
-        if not os.path.exists(path):
-            continue
-        try:
-            infos[asset.id] = probe_audio(path)
-        except ProbeError as exc:
-            diags.append(Diagnostic(asset.loc, f"asset '{asset.id}': '{asset.path}' cannot be used: {exc}"))
-    clips: dict = {}
-    for cue in _all_cues(score):
-        clip = getattr(cue.action, "clip", None)
-        if clip is None or clip in score.assets or clip in clips:
-            continue
-        path = os.path.join(score.base_dir, clip)
-        if not os.path.exists(path):
-            diags.append(Diagnostic(cue.loc, f"recorded clip '{clip}' not found (paths are relative to "
-                                             "the score's folder)"))
-            continue
-        try:
-            clips[clip] = probe_audio(path)
-        except ProbeError as exc:
-            diags.append(Diagnostic(cue.loc, f"recorded clip '{clip}' cannot be used: {exc}"))
-    return AssetProbe(infos, diags, clips)

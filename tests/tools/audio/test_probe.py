@@ -1,4 +1,4 @@
-"""flashmob.tools.probe: cheap probing of audio files — what they are, or what was found instead."""
+"""flashmob.tools.audio.probe: cheap probing of audio files — what they are, or what was found instead."""
 
 import os
 import struct
@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from asset_files import BROKEN, make_assets
-from flashmob.tools.probe import AudioInfo, ProbeError, container, probe_assets, probe_audio
+from flashmob.tools.audio.probe import AudioInfo, ProbeError, container, probe_audio
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_broken_files_say_what_was_found(assets, name, capfd):
 
 def test_mp3_without_lame_tag_is_measured_by_its_frames(assets, tmp_path):
     data = open(os.path.join(assets, "tone.mp3"), "rb").read()
-    from flashmob.tools.mp3info import read_gapless_info
+    from flashmob.tools.audio.mp3info import read_gapless_info
 
     g = read_gapless_info(data)
     plain = tmp_path / "plain.mp3"
@@ -72,22 +72,6 @@ def test_probe_reads_only_headers_of_a_long_file(tmp_path):
     info = probe_audio(path)
     assert info == AudioInfo("WAV", frames, 44100, 1)
     assert time.process_time() - t0 < 0.5
-
-
-def test_probe_assets_reports_each_bad_file_at_its_path_in_the_score(assets):
-    from flashmob.tools.score import read_score
-
-    text = ("flashmob: 1\ntitle: T\ngroups: {red: {}}\nassets:\n  gong: tone.flac\n  page: page.wav\n"
-            "  cut: cut.flac\ncues:\n  - at: 0\n    sound: gong\n")
-    score = read_score(text, "s.yaml", assets)
-    probed = probe_assets(score)
-    assert probed.durations_us == {"gong": 500_000}
-    assert [str(d) for d in probed.diagnostics] == [
-        "s.yaml:6:9: error: asset 'page': 'page.wav' cannot be used: not an audio file: looks like HTML "
-        "(a web page saved instead of the sound?)",
-        "s.yaml:7:8: error: asset 'cut': 'cut.flac' cannot be used: truncated FLAC: the file ends before its "
-        "last sample (download or export it again?)",
-    ]
 
 
 MAGIC = [b"", b'fLaC\0\0\0"', b"RIFF\x00\x10\x00\x00WAVE", b"RIFF\x00\x10\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00",
@@ -134,7 +118,7 @@ def test_damaged_real_files_never_crash_nor_print(assets, tmp_path, capfd, name,
 def test_an_mp3_cut_inside_its_first_frame_is_called_truncated(assets, tmp_path):
     """Found by Hypothesis: a cut inside the first (Info) frame used to raise struct.error."""
     data = open(os.path.join(assets, "tone.mp3"), "rb").read()
-    from flashmob.tools.mp3info import _skip_id3v2, parse_frame_header
+    from flashmob.tools.audio.mp3info import _skip_id3v2, parse_frame_header
 
     start = _skip_id3v2(data) if data[:3] == b"ID3" else 0
     cut = tmp_path / "cut.mp3"

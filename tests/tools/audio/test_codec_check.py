@@ -1,4 +1,4 @@
-"""flashmob.tools.codec_check: decoded MP3s measured in a stream, codec-raised peaks lowered and re-encoded.
+"""flashmob.tools.audio.codec_check: decoded MP3s measured in a stream, codec-raised peaks lowered and re-encoded.
 
 The checks of the final result use other implementations: pyloudnorm for
 loudness, scipy's resample_poly (4x) for true peaks, and ffmpeg's decoder
@@ -13,15 +13,16 @@ import pyloudnorm
 import pytest
 from scipy.signal import resample_poly
 
-from flashmob.tools.codec_check import (METER_MARGIN_DB, SPREAD, DecodedMeter, DecodedReport,
+from flashmob.tools.audio.codec_check import (METER_MARGIN_DB, SPREAD, DecodedMeter, DecodedReport,
                                codec_headroom_db, correction_stage, encode_checked, measure_mp3)
-from flashmob.tools.decode import decode_ffmpeg, decode_soundfile
-from flashmob.tools.encode import EncodeSettings, encode_mp3
-from flashmob.tools.loudness import LoudnessPlan, LoudnessSettings, LoudnessStage, integrated_loudness, normalize_loudness
-from flashmob.tools.truepeak import AFTER, BEFORE, peak_envelope, true_peak_dbtp
+from flashmob.tools.audio.decode import decode_ffmpeg, decode_soundfile
+from flashmob.tools.audio.encode import EncodeSettings, encode_mp3
+from flashmob.tools.audio.meter import integrated_loudness
+from flashmob.tools.audio.normalize import LoudnessPlan, LoudnessSettings, LoudnessStage, normalize_loudness
+from flashmob.tools.audio.truepeak import AFTER, BEFORE, peak_envelope, true_peak_dbtp
 
 SR = 44100
-ASSETS = Path(__file__).resolve().parents[2] / "scores" / "assets"
+ASSETS = Path(__file__).resolve().parents[3] / "scores" / "assets"
 
 
 def independent_true_peak_dbtp(y: np.ndarray) -> float:

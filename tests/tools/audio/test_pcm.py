@@ -1,10 +1,10 @@
-"""flashmob.tools.pcm: conversions, resampling, gain and silence trimming."""
+"""flashmob.tools.audio.pcm: conversions, resampling, gain and silence trimming."""
 
 import numpy as np
 import pytest
 
-from flashmob.tools.audio_errors import AudioError
-from flashmob.tools.pcm import (
+from flashmob.tools.audio.errors import AudioError
+from flashmob.tools.audio.pcm import (
     PcmError,
     apply_gain_db,
     as_float32,

@@ -1,13 +1,13 @@
-"""flashmob.tools.encode: MP3s proven sample-exact by decoding them with two real decoders."""
+"""flashmob.tools.audio.encode: MP3s proven sample-exact by decoding them with two real decoders."""
 
 import hashlib
 
 import numpy as np
 import pytest
 
-from flashmob.tools.decode import decode_ffmpeg, decode_soundfile
-from flashmob.tools.encode import MIN_SAMPLES, EncodeError, EncodeSettings, encode_mp3, ffmpeg_command
-from flashmob.tools.mp3info import read_gapless_info
+from flashmob.tools.audio.decode import decode_ffmpeg, decode_soundfile
+from flashmob.tools.audio.encode import MIN_SAMPLES, EncodeError, EncodeSettings, encode_mp3, ffmpeg_command
+from flashmob.tools.audio.mp3info import read_gapless_info
 
 DECODERS = {"mpg123": decode_soundfile, "ffmpeg": decode_ffmpeg}
 
@@ -118,7 +118,7 @@ def test_command_writes_no_metadata_and_is_bitexact():
 
 
 def test_streaming_writer_gives_the_same_bytes_in_any_chunks(tmp_path):
-    from flashmob.tools.encode import Mp3Writer
+    from flashmob.tools.audio.encode import Mp3Writer
 
     x = np.random.default_rng(8).uniform(-0.5, 0.5, 3 * 44100 + 17).astype(np.float32)
     with Mp3Writer(EncodeSettings(bitrate_kbps=96)) as w:
@@ -132,7 +132,7 @@ def test_streaming_writer_gives_the_same_bytes_in_any_chunks(tmp_path):
 def test_streaming_writer_cleans_up_when_abandoned():
     import os
 
-    from flashmob.tools.encode import Mp3Writer
+    from flashmob.tools.audio.encode import Mp3Writer
 
     with pytest.raises(RuntimeError):
         with Mp3Writer(EncodeSettings()) as w:
@@ -188,7 +188,7 @@ def test_decoded_level_does_not_depend_on_rate_channels_or_quality(decoder, rate
 
 
 def test_lame_scale_is_its_bitrate_table():
-    from flashmob.tools.encode import lame_scale
+    from flashmob.tools.audio.encode import lame_scale
 
     assert [lame_scale(b) for b in (32, 96, 160, 192, 224, 256, 320)] == [0.95, 0.95, 0.95, 0.97, 0.98, 1.0, 1.0]
 
