@@ -88,4 +88,4 @@ def badges_pdf(badges: Sequence[Badge], title: str, language: str, *, created: d
         for b, cell in zip(badges[i:i + PER_PAGE], cells):
             badge(pdf, b, cell)
         k.cut_line(pdf, marks)
-    return bytes(pdf.output())
+    return k.finish(pdf)

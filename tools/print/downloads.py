@@ -110,4 +110,4 @@ def downloads_pdf(cards: Sequence[DownloadCard], *, created: dt.datetime | None 
         for c, cell in zip(pair, cells):
             card(pdf, c, cell)
         k.cut_line(pdf, cut_marks(A4, cells))
-    return bytes(pdf.output())
+    return k.finish(pdf)

@@ -99,4 +99,4 @@ def flyers_pdf(flyers: Sequence[Wording], *, pages_each: int = 1, created: dt.da
             for cell in cells:
                 flyer(pdf, w, qr, cell)
             k.cut_line(pdf, marks)
-    return bytes(pdf.output())
+    return k.finish(pdf)

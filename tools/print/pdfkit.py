@@ -56,6 +56,24 @@ def new_document(title: str, language: str, *, subject: str = "", created: dt.da
     return pdf
 
 
+def close_fonts(pdf) -> None:
+    """Close the font files fpdf2 opened (through fontTools, lazily). Left open, each is
+    closed by the garbage collector with a ResourceWarning, at a random later moment, in
+    whatever code runs then. fpdf2 closes them itself only when it writes the document."""
+    for font in getattr(pdf, "fonts", {}).values():
+        close = getattr(font, "close", None)
+        if callable(close):
+            close()
+
+
+def finish(pdf) -> bytes:
+    """The document's bytes, its font files closed."""
+    try:
+        return bytes(pdf.output())
+    finally:
+        close_fonts(pdf)
+
+
 def rgb(colour: str | None) -> Colour:
     c = (colour or "").strip().lstrip("#")
     if len(c) == 3:

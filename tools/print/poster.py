@@ -184,4 +184,4 @@ def poster_pdf(pages: Sequence[Wording], *, created: dt.datetime | None = None) 
     pdf = k.new_document(first.title, first.language, subject="flashmob poster", created=created)
     for w in pages:
         poster_page(pdf, w, qr_matrix(w.url))
-    return bytes(pdf.output())
+    return k.finish(pdf)

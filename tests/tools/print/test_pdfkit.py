@@ -38,8 +38,12 @@ def test_text_is_embedded_and_extractable_in_any_script():
 
 def test_fitted_text_stays_within_its_width():
     pdf = k.new_document("t", "en")
-    f = k.fit_text(pdf, MIXED * 3, 80, 3, (20, 16, 12, 10), bold=True)
-    assert all(k.measure_with(pdf, True)(line, f.size) <= 80 + 1e-6 for line in f.lines)
+    try:
+        f = k.fit_text(pdf, MIXED * 3, 80, 3, (20, 16, 12, 10), bold=True)
+        assert all(k.measure_with(pdf, True)(line, f.size) <= 80 + 1e-6 for line in f.lines)
+    finally:
+        k.close_fonts(pdf)
+
 
 
 @pytest.mark.parametrize("size_mm", [20, 60])

@@ -8,6 +8,7 @@ descriptor level (C libraries included). A few cases run the real CLI as a
 subprocess, where a library's warning or a traceback would be printed.
 """
 
+import gc
 import os
 import subprocess
 import sys
@@ -102,6 +103,7 @@ def _errors(exc, path):
 def test_check_and_render_refuse_with_exact_location_and_message(folder, capfd, name, text, expected):
     path = _write(folder, name, text)
     out_dir = os.path.join(folder, f"out-{name}")
+    gc.collect()  # earlier tests' garbage (fpdf2's lazily read font files) warns when collected: not here
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with pytest.raises(ScoreError) as checked:
@@ -191,6 +193,7 @@ def test_random_bytes_as_an_asset_are_refused_at_its_path_or_accepted(tmp_path_f
     d = tmp_path_factory.mktemp("random-asset")
     (d / f"x.{ext}").write_bytes(head + body)
     path = _write(d, "s", H + f"assets:\n  snd: x.{ext}\ncues:\n  - at: 0\n    sound: snd\n  - at: 5\n    end: true\n")
+    gc.collect()  # earlier tests' garbage (fpdf2's lazily read font files) warns when collected: not here
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
