@@ -27,6 +27,7 @@ import * as SS from './showstate.js';
 import { checkManifest } from './manifestcheck.js';
 import { pickLanguage, translator } from './i18n.js';
 import { TroubleWatch, remedies } from './trouble.js';
+import { StatusCadence, STATUS_CHECK_MS } from './statuscadence.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -115,7 +116,7 @@ async function onWelcome(w) {
   setShow(w.show);
   for (const a of w.announcements || []) addAnnouncement(a, { replay: true });
   if (!st.manifest || keeper.get('manifest_url') !== w.manifest_url) await loadManifest(w.manifest_url);
-  sendStatus();
+  sendStatus({ force: true });
 }
 
 function setShow(show) {
@@ -375,13 +376,18 @@ function renderTrouble(ph, g) {
 
 // ------------------------------------------------------------------ status
 
-function sendStatus() {
+const statusCadence = new StatusCadence();
+
+/** A status after each welcome (`force`), then when it changed or every 10 s (statuscadence.js). */
+function sendStatus({ force = false } = {}) {
   if (!st.pid) return;
   const e = st.engine;
   const bound = clock.errorBound();
-  conn.send(make.status({ verified: st.verified, sync_error_us: Number.isFinite(bound) ? Math.round(bound) : null,
+  const fields = { verified: st.verified, sync_error_us: Number.isFinite(bound) ? Math.round(bound) : null,
     engine: e ? e.name : null, output_latency_us: e?.outputLatencyUs?.() ?? null,
-    position_us: e?.playing ? (e.positionUs() ?? undefined) : undefined, trouble: st.trouble }));
+    position_us: e?.playing ? (e.positionUs() ?? undefined) : undefined, trouble: st.trouble };
+  if (force) statusCadence.reset();
+  if (statusCadence.due(fields, performance.now())) conn.send(make.status(fields));
 }
 
 // ------------------------------------------------------------------ rendering
@@ -562,7 +568,7 @@ async function main() {
   }
   clock.start();
   setInterval(() => { render(); syncEngine(); checkTrouble(); }, 100);
-  setInterval(sendStatus, 2000);
+  setInterval(sendStatus, STATUS_CHECK_MS);
   render();
 }
 
