@@ -1,6 +1,7 @@
 """``python -m bench.load``: how many phones one conductor process holds.
 
     python -m bench.load --phones 1000,2000,5000,10000 --steady 20
+    python -m bench.load --phones 5000,10000 --baseline main    # side by side with main's code
 
 For each K (ascending; the sweep stops after the first run that fails the
 health check: a phone not joined, an error, the cue less than 1 s before the
@@ -10,7 +11,9 @@ start, or sync service p99 above 20 ms), a fresh conductor
 relay: join, steady phase (sync bursts, periodic sync, status), arm with a
 5 s lead, 1 s past the start.  /proc is sampled every 250 ms for CPU and
 memory.  Prints the table (definitions: ``bench/load/report.py``) and the
-projection for 20,000 phones.
+projection for 20,000 and 100,000 phones.  ``--baseline REF`` runs every
+size on ``REF``'s own code too (``bench/load/baseline.py``), the two trees
+alternating, and prints one table with a ``tree`` column.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 
 from .. import machine, procs
 from ..showbundle import write_stub_bundle
+from . import baseline as base
 from . import report
 from . import spy
 from .procstat import Sampler, rss_bytes
@@ -47,7 +51,7 @@ def run_one(k: int, args, workdir: Path) -> report.LoadRow:
     bundle = write_stub_bundle(workdir / "bundle")
     epoch = procs.epoch_offset_us()
     conductor, port = procs.start_conductor(bundle, workdir / "state.sqlite", extra=["--min-lead", "1"],
-                                            ws_impl=args.uvicorn_ws)
+                                            ws_impl=args.uvicorn_ws, loop=args.uvicorn_loop)
     started = [conductor]
     try:
         time.sleep(0.5)
@@ -56,7 +60,8 @@ def run_one(k: int, args, workdir: Path) -> report.LoadRow:
                "token": procs.TOKEN, "phones": k, "concurrency": args.concurrency, "epochOffsetUs": epoch,
                "joinTimeoutS": args.join_timeout, "steadyS": args.steady, "leadMs": int(args.lead * 1000),
                "afterS": 1.0, "burst": 12, "burstSpacingMs": 50, "periodicBurst": 4, "periodMs": args.period_ms,
-               "statusMs": 2000, "out": str(workdir / "load.json")}
+               "statusMs": args.status_ms, "consoleProbeMs": args.console_probe_ms,
+               "out": str(workdir / "load.json")}
         (workdir / "loadgen.json").write_text(json.dumps(cfg))
         gen = procs.node_proc(HERE / "loadgen.mjs", str(workdir / "loadgen.json"))
         started.append(gen)
@@ -104,14 +109,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lead", type=float, default=5.0, help="arm lead (s)")
     p.add_argument("--period-ms", type=int, default=2000,
                    help="periodic sync burst period (clocksync.js: 2000 during the first 2 min, then 10000)")
+    p.add_argument("--status-ms", type=int, default=10000,
+                   help="status period of a phone whose status does not change (client_web/js/statuscadence.js: "
+                        "10 s; it was 2 s before issue 14)")
+    p.add_argument("--console-probe-ms", type=int, default=200,
+                   help="the console sends a command refused without a write this often in the steady phase (0: never)")
+    p.add_argument("--baseline", metavar="REF",
+                   help="also run every size on this commit's own code (a detached git worktree, removed after)")
     p.add_argument("--concurrency", type=int, default=200, help="handshakes in flight while joining")
     p.add_argument("--join-timeout", type=float, default=60.0, help="stop starting joins after this (s)")
     p.add_argument("--all", action="store_true", help="do not stop the sweep at the first unhealthy run")
     p.add_argument("--install", action="store_true", help="run `npm ci` in bench/peers when missing")
     p.add_argument("--py-spy", action="store_true", help="profile the conductor during each steady phase (py-spy)")
-    p.add_argument("--uvicorn-ws", choices=["websockets", "websockets-sansio"],
+    p.add_argument("--uvicorn-ws", choices=["websockets", "websockets-sansio", "wsproto"],
                    help="experiment: serve the same app with this uvicorn websocket implementation "
                         "(bench/load/altserve.py) instead of `flashmob serve`'s default")
+    p.add_argument("--uvicorn-loop", choices=["uvloop", "asyncio"],
+                   help="experiment: serve the same app on this event loop (bench/load/altserve.py)")
     p.add_argument("--keep", type=Path, help="copy each run's raw results into this folder")
     p.add_argument("--json", type=Path)
     args = p.parse_args(argv)
@@ -125,23 +139,43 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"machine: {machine.describe()}")
     print("command: python -m bench.load " + " ".join(sys.argv[1:] if argv is None else argv))
-    rows = []
-    for k in sizes:
-        with tempfile.TemporaryDirectory(prefix=f"bench-load-{k}-") as tmp:
-            r = run_one(k, args, Path(tmp))
-        rows.append(r)
-        print(f"  {k:,} phones: {'healthy' if r.healthy else 'NOT healthy'}{'' if r.complete else ' (INCOMPLETE: hard deadline)'}: "
-              f"joined {r.joined}, service p99 {r.service_p99_ms} ms, cue margin {r.margin_s} s, "
-              f"errors: {r.error_detail}; load average {machine.loadavg()[0]:.2f}", flush=True)
-        if not r.healthy and not args.all:
-            break
+    tree = base.checkout(args.baseline) if args.baseline else None
+    rows, labels = [], []
+    try:
+        if tree is not None:
+            print(f"baseline: {args.baseline} = {base.describe(tree)} (its own bench.load, conductor and load generator)")
+        for i, k in enumerate(sizes):
+            order = ["this", "baseline"] if tree is None or i % 2 == 0 else ["baseline", "this"]
+            ok = True
+            for which in order:
+                if which == "baseline" and tree is None:
+                    continue
+                with tempfile.TemporaryDirectory(prefix=f"bench-load-{k}-") as tmp:
+                    r = run_one(k, args, Path(tmp)) if which == "this" else base.run(tree, k, args, Path(tmp))
+                label = "this tree" if which == "this" else f"baseline {args.baseline}"
+                rows.append(r)
+                labels.append(label)
+                print(f"  {k:,} phones ({label}): {'healthy' if r.healthy else 'NOT healthy'}"
+                      f"{'' if r.complete else ' (INCOMPLETE: hard deadline)'}: "
+                      f"joined {r.joined}, service p99 {r.service_p99_ms} ms, RTT p99 {r.rtt_p99_ms} ms, "
+                      f"cue margin {r.margin_s} s, errors: {r.error_detail}; "
+                      f"load average {machine.loadavg()[0]:.2f}", flush=True)
+                if which == "this":
+                    ok = r.healthy
+            if not ok and not args.all:
+                break
+    finally:
+        if tree is not None:
+            base.remove(tree)
     print()
-    print(report.table(rows))
+    print(report.table(rows, labels if tree is not None else None))
     print()
-    for line in report.projection(rows):
-        print(f"- {line}")
+    for target in (20_000, 100_000):
+        for line in report.projection([r for r, lb in zip(rows, labels) if lb == "this tree"], target):
+            print(f"- {line}")
     if args.json:
-        args.json.write_text(json.dumps([r.as_dict() for r in rows], indent=1))
+        args.json.write_text(json.dumps([{**r.as_dict(), **({"tree": lb} if tree is not None else {})}
+                                         for r, lb in zip(rows, labels)], indent=1))
     return 0
 
 

@@ -1,12 +1,14 @@
 """An experiment, not a server to deploy: the conductor app exactly as
-``flashmob serve`` builds it (``conductor.app``), run by uvicorn with another
-websocket implementation, to measure what the transport costs.
+``flashmob serve`` builds it (``conductor.app``), behind the same connection
+gate (``conductor.gate.conductor_server``, default limits), run by uvicorn with
+another websocket implementation or event loop, to measure what the transport costs.
 
     python -m bench.load.altserve BUNDLE --ws websockets --db STATE.sqlite
 
 ``--ws`` is uvicorn's option (``websockets-sansio``, which ``auto`` picks with
-websockets >= 14 and pauses/resumes reading around every frame, or
-``websockets``, the legacy asyncio implementation).  Prints ``listening on
+websockets >= 14 and pauses/resumes reading around every frame,
+``websockets``, the legacy asyncio implementation, or ``wsproto``); ``--loop``
+likewise (``uvloop`` or ``asyncio``).  Prints ``listening on
 127.0.0.1:PORT`` like ``flashmob serve``.
 """
 
@@ -16,10 +18,10 @@ import argparse
 import sys
 from pathlib import Path
 
-import uvicorn
-
-from flashmob.conductor.app import WS_MAX_SIZE, ServerConfig, build_conductor, create_app
-from flashmob.conductor.serve import bind
+from flashmob.conductor.app import ServerConfig, build_conductor, create_app
+from flashmob.conductor.connlimits import Limits, capacity_for_fds
+from flashmob.conductor.gate import conductor_server
+from flashmob.conductor.serve import bind, raise_fd_limit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("bundle", type=Path)
     p.add_argument("--db", type=Path, required=True)
     p.add_argument("--ws", default="websockets", choices=["websockets", "websockets-sansio", "wsproto"])
+    p.add_argument("--loop", default="uvloop", choices=["uvloop", "asyncio"])
     p.add_argument("--min-lead", type=float, default=1.0)
     args = p.parse_args(argv)
     sock = bind("127.0.0.1", 0)
@@ -35,9 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     conductor, clock, ntp = build_conductor(cfg)
     app = create_app(conductor, clock, ntp=ntp)
     print(f"listening on 127.0.0.1:{sock.getsockname()[1]}", flush=True)
-    config = uvicorn.Config(app, log_level="warning", ws=args.ws, ws_max_size=WS_MAX_SIZE, lifespan="on",
-                            timeout_graceful_shutdown=3)
-    uvicorn.Server(config).run(sockets=[sock])
+    _, nofile = raise_fd_limit()
+    server, _gate = conductor_server(app, Limits(max_connections=capacity_for_fds(nofile)), log_level="warning",
+                                     ws=args.ws, loop=args.loop, timeout_graceful_shutdown=3)
+    server.run(sockets=[sock])
     return 0
 
 

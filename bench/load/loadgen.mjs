@@ -6,13 +6,17 @@
  *
  * CONFIG: {url, consoleUrl, token, phones, concurrency, epochOffsetUs, joinTimeoutS,
  *          steadyS, leadMs, afterS, burst, burstSpacingMs, periodicBurst, periodMs,
- *          statusMs, out}
+ *          statusMs, consoleProbeMs, out}
  *
  * A phone does what the web client does (clocksync.js defaults, participant.js):
  * open /ws, `hello`; on `welcome` a burst of `burst` sync requests `burstSpacingMs`
  * apart, then `periodicBurst` every `periodMs` (the client's warm-up period), and a
- * `status` every `statusMs` (random phases). At most `concurrency` handshakes are
- * in flight while joining.
+ * `status` every `statusMs` (random phases; a settled phone's status does not change, so
+ * this is the client's "at most every 10 s otherwise" period, client_web/js/statuscadence.js).
+ * At most `concurrency` handshakes are in flight while joining.  During the steady phase
+ * the console sends a command every `consoleProbeMs` that the conductor refuses at once
+ * without a write (`cancel` in the lobby -> `error illegal_transition` with its ref): its
+ * round trip is the console's command latency under the phones' load.
  *
  * Phases (marks printed as JSON lines {"mark", "t"}; t = true µs = conductor time):
  * join -> 1.6 s for the last join bursts -> steady (`steadyS`) -> the console arms with `leadMs` lead -> `afterS`
@@ -40,6 +44,7 @@ const mark = (name) => { marks[name] = now(); console.log(JSON.stringify({ mark:
 let phase = 'join';
 const rec = { join: { service: [], rtt: [] }, steady: { service: [], rtt: [] }, arm: { service: [], rtt: [] } };
 const sent = { join: 0, steady: 0, arm: 0 };
+const statusSent = { join: 0, steady: 0, arm: 0 };
 const worstBySecond = new Map(); // whole seconds since the start -> worst service time (µs) of that second
 const t00 = now();
 const errors = {};
@@ -137,6 +142,7 @@ class Phone {
     at(t + cfg.periodMs * (0.5 + Math.random()), periodic);
     const status = () => {
       if (this.closed || stopping) return;
+      statusSent[phase]++;
       this.send({ type: 'status', verified: true, sync_error_us: 1500, engine: 'webaudio', output_latency_us: 20000 });
       at(performance.now() + cfg.statusMs, status);
     };
@@ -149,6 +155,8 @@ let stopping = false;
 // ------------------------------------------------------------------------------- console
 const consoleWs = new WebSocket(cfg.consoleUrl, { perMessageDeflate: false });
 const feedTimes = []; // arrival of every console feed (true µs): bench.attack's feed rate
+const probes = new Map(); // ref -> send time (true µs) of a console command not answered yet
+const probeRtt = []; // console command round trips (µs), steady phase
 let ack = null;
 await new Promise((resolve, reject) => {
   consoleWs.on('open', () => consoleWs.send(JSON.stringify({ type: 'console_hello', token: cfg.token })));
@@ -156,6 +164,11 @@ await new Promise((resolve, reject) => {
     const m = JSON.parse(data.toString());
     if (m.type === 'console_welcome') resolve();
     if (m.type === 'ack' && m.ref === 'bench-arm') ack = { ...m, at: now() };
+    if (m.type === 'error' && typeof m.ref === 'string' && m.ref.startsWith('probe-')) {
+      const sentAt = probes.get(m.ref);
+      if (sentAt !== undefined) { probeRtt.push(now() - sentAt); probes.delete(m.ref); }
+      return;
+    }
     if (m.type === 'feed') feedTimes.push(now());
     if (m.type === 'error') console.error('console error:', m.code, m.message);
   });
@@ -182,10 +195,13 @@ finish = (code) => {
     service: Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, v.service])),
     rtt: Object.fromEntries(Object.entries(rec).map(([k, v]) => [k, v.rtt])),
     syncsSent: sent,
+    statusSent,
     worstServiceBySecond: [...worstBySecond.entries()].sort((a, b) => a[0] - b[0]),
     marks: { steadyStart: (marks.steady_start - t00) / 1e6, armSent: armSent === null ? null : (armSent - t00) / 1e6 },
     marksUs: marks,
     feedTimesUs: feedTimes,
+    console: { probeRttUs: probeRtt, probesUnanswered: probes.size },
+    joinTimesUs: joinTimes,
     errors,
     closes,
     arm: { sentUs: armSent, ackUs: ack?.at ?? null, startAtUs: startAt, arrivalsUs: arrivals,
@@ -207,7 +223,14 @@ mark('joined');
 await sleep((cfg.burst * cfg.burstSpacingMs) + 1000); // let the last join bursts pass
 phase = 'steady';
 mark('steady_start');
+let probeN = 0;
+const prober = cfg.consoleProbeMs ? setInterval(() => {
+  const ref = `probe-${++probeN}`;
+  probes.set(ref, now());
+  consoleWs.send(JSON.stringify({ type: 'cancel', ref }));
+}, cfg.consoleProbeMs) : null;
 await sleep(cfg.steadyS * 1000);
+if (prober) clearInterval(prober);
 mark('steady_end');
 
 // ----------------------------------------------------------------------------------- arm

@@ -15,8 +15,16 @@ Definitions, per run of K phones:
   ``arm`` send time; margin = start time - that arrival;
 * CPU = conductor CPU over the steady phase, as a share of one core, and per
   1,000 phones; the load generator's share too (same machine);
+* join rate past half = phones welcomed after the first K/2 / seconds between the
+  K/2-th and the last welcome (joins while K/2 phones are already connected);
+* console p50/p99 = round trip of a console command the conductor refuses at once
+  without a write (``cancel`` in the lobby, every ``--console-probe-ms`` of the
+  steady phase); arm ack = the console's ``arm`` to its ``ack`` (includes the
+  durable write, an fsync);
 * errors = error frames + unexpected closes + failed connects + phones never
-  welcomed.
+  welcomed;
+* healthy (issue 14) = every phone joined, no error, the armed ``show`` at every
+  phone >= 2 s before the start, sync service p99 <= 20 ms and RTT p99 <= 50 ms.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ class LoadRow:
     joined: int
     join_rate: float | None
     join_p99_ms: float | None
+    join_rate_half: float | None
     mem_kib: float | None
     rss_mib: float | None
     service_p50_ms: float | None
@@ -51,12 +60,17 @@ class LoadRow:
     errors: int
     error_detail: str
     complete: bool = True
+    console_p50_ms: float | None = None
+    console_p99_ms: float | None = None
+    arm_ack_ms: float | None = None
+    status_per_s: float | None = None
 
     @property
     def healthy(self) -> bool:
         return (self.complete and self.joined == self.phones and self.errors == 0 and self.cue_received == self.phones
-                and self.margin_s is not None and self.margin_s >= 1.0
-                and self.service_p99_ms is not None and self.service_p99_ms <= 20.0)
+                and self.margin_s is not None and self.margin_s >= 2.0
+                and self.service_p99_ms is not None and self.service_p99_ms <= 20.0
+                and self.rtt_p99_ms is not None and self.rtt_p99_ms <= 50.0)
 
     def as_dict(self) -> dict:
         return {**asdict(self), "healthy": self.healthy}
@@ -64,6 +78,26 @@ class LoadRow:
 
 def _ms(us):
     return None if us is None else us / 1000
+
+
+def join_rate_half(join_times_us: list[int] | None) -> float | None:
+    """Welcomes per second from the K/2-th to the last (None without the times)."""
+    ts = sorted(join_times_us or [])
+    if len(ts) < 4:
+        return None
+    half = len(ts) // 2
+    span = (ts[-1] - ts[half]) / 1e6
+    return (len(ts) - 1 - half) / span if span > 0 else None
+
+
+def extras(out: dict) -> dict:
+    """The columns computed from the raw output alone (also for a baseline tree's kept output)."""
+    probes = out.get("console", {}).get("probeRttUs") or []
+    ack, sent = out["arm"].get("ackUs"), out["arm"].get("sentUs")
+    return {"join_rate_half": join_rate_half(out.get("joinTimesUs")),
+            "console_p50_ms": _ms(percentile(probes, 50)) if probes else None,
+            "console_p99_ms": _ms(percentile(probes, 99)) if probes else None,
+            "arm_ack_ms": _ms(ack - sent) if ack is not None and sent is not None else None}
 
 
 def row(out: dict, *, rss_idle: int | None, rss_joined: int | None, cpu_core: float | None,
@@ -84,11 +118,13 @@ def row(out: dict, *, rss_idle: int | None, rss_joined: int | None, cpu_core: fl
         phones=k, joined=joined,
         join_rate=joined / out["joinSeconds"] if out["joinSeconds"] else None,
         join_p99_ms=_ms(percentile(out["joinLatencyUs"], 99)),
+        **extras(out),
         mem_kib=mem, rss_mib=rss_joined / 2**20 if rss_joined else None,
         service_p50_ms=_ms(percentile(steady, 50)), service_p99_ms=_ms(percentile(steady, 99)),
         rtt_p50_ms=_ms(percentile(out["rtt"]["steady"], 50)), rtt_p99_ms=_ms(percentile(out["rtt"]["steady"], 99)),
         arm_service_p99_ms=_ms(percentile(out["service"]["arm"], 99)),
         syncs_per_s=out.get("syncsSent", {}).get("steady", len(steady)) / steady_s if steady_s else None,
+        status_per_s=out["statusSent"]["steady"] / steady_s if steady_s and "statusSent" in out else None,
         cue_last_ms=_ms(last - arm["sentUs"]) if last is not None else None,
         cue_received=len(arrivals),
         margin_s=(arm["startAtUs"] - last) / 1e6 if (last is not None and arm["startAtUs"]) else None,
@@ -96,17 +132,28 @@ def row(out: dict, *, rss_idle: int | None, rss_joined: int | None, cpu_core: fl
         loadgen_core=loadgen_core, errors=errs, error_detail=detail or "none", complete=out.get("complete", True))
 
 
-HEADERS = ("phones", "joined", "join rate /s", "join p99 ms", "KiB / conn", "RSS MiB", "syncs /s",
-           "service p50 ms", "service p99 ms", "RTT p50 ms", "RTT p99 ms", "service p99 at arm ms",
-           "cue to last phone ms", "margin s", "conductor CPU (core)", "CPU per 1k (core)", "loadgen CPU (core)",
-           "errors")
+HEADERS = ("phones", "joined", "join rate /s", "join rate past half /s", "join p99 ms", "KiB / conn", "RSS MiB",
+           "syncs /s", "status /s", "service p50 ms", "service p99 ms", "RTT p50 ms", "RTT p99 ms", "console p99 ms",
+           "service p99 at arm ms", "arm ack ms", "cue to last phone ms", "margin s", "conductor CPU (core)",
+           "CPU per 1k (core)", "loadgen CPU (core)", "errors")
 
 
-def table(rows: list[LoadRow]) -> str:
-    return markdown(HEADERS, [[r.phones, f"{r.joined}/{r.phones}", r.join_rate, r.join_p99_ms, r.mem_kib, r.rss_mib,
-                               r.syncs_per_s, r.service_p50_ms, r.service_p99_ms, r.rtt_p50_ms, r.rtt_p99_ms,
-                               r.arm_service_p99_ms, r.cue_last_ms, r.margin_s, r.cpu_core, r.cpu_per_1000,
-                               r.loadgen_core, r.errors] for r in rows])
+def from_dict(d: dict) -> LoadRow:
+    """A row from :meth:`LoadRow.as_dict` (or an older tree's, missing columns as None)."""
+    names = {f for f in LoadRow.__dataclass_fields__}
+    return LoadRow(**{**{f: None for f in names}, "errors": 0, "error_detail": "none", "cue_received": 0,
+                      "complete": True, **{k: v for k, v in d.items() if k in names}})
+
+
+def table(rows: list[LoadRow], labels: list[str] | None = None) -> str:
+    """The load table; with ``labels``, a first column naming each row's tree."""
+    body = [[r.phones, f"{r.joined}/{r.phones}", r.join_rate, r.join_rate_half, r.join_p99_ms, r.mem_kib, r.rss_mib,
+             r.syncs_per_s, r.status_per_s, r.service_p50_ms, r.service_p99_ms, r.rtt_p50_ms, r.rtt_p99_ms, r.console_p99_ms,
+             r.arm_service_p99_ms, r.arm_ack_ms, r.cue_last_ms, r.margin_s, r.cpu_core, r.cpu_per_1000,
+             r.loadgen_core, r.errors] for r in rows]
+    if labels is None:
+        return markdown(HEADERS, body)
+    return markdown(("tree",) + HEADERS, [[label] + b for label, b in zip(labels, body)])
 
 
 def projection(rows: list[LoadRow], target: int = 20_000, *, headroom: float = 0.7) -> list[str]:
