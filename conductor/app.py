@@ -15,10 +15,10 @@ Everything with a rule lives elsewhere: the protocol and its deadlines in the
 sessions (:mod:`conductor.session`), the show, the ticker's policy and the
 feed in the core (:mod:`conductor.service`); their effects are executed by
 the :class:`~conductor.runtime.Runtime` (store writes off the event loop).
-This module only moves frames between sockets and those cores.  Inbound
+The two websockets are raw ASGI endpoints (:mod:`conductor.endpoint`): inbound
 frames are stamped with server time as soon as they arrive; outbound frames
 go through one bounded :class:`~conductor.hub.Outbox` per socket, so nothing
-here awaits a slow peer while handling another.
+awaits a slow peer while handling another.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request, WebSocket
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import WebSocketRoute
 
 from flashmob.contract.secret import STATE_FILE, resolve_group_secret
 
@@ -45,15 +46,14 @@ from .alarms import Alarms
 from .bundle import MANIFEST, Bundle, load_bundle
 from .clock import MAX_OFFSET_US, ServerClock
 from .headers import SecurityHeaders
-from .hub import Outbox
 from .connlimits import DEFAULT_HELLO_TIMEOUT_S
+from .endpoint import SocketEndpoint
 from .loginthrottle import LoginThrottle
 from .ntp import NtpWorker
 from .runtime import Runtime
 from .service import Options
 from .session import CONSOLE_AUTH_TIMEOUT_S, ConsoleSession, ParticipantSession, Session  # noqa: F401
 from .statelock import lock_state_file
-from .sync import PendingReply
 from .store import SqliteStore
 from .tokens import new_console_token
 from .webclient import client_dir
@@ -165,64 +165,22 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
     app.state.ntp = ntp
     app.add_middleware(SecurityHeaders)  # CSP and hardening headers on every HTTP response
 
-    # -- websockets ---------------------------------------------------------------------
+    # -- websockets (raw ASGI endpoints: conductor/endpoint.py) ---------------------------
 
-    async def serve_socket(ws: WebSocket, make: Callable[[int, int], Session]) -> None:
-        """Frames in (stamped on arrival), effects out; waits at most until the
-        session's first-frame deadline (``Session.deadline_us``)."""
-        await ws.accept()
+    def arrival():  # the connection gate's readers, when the server runs behind it (conductor/gate.py)
+        return getattr(app.state, "arrival", None)
 
-        async def close(code: int, reason: str) -> None:
-            await ws.close(code=code, reason=reason[:120])
+    def participant(cid: int, t: int, scope: dict) -> Session:
+        return ParticipantSession(conductor.core, cid, opened_us=t, hello_timeout_s=hello_timeout_s)
 
-        outbox = Outbox(ws.send_text, close, clock.now_us, maxsize=OUTBOX_SIZE)
-        writer = asyncio.create_task(outbox.run())
-        cid = next(ids)
-        session = make(cid, clock.now_us())
-        conductor.register(cid, outbox)
-        try:
-            while not session.closed and not outbox.closing:
-                deadline = session.deadline_us
-                try:
-                    if deadline is None:
-                        event = await ws.receive()
-                    else:
-                        event = await asyncio.wait_for(ws.receive(), max(0.0, (deadline - clock.now_us()) / 1e6))
-                except asyncio.TimeoutError:
-                    conductor.execute(session.expired(clock.now_us()), cid, outbox)
-                    break
-                t1 = clock.now_us()  # receive stamp, before any parsing
-                if event["type"] == "websocket.disconnect":
-                    break
-                frame = event.get("text")
-                if frame is None:
-                    frame = event.get("bytes")
-                out = session.handle(frame, t1)
-                if len(out) == 1 and type(out[0]) is PendingReply:  # the hot path: one sync reply
-                    outbox.push(out[0])
-                elif out:
-                    conductor.execute(out, cid, outbox)
-        except Exception as exc:  # a transport error: the connection is over, the server is not
-            log.debug("socket %d ended: %r", cid, exc)
-        finally:
-            conductor.unregister(cid)
-            conductor.execute(session.disconnected())
-            outbox.close()
-            try:
-                await asyncio.wait_for(writer, 2.0)
-            except (asyncio.TimeoutError, Exception):
-                writer.cancel()
+    def console(cid: int, t: int, scope: dict) -> Session:
+        client = scope.get("client")
+        return ConsoleSession(conductor.core, cid, peer=client[0] if client else "?", throttle=login_throttle,
+                              opened_us=t)
 
-    @app.websocket("/ws")
-    async def participant_socket(ws: WebSocket) -> None:
-        await serve_socket(ws, lambda cid, t: ParticipantSession(conductor.core, cid, opened_us=t,
-                                                                 hello_timeout_s=hello_timeout_s))
-
-    @app.websocket("/ws/console")
-    async def console_socket(ws: WebSocket) -> None:
-        peer = ws.client.host if ws.client else "?"
-        await serve_socket(ws, lambda cid, t: ConsoleSession(conductor.core, cid, peer=peer, throttle=login_throttle,
-                                                             opened_us=t))
+    for path, make in ((m.PARTICIPANT_WS, participant), (m.CONSOLE_WS, console)):
+        app.router.routes.append(WebSocketRoute(path, SocketEndpoint(conductor, clock.now_us, make, ids,
+                                                                     outbox_size=OUTBOX_SIZE, arrival=arrival)))
 
     # -- http -------------------------------------------------------------------------
 

@@ -116,6 +116,8 @@ class GatedProtocol(asyncio.Protocol):
         self.refusing = False
         self.answered = False
         self.counted = False
+        self.peer = None
+        self.read_at = 0.0  # event-loop time of the latest read (Gate.reader: the app's receive stamps)
 
     # -- timers -------------------------------------------------------------------------
 
@@ -159,6 +161,9 @@ class GatedProtocol(asyncio.Protocol):
                 reset(stalled.transport)
         self.counted = True
         gate.protocols[self.cid] = self
+        if isinstance(peer, tuple):
+            self.peer = tuple(peer[:2])
+            gate.readers[self.peer] = self
         if verdict is Verdict.REFUSE:
             self.refusing = True
             self._arm()
@@ -178,6 +183,7 @@ class GatedProtocol(asyncio.Protocol):
             t.close()
 
     def data_received(self, data: bytes) -> None:
+        self.read_at = self.gate.loop.time()
         if self.scanner is not None:
             limiter = self.gate.limiter
             for event in self.scanner.feed(data):
@@ -221,6 +227,8 @@ class GatedProtocol(asyncio.Protocol):
         if self.counted:
             self.counted = False
             self.gate.protocols.pop(self.cid, None)
+            if self.peer is not None and self.gate.readers.get(self.peer) is self:
+                del self.gate.readers[self.peer]
             self.gate.limiter.closed(self.cid, self.gate.loop.time())
         if self.inner is not None:
             self.inner.connection_lost(exc)
@@ -262,8 +270,17 @@ class Gate:
         self.inner = inner
         self.ids = itertools.count(1)
         self.protocols: dict[int, GatedProtocol] = {}
+        self.readers: dict[tuple, GatedProtocol] = {}  # by peer address (host, port)
         self.loop: asyncio.AbstractEventLoop | None = None
         self._ticker: asyncio.TimerHandle | None = None
+
+    def reader(self, client) -> GatedProtocol | None:
+        """The protocol of the socket whose peer is ASGI ``client`` ``(host, port)``; its
+        ``read_at`` is the loop time of the socket's latest read (None: not ours, or the
+        address was rewritten from forwarded headers)."""
+        if not client:
+            return None
+        return self.readers.get((client[0], client[1]))
 
     def __call__(self, **kwargs) -> GatedProtocol:
         return GatedProtocol(self, lambda: self.inner(**kwargs))
@@ -288,6 +305,13 @@ LISTEN_BACKLOG = 2048
 """The kernel's queue of connections not yet accepted (a reconnect storm)."""
 
 
+WS_IMPL = "websockets-sansio"
+"""uvicorn's websocket implementation, chosen by measurement (docs/benchmarks.md, issue 14:
+with uvloop it beat ``websockets`` and ``wsproto`` on CPU, tail latency and join rate).
+The event loop and the HTTP parser are uvicorn's ``auto`` choices, which are uvloop and
+httptools with ``uvicorn[standard]`` (a dependency) where they install."""
+
+
 def uvicorn_config(app, limits: Limits, **kw):
     """The ``uvicorn.Config`` every conductor runs with (``serve`` and the
     tests): the gate as its HTTP protocol factory, plus uvicorn's own timers:
@@ -300,6 +324,7 @@ def uvicorn_config(app, limits: Limits, **kw):
     from .app import WS_MAX_SIZE
 
     gate = Gate(limits)
+    kw.setdefault("ws", WS_IMPL)
     kw.setdefault("ws_max_size", WS_MAX_SIZE)
     kw.setdefault("timeout_keep_alive", 5)
     kw.setdefault("h11_max_incomplete_event_size", 16 * 1024)
@@ -321,4 +346,7 @@ def conductor_server(app, limits: Limits, **kw):
                 sock.listen(LISTEN_BACKLOG)
 
     config, gate = uvicorn_config(app, limits, **kw)
+    state = getattr(app, "state", None)
+    if state is not None:
+        state.arrival = gate.reader  # conductor/endpoint.py: receive stamps at the socket read
     return GatedServer(config), gate

@@ -10,6 +10,10 @@ Contract
 * Queue items are text frames, or objects with ``render(now) -> str`` rendered
   by the writer just before the send — a sync reply stamps ``t2`` there, as
   late as possible.
+* :meth:`Outbox.send_now` is the hot path of the connection's own reader (a
+  sync reply): when nothing is queued and the writer is not sending, the item
+  is rendered and sent from the reader's task (no task switch), else queued
+  behind what is there; frames leave in the order they were handed over either way.
 * :class:`Hub` is the interface the runtime publishes through (the core's
   :class:`~conductor.effects.Publish` effects, :mod:`conductor.runtime`): ``attach`` a
   client's outbox under topics, ``publish(topic, text)`` to all of them.  A
@@ -59,12 +63,14 @@ class Outbox:
         self.failed = False
         self.closing = False
         self.sent = 0
+        self._sending = False
 
     def __len__(self) -> int:
         return len(self._items)
 
-    def push(self, item: Item) -> bool:
-        """Queue a frame; False if the outbox is closing or just overflowed."""
+    def push(self, item: Item, *, wake: bool = True) -> bool:
+        """Queue a frame; False if the outbox is closing or just overflowed.  ``wake=False``:
+        the writer is woken later by :meth:`wake` (a large broadcast, :class:`LocalHub`)."""
         if self.closing:
             return False
         if len(self._items) >= self.maxsize:
@@ -73,8 +79,40 @@ class Outbox:
             self.close(1013, "too slow: reconnect")
             return False
         self._items.append(item)
-        self._wake.set()
+        if wake:
+            self._wake.set()
         return True
+
+    def wake(self) -> None:
+        """Let the writer send what is queued."""
+        self._wake.set()
+
+    @property
+    def idle(self) -> bool:
+        """Nothing queued, nothing being sent, not closing: a frame sent now keeps the order."""
+        return not self._items and not self._sending and not self.closing
+
+    async def send_now(self, item: Item) -> None:
+        """Send ``item`` from the caller's task if :attr:`idle`, else :meth:`push` it.
+
+        Only the connection's reader calls it (it may wait for its own socket's flow
+        control, never for another's).  A failure ends the outbox as the writer's does;
+        it never raises."""
+        if not self.idle:
+            self.push(item)
+            return
+        self._sending = True
+        try:
+            await self._send(item if isinstance(item, str) else item.render(self._now))
+            self.sent += 1
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - as in run(): this socket ends, and only it
+            await self._fail(exc)
+        finally:
+            self._sending = False
+            if self._items or self.failed:
+                self._wake.set()
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         """Send what is queued, then close the socket with ``code``."""
@@ -92,10 +130,13 @@ class Outbox:
         frames and closes its socket with 1011 so that the client reconnects;
         it never raises and never affects another outbox."""
         while True:
-            while not self._items:
+            while (not self._items or self._sending) and not self.failed:
                 self._wake.clear()
                 await self._wake.wait()
+            if self.failed:  # send_now failed: it closed the socket
+                return
             item = self._items.popleft()
+            self._sending = True
             try:
                 if isinstance(item, Close):
                     await self._close_fn(item.code, item.reason)
@@ -108,6 +149,8 @@ class Outbox:
             except Exception as exc:  # noqa: BLE001 - any failure ends this socket, and only it
                 await self._fail(exc)
                 return
+            finally:
+                self._sending = False
 
     async def _fail(self, exc: Exception) -> None:
         self.closing = True
@@ -123,6 +166,13 @@ class Outbox:
             raise
         except Exception:  # noqa: BLE001 - already closed: nothing more to do
             pass
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def _peer_gone(exc: Exception) -> bool:
@@ -141,13 +191,26 @@ class Hub(Protocol):
     def count(self, topic: str) -> int: ...
 
 
-class LocalHub:
-    """In-process fan-out."""
+FANOUT_CHUNK = 500
+"""A broadcast wakes this many writers per event-loop iteration (the rest on the next ones)."""
 
-    def __init__(self) -> None:
+
+class LocalHub:
+    """In-process fan-out.
+
+    A publish queues the frame in every subscriber's outbox at once (so the
+    frames of one topic stay in publish order for each subscriber, whatever is
+    sent to it meanwhile), but with a running event loop and more than
+    ``chunk`` subscribers it wakes their writers ``chunk`` at a time, one batch
+    per loop iteration: the sends of a 10,000-phone ``show`` are spread over
+    about 20 iterations instead of one, and the sockets' reads (sync requests,
+    console commands) are served between them (docs/benchmarks.md, issue 14)."""
+
+    def __init__(self, *, chunk: int = FANOUT_CHUNK) -> None:
         self._topics: dict[str, dict[int, Outbox]] = {}
         self._clients: dict[int, set[str]] = {}
         self.dropped = 0  # outboxes that overflowed during a publish
+        self.chunk = chunk
 
     def attach(self, client_id: int, outbox: Outbox, topics: set[str]) -> None:
         self.detach(client_id)
@@ -165,16 +228,28 @@ class LocalHub:
 
     def publish(self, topic: str, text: str) -> int:
         """Queue ``text`` for every subscriber of ``topic``; never awaits."""
-        reached = 0
-        for cid, outbox in list(self._topics.get(topic, {}).items()):
-            if outbox.push(text):
-                reached += 1
+        subs = list(self._topics.get(topic, {}).items())
+        loop = _running_loop() if len(subs) > self.chunk else None
+        wake = loop is None
+        reached: list[Outbox] = []
+        for cid, outbox in subs:
+            if outbox.push(text, wake=wake):
+                reached.append(outbox)
             elif outbox.overflowed:
                 self.dropped += 1
                 self.detach(cid)
             elif outbox.closing:  # its socket is being closed: stop feeding it
                 self.detach(cid)
-        return reached
+        if loop is not None:
+            self._wake_batch(loop, reached, 0)
+        return len(reached)
+
+    def _wake_batch(self, loop: asyncio.AbstractEventLoop, boxes: list[Outbox], start: int) -> None:
+        end = start + self.chunk
+        for outbox in boxes[start:end]:
+            outbox.wake()
+        if end < len(boxes):
+            loop.call_soon(self._wake_batch, loop, boxes, end)
 
     def count(self, topic: str) -> int:
         return len(self._topics.get(topic, ()))

@@ -157,3 +157,27 @@ def test_a_peer_that_went_away_is_not_a_warning(caplog):
     s, box = run(main())
     assert box.closing and s.closed[0] == 1011
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_a_large_broadcast_wakes_its_writers_a_batch_per_loop_iteration_in_order():
+    async def main():
+        hub = LocalHub(chunk=10)
+        sockets = [FakeSocket() for _ in range(35)]
+        boxes = [Outbox(s.send, s.close, lambda: 0) for s in sockets]
+        tasks = [asyncio.create_task(b.run()) for b in boxes]
+        for i, b in enumerate(boxes):
+            hub.attach(i, b, {"participants"})
+        await asyncio.sleep(0)
+        assert hub.publish("participants", "show-1") == 35  # queued everywhere at once
+        boxes[30].push("direct")  # sent meanwhile: behind the broadcast, which it wakes early
+        hub.publish("participants", "show-2")
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        sent = sum(bool(s.frames) for s in sockets)
+        assert 0 < sent < 35  # not every writer in the first iterations
+        await asyncio.sleep(0.05)
+        assert all(s.frames[0] == "show-1" and s.frames[-1] == "show-2" for s in sockets)
+        assert sockets[30].frames == ["show-1", "direct", "show-2"]
+        for t in tasks:
+            t.cancel()
+    run(main())
