@@ -40,6 +40,7 @@ from .ratelimit import TokenBucket
 from .registry import JoinRefused
 from .seats import Answered
 from .service import CONSOLES, PARTICIPANTS, Conductor, challenge_message, group_topic
+from .fastwire import parse_sync
 from .sync import SyncResponder
 
 log = logging.getLogger("flashmob.conductor.session")
@@ -62,6 +63,7 @@ class Session:
 
     direction = ""
     first = ""
+    sync_allowed = False  # would _dispatch answer a Sync now? (the fast path skips it then)
 
     def __init__(self, conductor: Conductor, cid: int | None = None, *, opened_us: int = 0,
                  first_timeout_s: float | None = None) -> None:
@@ -101,6 +103,10 @@ class Session:
                 return self._error(m.RATE_LIMITED, "too many messages: slow down", fatal=self.frames.flooding)
             if frame is None:
                 return self._error(m.BAD_MESSAGE, "empty frame")
+            if self.sync_allowed and type(frame) is str:  # the fast path (conductor/fastwire.py)
+                msg = parse_sync(frame)
+                if msg is not None:
+                    return self._sync(msg, t1)
             try:
                 msg = m.parse(frame, self.direction)
             except m.ProtocolError as exc:
@@ -129,6 +135,7 @@ class Session:
 class ParticipantSession(Session):
     direction = "participant"
     first = "hello"
+    sync_allowed = True  # before hello too
 
     def __init__(self, conductor: Conductor, cid: int | None = None, *, opened_us: int = 0,
                  hello_timeout_s: float | None = DEFAULT_HELLO_TIMEOUT_S) -> None:
@@ -233,6 +240,7 @@ class ConsoleSession(Session):
                                    close_code=m.CLOSE_UNAUTHORIZED)
             log.info("console logged in from %s", self.peer)
             self.authenticated = True
+            self.sync_allowed = True
             self.deadline_us = None
             out: list[Out] = self.conductor.catch_up(t1)
             return out + [Subscribe(frozenset({CONSOLES})), m.to_wire(self.conductor.console_welcome(t1)),
