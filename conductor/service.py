@@ -487,16 +487,17 @@ class Conductor:
     def feed(self, now: int) -> ConsoleFeed:
         reg, tel = self.registry, self.telemetry
         groups = tel.group_counts(reg.seats)
+        agg = tel.aggregate()
         self._feed_dirty = False
         alarms = self.alarms.snapshot() if self.alarms is not None else ()
         return ConsoleFeed(show=self.show_info(), server_time_us=now, groups=groups,
                            participants_total=len(reg.seats.confirmed),
                            connected_total=sum(g.connected for g in groups), capacity=self.options.capacity,
-                           sync_error=tel.sync_histogram(), engines=tel.engines(), drift=tel.drift(),
-                           output_latency=tel.output_latency(), ntp=self.ntp_status(),
+                           sync_error=agg.sync_error, engines=agg.engines, drift=agg.drift,
+                           output_latency=agg.output_latency, ntp=self.ntp_status(),
                            seats=m.SeatCounts(**reg.seats.summary()),
                            announcements=self.recent_announcements(limit=self.options.announcements_kept),
-                           alarms=alarms, trouble=tel.trouble())
+                           alarms=alarms, trouble=agg.trouble)
 
     def publish_feed(self, now: int, *, force: bool = False) -> list[fx.Effect]:
         """The feed for consoles if something changed (or ``force``), and anyone listens."""
