@@ -76,14 +76,16 @@ def run_one(k: int, args, workdir: Path) -> report.LoadRow:
             if line.startswith('{"mark"'):
                 m = json.loads(line)
                 marks[m["mark"]] = (m["t"] - epoch) / 1e6  # true µs -> monotonic s
-                if m["mark"] == "steady_start" and args.py_spy:
-                    spying = spy.record(conductor.pid, min(15, args.steady), workdir / "spy.txt")
+                if args.py_spy and m["mark"] == "steady_start" and args.py_spy_at == "steady":
+                    spying = spy.record(conductor.pid, max(1, min(15, args.steady - 1)), workdir / "spy.txt")
+                if args.py_spy and m["mark"] == "arm_sent" and args.py_spy_at == "arm":
+                    spying = spy.record(conductor.pid, max(1, args.lead - 1), workdir / "spy.txt")
         rc = gen.wait(90)
         sampler.stop()
         if spying is not None:
             spying.wait(30)
             if (workdir / "spy.txt").exists():
-                print(f"\nWhere the conductor's CPU went, {k:,} phones, steady phase (py-spy, 100 Hz):\n")
+                print(f"\nWhere the conductor's CPU went, {k:,} phones, {args.py_spy_at} phase (py-spy, 100 Hz):\n")
                 print(spy.table((workdir / "spy.txt").read_text()), flush=True)
         if not (workdir / "load.json").exists():
             raise RuntimeError(f"loadgen exited with {rc} and wrote nothing")
@@ -91,6 +93,8 @@ def run_one(k: int, args, workdir: Path) -> report.LoadRow:
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
             shutil.copy(workdir / "load.json", args.keep / f"load-{k}.json")
+            if (workdir / "spy.txt").exists():
+                shutil.copy(workdir / "spy.txt", args.keep / f"spy-{k}.txt")
     finally:
         for p in reversed(started):
             p.stop()
@@ -121,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--all", action="store_true", help="do not stop the sweep at the first unhealthy run")
     p.add_argument("--install", action="store_true", help="run `npm ci` in bench/peers when missing")
     p.add_argument("--py-spy", action="store_true", help="profile the conductor during each steady phase (py-spy)")
+    p.add_argument("--py-spy-at", choices=["steady", "arm"], default="steady",
+                   help="profile the steady phase (default) or the seconds after the console's arm")
     p.add_argument("--uvicorn-ws", choices=["websockets", "websockets-sansio", "wsproto"],
                    help="experiment: serve the same app with this uvicorn websocket implementation "
                         "(bench/load/altserve.py) instead of `flashmob serve`'s default")
