@@ -45,6 +45,7 @@ from . import messages as m
 from .alarms import Alarms
 from .bundle import MANIFEST, Bundle, load_bundle
 from .clock import MAX_OFFSET_US, ServerClock
+from .collector import Collector
 from .headers import SecurityHeaders
 from .connlimits import DEFAULT_HELLO_TIMEOUT_S
 from .endpoint import SocketEndpoint
@@ -88,6 +89,7 @@ class ServerConfig:
     clock: ServerClock | None = None  # injected in tests
     progress: Callable[[int, int], None] | None = None  # bundle verification progress (bytes done, total)
     hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S  # a /ws socket must say hello within this
+    collect_garbage: bool = True  # full garbage collections only from the ticker (conductor/collector.py)
 
 
 def build_conductor(cfg: ServerConfig) -> tuple[Runtime, ServerClock, NtpWorker | None]:
@@ -117,7 +119,8 @@ def build_conductor(cfg: ServerConfig) -> tuple[Runtime, ServerClock, NtpWorker 
                           min_lead_us=round(cfg.min_lead_s * 1e6), public_url=cfg.public_url, console_token=token)
         conductor = Runtime(bundle, store, clock.now_us, options, ntp_status=ntp.status if ntp else dict,
                             allow_clock_steps=clock.allow_steps, alarms=alarms,
-                            time_served=clock.forbid_backward_steps)
+                            time_served=clock.forbid_backward_steps,
+                            collector=Collector() if cfg.collect_garbage else None)
     except BaseException:
         lock.release()
         raise
@@ -143,6 +146,8 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         conductor.attach_loop(asyncio.get_running_loop())  # writes go to the writer thread from now on
+        if conductor.collector is not None:
+            conductor.collector.install()
         if ntp is not None:
             ntp.start()
         task = asyncio.create_task(conductor.ticker())
@@ -155,6 +160,8 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
             if ntp is not None:
                 await asyncio.to_thread(ntp.stop)
             await asyncio.to_thread(conductor.close)  # the queued writes, then the store
+            if conductor.collector is not None:
+                conductor.collector.close()
             lock = getattr(conductor, "state_lock", None)
             if lock is not None:
                 lock.release()

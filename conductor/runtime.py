@@ -14,7 +14,8 @@ what the core returns (:mod:`conductor.effects`), in order:
   :meth:`attach_loop` (start-up) and in drivers without a loop (tests, tools),
   a batch runs on the caller's thread and its outcome is fed back at once;
 * the ticker (:meth:`ticker`) calls ``Conductor.tick`` with the time and
-  sleeps until the core's next :class:`~conductor.effects.Schedule`;
+  sleeps until the core's next :class:`~conductor.effects.Schedule`; it also
+  runs the full garbage collections (:mod:`conductor.collector`) when given one;
 * alarms go to the :class:`~conductor.alarms.Alarms` board, clock policy to
   the server clock.
 
@@ -34,6 +35,7 @@ from . import effects as fx
 from . import messages as m
 from .alarms import Alarms
 from .bundle import Bundle
+from .collector import Collector
 from .hub import Hub, LocalHub, Outbox
 from .persist import StoreWriter
 from .proof import RangeDigest, challenge_files
@@ -57,7 +59,8 @@ class Runtime:
     def __init__(self, bundle: Bundle, store: StateStore, now: Callable[[], int], options: Options, *,
                  hub: Hub | None = None, ntp_status: Callable[[], Mapping[str, Any]] = dict,
                  allow_clock_steps: Callable[[bool], None] = lambda allowed: None,
-                 alarms: Alarms | None = None, time_served: Callable[[], None] = lambda: None) -> None:
+                 alarms: Alarms | None = None, time_served: Callable[[], None] = lambda: None,
+                 collector: Collector | None = None) -> None:
         self.bundle = bundle
         self.store = store
         self.now = now
@@ -66,6 +69,7 @@ class Runtime:
         self.alarms = alarms or Alarms(now)
         self._allow_clock_steps = allow_clock_steps
         self._time_served = time_served
+        self.collector = collector  # full garbage collections from the ticker (conductor/collector.py)
         self.writer = StoreWriter(store, bundle.show_id, self.alarms)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._conns: dict[int, Outbox] = {}
@@ -199,6 +203,8 @@ class Runtime:
             self.wake_at_us = None
             try:
                 self.execute(self.core.tick(self.now()))
+                if self.collector is not None:
+                    self.collector.tick(self.now(), self.core.record.state)
             except Exception:  # keep ticking whatever happens
                 log.exception("ticker")
             while True:  # an earlier Schedule (an arm, say) shortens the sleep

@@ -24,6 +24,24 @@ from flashmob.conductor.gate import conductor_server
 from flashmob.conductor.serve import bind, raise_fd_limit
 
 
+def _log_gc(path: Path) -> None:
+    import gc
+    import time
+
+    out = open(path, "a", buffering=1)
+    started = {}
+
+    def callback(phase, info):
+        if phase == "start":
+            started["t"] = time.perf_counter()
+        elif "t" in started:
+            ms = (time.perf_counter() - started.pop("t")) * 1000
+            if ms > 2:
+                out.write(f"{time.monotonic():.3f} gen {info['generation']} {ms:.1f} ms collected {info['collected']}\n")
+
+    gc.callbacks.append(callback)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.load.altserve")
     p.add_argument("bundle", type=Path)
@@ -31,7 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ws", default="websockets", choices=["websockets", "websockets-sansio", "wsproto"])
     p.add_argument("--loop", default="uvloop", choices=["uvloop", "asyncio"])
     p.add_argument("--min-lead", type=float, default=1.0)
+    p.add_argument("--gc-log", type=Path, help="append every garbage collection longer than 2 ms to this file")
     args = p.parse_args(argv)
+    if args.gc_log:
+        _log_gc(args.gc_log)
     sock = bind("127.0.0.1", 0)
     cfg = ServerConfig(bundle_dir=args.bundle, db_path=args.db, min_lead_s=args.min_lead,
                        public_url=f"http://127.0.0.1:{sock.getsockname()[1]}")
