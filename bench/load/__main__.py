@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import sys
@@ -50,9 +51,16 @@ def run_one(k: int, args, workdir: Path) -> report.LoadRow:
     _raise_fd_limit(k + 1000)
     bundle = write_stub_bundle(workdir / "bundle")
     epoch = procs.epoch_offset_us()
+    started = []
+    if args.hog is not None:  # a CPU hog on the conductor's core (a show-day laptop is rarely idle)
+        hog = procs.Proc([sys.executable, "-c", "while True: pass"], stdin_pipe=False)
+        os.sched_setaffinity(hog.pid, {args.hog})
+        started.append(hog)
     conductor, port = procs.start_conductor(bundle, workdir / "state.sqlite", extra=["--min-lead", "1"],
                                             ws_impl=args.uvicorn_ws, loop=args.uvicorn_loop)
-    started = [conductor]
+    started.append(conductor)
+    if args.pin_conductor is not None:
+        os.sched_setaffinity(conductor.pid, {args.pin_conductor})
     try:
         time.sleep(0.5)
         rss_idle = rss_bytes(conductor.pid)
@@ -65,6 +73,8 @@ def run_one(k: int, args, workdir: Path) -> report.LoadRow:
         (workdir / "loadgen.json").write_text(json.dumps(cfg))
         gen = procs.node_proc(HERE / "loadgen.mjs", str(workdir / "loadgen.json"))
         started.append(gen)
+        if args.pin_loadgen is not None:
+            os.sched_setaffinity(gen.pid, {args.pin_loadgen})
         sampler = Sampler({"conductor": conductor.pid, "loadgen": gen.pid}).start()
         marks = {}
         spying = None
@@ -132,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
                         "(bench/load/altserve.py) instead of `flashmob serve`'s default")
     p.add_argument("--uvicorn-loop", choices=["uvloop", "asyncio"],
                    help="experiment: serve the same app on this event loop (bench/load/altserve.py)")
+    p.add_argument("--pin-conductor", type=int, metavar="CPU", help="run the conductor on this CPU only (taskset)")
+    p.add_argument("--pin-loadgen", type=int, metavar="CPU", help="run the load generator on this CPU only")
+    p.add_argument("--hog", type=int, metavar="CPU", help="a busy-looping process on this CPU for the whole run")
     p.add_argument("--keep", type=Path, help="copy each run's raw results into this folder")
     p.add_argument("--json", type=Path)
     args = p.parse_args(argv)
