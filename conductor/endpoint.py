@@ -15,7 +15,7 @@ connection:
 * ``t1`` is the server time at which the frame's last bytes were read from the
   socket when the server runs behind the connection gate (``arrival``: the
   gate's :meth:`~conductor.gate.Gate.reader` of the peer, whose ``read_at`` is
-  the event loop's time of its latest read), else the time the frame reached
+  the ``time.monotonic()`` of its latest read), else the time the frame reached
   this endpoint.  Either way it is never earlier than the frame's arrival and
   never later than the endpoint's own reading;
 * outbound frames go through the connection's bounded
@@ -30,6 +30,7 @@ import asyncio
 import itertools
 import logging
 from collections.abc import Callable
+from time import monotonic
 from typing import Any
 
 from .hub import Outbox
@@ -38,8 +39,8 @@ from .sync import PendingReply
 log = logging.getLogger("flashmob.conductor.app")
 
 Arrival = Callable[[Any], Any]
-"""``arrival(client) -> reader | None``: the object whose ``read_at`` (event-loop
-seconds) is the time of the latest read of the socket of ASGI ``client``."""
+"""``arrival(client) -> reader | None``: the object whose ``read_at`` (``time.monotonic()``)
+is the time of the latest read of the socket of ASGI ``client``."""
 
 
 class SocketEndpoint:
@@ -76,7 +77,6 @@ class SocketEndpoint:
         session = self.make(cid, now_us(), scope)
         find = self.arrival()
         reader = find(scope.get("client")) if find is not None else None
-        loop_time = asyncio.get_running_loop().time
         conductor.register(cid, outbox)
         try:
             while not session.closed and not outbox.closing:
@@ -91,7 +91,7 @@ class SocketEndpoint:
                     break
                 t1 = now_us()  # receive stamp, before any parsing ...
                 if reader is not None:  # ... moved back to the socket read that completed the frame
-                    t1 -= max(0, int((loop_time() - reader.read_at) * 1e6))
+                    t1 -= max(0, int((monotonic() - reader.read_at) * 1e6))
                 if event["type"] != "websocket.receive":
                     break  # websocket.disconnect
                 frame = event.get("text")

@@ -36,6 +36,7 @@ import logging
 import socket
 import struct
 from collections.abc import Callable
+from time import monotonic
 
 from .heads import HeadScanner
 from .connlimits import ConnectionLimiter, Limits, Verdict
@@ -117,7 +118,7 @@ class GatedProtocol(asyncio.Protocol):
         self.answered = False
         self.counted = False
         self.peer = None
-        self.read_at = 0.0  # event-loop time of the latest read (Gate.reader: the app's receive stamps)
+        self.read_at = 0.0  # time.monotonic() of the latest read (Gate.reader: the app's receive stamps)
 
     # -- timers -------------------------------------------------------------------------
 
@@ -183,7 +184,7 @@ class GatedProtocol(asyncio.Protocol):
             t.close()
 
     def data_received(self, data: bytes) -> None:
-        self.read_at = self.gate.loop.time()
+        self.read_at = monotonic()  # not loop.time(): uvloop's is the poll's, to the millisecond
         if self.scanner is not None:
             limiter = self.gate.limiter
             for event in self.scanner.feed(data):
@@ -276,7 +277,7 @@ class Gate:
 
     def reader(self, client) -> GatedProtocol | None:
         """The protocol of the socket whose peer is ASGI ``client`` ``(host, port)``; its
-        ``read_at`` is the loop time of the socket's latest read (None: not ours, or the
+        ``read_at`` is the ``time.monotonic()`` of the socket's latest read (None: not ours, or the
         address was rewritten from forwarded headers)."""
         if not client:
             return None

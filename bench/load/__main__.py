@@ -130,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="the console sends a command refused without a write this often in the steady phase (0: never)")
     p.add_argument("--baseline", metavar="REF",
                    help="also run every size on this commit's own code (a detached git worktree, removed after)")
+    p.add_argument("--baseline-plain", action="store_true",
+                   help="run the baseline without uvloop and httptools (as plain `uvicorn` installs), even if the venv has them")
     p.add_argument("--concurrency", type=int, default=200, help="handshakes in flight while joining")
     p.add_argument("--join-timeout", type=float, default=60.0, help="stop starting joins after this (s)")
     p.add_argument("--all", action="store_true", help="do not stop the sweep at the first unhealthy run")
@@ -171,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 with tempfile.TemporaryDirectory(prefix=f"bench-load-{k}-") as tmp:
                     r = run_one(k, args, Path(tmp)) if which == "this" else base.run(tree, k, args, Path(tmp))
-                label = "this tree" if which == "this" else f"baseline {args.baseline}"
+                label = "this tree" if which == "this" else f"baseline {args.baseline}{' (plain uvicorn)' if args.baseline_plain else ''}"
                 rows.append(r)
                 labels.append(label)
                 print(f"  {k:,} phones ({label}): {'healthy' if r.healthy else 'NOT healthy'}"

@@ -8,12 +8,15 @@ whose web client sent ``status`` every 2 s is measured with phones that do),
 with the same schedule options, and reads its ``--json`` row and its kept raw
 output, from which the columns it did not have yet are computed
 (:func:`bench.load.report.extras`).  The shared venv is the same for both: the
-installed packages (uvloop, httptools) are whatever each tree's code picks.
+installed packages (uvloop, httptools) are whatever each tree's code picks;
+``--baseline-plain`` hides them from the baseline (an import shim first on its
+``PYTHONPATH``), as a checkout whose pyproject asked for plain ``uvicorn`` runs.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -23,6 +26,9 @@ from .. import procs
 from . import report
 
 ROOT = procs.ROOT
+PLAIN_HIDES = ("uvloop", "httptools")
+"""What ``--baseline-plain`` hides from the baseline (so uvicorn's ``auto`` picks asyncio and h11, as
+with the plain ``uvicorn`` of a pyproject before issue 14), whatever the shared venv holds."""
 
 
 def checkout(ref: str) -> Path:
@@ -59,7 +65,15 @@ def run(tree: Path, k: int, args, workdir: Path) -> report.LoadRow:
            "--join-timeout", str(args.join_timeout), "--all", "--json", str(rows_json), "--keep", str(keep)]
     if args.py_spy:
         cmd.append("--py-spy")
-    p = subprocess.run(cmd, cwd=tree, capture_output=True, text=True, timeout=args.join_timeout + args.steady + 300)
+    env = None
+    if getattr(args, "baseline_plain", False):  # as its pyproject installed it: plain uvicorn
+        shim = workdir / "no-uvicorn-standard"
+        shim.mkdir(exist_ok=True)
+        for name in PLAIN_HIDES:
+            (shim / f"{name}.py").write_text(f"raise ImportError('{name} hidden: bench.load --baseline-plain')\n")
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(shim), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+    p = subprocess.run(cmd, cwd=tree, capture_output=True, text=True, timeout=args.join_timeout + args.steady + 300,
+                       env=env)
     for line in p.stdout.splitlines():
         if not line.startswith(("|", "machine:", "command:", "- ")):  # its progress and its profile
             print(f"  [baseline] {line}", flush=True)

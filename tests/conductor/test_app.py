@@ -39,6 +39,21 @@ def test_sync_reply_stamps(live_server):
         assert reply["t1"] <= reply["t2"] and abs(reply["t2"] - srv.conductor.now()) < 1_000_000
 
 
+def test_sync_t1_is_the_time_of_the_socket_read(live_server):
+    """Behind the gate, t1 is moved back to the read that completed the frame: never before
+    the client sent it, never after the server handled it (conductor/endpoint.py)."""
+    srv = live_server()
+    with srv.ws() as c:
+        c.send({"type": "sync", "id": 1, "t0": 0})
+        c.expect("sync_reply")
+        assert srv.gate.readers, "the gate knows the socket's reader"
+        for i in range(2, 12):
+            before = srv.conductor.now()
+            c.send({"type": "sync", "id": i, "t0": 0})
+            reply = c.expect("sync_reply")
+            assert before <= reply["t1"] <= reply["t2"] <= srv.conductor.now()
+
+
 def test_arm_running_ended(live_server):
     srv = live_server(duration_ms=1200, min_lead_s=0.3)
     phone, _ = srv.phone()
