@@ -191,8 +191,11 @@ class Hub(Protocol):
     def count(self, topic: str) -> int: ...
 
 
-FANOUT_CHUNK = 500
-"""A broadcast wakes this many writers per event-loop iteration (the rest on the next ones)."""
+FANOUT_CHUNK = 1000
+"""A broadcast wakes this many writers per event-loop iteration (the rest on the next ones):
+about 40 ms of sends per iteration here.  500 kept the sync path flatter at 10,000 settled
+phones but made the armed show take 3.2 s to reach 5,000 phones in warm-up, each batch
+waiting for a whole loop iteration of their syncs (docs/benchmarks.md, issue 14)."""
 
 
 class LocalHub:
@@ -203,7 +206,7 @@ class LocalHub:
     sent to it meanwhile), but with a running event loop and more than
     ``chunk`` subscribers it wakes their writers ``chunk`` at a time, one batch
     per loop iteration: the sends of a 10,000-phone ``show`` are spread over
-    about 20 iterations instead of one, and the sockets' reads (sync requests,
+    10 iterations instead of one, and the sockets' reads (sync requests,
     console commands) are served between them (docs/benchmarks.md, issue 14)."""
 
     def __init__(self, *, chunk: int = FANOUT_CHUNK) -> None:
