@@ -40,7 +40,9 @@ def summarize(raw: str) -> tuple[int, Counter, Counter]:
 
 
 # Functions worth a line in the table (the rest is framework plumbing around them).
-FOCUS = ("Outbox.run (hub.py)", "Session.handle (session.py)", "Runtime.execute (runtime.py)", "parse (messages.py)", "to_wire (messages.py)",
+FOCUS = ("SocketEndpoint.__call__ (endpoint.py)", "Outbox.send_now (hub.py)", "parse_sync (fastwire.py)",
+         "GatedProtocol.data_received (gate.py)", "Telemetry.aggregate (telemetry.py)",
+         "Outbox.run (hub.py)", "Session.handle (session.py)", "Runtime.execute (runtime.py)", "parse (messages.py)", "to_wire (messages.py)",
          "PendingReply.render (sync.py)", "WebSocket.receive (websockets.py)", "WebSocket.send_text (websockets.py)",
          "_SelectorSocketTransport.write (selector_events.py)",
          "_SelectorSocketTransport._read_ready (selector_events.py)", "Conductor.report (service.py)",
