@@ -60,6 +60,27 @@ def _user_js(prefs: dict) -> str:
     return "".join(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n" for k, v in prefs.items())
 
 
+def _dump_stacks(p) -> None:
+    """With FLASHMOB_HANG_DUMP=DIR: every thread's stack of the browser's processes, by gdb, to DIR."""
+    import os
+    import subprocess
+    out = os.environ.get("FLASHMOB_HANG_DUMP")
+    if not out or p is None or not shutil.which("gdb"):
+        return
+    pids = [p.pid] + [int(x) for x in subprocess.run(["pgrep", "-s", str(p.pid)], capture_output=True,
+                                                      text=True).stdout.split() if int(x) != p.pid]
+    Path(out).mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%H%M%S")
+    for pid in pids:
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")[-120:].decode(errors="replace")
+        except OSError:
+            continue
+        r = subprocess.run(["gdb", "-p", str(pid), "-batch", "-ex", "info threads", "-ex", "thread apply all bt 40"],
+                           capture_output=True, text=True, timeout=120)
+        Path(out, f"{stamp}-{pid}.txt").write_text(cmdline + "\n" + r.stdout + r.stderr)
+
+
 class FirefoxPage(Page):
     engine = "firefox"
 
@@ -131,6 +152,7 @@ class FirefoxPage(Page):
 
     def _liveness(self) -> str:
         """Why a script got no answer: the page's main thread, or the whole browser?"""
+        _dump_stacks(self._p)
         try:
             self._bidi.command("browsingContext.getTree", {"root": self._ctx, "maxDepth": 0}, timeout=5)
             return "the browser still answers: the page's main thread is busy or blocked"

@@ -46,6 +46,27 @@ export const LIMITS = Object.freeze({
 });
 
 /**
+ * Whether reading `outputLatency` or `getOutputTimestamp()` can block the page's main
+ * thread for seconds, by the browser's user agent string: Gecko on desktop Linux.
+ *
+ * Gecko answers both with `cubeb_stream_get_latency()` on the main thread while it holds
+ * the graph's lock, whenever its cached latency is 0 (every new page). On desktop the
+ * call is a synchronous IPC to the parent process (AudioIPC), whose PulseAudio backend
+ * needs the PulseAudio main loop's lock - held by that main loop while it is in the same
+ * stream's data callback, which waits for the page's graph thread, which waits for the
+ * lock the main thread holds: a cycle, broken only by a timeout 5-15 s later. Recorded
+ * with gdb in Firefox ESR 153 here (docs/playback.md, "Gecko and the main thread"): in 3
+ * of 6 runs of the two Firefox participant tests. Android has no AudioIPC (cubeb runs in the content
+ * process on AAudio/OpenSL ES) and other desktops use other backends (not measured):
+ * there the readings are taken, with the engine's back-off guards.
+ */
+export function latencyReadsCanBlock(userAgent) {
+  const ua = String(userAgent || '');
+  const gecko = /\brv:[\d.]+\) Gecko\/\d/.test(ua) && !/like Gecko/.test(ua);
+  return gecko && /\bLinux\b|\bX11\b/.test(ua) && !/Android/.test(ua);
+}
+
+/**
  * Why a getOutputTimestamp() reading cannot be true, or null when it can be.
  * @param {{contextTime:number, performanceTime:number}|null} ts
  * @param {number} currentTime ctx.currentTime (s), read just before ts

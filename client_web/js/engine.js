@@ -16,7 +16,7 @@
  * hears (sample frame -> context time -> server time).
  */
 import { Planner, idealSample } from './playplan.js';
-import { AudioClock } from './audioclock.js';
+import { AudioClock, latencyReadsCanBlock } from './audioclock.js';
 
 /**
  * A show's first run is not anchored on a clock sync whose bound is above this (µs) while
@@ -60,6 +60,8 @@ export class WebAudioEngine {
     this.timer = null;
     this.report = { firstSample: null, clicks: [], reanchors: 0, decodeErrors: 0, runs: [] };
     this.guard = {
+      // Gecko on desktop Linux: no latency reading at all (it can block the page for seconds)
+      readLatency: !latencyReadsCanBlock(globalThis.navigator?.userAgent),
       outputLatency: undefined, nextLatencyAt: 0, nextStampAt: 0, latencyEveryMs: 2000, slowCallMs: 50, settleS: 1,
       noLatency: 0, slow: {},
       backoff(what) {
@@ -98,11 +100,13 @@ export class WebAudioEngine {
   }
 
   /**
-   * One reading of the audio clock. outputLatency is read first and at most every
+   * One reading of the audio clock. Where those readings can block the main thread for
+   * seconds (`latencyReadsCanBlock`: Gecko on desktop Linux) only currentTime is read, and
+   * the latency is the unknown interval's middle, its bound saying so. Elsewhere
+   * outputLatency is read first and at most every
    * `latencyEveryMs` (Gecko answers it with a synchronous cubeb_stream_get_latency()
    * on the main thread until it has a non-zero value, and getOutputTimestamp()
-   * reads it twice: with a stalled sound server that call blocked the page for
-   * more than 10 s - "Script terminated by timeout at observe"); any call that
+   * reads it twice); any call that
    * takes more than `slowCallMs` is backed off (2 s, doubling up to 32 s); a
    * timestamp that keeps saying "no latency" (Gecko's construction) is read every 2 s.
    * Neither is read during the context's first second (its output stream is starting).
@@ -119,7 +123,7 @@ export class WebAudioEngine {
       g.nextLatencyAt = Math.max(g.nextLatencyAt, t0);
       g.nextStampAt = Math.max(g.nextStampAt, t0);
     }
-    if (!young && t0 >= g.nextLatencyAt) {
+    if (g.readLatency && !young && t0 >= g.nextLatencyAt) {
       g.outputLatency = typeof ctx.outputLatency === 'number' ? ctx.outputLatency : undefined;
       const took = performance.now() - t0;
       // a 0 is not cached by Gecko (the next read queries the device again): back off on it too
@@ -130,7 +134,7 @@ export class WebAudioEngine {
     const currentTime = ctx.currentTime;
     let ts;
     t0 = performance.now();
-    if (!young && typeof ctx.getOutputTimestamp === 'function' && t0 >= g.nextStampAt) {
+    if (g.readLatency && !young && typeof ctx.getOutputTimestamp === 'function' && t0 >= g.nextStampAt) {
       ts = ctx.getOutputTimestamp();
       const took = performance.now() - t0;
       if (took > g.slowCallMs) g.nextStampAt = t0 + g.backoff('stamp');

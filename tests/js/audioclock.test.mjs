@@ -7,7 +7,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { AudioClock, LIMITS, timestampFault, fallbackLatency, fitLine, fitEnvelope } from '../../client_web/js/audioclock.js';
+import { AudioClock, LIMITS, timestampFault, fallbackLatency, fitLine, fitEnvelope, latencyReadsCanBlock } from '../../client_web/js/audioclock.js';
 import { rng } from './netsim.mjs';
 
 const DIR = new URL('./fixtures/', import.meta.url);
@@ -192,4 +192,20 @@ test('AudioClock.stable: a first start waits for 0.5 s of stamps in a row; a fau
   assert.ok(clock.settled && !clock.stable, 'a faulty stamp restarts the wait');
   for (let i = 0; i < 6; i++) read(good);
   assert.ok(clock.stable);
+});
+
+test('latencyReadsCanBlock: Gecko on desktop Linux only (its latency reads deadlock with the audio callback)', () => {
+  const cases = [
+    ['Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0', true],
+    ['Mozilla/5.0 (X11; Ubuntu; Linux i686; rv:128.0) Gecko/20100101 Firefox/128.0', true],
+    ['Mozilla/5.0 (Android 14; Mobile; rv:153.0) Gecko/153.0 Firefox/153.0', false],
+    ['Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:153.0) Gecko/20100101 Firefox/153.0', false],
+    ['Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:153.0) Gecko/20100101 Firefox/153.0', false],
+    ['Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36', false],
+    ['Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15', false],
+    ['Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36', false],
+    ['', false],
+    [undefined, false],
+  ];
+  for (const [ua, want] of cases) assert.equal(latencyReadsCanBlock(ua), want, String(ua));
 });
