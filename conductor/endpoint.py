@@ -13,7 +13,9 @@ connection:
   executes; the first-frame deadline is the session's (``deadline_us``), the
   endpoint only waits;
 * ``t1`` is the server time at which the frame's last bytes were read from the
-  socket when the server runs behind the connection gate (``arrival``: the
+  socket when the server runs behind the connection gate and not behind a
+  reverse proxy (with forwarded headers the ASGI client is not the socket's
+  peer; then ``arrival`` is None) (``arrival``: the
   gate's :meth:`~conductor.gate.Gate.reader` of the peer, whose ``read_at`` is
   the ``time.monotonic()`` of its latest read), else the time the frame reached
   this endpoint.  Either way it is never earlier than the frame's arrival and

@@ -332,6 +332,7 @@ def uvicorn_config(app, limits: Limits, **kw):
     kw.setdefault("ws_ping_interval", 20.0)
     kw.setdefault("ws_ping_timeout", 20.0)
     kw.setdefault("lifespan", "on")
+    kw.setdefault("proxy_headers", False)  # as `flashmob serve` without --forwarded-allow-ips
     return uvicorn.Config(app, http=gate, backlog=ACCEPT_BATCH, **kw), gate
 
 
@@ -348,6 +349,7 @@ def conductor_server(app, limits: Limits, **kw):
 
     config, gate = uvicorn_config(app, limits, **kw)
     state = getattr(app, "state", None)
-    if state is not None:
-        state.arrival = gate.reader  # conductor/endpoint.py: receive stamps at the socket read
+    if state is not None:  # conductor/endpoint.py: receive stamps at the socket read; not behind a proxy,
+        # whose forwarded client address is not the socket's (and may name another socket)
+        state.arrival = None if config.proxy_headers else gate.reader
     return GatedServer(config), gate
