@@ -181,3 +181,38 @@ def test_a_large_broadcast_wakes_its_writers_a_batch_per_loop_iteration_in_order
         for t in tasks:
             t.cancel()
     run(main())
+
+
+def test_send_now_sends_from_the_caller_when_idle_and_queues_behind_otherwise():
+    async def main():
+        sock = FakeSocket()
+        box = Outbox(sock.send, sock.close, lambda: 7)
+        task = asyncio.create_task(box.run())
+        await asyncio.sleep(0)
+        await box.send_now(PendingReply(id=1, t0=0, t1=5))  # idle: sent before send_now returns
+        assert sock.frames == ['{"type":"sync_reply","id":1,"t0":0,"t1":5,"t2":7}']
+        box.push("broadcast", wake=False)  # queued, writer not woken yet
+        await box.send_now("reply")  # not idle: behind the broadcast
+        await asyncio.sleep(0.01)
+        assert sock.frames[1:] == ["broadcast", "reply"]
+        box.close()
+        await asyncio.wait_for(task, 1)
+    run(main())
+
+
+def test_a_failed_send_now_closes_1011_and_ends_the_writer():
+    class Gone(FakeSocket):
+        async def send(self, text):
+            raise ConnectionResetError("peer reset")
+
+    async def main():
+        s = Gone()
+        box = Outbox(s.send, s.close, lambda: 0)
+        task = asyncio.create_task(box.run())
+        await asyncio.sleep(0)
+        await box.send_now("x")
+        await asyncio.wait_for(task, 1)
+        return s, box
+
+    s, box = run(main())
+    assert box.failed and box.closing and s.closed[0] == 1011
