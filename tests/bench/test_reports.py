@@ -63,3 +63,15 @@ def test_py_spy_summary_counts_inclusive_and_self():
     assert total == 4 and incl["main (serve.py)"] == 4 and incl["parse (messages.py)"] == 3
     assert own["_build (messages.py)"] == 3 and own["to_wire (messages.py)"] == 1
     assert "parse (messages.py)" in spy.table(raw)
+
+
+def test_load_extras_and_older_rows():
+    out = _out()
+    out["joinTimesUs"] = [0, 100_000, 200_000, 300_000, 400_000, 500_000]  # 2 of the 2nd half in 0.2 s
+    out["console"] = {"probeRttUs": [1000, 2000, 3000], "probesUnanswered": 0}
+    ex = lr.extras(out)
+    assert ex["join_rate_half"] == pytest.approx(10.0) and ex["arm_ack_ms"] == pytest.approx(0.01)
+    assert ex["console_p50_ms"] == pytest.approx(2.0)
+    old = lr.from_dict({"phones": 5, "joined": 5, "service_p99_ms": 1.0, "no_such_column": 3})
+    assert old.console_p99_ms is None and old.phones == 5
+    assert "| baseline" in lr.table([old], ["baseline"])
