@@ -57,7 +57,8 @@ def run_one(k: int, args, workdir: Path) -> report.LoadRow:
         os.sched_setaffinity(hog.pid, {args.hog})
         started.append(hog)
     conductor, port = procs.start_conductor(bundle, workdir / "state.sqlite", extra=["--min-lead", "1"],
-                                            ws_impl=args.uvicorn_ws, loop=args.uvicorn_loop)
+                                            ws_impl=args.uvicorn_ws, loop=args.uvicorn_loop,
+                                            gc_log=args.gc_log.resolve() if args.gc_log else None)
     started.append(conductor)
     if args.pin_conductor is not None:
         os.sched_setaffinity(conductor.pid, {args.pin_conductor})
@@ -144,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
                         "(bench/load/altserve.py) instead of `flashmob serve`'s default")
     p.add_argument("--uvicorn-loop", choices=["uvloop", "asyncio"],
                    help="experiment: serve the same app on this event loop (bench/load/altserve.py)")
+    p.add_argument("--gc-log", type=Path, metavar="FILE",
+                   help="experiment: serve with bench/load/altserve.py and append every garbage collection "
+                        "longer than 2 ms to FILE")
     p.add_argument("--pin-conductor", type=int, metavar="CPU", help="run the conductor on this CPU only (taskset)")
     p.add_argument("--pin-loadgen", type=int, metavar="CPU", help="run the load generator on this CPU only")
     p.add_argument("--hog", type=int, metavar="CPU", help="a busy-looping process on this CPU for the whole run")
