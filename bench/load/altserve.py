@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ws", default="websockets", choices=["websockets", "websockets-sansio", "wsproto"])
     p.add_argument("--loop", default="uvloop", choices=["uvloop", "asyncio"])
     p.add_argument("--min-lead", type=float, default=1.0)
+    p.add_argument("--ws-ping", type=float, help="websocket ping interval (s); default: the conductor's")
     p.add_argument("--gc-log", type=Path, help="append every garbage collection longer than 2 ms to this file")
     args = p.parse_args(argv)
     if args.gc_log:
@@ -60,8 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app(conductor, clock, ntp=ntp)
     print(f"listening on 127.0.0.1:{sock.getsockname()[1]}", flush=True)
     _, nofile = raise_fd_limit()
+    extra = {"ws_ping_interval": args.ws_ping} if args.ws_ping else {}
     server, _gate = conductor_server(app, Limits(max_connections=capacity_for_fds(nofile)), log_level="warning",
-                                     ws=args.ws, loop=args.loop, timeout_graceful_shutdown=3)
+                                     ws=args.ws, loop=args.loop, timeout_graceful_shutdown=3, **extra)
     server.run(sockets=[sock])
     return 0
 
