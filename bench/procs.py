@@ -98,17 +98,17 @@ class Proc:
 
 def start_conductor(bundle: Path, db: Path, *, extra: list[str] = (), log_level: str = "warning",
                     ws_impl: str | None = None, loop: str | None = None,
-                    gc_log: Path | None = None) -> tuple[Proc, int]:
+                    gc_log: Path | None = None, ws_ping: float | None = None) -> tuple[Proc, int]:
     """The real CLI (``python -m flashmob.conductor serve``) on 127.0.0.1, a free port (or,
-    with ``ws_impl``, ``loop`` or ``gc_log``, bench/load/altserve.py); its
+    with ``ws_impl``, ``loop``, ``gc_log`` or ``ws_ping``, bench/load/altserve.py); its
     stderr goes to ``conductor.log`` beside ``db`` (asyncio complains there about
     writes to sockets the load generator dropped)."""
     cmd = [sys.executable, "-m", "flashmob.conductor", "serve", str(bundle), "--host", "127.0.0.1", "--port", "0",
            "--no-qr", "--db", str(db), "--log-level", log_level, *extra]
-    if ws_impl or loop or gc_log:  # bench/load/altserve.py: same app, another websocket implementation or loop
+    if ws_impl or loop or gc_log or ws_ping:  # bench/load/altserve.py: same app, another websocket implementation or loop
         cmd = [sys.executable, "-m", "bench.load.altserve", str(bundle), "--db", str(db),
                *(["--ws", ws_impl] if ws_impl else []), *(["--loop", loop] if loop else []),
-               *(["--gc-log", str(gc_log)] if gc_log else [])]
+               *(["--gc-log", str(gc_log)] if gc_log else []), *(["--ws-ping", str(ws_ping)] if ws_ping else [])]
     with open(db.parent / "conductor.log", "a") as log:
         proc = Proc(cmd, env={"FLASHMOB_TOKEN": TOKEN}, stderr=log)
     port = int(proc.read_until(r"listening on 127\.0\.0\.1:(\d+)").group(1))

@@ -58,7 +58,8 @@ def run_one(k: int, args, workdir: Path) -> report.LoadRow:
         started.append(hog)
     conductor, port = procs.start_conductor(bundle, workdir / "state.sqlite", extra=["--min-lead", "1"],
                                             ws_impl=args.uvicorn_ws, loop=args.uvicorn_loop,
-                                            gc_log=args.gc_log.resolve() if args.gc_log else None)
+                                            gc_log=args.gc_log.resolve() if args.gc_log else None,
+                                            ws_ping=args.ws_ping)
     started.append(conductor)
     if args.pin_conductor is not None:
         os.sched_setaffinity(conductor.pid, {args.pin_conductor})
@@ -145,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
                         "(bench/load/altserve.py) instead of `flashmob serve`'s default")
     p.add_argument("--uvicorn-loop", choices=["uvloop", "asyncio"],
                    help="experiment: serve the same app on this event loop (bench/load/altserve.py)")
+    p.add_argument("--ws-ping", type=float, metavar="S",
+                   help="experiment: serve with bench/load/altserve.py, websocket pings every S seconds")
     p.add_argument("--gc-log", type=Path, metavar="FILE",
                    help="experiment: serve with bench/load/altserve.py and append every garbage collection "
                         "longer than 2 ms to FILE")
