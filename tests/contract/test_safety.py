@@ -1,6 +1,8 @@
 """flashmob.contract.safety: the bundle's private safety file, one writer and one reader."""
 
 import json
+import pathlib
+import re
 
 import pytest
 
@@ -47,3 +49,10 @@ def test_not_json(tmp_path):
     (tmp_path / SAFETY_FILE).write_bytes(b"\xff{")
     with pytest.raises(SafetyFileError, match="render the show again"):
         read_safety_file(tmp_path)
+
+
+def test_the_documented_example_reads(tmp_path):
+    doc = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "bundle-format.md").read_text(encoding="utf-8")
+    example = json.loads(re.search(r"```jsonc\n(\{\"format\": \"flashmob-safety\".*?)```", doc, re.S).group(1))
+    write(tmp_path, example)
+    assert safety_json(read_safety_file(tmp_path)) == example
