@@ -107,11 +107,13 @@ def _movements(pdf, d: Dossier) -> None:
     _para(pdf, d.movements_title, 10.5, bold=True, after=1)
     pdf.set_font(k.FAMILY, "", 9)
     pdf.set_text_color(*k.BLACK)
+    pdf.set_auto_page_break(True, margin=A4[1] - BOTTOM)  # the table flows over pages, header repeated
     with pdf.table(col_widths=(20, 32, WIDTH - 52), width=WIDTH, align="LEFT", line_height=LINE,
-                   first_row_as_headings=True, repeat_headings=1) as table:
+                   text_align=("LEFT", "LEFT", "LEFT"), first_row_as_headings=True, repeat_headings=1) as table:
         table.row(d.movement_columns)
         for m in d.movements:
             table.row((m.time, m.groups, m.text))
+    pdf.set_auto_page_break(False)
 
 
 def _plan(pdf, d: Dossier) -> None:

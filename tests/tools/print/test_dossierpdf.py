@@ -124,3 +124,18 @@ def test_bad_input_is_refused_before_writing(bundle, tmp_path):
     with pytest.raises(PrintError, match=r"\.flashmob-safety\.json: stewards\.count"):
         make_dossier(bundle, tmp_path / "o4", DossierOptions())
     assert not any((tmp_path / f"o{i}").exists() for i in range(1, 5))
+
+
+def test_a_long_programme_flows_over_pages_and_stays_on_them(french_bundle, tmp_path):
+    from .conftest import char_boxes_mm
+
+    result, data, pages = write(french_bundle, tmp_path)
+    assert len(result.dossier.movements) > 80 and len(pages) >= 4
+    with_header = [p for p in pages if "Heure Groupes Consigne" in p]
+    assert len(with_header) >= 2  # the table's header repeats on each page it runs over
+    for i in range(len(pages)):
+        boxes = char_boxes_mm(data, i)
+        assert boxes
+        assert all(0 <= left and right <= 210 and 0 <= top and bottom <= 297 - 5
+                   for _, left, top, right, bottom in boxes), f"page {i + 1}: text outside the page"
+    assert result.dossier.movements[-1].text in pages[-2] + pages[-1]
