@@ -157,10 +157,12 @@ def _safety_section(b: _Builder, safety: SafetyFile | None, info: EventInfo) -> 
                                                                         "console")]
     else:
         st = safety.stewards
-        count = st.count if st else None
-        stewards = ", ".join(p for p in (t["stewards_n"].format(n=_number(count, lang)) if count is not None
-                                         else None, st.note if st else None) if p)
-        rows = [b.row("stewards", stewards or None, "m_stewards"),
+        parts = []
+        if st is not None and st.count is not None:
+            parts.append(t["stewards_n"].format(n=_number(st.count, lang)))
+        if st is not None and st.note:
+            parts.append(st.note)
+        rows = [b.row("stewards", ", ".join(parts) or None, "m_stewards"),
                 b.row("steward_lead", st.lead if st else None, "m_steward_lead"),
                 b.row("first_aid", safety.first_aid, "m_first_aid"),
                 b.row("water", safety.water, "m_water"),
@@ -232,7 +234,8 @@ def dossier(manifest: Manifest, safety: SafetyFile | None, *, language: str | No
     return Dossier(
         language=lang, title=info.title, heading=t["heading"], intro=t["intro"].format(show_id=info.show_id),
         sections=(organizer, event, attendance, safety_section, _alert_section(t, lang, expected_n)),
-        programme=programme, movements_title=t["movements"], movement_columns=(t["col_time"], t["col_groups"], t["col_what"]),
+        programme=programme, movements_title=t["movements"],
+        movement_columns=(t["col_time"], t["col_groups"], t["col_what"]),
         movements=rows, plan_title=t["plan_title"], timeline=timeline_of(manifest),
         complete_title=t["s_complete"],
         complete_intro=t["complete_intro"] if b.missing else t["nothing_missing"],

@@ -33,7 +33,8 @@ def test_vector_shapes_and_extractable_text():
     doc, kinds = _objects(data)
     assert raw.FPDF_PAGEOBJ_IMAGE not in kinds
     assert kinds.count(raw.FPDF_PAGEOBJ_PATH) > 50
-    texts = [s.text for s in lay.over if isinstance(s, Text)] + [s.text for lane in lay.lanes for s in lane.frame if isinstance(s, Text)]
+    shapes = list(lay.over) + [s for lane in lay.lanes for s in lane.frame]
+    texts = [s.text for s in shapes if isinstance(s, Text)]
     page_text = doc[0].get_textpage().get_text_range()
     for t in texts:
         assert t in page_text, t
