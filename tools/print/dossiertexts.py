@@ -9,7 +9,7 @@ the French table once.
 
 from __future__ import annotations
 
-from .texts import _french_spacing, lang_key
+from .texts import french_spacing, lang_key
 
 EN = {
     "heading": "Event file for the authorities",
@@ -193,7 +193,7 @@ FR = {
     "page": "Page {n}",
 }
 
-FR = {key: _french_spacing(value) for key, value in FR.items()}
+FR = {key: french_spacing(value) for key, value in FR.items()}
 TABLES = {"en": EN, "fr": FR}
 LANGUAGES = tuple(TABLES)
 

@@ -139,3 +139,10 @@ def test_a_long_programme_flows_over_pages_and_stays_on_them(french_bundle, tmp_
         assert all(0 <= left and right <= 210 and 0 <= top and bottom <= 297 - 5
                    for _, left, top, right, bottom in boxes), f"page {i + 1}: text outside the page"
     assert result.dossier.movements[-1].text in pages[-2] + pages[-1]
+
+
+def test_characters_the_font_lacks_are_a_warning(tmp_path):
+    bundle = make_bundle(tmp_path / "cjk", title="東京フラッシュモブ — Demo")
+    result, _, pages = write(bundle, tmp_path)
+    assert len(result.warnings) == 1 and "cannot draw" in result.warnings[0] and "東" in result.warnings[0]
+    assert "Demo" in pages[0]
