@@ -94,6 +94,7 @@ class Dossier:
     timeline: Timeline
     complete_title: str
     complete_intro: str
+    complete_notice: str             # first page, when something is missing
     to_complete: tuple[str, ...]
     page_label: str                  # "Page {n}"
 
@@ -239,6 +240,7 @@ def dossier(manifest: Manifest, safety: SafetyFile | None, *, language: str | No
         movements=rows, plan_title=t["plan_title"], timeline=timeline_of(manifest),
         complete_title=t["s_complete"],
         complete_intro=t["complete_intro"] if b.missing else t["nothing_missing"],
+        complete_notice=t["complete_notice"].format(n=len(b.missing)),
         to_complete=tuple(b.missing), page_label=t["page"])
 
 

@@ -127,8 +127,7 @@ def _plan(pdf, d: Dossier) -> None:
 
 
 def _notice(pdf, d: Dossier) -> None:
-    text = f"{d.complete_title} ({len(d.to_complete)}): " + " ".join(d.to_complete[:1]) + (" \u2026" if len(
-        d.to_complete) > 1 else "")
+    text = d.complete_notice
     pdf.set_font(k.FAMILY, "B", 10)
     h = pdf.multi_cell(WIDTH - 6, LINE, text, dry_run=True, output="HEIGHT", align="L")
     y = pdf.get_y()
@@ -152,7 +151,7 @@ def _page_numbers(pdf, label: str) -> None:
 
 
 def _all_text(d: Dossier) -> str:
-    parts = [d.heading, d.intro, d.title, d.complete_intro, *d.to_complete]
+    parts = [d.heading, d.intro, d.title, d.complete_intro, d.complete_notice, *d.to_complete]
     for s in (*d.sections, d.programme):
         parts += [s.title, *s.paragraphs, *s.bullets, *s.notes]
         parts += [x for r in s.rows for x in (r.label, r.value)]

@@ -75,6 +75,7 @@ EN = {
                      "playing the downloaded MP3 on their own) are not reached: the stewards relay the "
                      "message by voice.",
     "s_complete": "To complete",
+    "complete_notice": "{n} fact(s) to complete before sending this file: see \u201cTo complete\u201d at the end.",
     "complete_intro": "These facts are not in the show's files. Add them (in the score, then render again) "
                       "or write them in by hand before sending this file:",
     "nothing_missing": "Nothing: every fact of this file comes from the show.",
@@ -167,6 +168,7 @@ FR = {
                      "MP3 téléchargé par eux-mêmes) ne sont pas atteints : les bénévoles relaient le message "
                      "de vive voix.",
     "s_complete": "À compléter",
+    "complete_notice": "{n} information(s) à compléter avant d’envoyer ce dossier : voir « À compléter » à la fin.",
     "complete_intro": "Ces informations ne figurent pas dans les fichiers du spectacle. Ajoutez-les (dans la "
                       "partition, puis refaites le rendu) ou écrivez-les à la main avant d’envoyer ce dossier :",
     "nothing_missing": "Rien : chaque information de ce dossier vient du spectacle.",

@@ -81,7 +81,7 @@ def test_missing_facts_are_listed_to_complete(tmp_path):
     result, _, pages = write(make_bundle(tmp_path / "bare", str(score)), tmp_path)
     text = " ".join(pages)
     assert len(result.to_complete) == 7
-    assert "To complete (7):" in pages[0]  # the notice on the first page
+    assert "7 fact(s) to complete before sending this file" in pages[0]  # the notice on the first page
     last = text[text.rindex("To complete"):]
     assert EN["complete_intro"] in last
     for item in result.to_complete:
