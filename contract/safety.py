@@ -31,7 +31,9 @@ FORMAT = "flashmob-safety"
 VERSION = 1
 MAX_BYTES = 1024 * 1024
 MAX_PEOPLE = 10_000_000
-_TEXT = {"default": None, "max_length": 2000}
+MAX_TEXT = 2000                  # characters of one text; the score reader refuses longer ones
+MAX_EXITS = 100
+_TEXT = {"default": None, "max_length": MAX_TEXT}
 
 
 class SafetyFileError(ValueError):
@@ -57,7 +59,7 @@ class SafetyFile:
     stewards: Stewards | None = spec("the stewards", default=None)
     first_aid: str | None = spec("first aid: who, where", **_TEXT)
     water: str | None = spec("drinking water: where", **_TEXT)
-    exits: tuple[str, ...] = spec("ways out of the place", default=(), max_items=100, max_length=2000)
+    exits: tuple[str, ...] = spec("ways out of the place", default=(), max_items=MAX_EXITS, max_length=MAX_TEXT)
     console: str | None = spec("who holds the conductor's console, and how to reach them", **_TEXT)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .limits import MAX_LINE_CHARS
 from .model import ENGINES, FORMAT_VERSION
-from .safety import MAX_PEOPLE
+from .safety import MAX_EXITS, MAX_PEOPLE, MAX_TEXT
 
 _TIME = {
     "description": "A time: 45 (seconds), 1:30, 1:02:03.250, 90s, 500ms, 2m, 1m30s",
@@ -75,6 +75,7 @@ def _cue_schema() -> dict:
 
 def _safety_schema() -> dict:
     people = {"type": "integer", "minimum": 0, "maximum": MAX_PEOPLE}
+    text = {**_TEXT, "maxLength": MAX_TEXT}
     return {"type": ["object", "null"], "additionalProperties": False,
             "description": "The safety set-up, for the file given to the authorities (flashmob dossier); "
                            "organizer-only, never shown on phones",
@@ -82,13 +83,13 @@ def _safety_schema() -> dict:
                 "expected": {**people, "minimum": 1, "description": "Participants the organizer expects"},
                 "stewards": {"description": "How many stewards, or {count, lead, note}", "oneOf": [
                     people, {"type": "object", "additionalProperties": False, "properties": {
-                        "count": people, "lead": {**_TEXT, "description": "The chief steward and how to reach them"},
-                        "note": {**_TEXT, "description": "How they are recognised, where they stand"}}}]},
-                "first_aid": {**_TEXT, "description": "First aid: who, where"},
-                "water": {**_TEXT, "description": "Where to find drinking water"},
+                        "count": people, "lead": {**text, "description": "The chief steward and how to reach them"},
+                        "note": {**text, "description": "How they are recognised, where they stand"}}}]},
+                "first_aid": {**text, "description": "First aid: who, where"},
+                "water": {**text, "description": "Where to find drinking water"},
                 "exits": {"description": "Ways out of the place", "oneOf": [
-                    _TEXT, {"type": "array", "items": _TEXT}]},
-                "console": {**_TEXT, "description": "Who holds the conductor's console, and how to reach them"}}}
+                    text, {"type": "array", "items": text, "maxItems": MAX_EXITS}]},
+                "console": {**text, "description": "Who holds the conductor's console, and how to reach them"}}}
 
 
 def score_schema() -> dict:

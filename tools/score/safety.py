@@ -25,14 +25,25 @@ inventing it.
 
 from __future__ import annotations
 
+from flashmob.contract.safety import MAX_EXITS, MAX_PEOPLE, MAX_TEXT
+
 from .fields import Fields, describe
 from .model import Safety, Stewards
 from .source import Map, Scalar, Seq
 
 KEYS = ("expected", "stewards", "first_aid", "water", "exits", "console")
 STEWARD_KEYS = ("count", "lead", "note")
-MAX_PEOPLE = 10_000_000
 _STEWARDS = "a number of stewards such as 12, or a mapping with 'count', 'lead' and 'note'"
+
+
+def _text(f: Fields, key: str) -> str | None:
+    """A text of at most MAX_TEXT characters (the bundle's safety file holds no longer one)."""
+    value = f.text(key)
+    if value is not None and len(value) > MAX_TEXT:
+        f.diags.error(f.loc(key), f"'{key}' is {len(value)} characters long; at most {MAX_TEXT} "
+                                  "(a longer text belongs in an annex to the declaration)")
+        return None
+    return value
 
 
 def _stewards(f: Fields) -> Stewards | None:
@@ -47,7 +58,7 @@ def _stewards(f: Fields) -> Stewards | None:
         return None
     s = Fields(node, f.diags, "the safety block's stewards")
     out = Stewards(count=s.integer("count", minimum=0, maximum=MAX_PEOPLE, expected="a whole number of stewards"),
-                   lead=s.text("lead"), note=s.text("note"))
+                   lead=_text(s, "lead"), note=_text(s, "note"))
     s.finish(STEWARD_KEYS)
     return out
 
@@ -57,14 +68,20 @@ def _exits(f: Fields) -> tuple[str, ...]:
     if node is None or (isinstance(node, Scalar) and node.is_null):
         return ()
     if isinstance(node, Scalar):
-        text = f.text("exits")
+        text = _text(f, "exits")
         return (text,) if text else ()
     if not isinstance(node, Seq):
         f.bad("exits", "a list of exits (items starting with '- '), or one text")
         return ()
     out = []
+    if len(node.items) > MAX_EXITS:
+        f.diags.error(node.loc, f"'exits' lists {len(node.items)} exits; at most {MAX_EXITS}")
+        return ()
     for item in node.items:
         if isinstance(item, Scalar) and not item.is_null and item.text.strip():
+            if len(item.text.strip()) > MAX_TEXT:
+                f.diags.error(item.loc, f"this exit is {len(item.text.strip())} characters long; at most {MAX_TEXT}")
+                continue
             out.append(item.text.strip())
         else:
             f.diags.error(item.loc, f"'exits' lists exits as texts (such as 'Rue de la Paix, north side'), "
@@ -80,7 +97,7 @@ def read_safety(f: Fields) -> Safety | None:
     s = Fields(node, f.diags, "the safety block")
     safety = Safety(expected=s.integer("expected", minimum=1, maximum=MAX_PEOPLE,
                                        expected="the number of participants expected (a whole number)"),
-                    stewards=_stewards(s), first_aid=s.text("first_aid"), water=s.text("water"),
-                    exits=_exits(s), console=s.text("console"), loc=node.loc)
+                    stewards=_stewards(s), first_aid=_text(s, "first_aid"), water=_text(s, "water"),
+                    exits=_exits(s), console=_text(s, "console"), loc=node.loc)
     s.finish(KEYS)
     return safety

@@ -87,3 +87,14 @@ def test_editor_schema_knows_the_block():
     assert list(v.iter_errors(ok)) == []
     bad = to_plain(parse_yaml(HEAD + "safety:\n  stewards: {count: 2, leed: x}\n  firstaid: x\n" + CUES))
     assert sorted(e.json_path for e in v.iter_errors(bad)) == ["$.safety", "$.safety.stewards"]
+
+
+def test_texts_fit_the_bundles_safety_file():
+    from flashmob.contract.safety import MAX_TEXT
+
+    long = "x" * (MAX_TEXT + 1)
+    assert errors(f"safety:\n  water: {long}\n  exits:\n    - {long}\n") == [
+        f"show.yaml:6:10: error: 'water' is {MAX_TEXT + 1} characters long; at most {MAX_TEXT} "
+        "(a longer text belongs in an annex to the declaration)",
+        f"show.yaml:8:7: error: this exit is {MAX_TEXT + 1} characters long; at most {MAX_TEXT}"]
+    assert read(f"safety:\n  water: {'x' * MAX_TEXT}\n").safety.water == "x" * MAX_TEXT
