@@ -93,8 +93,4 @@ def movements(manifest: Manifest) -> list[Movement]:
     return sorted(out, key=lambda m: (m.at_ms, min(order[g] for g in m.groups)))
 
 
-def meeting_times_ms(manifest: Manifest) -> tuple[int, ...]:
-    return tuple(manifest.meetings_ms)
-
-
-__all__ = ["timeline_of", "Movement", "movements", "meeting_times_ms"]
+__all__ = ["timeline_of", "Movement", "movements"]
