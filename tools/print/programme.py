@@ -13,7 +13,6 @@ speech durations, the renderer's meeting points), not the score:
   of the end), one row per cue shared by several groups, with the groups it
   is for. Music beds, silent sounds and the numbers of a countdown (a text
   that is only digits) are left out: they are not movements.
-* :func:`meeting_times_ms` — the moments every group shares.
 """
 
 from __future__ import annotations
