@@ -1,4 +1,4 @@
-"""tools/print/dossierpdf.py + dossierkit.py: the dossier PDF, read back with pdfium.
+"""tools/print/dossierpdf.py: the dossier PDF (made through dossierkit), read back with pdfium.
 
 The facts of the score must come back out of the PDF as text (both languages),
 the "to complete" list must be there for a show without the optional facts,
@@ -6,17 +6,13 @@ the fonts must be embedded and the plan must be vector (no image at all).
 """
 
 import datetime as dt
-import json
 import re
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
-import pytest
 
-from flashmob.contract.safety import SAFETY_FILE
 from flashmob.tools.print.dossierkit import DossierOptions, make_dossier
 from flashmob.tools.print.dossiertexts import EN, FR
-from flashmob.tools.print.errors import PrintError
 
 from .conftest import make_bundle, pdf_pages, pdf_text
 from .test_dossier import BARE
@@ -112,20 +108,6 @@ def test_fonts_embedded_and_plan_vector_without_any_image(bundle, tmp_path):
     assert len(img.getcolors(maxcolors=1 << 20)) > 20
 
 
-def test_bad_input_is_refused_before_writing(bundle, tmp_path):
-    with pytest.raises(PrintError, match="--lang 'de'"):
-        make_dossier(bundle, tmp_path / "o1", DossierOptions(language="de"))
-    with pytest.raises(PrintError, match="--capacity"):
-        make_dossier(bundle, tmp_path / "o2", DossierOptions(capacity=0))
-    with pytest.raises(PrintError, match="not a show bundle|not a usable show bundle"):
-        make_dossier(tmp_path, tmp_path / "o3", DossierOptions())
-    (bundle / SAFETY_FILE).write_text(json.dumps({"format": "flashmob-safety", "version": 1,
-                                                  "stewards": {"count": "ten"}}), encoding="utf-8")
-    with pytest.raises(PrintError, match=r"\.flashmob-safety\.json: stewards\.count"):
-        make_dossier(bundle, tmp_path / "o4", DossierOptions())
-    assert not any((tmp_path / f"o{i}").exists() for i in range(1, 5))
-
-
 def test_a_long_programme_flows_over_pages_and_stays_on_them(french_bundle, tmp_path):
     from .conftest import char_boxes_mm
 
@@ -139,10 +121,3 @@ def test_a_long_programme_flows_over_pages_and_stays_on_them(french_bundle, tmp_
         assert all(0 <= left and right <= 210 and 0 <= top and bottom <= 297 - 5
                    for _, left, top, right, bottom in boxes), f"page {i + 1}: text outside the page"
     assert result.dossier.movements[-1].text in pages[-2] + pages[-1]
-
-
-def test_characters_the_font_lacks_are_a_warning(tmp_path):
-    bundle = make_bundle(tmp_path / "cjk", title="東京フラッシュモブ — Demo")
-    result, _, pages = write(bundle, tmp_path)
-    assert len(result.warnings) == 1 and "cannot draw" in result.warnings[0] and "東" in result.warnings[0]
-    assert "Demo" in pages[0]
