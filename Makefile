@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh machine (Python >= 3.11, pip, make, node):
-#   make demo   - check, plan, render and serve scores/demo.yaml (Ctrl-C stops the server)
+#   make demo   - check, plan, render, write the authorities' file and serve scores/demo.yaml (Ctrl-C stops the server)
 #   make test   - run the whole test suite
 #   make dist   - build the sdist and the wheel into build/dist/ (python -m build)
 # Both create .venv when missing and reinstall only when pyproject.toml changed.
@@ -28,6 +28,7 @@ demo: $(STAMP)
 	$(VENV)/bin/flashmob plan scores/demo.yaml -o $(BUILD)/demo-plan.svg
 	$(VENV)/bin/flashmob plan scores/demo.yaml -o $(BUILD)/demo-plan.png
 	$(VENV)/bin/flashmob render scores/demo.yaml -o $(BUILD)/demo
+	$(VENV)/bin/flashmob dossier $(BUILD)/demo -o $(BUILD)/demo-print
 	$(VENV)/bin/flashmob serve $(BUILD)/demo --host 127.0.0.1 --port $(DEMO_PORT)
 
 browser:

@@ -9,7 +9,8 @@ that borrows this venv's dependencies through a .pth file holding their folder
 as a plain path line (plain lines do not run the .pth files found there, so the
 checkout's editable finder is not loaded). Then, from a folder outside the
 checkout: ``flashmob`` is imported from the new venv, ``flashmob render`` renders
-a small score, ``flashmob qr`` prints its kit with the shipped fonts, and
+a small score, ``flashmob qr`` prints its kit and ``flashmob dossier`` its file for the authorities with
+the shipped fonts, and
 ``flashmob serve`` (real uvicorn, loopback) serves the real web client, byte for
 byte the checkout's ``client_web/``. An editable install of the same copy (what
 ``make`` does) maps the same names onto the folders.
@@ -180,6 +181,8 @@ def test_render_qr_and_serve_from_the_wheel(installed):
     pdfs = sorted((work / "print").glob("*.pdf"))
     assert pdfs, qr.stdout
     assert all(b"DejaVu" in p.read_bytes() for p in pdfs), "printed matter embeds the shipped DejaVu Sans"
+    dossier = run([flashmob, "dossier", "bundle", "-o", "print"], cwd=work, env=env)
+    assert "dossier written to" in dossier.stdout and b"DejaVu" in (work / "print" / "dossier.pdf").read_bytes()
 
     proc = subprocess.Popen([flashmob, "serve", "bundle", "--host", "127.0.0.1", "--port", "0", "--no-qr",
                              "--db", str(work / "state.sqlite"), "--log-level", "warning"],

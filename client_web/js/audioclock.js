@@ -43,6 +43,8 @@ export const LIMITS = Object.freeze({
   jumpMs: 2, // a stamp this far off the line starts a candidate jump (a glitch moves the whole line)
   jumpCount: 3, // ... this many in a row that agree within 1 ms restart the line
   currentWindow: 40, // currentTime observations kept (a glitch ages out of the envelope)
+  shiftCount: 10, // this many currentTime observations in a row, all later than the envelope ...
+  shiftMinMs: 10, // ... by this much and by twice their own scatter, restart it (see _shifted)
 });
 
 /**
@@ -197,6 +199,33 @@ export class AudioClock {
     obs.push(o);
     if (obs.length > (line === 'timestamp' ? this.window : LIMITS.currentWindow)) obs.shift();
     this.fits[line] = line === 'timestamp' ? fitLine(obs) : fitEnvelope(obs);
+    if (line === 'current' && this._shifted()) {
+      this.lines.current = obs.slice(-LIMITS.shiftCount);
+      this.fits.current = fitEnvelope(this.lines.current);
+      this.faults.shift = (this.faults.shift || 0) + 1;
+    }
+  }
+
+  /**
+   * The currentTime line moved later: the last `shiftCount` observations all lie later
+   * than the envelope by more than `shiftMinMs` and twice their own scatter (max - min).
+   * currentTime says "this frame was rendered at or before now", so the envelope follows
+   * the earliest observations and a move later would only age out with the window (40
+   * observations: 4-40 s): a glitch (the output played silence while the graph was late:
+   * +27 ms, Firefox at load 1.6) or a context's start, whose first observations (before the
+   * output stream ran) lay 150-200 ms early - the page then anchored its first start 173 ms
+   * early and was heard +193 ms late (Firefox, console test). Stationary observations lie
+   * within one render step of the envelope (a phone's step can be 40 ms; Blink's callbacks
+   * make a 22 ms sawtooth), so their minimum never clears their own scatter; a shift moves
+   * minimum and maximum alike (a shift smaller than twice the scatter still ages out).
+   */
+  _shifted() {
+    const obs = this.lines.current;
+    const f = this.fits.current;
+    if (obs.length < 2 * LIMITS.shiftCount) return false;
+    const rs = obs.slice(-LIMITS.shiftCount).map((o) => o.perf - (f.p0 + (o.ctx - f.c0) * f.k));
+    const lo = Math.min(...rs);
+    return lo > LIMITS.shiftMinMs && lo > 2 * (Math.max(...rs) - lo);
   }
 
   /**

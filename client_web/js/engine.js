@@ -253,11 +253,13 @@ export class WebAudioEngine {
     const now = this.ctx.currentTime;
     // the map jumped: the published server time was set to its model (ClockSync snaps), the
     // reading trusted for the output changed (a fallback, then the stamps), or the stamp line
-    // restarted (a glitch delayed the output: faults.jump; an impossible line): follow it now
+    // restarted (a glitch delayed the output: faults.jump, or the currentTime line moved
+    // later: faults.shift; an impossible line): follow it now
     // rather than trim it away over tens of seconds (a glitch at the start of a fresh context
     // left an offline reload's start 25-30 ms late, measured by the sound)
     const faults = this.audioClock.faults;
-    const seen = `${this.clock.snaps}/${this.audioClock.source}/${faults.jump || 0}/${faults['line-impossible'] || 0}`;
+    const seen = `${this.clock.snaps}/${this.audioClock.source}/${faults.jump || 0}/${faults['line-impossible'] || 0}`
+      + `/${faults.shift || 0}`;
     if (seen !== this.seen) {
       if (this.seen !== undefined) this.planner.reanchor();
       this.seen = seen;

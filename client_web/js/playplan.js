@@ -134,6 +134,16 @@ export class Planner {
     return s === null ? null : t - idealCtx(map, s);
   }
 
+  /**
+   * Error (s) of a run scheduled but not heard yet - its first entry starts after nowCtx +
+   * minLeadS - under the map now: > 0 when it would be late. null when there is none.
+   */
+  pendingErrorAt(nowCtx, map) {
+    const e = this.scheduled[0];
+    if (!e || !(e.startCtx > nowCtx + this.o.minLeadS)) return null;
+    return e.startCtx - idealCtx(map, this.segments[e.index].first_sample + e.offsetSamples);
+  }
+
   _entry(index, offsetSamples, startCtx, rate, fadeIn) {
     const seg = this.segments[index];
     const left = seg.samples - offsetSamples;
@@ -145,11 +155,20 @@ export class Planner {
     const out = { decode: [], release: [], start: [], stopRun: null };
     const o = this.o;
     const err = this.errorAt(nowCtx, map);
-    this.lastError = err ?? 0;
+    const pending = this.pendingErrorAt(nowCtx, map);
+    this.lastError = err ?? pending ?? 0;
     // 1. re-anchor when the error is beyond what trimming can absorb soon (or the map jumped)
     const forced = this.forced && err !== null && Math.abs(err) > o.forcedReanchorS;
     this.forced = false;
-    if (forced) {
+    // a run not heard yet follows the map for free: a start anchored 3 s ahead on a clock
+    // that converged since (an audio clock whose currentTime line moved 173 ms, a clock
+    // sync snap) played that far off (Firefox, heard +193 ms in the console test)
+    if (pending !== null && Math.abs(pending) > o.forcedReanchorS) {
+      out.stopRun = { atCtx: nowCtx, fadeS: o.fadeS };
+      this.scheduled = [];
+      this.run++;
+      this.stats.reanchors++;
+    } else if (forced) {
       out.stopRun = { atCtx: nowCtx, fadeS: o.fadeS };
       this.scheduled = [];
       this.run++;

@@ -19,9 +19,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import check, plan, qr, render, schema, script, serve, voices
+from . import check, dossier, plan, qr, render, schema, script, serve, voices
 
-COMMANDS = (check, plan, schema, render, voices, script, serve, qr)
+COMMANDS = (check, plan, schema, render, voices, script, serve, qr, dossier)
 
 DESCRIPTION = """\
 flashmob — synchronized audio flashmobs.
@@ -38,6 +38,7 @@ examples:
   flashmob render scores/demo.yaml -o build/demo
   flashmob serve build/demo --port 8000
   flashmob qr build/demo --url https://mob.example.org -o build/demo-print
+  flashmob dossier build/demo -o build/demo-print
 
 score format: docs/score-format.md
 """

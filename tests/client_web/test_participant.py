@@ -19,8 +19,10 @@ time of every click it rendered (decode, trimming and scheduling, not plans).
 
 from __future__ import annotations
 
+import json
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -165,11 +167,25 @@ def assert_heard_on_time(ears, start_us, misses=None):
         heard = None if t is None else t - start_us
         print(f"{ear.ph.engine} ({ear.ph.sink}): heard at start + {heard} µs; page says {said:.0f} µs, "
               f"bound {bound} µs; load average {load:.1f}; source {f.get('source')}, faults {f.get('faults')}, "
-              f"runs {[(r['run'], round(r['errorS'] * 1e6)) for r in ear.ph.report().get('runs', [])]}")
+              f"late start {f.get('lateStartS')} s (scheduled at ctx {f.get('scheduledAtCtx')} for {f.get('ctx')}), "
+              f"runs {[run_summary(r) for r in ear.ph.report().get('runs', [])]}")
+        if os.environ.get("FLASHMOB_AUDIOCLOCK_DUMP"):  # diagnosis: the page's audio-clock observations
+            dump = ear.ph.page.evaluate("(e => e && {current: e.audioClock.lines.current, fit: e.audioClock.fits.current,"
+                                        " runs: e.report.runs, first: e.report.firstSample})(window.flashmob.st.engine)")
+            Path(os.environ["FLASHMOB_AUDIOCLOCK_DUMP"]).mkdir(parents=True, exist_ok=True)
+            (Path(os.environ["FLASHMOB_AUDIOCLOCK_DUMP"]) / f"{ear.ph.engine}-{int(time.time())}.json").write_text(
+                json.dumps({"heard_us": heard, "start_us": start_us, **(dump or {})}))
         assert heard is not None, f"{ear.ph.engine}: no click heard"
         assert bound is None or bound <= BOUND_MAX_US, f"{ear.ph.engine} states a {bound} µs bound"
         check(abs(heard) <= limit, heard, ear.ph.engine, "first click heard",
               f"at start + {heard:.0f} µs, limit {limit} µs, load average {load:.1f}", outer)
+
+
+def run_summary(r: dict) -> dict:
+    """One run of a page's report (engine.js report().runs), in µs, for a failure's diagnosis: its
+    anchor error, the clock sync's bound, lag and snaps, the output source and its faults."""
+    keys = ("run", "syncBoundUs", "lagUs", "clockSnaps", "boundUs", "source", "faults", "ctxTime")
+    return {"errorUs": round((r.get("errorS") or 0) * 1e6), **{k: r.get(k) for k in keys}}
 
 
 def arm(console, in_ms, ref="go"):

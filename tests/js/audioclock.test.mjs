@@ -209,3 +209,67 @@ test('latencyReadsCanBlock: Gecko on desktop Linux only (its latency reads deadl
   ];
   for (const [ua, want] of cases) assert.equal(latencyReadsCanBlock(ua), want, String(ua));
 });
+
+/**
+ * currentTime readings of a context rendering in `stepMs` blocks, read at random moments
+ * `everyMs` apart with up to `delayMs` of main-thread delay; `shiftAt(perf)` is how much
+ * later than the start's line the output runs from that moment (a glitch, a start).
+ */
+function currentReadings({ n, everyMs = 100, stepMs = 10, delayMs = 5, seed = 3, shiftAt = () => 0 }) {
+  const rand = rng(seed);
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const perf = 1000 + i * everyMs + rand() * delayMs;
+    const shift = shiftAt(perf);
+    const rendered = Math.floor((perf - 1000 - shift) / stepMs) * stepMs; // the last block rendered
+    out.push({ currentTime: 1 + rendered / 1000, perfNow: perf, shift });
+  }
+  return out;
+}
+
+function feedCurrent(clock, readings) {
+  for (const r of readings) clock.add({ ts: undefined, currentTime: r.currentTime, perfNow: r.perfNow, sampleRate: 48000 });
+}
+
+test('AudioClock: a currentTime line that moves later (a glitch, a start) restarts within shiftCount readings', () => {
+  for (const shiftMs of [27, 173]) {
+    const clock = new AudioClock();
+    const rs = currentReadings({ n: 80, shiftAt: (p) => (p >= 1000 + 3000 ? shiftMs : 0) });
+    feedCurrent(clock, rs.slice(0, 30 + LIMITS.shiftCount));
+    assert.equal(clock.faults.shift, 1, `${shiftMs} ms: restarted once`);
+    feedCurrent(clock, rs.slice(30 + LIMITS.shiftCount));
+    assert.equal(clock.faults.shift, 1, `${shiftMs} ms: and only once`);
+    // ctx 5 s (4 s of rendering after ctx 1) is rendered at perf 1000 + 4000 + shift: heard 50 ms later
+    const err = clock.perfAt(5) - (1000 + 4000 + shiftMs + LIMITS.unknownLatencyS * 500);
+    // the new line rests on shiftCount readings: within a render step (10 ms) of the truth
+    assert.ok(Math.abs(err) < 5, `${shiftMs} ms shift: heard time off by ${err.toFixed(2)} ms`);
+  }
+});
+
+test('AudioClock: stationary currentTime readings never restart the line (10 ms and 40 ms render steps, main-thread delays)', () => {
+  for (const [stepMs, delayMs, everyMs] of [[10, 5, 100], [40, 5, 100], [10, 30, 100], [2.67, 2, 1000], [40, 60, 50]]) {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const clock = new AudioClock();
+      feedCurrent(clock, currentReadings({ n: 2000, stepMs, delayMs, everyMs, seed }));
+      assert.equal(clock.faults.shift, undefined, `step ${stepMs} ms, delay ${delayMs} ms, seed ${seed}`);
+    }
+  }
+});
+
+test('AudioClock: the engines\' recorded readings (a context\'s first seconds, with its stalls): the currentTime line follows them', () => {
+  // these readings hold real stalls - currentTime falling behind the wall clock by 25-300 ms
+  // at a time (Blink and Gecko at the device's rate); the line must end on the latest readings'
+  // lower envelope, not on the earliest ones
+  let restarts = 0;
+  for (const e of ['chromium', 'firefox', 'webkit']) {
+    for (const fx of fixtures(e)) {
+      const { clock } = replay(fx);
+      restarts += clock.faults.shift || 0;
+      const f = clock.fits.current;
+      const last = fx.readings.slice(-LIMITS.shiftCount);
+      const lo = Math.min(...last.map((r) => r.after - (f.p0 + (r.currentTime - f.c0) * f.k)));
+      assert.ok(lo > -5 && lo < 25, `${fx.name}: the latest readings lie ${lo.toFixed(1)} ms off the line`);
+    }
+  }
+  assert.ok(restarts > 0, 'the recorded stalls restart the line');
+});

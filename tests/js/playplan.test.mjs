@@ -146,3 +146,27 @@ test('reanchor() on a schedule already on the map (within 2 ms) changes nothing'
   }, hook: (planner, t, sim) => { if (sim.force) { planner.reanchor(); sim.force = false; } } });
   assert.equal(stops.length, 0);
 });
+
+test('a start scheduled ahead follows the map until it is heard: a 173 ms move 2 s before it re-anchors the pending run', () => {
+  // anchored at ctx 2 for a start at ctx 5 (scheduleAheadS 3); the map moves 173 ms later at ctx 3
+  const { stops, started } = simulate({ totalS: 120, noiseS: 0, startAtCtx: 5, untilCtx: 20, events: (t, sim) => {
+    if (t >= 3 && !sim.done) { sim.ctx0 += 0.173; sim.done = true; }
+  } });
+  assert.equal(stops.length, 1, 'the pending run is replaced once');
+  assert.ok(stops[0].t < 3.3, `at the next tick (${stops[0].t})`);
+  const first = started.filter((e) => e.offsetSamples === 0 && e.index === 0);
+  assert.equal(first.length, 2, 'sample 0 scheduled twice: on the old map, then on the new one');
+  const last = first.at(-1);
+  assert.ok(Math.abs(last.startCtx - last.trueIdealStart) < 1e-6 && !last.fadeIn,
+    `sample 0 on the new map, no fade-in (${((last.startCtx - last.trueIdealStart) * 1e3).toFixed(3)} ms)`);
+});
+
+test('a pending start within 2 ms of the map, or due within minLeadS, is left alone', () => {
+  const small = simulate({ totalS: 120, noiseS: 0.0005, startAtCtx: 5, untilCtx: 20 });
+  assert.equal(small.stops.length, 0, 'estimation noise of ±0.5 ms: no re-anchor');
+  // a move 0.1 s before the start (inside minLeadS 0.15 s): not re-anchored before it; after, by the usual rules
+  const late = simulate({ totalS: 120, noiseS: 0, startAtCtx: 5, untilCtx: 20, tickS: 0.05, events: (t, sim) => {
+    if (t >= 4.9 && !sim.done) { sim.ctx0 += 0.173; sim.done = true; }
+  } });
+  assert.ok(late.stops.every((s) => s.t >= 5), `stops at ${late.stops.map((s) => s.t)}`);
+});

@@ -1,4 +1,4 @@
-"""QR codes and printed matter: getting the files into participants' hands.
+"""QR codes and printed matter: getting the files into participants' hands, and the authorities' file.
 
 ``flashmob qr BUNDLE --url PUBLIC_URL -o DIR`` (``flashmob/cli/qr.py``)
 runs :func:`tools.print.kit.make_kit`, which writes join and download QR codes
@@ -18,4 +18,14 @@ One concept per module:
 * :mod:`.registrants` — the badges' CSV
 * :mod:`.ics` — the calendar file
 * :mod:`.kit` — the orchestration behind the command
+
+``flashmob dossier BUNDLE -o DIR`` (``flashmob/cli/dossier.py``) writes the file
+for the town hall / prefecture (docs/dossier.md):
+
+* :mod:`.dossier` — what it says, from the manifest and the safety file (pure)
+* :mod:`.dossiertexts` — its words in English and French
+* :mod:`.programme` — the plan's timeline and the list of movements, from the manifest
+* :mod:`.reach` — the measured delay from the console to the last phone (docs/benchmarks.md)
+* :mod:`.planpdf` — the plan picture painted as PDF vectors
+* :mod:`.dossierpdf` — the PDF layout; :mod:`.dossierkit` — the orchestration
 """

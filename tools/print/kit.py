@@ -75,7 +75,8 @@ class Kit:
     registrants: list[Registrant] = field(default_factory=list)
 
 
-def _load(bundle_dir: Path) -> Bundle:
+def load_print_bundle(bundle_dir: Path) -> Bundle:
+    """The bundle, checked as the conductor checks it; PrintError saying why it is not one."""
     try:
         return load_bundle(bundle_dir)
     except BundleError as exc:
@@ -129,7 +130,7 @@ def _check_registrants(regs: list[Registrant], bundle: Bundle, assign: str, sour
 
 def make_kit(bundle_dir: Path, out_dir: Path, opts: KitOptions, env: Mapping[str, str] | None = None) -> Kit:
     now = opts.now or dt.datetime.now(dt.timezone.utc)
-    bundle = _load(Path(bundle_dir))
+    bundle = load_print_bundle(Path(bundle_dir))
     try:
         public = check_public_url(opts.public_url)
     except ValueError as exc:

@@ -85,14 +85,14 @@ NBSP = "\u00a0"
 NNBSP = "\u202f"
 
 
-def _french_spacing(text: str) -> str:
+def french_spacing(text: str) -> str:
     """No-break spaces before ``: ; ? !`` and inside guillemets, as French typesetting wants."""
     for mark in (":", ";", "?", "!", "»"):
         text = text.replace(" " + mark, NBSP + mark)
     return text.replace("« ", "«" + NBSP)
 
 
-FR = {key: _french_spacing(value) for key, value in FR.items()}
+FR = {key: french_spacing(value) for key, value in FR.items()}
 TABLES = {"en": EN, "fr": FR}
 
 _DAYS = {"en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),

@@ -21,7 +21,10 @@ from flashmob.contract.duration import samples_to_ms
 from flashmob.contract.manifest import (FORMAT, VERSION, Cue, Duration, Event, Group, Loudness, Manifest, Mp3,
                                         Organizer, Segment, Settings, Silence, manifest_json)
 from flashmob.contract.records import parse, write
-from flashmob.tools.score.model import Score
+from flashmob.contract.safety import FORMAT as SAFETY_FORMAT
+from flashmob.contract.safety import VERSION as SAFETY_VERSION
+from flashmob.contract.safety import SafetyFile, Stewards
+from flashmob.tools.score.model import Safety, Score
 from flashmob.tools.score.timeline import GroupTimeline, Timeline
 
 
@@ -105,6 +108,15 @@ def manifest_record(score: Score, timeline: Timeline, facts: dict[str, GroupFact
         sample_rate=sr, duration=Duration(samples=timeline.duration, ms=duration_ms),
         meetings_ms=tuple(us // 1000 for us in timeline.meetings_us),
         settings=parse(Settings, settings, "settings"), groups=tuple(groups))
+
+
+def safety_record(safety: Safety) -> SafetyFile:
+    """The bundle's private safety file (contract/safety.py) of the score's ``safety`` block."""
+    st = safety.stewards
+    return SafetyFile(format=SAFETY_FORMAT, version=SAFETY_VERSION, expected=safety.expected,
+                      stewards=Stewards(count=st.count, lead=st.lead, note=st.note) if st else None,
+                      first_aid=safety.first_aid, water=safety.water, exits=tuple(safety.exits),
+                      console=safety.console)
 
 
 def build_manifest(score: Score, timeline: Timeline, facts: dict[str, GroupFacts], sid: str,

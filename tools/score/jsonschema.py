@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .limits import MAX_LINE_CHARS
 from .model import ENGINES, FORMAT_VERSION
+from .safety import MAX_EXITS, MAX_PEOPLE, MAX_TEXT
 
 _TIME = {
     "description": "A time: 45 (seconds), 1:30, 1:02:03.250, 90s, 500ms, 2m, 1m30s",
@@ -72,6 +73,25 @@ def _cue_schema() -> dict:
     ]}
 
 
+def _safety_schema() -> dict:
+    people = {"type": "integer", "minimum": 0, "maximum": MAX_PEOPLE}
+    text = {**_TEXT, "maxLength": MAX_TEXT}
+    return {"type": ["object", "null"], "additionalProperties": False,
+            "description": "The safety set-up, for the file given to the authorities (flashmob dossier); "
+                           "organizer-only, never shown on phones",
+            "properties": {
+                "expected": {**people, "minimum": 1, "description": "Participants the organizer expects"},
+                "stewards": {"description": "How many stewards, or {count, lead, note}", "oneOf": [
+                    people, {"type": "object", "additionalProperties": False, "properties": {
+                        "count": people, "lead": {**text, "description": "The chief steward and how to reach them"},
+                        "note": {**text, "description": "How they are recognised, where they stand"}}}]},
+                "first_aid": {**text, "description": "First aid: who, where"},
+                "water": {**text, "description": "Where to find drinking water"},
+                "exits": {"description": "Ways out of the place", "oneOf": [
+                    text, {"type": "array", "items": text, "maxItems": MAX_EXITS}]},
+                "console": {**text, "description": "Who holds the conductor's console, and how to reach them"}}}
+
+
 def score_schema() -> dict:
     """The JSON Schema document (a dict ready for ``json.dumps``)."""
     cue_list = {"type": "array", "items": {"$ref": "#/$defs/cue"}}
@@ -96,6 +116,7 @@ def score_schema() -> dict:
                 "place": _TEXT, "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
                 "time": {"type": ["string", "integer"]}, "timezone": {"type": "string"},
                 "meeting_point": _TEXT, "safety": _TEXT, "bring": _TEXT}},
+            "safety": _safety_schema(),
             "groups": {"type": "object", "minProperties": 1, "additionalProperties": {"oneOf": [
                 {"type": "string"},
                 {"type": "object", "additionalProperties": False, "properties": {

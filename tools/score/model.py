@@ -46,6 +46,32 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Stewards:
+    """Who keeps the crowd safe on the day (the ``safety.stewards`` entry)."""
+
+    count: int | None = None         # how many stewards
+    lead: str | None = None          # the chief steward and how to reach them
+    note: str | None = None          # how they are recognised, where they stand
+
+
+@dataclass(frozen=True)
+class Safety:
+    """The safety set-up, for the file given to the authorities (``flashmob dossier``).
+
+    Organizer-only: never shown on phones nor printed on posters (the renderer
+    writes it to the bundle's private ``.flashmob-safety.json``). Every field
+    is optional; the dossier lists what is missing."""
+
+    expected: int | None = None      # participants the organizer expects
+    stewards: Stewards | None = None
+    first_aid: str | None = None
+    water: str | None = None
+    exits: tuple[str, ...] = ()
+    console: str | None = None       # who holds the conductor's console, and how to reach them
+    loc: Loc | None = None
+
+
+@dataclass(frozen=True)
 class Group:
     id: str
     name: str
@@ -184,6 +210,7 @@ class Score:
     sections: dict[str, Section] = field(default_factory=dict)
     cues: tuple[Cue, ...] = ()
     loc: Loc | None = None
+    safety: Safety | None = None
 
     @property
     def group_ids(self) -> tuple[str, ...]:

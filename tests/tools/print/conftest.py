@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from flashmob.tools.render.manifest import FileFact, GroupFacts, build_manifest
+from flashmob.contract.safety import SAFETY_FILE, safety_json
+from flashmob.tools.render.manifest import FileFact, GroupFacts, build_manifest, safety_record
 from flashmob.tools.score import compile_score, load_score
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -30,9 +31,10 @@ def _fact(root: Path, rel: str, data: bytes) -> FileFact:
     return FileFact(rel, len(data), hashlib.sha256(data).hexdigest())
 
 
-def make_bundle(root: Path, score: str = "scores/demo.yaml", **overrides) -> Path:
+def make_bundle(root: Path, score: str = "scores/demo.yaml", *, safety: bool = True, **overrides) -> Path:
     """A bundle folder at ``root``; ``overrides`` replace top-level manifest keys
-    (``title``, ``event``, ``organizer``, ``language``...)."""
+    (``title``, ``event``, ``organizer``, ``language``...). The score's ``safety`` block
+    is written to the private safety file as the renderer does (unless ``safety=False``)."""
     sc = load_score(str(ROOT / score))
     timeline = compile_score(sc)
     facts = {}
@@ -44,6 +46,9 @@ def make_bundle(root: Path, score: str = "scores/demo.yaml", **overrides) -> Pat
     manifest = build_manifest(sc, timeline, facts, "0123456789abcdef", {g.id: [] for g in sc.groups}, {})
     manifest.update(overrides)
     (root / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    if sc.safety is not None and safety:  # as the renderer writes it (tools/render/bundle.py)
+        (root / SAFETY_FILE).write_text(json.dumps(safety_json(safety_record(sc.safety)), ensure_ascii=False),
+                                        encoding="utf-8")
     return root
 
 
