@@ -185,9 +185,10 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
         return ConsoleSession(conductor.core, cid, peer=client[0] if client else "?", throttle=login_throttle,
                               opened_us=t)
 
-    for path, make in ((m.PARTICIPANT_WS, participant), (m.CONSOLE_WS, console)):
+    for path, make, flush in ((m.PARTICIPANT_WS, participant, False), (m.CONSOLE_WS, console, True)):
         app.router.routes.append(WebSocketRoute(path, SocketEndpoint(conductor, clock.now_us, make, ids,
-                                                                     outbox_size=OUTBOX_SIZE, arrival=arrival)))
+                                                                     outbox_size=OUTBOX_SIZE, arrival=arrival,
+                                                                     flush=flush)))
 
     # -- http -------------------------------------------------------------------------
 

@@ -49,13 +49,15 @@ class SocketEndpoint:
     """``make(cid, opened_us, scope)`` builds the session of a new connection."""
 
     def __init__(self, conductor, now_us: Callable[[], int], make: Callable[[int, int, dict], Any],
-                 ids: itertools.count, *, outbox_size: int, arrival: Callable[[], Arrival | None] = lambda: None):
+                 ids: itertools.count, *, outbox_size: int, arrival: Callable[[], Arrival | None] = lambda: None,
+                 flush: bool = False):
         self.conductor = conductor
         self.now_us = now_us
         self.make = make
         self.ids = ids
         self.outbox_size = outbox_size
         self.arrival = arrival
+        self.flush = flush  # send this socket's replies from its reader (the console: Outbox.flush_now)
 
     async def __call__(self, scope: dict, receive, send) -> None:
         if scope["type"] != "websocket":  # pragma: no cover - WebSocketRoute routes websockets only
@@ -66,6 +68,7 @@ class SocketEndpoint:
         await send({"type": "websocket.accept"})
         now_us = self.now_us
         conductor = self.conductor
+        flush = self.flush
 
         async def send_text(text: str) -> None:
             await send({"type": "websocket.send", "text": text})
@@ -104,6 +107,8 @@ class SocketEndpoint:
                     await outbox.send_now(out[0])
                 elif out:
                     conductor.execute(out, cid, outbox)
+                    if flush:
+                        await outbox.flush_now()
         except Exception as exc:  # a transport error: the connection is over, the server is not
             log.debug("socket %d ended: %r", cid, exc)
         finally:

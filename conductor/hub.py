@@ -101,6 +101,9 @@ class Outbox:
         if not self.idle:
             self.push(item)
             return
+        await self._send_inline(item)
+
+    async def _send_inline(self, item: Item) -> None:
         self._sending = True
         try:
             await self._send(item if isinstance(item, str) else item.render(self._now))
@@ -113,6 +116,13 @@ class Outbox:
             self._sending = False
             if self._items or self.failed:
                 self._wake.set()
+
+    async def flush_now(self) -> None:
+        """Send what is queued from the caller's task while the writer is not sending and
+        up to a close (the console's reader: its replies do not wait for the writer's
+        turn in the loop behind every phone's).  Failures as in :meth:`send_now`."""
+        while self._items and not self._sending and not isinstance(self._items[0], Close) and not self.failed:
+            await self._send_inline(self._items.popleft())
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         """Send what is queued, then close the socket with ``code``."""
