@@ -216,3 +216,20 @@ def test_a_failed_send_now_closes_1011_and_ends_the_writer():
 
     s, box = run(main())
     assert box.failed and box.closing and s.closed[0] == 1011
+
+
+def test_flush_now_sends_the_queue_in_order_from_the_caller_up_to_a_close():
+    async def main():
+        sock = FakeSocket()
+        box = Outbox(sock.send, sock.close, lambda: 0)
+        for text in ("a", "b", "c"):
+            box.push(text, wake=False)
+        await box.flush_now()  # no writer task at all: the caller sent them
+        assert sock.frames == ["a", "b", "c"] and len(box) == 0
+        box.push("d", wake=False)
+        box.close(4401, "bye")
+        await box.flush_now()
+        assert sock.frames[-1] == "d" and sock.closed is None  # the close is the writer's
+        await asyncio.wait_for(box.run(), 1)
+        assert sock.closed == (4401, "bye")
+    run(main())
