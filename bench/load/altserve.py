@@ -8,8 +8,11 @@ another websocket implementation or event loop, to measure what the transport co
 ``--ws`` is uvicorn's option (``websockets-sansio``, which ``auto`` picks with
 websockets >= 14 and pauses/resumes reading around every frame,
 ``websockets``, the legacy asyncio implementation, or ``wsproto``); ``--loop``
-likewise (``uvloop`` or ``asyncio``).  Prints ``listening on
-127.0.0.1:PORT`` like ``flashmob serve``.
+likewise (``uvloop`` or ``asyncio``); ``--ws-ping S`` another keepalive
+ping interval; ``--gc-log FILE`` appends every garbage collection longer than
+2 ms (time, generation, duration) to FILE.  ``bench.load``'s ``--uvicorn-ws``,
+``--uvicorn-loop``, ``--ws-ping`` and ``--gc-log`` serve through it.  Prints
+``listening on 127.0.0.1:PORT`` like ``flashmob serve``.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.load.altserve")
     p.add_argument("bundle", type=Path)
     p.add_argument("--db", type=Path, required=True)
-    p.add_argument("--ws", default="websockets", choices=["websockets", "websockets-sansio", "wsproto"])
+    p.add_argument("--ws", default="websockets-sansio", choices=["websockets", "websockets-sansio", "wsproto"])
     p.add_argument("--loop", default="uvloop", choices=["uvloop", "asyncio"])
     p.add_argument("--min-lead", type=float, default=1.0)
     p.add_argument("--ws-ping", type=float, help="websocket ping interval (s); default: the conductor's")
