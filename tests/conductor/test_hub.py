@@ -138,15 +138,18 @@ def test_a_writer_that_fails_logs_once_closes_1011_and_leaves_the_others(caplog)
     assert len(warnings) == 1 and "surrogates" in warnings[0].getMessage()
 
 
+class ResetSocket(FakeSocket):
+    """A peer that went away: every send fails as a reset connection does."""
+
+    async def send(self, text):
+        raise ConnectionResetError("peer reset")
+
+
 def test_a_peer_that_went_away_is_not_a_warning(caplog):
     import logging
 
-    class Gone(FakeSocket):
-        async def send(self, text):
-            raise ConnectionResetError("peer reset")
-
     async def main():
-        s = Gone()
+        s = ResetSocket()
         box = Outbox(s.send, s.close, lambda: 0)
         task = asyncio.create_task(box.run())
         box.push("x")
@@ -201,12 +204,8 @@ def test_send_now_sends_from_the_caller_when_idle_and_queues_behind_otherwise():
 
 
 def test_a_failed_send_now_closes_1011_and_ends_the_writer():
-    class Gone(FakeSocket):
-        async def send(self, text):
-            raise ConnectionResetError("peer reset")
-
     async def main():
-        s = Gone()
+        s = ResetSocket()
         box = Outbox(s.send, s.close, lambda: 0)
         task = asyncio.create_task(box.run())
         await asyncio.sleep(0)
