@@ -58,7 +58,8 @@ const conn = new Connection(socketUrl(PATHS.PARTICIPANT_WS), {
     conn.send(make.hello(hello));
   },
   onMessage: (text) => onMessage(text),
-  onState: (online) => { st.online = online; render(); },
+  // offline, the seat is not known (the console may release it): the next welcome says
+  onState: (online) => { st.online = online; if (!online) st.seat = null; render(); },
 });
 
 window.flashmob = { st, clock, keeper, conn, report: () => report() };
