@@ -19,7 +19,7 @@
 import { Planner, idealSample } from './playplan.js';
 import { AudioClock, latencyReadsCanBlock } from './audioclock.js';
 import { START_SYNC_BOUND_US, idealMap, heardClientUs, heardCtxNow, sampleToUs, mayAnchor, mapEpoch,
-  trimWindow } from './timemap.js';
+  trimWindow, outputLostMs } from './timemap.js';
 
 export { START_SYNC_BOUND_US };
 
@@ -54,7 +54,12 @@ export class WebAudioEngine {
     this.planner = null;
     this.show = null;
     this.timer = null;
-    this.report = { firstSample: null, clicks: [], reanchors: 0, decodeErrors: 0, runs: [] };
+    this.report = { firstSample: null, clicks: [], reanchors: 0, decodeErrors: 0, runs: [], outputStops: [] };
+    // the platform's output stops (docs/field-guide.md, "The platforms' traps"): the context time
+    // the audio clock was last restarted at (0: the context's start), whether the output is down
+    this.epochCtx = 0;
+    this.outputDown = null;
+    this.lastRunning = null;
     this.guard = {
       // Gecko on desktop Linux: no latency reading at all (it can block the page for seconds)
       readLatency: !latencyReadsCanBlock(globalThis.navigator?.userAgent),
@@ -112,7 +117,7 @@ export class WebAudioEngine {
     let t0 = performance.now();
     // not while the output stream starts (the context's first second): Gecko's latency
     // query then waits on the stream's initialisation, on the main thread
-    const young = !(ctx.currentTime >= g.settleS);
+    const young = !(ctx.currentTime - this.epochCtx >= g.settleS);
     if (young) {
       g.nextLatencyAt = Math.max(g.nextLatencyAt, t0);
       g.nextStampAt = Math.max(g.nextStampAt, t0);
@@ -221,16 +226,27 @@ export class WebAudioEngine {
   tick() {
     if (!this.planner || this.ctx.state === 'closed') return;
     if (this.ctx.state !== 'running') {
-      this.ctx.resume().catch(() => {});
+      // 'suspended' by the platform, or WebKit's 'interrupted' (a call, Siri, an alarm): what is
+      // scheduled would play late by the interruption; drop it, keep the position by the clock
+      if (!this.outputDown) this._outputStopped(this.ctx.state);
+      // never resume an interrupted context: refused while the interruption lasts, and a refused
+      // resume can leave iOS's context 'running' with a frozen currentTime (lifecycle.js)
+      if (this.ctx.state !== 'interrupted') this.ctx.resume().catch(() => {});
       return;
     }
+    const reading = { perfNow: performance.now(), ctxTime: this.ctx.currentTime };
+    const lost = outputLostMs(this.lastRunning, reading);
+    this.lastRunning = reading;
+    if (lost && !this.outputDown) this._outputStopped('frozen', lost);
+    if (this.outputDown) this._outputRestarted();
     this._observe();
     // a fresh context (a reload mid-show): no latency is read in its first second (see
     // _observe), so nothing is scheduled before its readings are; then a few quanta more
     // a first run: on steady output stamps (AudioClock.stable), for at most stableWaitS of
     // context time; and not on a poor clock sync while a burst may still improve it
     // (START_SYNC_BOUND_US): timemap.js mayAnchor
-    if (!mayAnchor({ settled: this.audioClock.settled, stable: this.audioClock.stable, ctxTime: this.ctx.currentTime,
+    if (!mayAnchor({ settled: this.audioClock.settled, stable: this.audioClock.stable,
+      ctxTime: this.ctx.currentTime - this.epochCtx,
       settleS: this.guard.settleS, stableWaitS: this.stableWaitS, hasRuns: this.report.runs.length > 0,
       syncBoundUs: this.clock.errorBound(), nowMs: performance.now(), syncWaitUntilMs: this.syncWaitUntil })) return;
     const map = this.idealMap();
@@ -272,6 +288,44 @@ export class WebAudioEngine {
     const f = this.report.firstSample;
     if (f && !f.confirmed && now > f.ctx + 0.3) this._confirmFirst(f);
     this.map = map;
+  }
+
+  /**
+   * The output stopped (`why`: the context's state, or 'frozen' when its time stood still while
+   * it said running: `lostMs`). The runs are stopped and the plan forgotten: the show's position
+   * is kept by the clock sync, not by the audio, and a new run is anchored once the output runs
+   * again (`_outputRestarted`).
+   */
+  _outputStopped(why, lostMs = null) {
+    const at = this.ctx.currentTime;
+    this._stopRuns(at, 0.01);
+    this.planner?.drop();
+    const f = this.report.firstSample;
+    if (f && !f.confirmed) this.report.firstSample = null;
+    this.outputDown = { why, at, perf: performance.now(), lostMs };
+  }
+
+  /**
+   * The output runs again after a stop: the audio clock's line (context time -> heard time) is
+   * off by the time the output was stopped, so it starts afresh, as on a new context (nothing
+   * is scheduled before it has run `settleS` again and settled); the next tick re-anchors.
+   */
+  _outputRestarted() {
+    const d = this.outputDown;
+    this.outputDown = null;
+    this.audioClock = new AudioClock();
+    this.epochCtx = this.ctx.currentTime;
+    this.guard.nextLatencyAt = 0;
+    this.guard.nextStampAt = 0;
+    this.seen = undefined;
+    this.report.outputStops.push({ why: d.why, atCtx: d.at, downMs: Math.round(performance.now() - d.perf),
+      lostMs: d.lostMs === null ? null : Math.round(d.lostMs), restartCtx: this.epochCtx });
+    if (this.report.outputStops.length > 20) this.report.outputStops.splice(0, 1);
+  }
+
+  /** The platform stopped the output or froze the page (participant.js: pageshow from the back-forward cache). */
+  outputInterrupted(why) {
+    if (this.planner && !this.outputDown) this._outputStopped(why);
   }
 
   async _decode(index) {
@@ -421,6 +475,8 @@ export class WebAudioEngine {
   _halt() {
     clearInterval(this.timer);
     this.timer = null;
+    this.outputDown = null;
+    this.lastRunning = null;
     this.planner = null;
     this.show = null;
     this.buffers.clear();

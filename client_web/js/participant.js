@@ -26,6 +26,7 @@ import { MediaEngine } from './mediaengine.js';
 import * as SS from './showstate.js';
 import { ScreenMachine, engineCommand } from './participantmachine.js';
 import { engineProblems } from './engineapi.js';
+import { bindPlatform } from './platform.js';
 import { checkManifest } from './manifestcheck.js';
 import { pickLanguage, translator } from './i18n.js';
 import { TroubleWatch, remedies } from './trouble.js';
@@ -66,7 +67,17 @@ const conn = new Connection(socketUrl(PATHS.PARTICIPANT_WS), {
   onState: (online) => { st.online = online; if (!online) st.seat = null; render(); },
 });
 
-window.flashmob = { st, clock, keeper, conn, report: () => report() };
+/** The platforms' traps (platform.js, lifecycle.js): visibility, back-forward cache, interruptions, wake lock. */
+const platform = bindPlatform({ ctx: () => st.ctx, engine: () => st.engine, soundOn: () => !!st.soundOn,
+  kick: () => conn.kick(), resync: () => clock.resync(), syncEngine: () => syncEngine(),
+  resumeAudio: () => {
+    if (!st.ctx || st.ctx.state === 'running') return;
+    watch.expectRunning(performance.now());
+    st.ctx.resume().catch(() => {});
+  },
+  onWakeLock: (lock) => { st.wakeLock = lock; render(); } });
+
+window.flashmob = { st, clock, keeper, conn, platform, report: () => report() };
 
 function report() {
   const e = st.engine;
@@ -77,7 +88,7 @@ function report() {
     runs: e?.report.runs ?? [], syncSamples: clock.samples.length,
     position_us: e?.positionUs?.() ?? null, startAt: st.show?.start_at_us ?? null, online: st.online,
     ctxState: st.ctx?.state ?? null, error: st.error, decodeErrors: e?.report.decodeErrors ?? 0, trouble: st.trouble,
-    machineError: st.machineError };
+    machineError: st.machineError, outputStops: e?.report.outputStops ?? [], platform: platform.report() };
 }
 
 // ------------------------------------------------------------------ messages
@@ -232,6 +243,8 @@ function enableSound() {
     probeDecode();
   }
   if (st.ctx) playTestTone(st.ctx);
+  platform.setAudioSession();
+  platform.watchContext();
   requestWakeLock();
   st.soundOn = true;
   makeEngine();
@@ -272,6 +285,7 @@ function tryAutoResume() {
       done = true;
       st.ctx = ctx;
       st.soundOn = true;
+      platform.watchContext();
       requestWakeLock();
       makeEngine();
       render();
@@ -288,13 +302,9 @@ function tryAutoResume() {
   }, 2000);
 }
 
-async function requestWakeLock() {
-  try {
-    st.wakeLock = await navigator.wakeLock.request('screen');
-    st.wakeLock.addEventListener('release', () => { st.wakeLock = null; });
-  } catch {
-    st.wakeLock = null;
-  }
+/** The screen wake lock (platform.js: asked again on every return to visible and every tap while not held). */
+function requestWakeLock() {
+  return platform.requestWakeLock();
 }
 
 function syncEngine() {
@@ -562,17 +572,6 @@ async function main() {
       render();
     });
   }
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') {
-      conn.kick();
-      if (st.ctx && st.ctx.state !== 'running') {
-        watch.expectRunning(performance.now());
-        st.ctx.resume().catch(() => {});
-      }
-      if (st.soundOn && !st.wakeLock) requestWakeLock();
-      syncEngine();
-    }
-  });
   window.addEventListener('online', () => conn.kick());
   await infoReady;
   if (st.pid) {

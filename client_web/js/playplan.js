@@ -113,6 +113,18 @@ export class Planner {
     this.forced = true;
   }
 
+  /**
+   * The platform stopped the output (an interrupted or suspended context, a frozen page):
+   * what was scheduled no longer plays where it should. Forget it; the next tick anchors a
+   * new run where the show is by then (the decoded segments are kept).
+   */
+  drop() {
+    this.scheduled = [];
+    this.run++;
+    this.forced = false;
+    this.stats.drops = (this.stats.drops || 0) + 1;
+  }
+
   decodeFailed(index) {
     this.pendingDecode.delete(index);
   }

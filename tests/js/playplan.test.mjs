@@ -170,3 +170,29 @@ test('a pending start within 2 ms of the map, or due within minLeadS, is left al
   } });
   assert.ok(late.stops.every((s) => s.t >= 5), `stops at ${late.stops.map((s) => s.t)}`);
 });
+
+test('drop(): after the platform stopped the output the next tick anchors where the show is by then', () => {
+  const segments = makeSegments(60, 10);
+  const p = new Planner({ segments, sampleRate: SR });
+  const map = { ctx0: 5, ctxPerSample: 1 / SR };
+  for (const i of p.tick(4, map).decode) p.decoded(i);
+  const first = p.tick(4.1, map).start[0];
+  assert.equal(first.startCtx, 5);
+  assert.equal(first.offsetSamples, 0);
+  // the context was interrupted at ctx 7 for 3 s of real time: the map (a fresh audio clock) moved 3 s
+  p.drop();
+  assert.equal(p.scheduledSampleAt(7.5), null);
+  assert.equal(p.stats.drops, 1);
+  assert.equal(p.stats.reanchors, 0); // a drop is not a re-anchor of a playing run
+  const later = { ctx0: 2, ctxPerSample: 1 / SR };
+  const act = p.tick(7.5, later);
+  for (const i of act.decode) p.decoded(i);
+  const e = p.tick(7.5, later).start[0] || act.start[0];
+  assert.ok(e, 'a new run');
+  assert.ok(e.run > first.run);
+  // it starts at the show's position under the new map (5.5 s + the lead), fading in
+  const pos = segments[e.index].first_sample + e.offsetSamples;
+  assert.ok(Math.abs(e.startCtx - (2 + pos / SR)) < 1e-9);
+  assert.ok(pos / SR > 5.5 && pos / SR < 5.8, `position ${pos / SR}`);
+  assert.equal(e.fadeIn, true);
+});
