@@ -234,11 +234,18 @@ export class WebAudioEngine {
       if (this.ctx.state !== 'interrupted') this.ctx.resume().catch(() => {});
       return;
     }
+    // the last reading at which the context's time moved: a context 'running' with a frozen
+    // currentTime (a frozen page; iOS after a refused resume) loses what it stood still
+    // (detected after 500 ms standing still; restarted once its time moves again)
     const reading = { perfNow: performance.now(), ctxTime: this.ctx.currentTime };
+    const moved = !this.lastRunning || reading.ctxTime !== this.lastRunning.ctxTime;
     const lost = outputLostMs(this.lastRunning, reading);
-    this.lastRunning = reading;
     if (lost && !this.outputDown) this._outputStopped('frozen', lost);
-    if (this.outputDown) this._outputRestarted();
+    if (moved) this.lastRunning = reading;
+    if (this.outputDown) {
+      if (!moved) return;
+      this._outputRestarted();
+    }
     this._observe();
     // a fresh context (a reload mid-show): no latency is read in its first second (see
     // _observe), so nothing is scheduled before its readings are; then a few quanta more
@@ -247,7 +254,7 @@ export class WebAudioEngine {
     // (START_SYNC_BOUND_US): timemap.js mayAnchor
     if (!mayAnchor({ settled: this.audioClock.settled, stable: this.audioClock.stable,
       ctxTime: this.ctx.currentTime - this.epochCtx,
-      settleS: this.guard.settleS, stableWaitS: this.stableWaitS, hasRuns: this.report.runs.length > 0,
+      settleS: this.guard.settleS, stableWaitS: this.stableWaitS, hasRuns: this.report.runs.length > 0 && !this.restarted,
       syncBoundUs: this.clock.errorBound(), nowMs: performance.now(), syncWaitUntilMs: this.syncWaitUntil })) return;
     const map = this.idealMap();
     const now = this.ctx.currentTime;
@@ -262,6 +269,7 @@ export class WebAudioEngine {
       if (this.seen !== undefined) this.planner.reanchor();
       this.seen = seen;
     }
+    this.restarted = false;
     const act = this.planner.tick(now, map);
     if (act.stopRun) {
       this._stopRuns(act.stopRun.atCtx, act.stopRun.fadeS);
@@ -318,6 +326,9 @@ export class WebAudioEngine {
     this.guard.nextLatencyAt = 0;
     this.guard.nextStampAt = 0;
     this.seen = undefined;
+    // anchored as a first run: the fresh clock's first readings are rough (a currentTime envelope of
+    // a few observations; Blink's first stamps), so wait for steady ones as at the start
+    this.restarted = true;
     this.report.outputStops.push({ why: d.why, atCtx: d.at, downMs: Math.round(performance.now() - d.perf),
       lostMs: d.lostMs === null ? null : Math.round(d.lostMs), restartCtx: this.epochCtx });
     if (this.report.outputStops.length > 20) this.report.outputStops.splice(0, 1);
@@ -477,6 +488,7 @@ export class WebAudioEngine {
     this.timer = null;
     this.outputDown = null;
     this.lastRunning = null;
+    this.restarted = false;
     this.planner = null;
     this.show = null;
     this.buffers.clear();

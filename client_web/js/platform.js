@@ -88,7 +88,8 @@ export function bindPlatform(h, env = {}) {
   const DO = {
     kick: () => h.kick(),
     resync: () => h.resync(),
-    outputInterrupted: (why) => h.engine()?.outputInterrupted?.(why),
+    // why: the context's state for a statechange ('interrupted', 'suspended'), else the event
+    outputInterrupted: (event) => h.engine()?.outputInterrupted?.(event === 'ctxstate' ? h.ctx()?.state : event),
     resumeAudio: () => h.resumeAudio(),
     wakeLock: () => requestWakeLock(),
     syncEngine: () => h.syncEngine(),

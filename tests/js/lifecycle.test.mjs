@@ -97,5 +97,5 @@ test('platform.js: audio session, a lock re-acquired after every hide, refusals 
   ctx.state = 'interrupted';
   ctx.fire('statechange');
   b.win.fire('pageshow', { persisted: true });
-  assert.deepEqual(calls, ['kick', 'sync', 'interrupted:ctxstate', 'kick', 'resync', 'interrupted:pageshow', 'sync']);
+  assert.deepEqual(calls, ['kick', 'sync', 'interrupted:interrupted', 'kick', 'resync', 'interrupted:pageshow', 'sync']);
 });
