@@ -16,7 +16,7 @@
  * latency, and with `probe` an AudioWorklet that timestamps every click it
  * hears (sample frame -> context time -> server time).
  */
-import { Planner, idealSample } from './playplan.js';
+import { Planner, idealSample, scheduleAheadFor } from './playplan.js';
 import { AudioClock, latencyReadsCanBlock } from './audioclock.js';
 import { START_SYNC_BOUND_US, idealMap, heardClientUs, heardCtxNow, sampleToUs, mayAnchor, mapEpoch,
   trimWindow, outputLostMs } from './timemap.js';
@@ -55,7 +55,7 @@ export class WebAudioEngine {
     this.show = null;
     this.timer = null;
     this.report = { firstSample: null, clicks: [], reanchors: 0, decodeErrors: 0, runs: [], outputStops: [] };
-    // the platform's output stops (docs/field-guide.md, "The platforms' traps"): the context time
+    // the platform's output stops (docs/playback.md, "The platforms' traps"): the context time
     // the audio clock was last restarted at (0: the context's start), whether the output is down
     this.epochCtx = 0;
     this.outputDown = null;
@@ -225,6 +225,7 @@ export class WebAudioEngine {
 
   tick() {
     if (!this.planner || this.ctx.state === 'closed') return;
+    this._timerGap();
     if (this.ctx.state !== 'running') {
       // 'suspended' by the platform, or WebKit's 'interrupted' (a call, Siri, an alarm): what is
       // scheduled would play late by the interruption; drop it, keep the position by the clock
@@ -296,6 +297,24 @@ export class WebAudioEngine {
     const f = this.report.firstSample;
     if (f && !f.confirmed && now > f.ctx + 0.3) this._confirmFirst(f);
     this.map = map;
+  }
+
+  /**
+   * The longest interval between this engine's ticks over the last 30 ticks: a throttled timer
+   * (a hidden page, a battery saver) makes the planner schedule further ahead
+   * (playplan.js scheduleAheadFor). report().tickGapMs keeps the longest seen.
+   */
+  _timerGap() {
+    const t = performance.now();
+    if (this.lastTickAt !== undefined) {
+      const gaps = (this.tickGaps ||= []);
+      gaps.push(t - this.lastTickAt);
+      if (gaps.length > 30) gaps.shift();
+      const worst = Math.max(...gaps);
+      this.report.tickGapMs = Math.max(this.report.tickGapMs || 0, Math.round(worst));
+      this.planner.o.scheduleAheadS = scheduleAheadFor(worst / 1000);
+    }
+    this.lastTickAt = t;
   }
 
   /**
@@ -489,6 +508,8 @@ export class WebAudioEngine {
     this.outputDown = null;
     this.lastRunning = null;
     this.restarted = false;
+    this.lastTickAt = undefined;
+    this.tickGaps = [];
     this.planner = null;
     this.show = null;
     this.buffers.clear();

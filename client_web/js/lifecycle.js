@@ -1,6 +1,6 @@
 /**
  * The platforms' traps, pure: what the participant page does when the platform
- * hides, freezes, interrupts or restores it (docs/field-guide.md, "The
+ * hides, freezes, interrupts or restores it (docs/playback.md, "The
  * platforms' traps"). `effectsOf(event, facts)` returns the effects, in order;
  * platform.js (the shell) listens to the browser and performs them.
  *

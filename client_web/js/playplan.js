@@ -67,6 +67,18 @@ export function trimRate(samples, sampleRate, startCtx, idealEnd, maxTrimPpm) {
   return Math.min(1 + lim, Math.max(1 - lim, r));
 }
 
+/**
+ * How far ahead (s) to schedule when the engine's timer fires only every `gapS` (the longest
+ * recent interval between its ticks): at least `baseS`, and three gaps, so that a page whose
+ * timers are throttled (hidden: once a second in every engine; battery savers; Chromium's
+ * intensive throttling, once a minute, spares audible pages) still chains the next segment
+ * before the current one ends; at most `maxS` (the decode budget holds three segments).
+ */
+export function scheduleAheadFor(gapS, { baseS = DEFAULTS.scheduleAheadS, maxS = 20 } = {}) {
+  if (!(gapS > 0)) return baseS;
+  return Math.min(maxS, Math.max(baseS, 3 * gapS));
+}
+
 /** The first silence [start, end) (ms) that contains or follows `positionMs`, or null. */
 export function nextSilence(silences, positionMs) {
   for (const s of silences || []) if (s.end_ms > positionMs + 1) return s;

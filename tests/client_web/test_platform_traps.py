@@ -21,7 +21,7 @@ After each, every click heard from the resume on must lie within ``TRAP_LIMIT_US
 WebKitGTK's output paths offset all they play by a constant, docs/playback.md: issue 12's, not
 the trap's); a miss inside 100 ms ends as xfail with the numbers (test_participant.py's rule),
 beyond it - the old schedule playing late by the interruption - the test fails. Numbers are printed, with
-the phone's own offset before the traps, for docs/field-guide.md.
+the phone's own offset before the traps, for docs/playback.md ("The platforms' traps").
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { Planner, segmentIndexAt, trimRate, idealCtx, nextSilence } from '../../client_web/js/playplan.js';
+import { Planner, segmentIndexAt, trimRate, idealCtx, nextSilence, scheduleAheadFor } from '../../client_web/js/playplan.js';
 import { rng } from './netsim.mjs';
 
 const SR = 48_000;
@@ -195,4 +195,31 @@ test('drop(): after the platform stopped the output the next tick anchors where 
   assert.ok(Math.abs(e.startCtx - (2 + pos / SR)) < 1e-9);
   assert.ok(pos / SR > 5.5 && pos / SR < 5.8, `position ${pos / SR}`);
   assert.equal(e.fadeIn, true);
+});
+
+test('scheduleAheadFor: three timer gaps ahead, 3 s at least, 20 s at most', () => {
+  assert.equal(scheduleAheadFor(0.1), 3);
+  assert.equal(scheduleAheadFor(undefined), 3);
+  assert.equal(scheduleAheadFor(1), 3); // a hidden page's once-a-second timer: the default holds
+  assert.equal(scheduleAheadFor(2.5), 7.5);
+  assert.equal(scheduleAheadFor(60), 20); // once a minute: as far as the decode budget goes
+});
+
+test('a throttled timer (a tick every 5 s) still chains every segment before it ends', () => {
+  const segments = makeSegments(120, 10);
+  const p = new Planner({ segments, sampleRate: SR });
+  const map = { ctx0: 5, ctxPerSample: 1 / SR };
+  const started = [];
+  for (let t = 0; t < 100; t += 5) {
+    p.o.scheduleAheadS = scheduleAheadFor(5);
+    for (let k = 0; k < 2; k++) { // decodes answer before the next tick
+      const act = p.tick(t, map);
+      for (const e of act.start) started.push(e);
+      for (const i of act.decode) p.decoded(i);
+    }
+    // whatever plays now was scheduled before it was due
+    const playing = started.filter((e) => e.startCtx <= t && t < e.endCtx);
+    if (t >= 5 && t < 95) assert.equal(playing.length, 1, `at ${t} s: ${playing.length} sources playing`);
+  }
+  for (let i = 1; i < started.length; i++) assert.ok(Math.abs(started[i].startCtx - started[i - 1].endCtx) < 1e-9);
 });
