@@ -29,6 +29,13 @@ export class MediaEngine {
     if (audio.src !== src) audio.src = src;
   }
 
+  /** Play `src` from now on (the kept file's blob: URL once known); not while playing. */
+  setSource(src) {
+    if (this.src === src || this.playing) return;
+    this.src = src;
+    this.audio.src = src;
+  }
+
   /** Where the audio should be now (s), or null before the start. */
   expectedS() {
     return expectedS(this.clock.serverTime(), this.show.start_at_us, this.offsetMs());

@@ -27,6 +27,7 @@ import * as SS from './showstate.js';
 import { ScreenMachine, engineCommand } from './participantmachine.js';
 import { engineProblems } from './engineapi.js';
 import { bindPlatform } from './platform.js';
+import { offlineStatus, renderOffline } from './offline.js';
 import { checkManifest } from './manifestcheck.js';
 import { pickLanguage, translator } from './i18n.js';
 import { TroubleWatch, remedies } from './trouble.js';
@@ -190,6 +191,7 @@ async function download() {
   for (;;) {
     try {
       await st.store.ensureAll(files, (p) => { st.progress = p; render(); });
+      await keepForOffline(files);
       st.verified = true;
       keeper.set({ verified_manifest: keeper.get('manifest_url') });
       break;
@@ -204,6 +206,15 @@ async function download() {
   answerChallenge();
   render();
   tryAutoResume();
+}
+
+/**
+ * The files are kept (offline.js): the <audio> player gets the kept MP3 (never the network
+ * again), the person is told the show is stored, and the browser is asked to keep it.
+ */
+async function keepForOffline(files) {
+  st.offline = await offlineStatus(st.store, files, st.group);
+  if (st.offline.mp3Url && st.engine?.name === 'media') st.engine.setSource?.(st.offline.mp3Url);
 }
 
 /**
@@ -258,7 +269,8 @@ function makeEngine() {
   const useMedia = !st.ctx || player() === 'media' || !st.group.segments?.length;
   if (useMedia) {
     const audio = $('fallback-audio');
-    st.engine = new MediaEngine({ audio, clock, src: st.store.url(st.group.mp3.path), offsetMs });
+    const src = st.offline?.mp3Url || st.store.url(st.group.mp3.path);
+    st.engine = new MediaEngine({ audio, clock, src, offsetMs });
     audio.play().then(() => audio.pause()).catch(() => {});
   } else {
     st.engine = new WebAudioEngine({ ctx: st.ctx, clock, group: st.group, sampleRate: st.manifest.sample_rate,
@@ -464,6 +476,7 @@ function render() {
       : `${t('downloading')} ${done}/${total}`;
   }
   $('enable-sound').hidden = !st.verified;
+  renderOffline($('offline-ready'), st.verified ? st.offline : null, t);
   // clock
   const bound = clock.errorBound();
   const clockText = Number.isFinite(bound) ? t('clock', { ms: (bound / 1000).toFixed(bound < 10_000 ? 1 : 0) }) : t('clock_wait');
