@@ -237,7 +237,7 @@ export class WebAudioEngine {
     }
     // the last reading at which the context's time moved: a context 'running' with a frozen
     // currentTime (a frozen page; iOS after a refused resume) loses what it stood still
-    // (detected after 500 ms standing still; restarted once its time moves again)
+    // (detected after 1 s standing still; restarted once its time moves again)
     const reading = { perfNow: performance.now(), ctxTime: this.ctx.currentTime };
     const moved = !this.lastRunning || reading.ctxTime !== this.lastRunning.ctxTime;
     const lost = outputLostMs(this.lastRunning, reading);

@@ -90,10 +90,11 @@ export function mapEpoch(snaps, source, faults) {
  * than `minLostMs` (else 0). A context that stopped rendering while it said 'running' (a
  * frozen page: the back-forward cache, a locked screen; an output device that went away)
  * comes back with its frames heard that much later than the audio clock's line says. Below
- * `minLostMs` a glitch is the audio clock's own business (its jump and shift rules); a
- * starved main thread moves both readings alike and loses nothing.
+ * `minLostMs` (1 s: the freezes above last seconds) a glitch is the audio clock's own
+ * business (its jump and shift rules re-anchor without the restart's wait for steady
+ * readings); a starved main thread moves both readings alike and loses nothing.
  */
-export function outputLostMs(prev, cur, minLostMs = 500) {
+export function outputLostMs(prev, cur, minLostMs = 1000) {
   if (!prev || !cur) return 0;
   const lost = (cur.perfNow - prev.perfNow) - (cur.ctxTime - prev.ctxTime) * 1000;
   return lost > minLostMs ? lost : 0;
