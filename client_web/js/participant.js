@@ -35,7 +35,8 @@ const keeper = new Keeper();
 const clientNowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
 
 const st = {
-  info: null, manifest: null, group: null, groupId: keeper.get('group'), pid: keeper.get('participant_id'),
+  info: null, manifest: null, group: null, groupId: keeper.get('group'),
+  pid: params.get('i') || keeper.get('participant_id'), // ?i=: a sign-up's personal link (docs/signups.md)
   show: keeper.get('show'), verified: false, engine: null, ctx: null, online: false, screen: null,
   announcements: [], dismissed: new Set(), lastCountdown: null, lastCueMs: null, wakeLock: null, error: null,
   trouble: null,
