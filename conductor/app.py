@@ -56,6 +56,7 @@ from .ntp import NtpWorker
 from .runtime import Runtime
 from .service import Options
 from .signupapi import SignupEvent, SignupService
+from .signups import SIGNUP_BURST, SIGNUP_RATE_PER_MIN, SignupGate
 from .session import CONSOLE_AUTH_TIMEOUT_S, ConsoleSession, ParticipantSession, Session  # noqa: F401
 from .statelock import lock_state_file
 from .store import SqliteStore
@@ -95,6 +96,8 @@ class ServerConfig:
     collect_garbage: bool = True  # full garbage collections only from the ticker (conductor/collector.py)
     signup_code: str | None = None  # the invitation code sign-ups need (docs/signups.md); None: none
     signup_event: SignupEvent | None = None  # the event's date and calendar (flashmob serve builds it)
+    signup_burst: int = SIGNUP_BURST  # sign-up attempts per address at once ...
+    signup_rate_per_min: float = SIGNUP_RATE_PER_MIN  # ... then per minute
 
 
 def build_conductor(cfg: ServerConfig) -> tuple[Runtime, ServerClock, NtpWorker | None]:
@@ -269,7 +272,9 @@ def build_app(cfg: ServerConfig) -> FastAPI:
     """Everything from a config: bundle, store, clock, NTP worker, app."""
     conductor, clock, ntp = build_conductor(cfg)
     try:
-        signups = signupapi.build_signups(conductor, clock.now_us, db_path=cfg.db_path, code=cfg.signup_code, event=cfg.signup_event)
+        signups = signupapi.build_signups(conductor, clock.now_us, db_path=cfg.db_path, event=cfg.signup_event,
+                                           gate=SignupGate(cfg.signup_code, burst=cfg.signup_burst,
+                                                           rate_per_min=cfg.signup_rate_per_min))
     except BaseException:
         conductor.close()
         lock = getattr(conductor, "state_lock", None)

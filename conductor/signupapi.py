@@ -237,15 +237,15 @@ async def _body(request: Request) -> dict | None:
     return obj if isinstance(obj, dict) else None
 
 
-def build_signups(conductor, now: Callable[[], int], *, db_path: Path | None = None, code: str | None = None,
-                  event: SignupEvent | None = None) -> SignupService | None:
+def build_signups(conductor, now: Callable[[], int], *, db_path: Path | None = None,
+                  gate: SignupGate | None = None, event: SignupEvent | None = None) -> SignupService | None:
     """The sign-up service of a conductor whose bundle has a sign-up settings file (None: no sign-ups).
 
     Raises :class:`~flashmob.contract.signups.SignupFileError` for a settings file that is not one."""
     root = conductor.bundle.root
     settings = read_signup_settings(root)
     if settings is None:
-        if code:
+        if gate is not None and gate.code:
             raise SignupFileError("--signup-code was given but this show has no sign-ups: add a signups block "
                                   "to the score (docs/score-format.md) and render it again")
         return None
@@ -253,7 +253,7 @@ def build_signups(conductor, now: Callable[[], int], *, db_path: Path | None = N
         raw = json.loads((root / MANIFEST).read_bytes())
     except (OSError, ValueError):
         raw = None
-    return SignupService(conductor, settings, SqliteSignupStore(db_path or root / STATE_FILE), now, code=code,
+    return SignupService(conductor, settings, SqliteSignupStore(db_path or root / STATE_FILE), now, gate=gate,
                          event=event, manifest_raw=raw if isinstance(raw, dict) else None)
 
 
