@@ -16,7 +16,7 @@ Everything that crosses a boundary in the sign-up feature is defined here once
   :mod:`.records`, so a bad request is refused with the field's name.
 * **The badge CSV** the console exports and ``flashmob qr --badges`` reads:
   the header :data:`CSV_COLUMNS` (``name``, ``handle``, ``group``,
-  ``participant``); ``participant`` is the signed participant id that the
+  ``participant_id``): the signed participant id that the
   personal join URL carries (``PUBLIC/?i=ID``, :mod:`.urls`).
 * :func:`groups_public` -- whether a sign-up may be told its group (and a
   badge printed in the group's colour): not when the show's groups are a
@@ -49,7 +49,7 @@ KEY_PATTERN = r"^[A-Za-z0-9_-]{22,64}$"
 KEY_HEADER = "X-Flashmob-Signup"
 """The request header that carries a sign-up's private key (never a URL query: no access log sees it)."""
 
-CSV_COLUMNS = ("name", "handle", "group", "participant")
+CSV_COLUMNS = ("name", "handle", "group", "participant_id")
 """The header of the badge CSV (tools/print/registrants.py reads these names)."""
 
 

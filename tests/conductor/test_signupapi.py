@@ -94,7 +94,7 @@ def test_the_console_exports_the_badge_csv_and_needs_its_token(live_server, bund
     r = console_get(server, "/api/signups.csv")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     rows = r.text.splitlines()
-    assert rows[0] == "name,handle,group,participant" and len(rows) == 3  # the waiting person has no badge
+    assert rows[0] == "name,handle,group,participant_id" and len(rows) == 3  # the waiting person has no badge
     assert rows[1] == f"'=Ana,,{a['group']},{a['participant_id']}"  # no formula for a spreadsheet
 
 

@@ -111,14 +111,14 @@ def _glyph_warnings(texts: Mapping[str, str]) -> list[str]:
 
 def _check_registrants(regs: list[Registrant], bundle: Bundle, assign: str, source: str,
                        warnings: list[str]) -> list[Registrant]:
-    grouped = [r for r in regs if r.group is not None]
+    grouped = [r for r in regs if r.group is not None and r.participant is None]  # an id carries its group
     if grouped and assign not in GROUP_MODES:
         r = grouped[0]
         raise PrintError(f"{source}:{r.line}: {r.name} has group {r.group!r}, but a conductor in {assign} "
                          "assignment ignores the group of a join URL — pass --assign fixed (and serve with "
                          "--assign fixed), or leave the group column empty")
     if assign == "fixed":
-        without = {r.line for r in regs if r.group is None}
+        without = {r.line for r in regs if r.group is None and r.participant is None}
         regs = fill_groups(regs, bundle.groups)
         if without:
             counts = Counter(r.group for r in regs if r.line in without)
@@ -156,7 +156,7 @@ def make_kit(bundle_dir: Path, out_dir: Path, opts: KitOptions, env: Mapping[str
         warnings.append(f"{len(long_hints)} handle(s) too long for a compact badge QR once URL-encoded "
                         f"(line(s) {lines}): printed on the badge, left out of its join URL")
     sign, source = None, None
-    if opts.assign == "fixed" or any(r.group for r in regs):
+    if opts.assign == "fixed" or any(r.group and not r.participant for r in regs):
         sign, source = group_signer(bundle, opts.db, env)
     links = show_links(bundle, public, opts.assign, sign)
     texts = {"title": info.title, "place": info.place or "", "meeting point": info.meeting_point or "",
@@ -222,8 +222,8 @@ def _badges(regs: list[Registrant], info: EventInfo, links: ShowLinks) -> list[B
     for r in regs:
         g = links.group(r.group) if r.group else None
         out.append(Badge(name=r.name, handle=r.handle, group_name=g.name if g else None,
-                         colour=g.colour if g else None, url=links.personal(r.group, r.handle),
-                         caption=t["badge_scan"] if g else t["badge_scan_nogroup"], footer=footer,
+                         colour=g.colour if g else None, url=links.personal(r.group, r.handle, r.participant),
+                         caption=t["badge_scan"] if g or r.participant else t["badge_scan_nogroup"], footer=footer,
                          language=info.language))
     return out
 
