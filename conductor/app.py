@@ -272,9 +272,7 @@ def build_app(cfg: ServerConfig) -> FastAPI:
     """Everything from a config: bundle, store, clock, NTP worker, app."""
     conductor, clock, ntp = build_conductor(cfg)
     try:
-        signups = signupapi.build_signups(conductor, clock.now_us, db_path=cfg.db_path, event=cfg.signup_event,
-                                           gate=SignupGate(cfg.signup_code, burst=cfg.signup_burst,
-                                                           rate_per_min=cfg.signup_rate_per_min))
+        signups = build_signup_service(conductor, clock, cfg)
     except BaseException:
         conductor.close()
         lock = getattr(conductor, "state_lock", None)
@@ -283,3 +281,10 @@ def build_app(cfg: ServerConfig) -> FastAPI:
         raise
     return create_app(conductor, clock, ntp=ntp, client_dir=cfg.client_dir, hello_timeout_s=cfg.hello_timeout_s,
                       signups=signups)
+
+
+def build_signup_service(conductor: Runtime, clock: ServerClock, cfg: ServerConfig) -> SignupService | None:
+    """The sign-ups of the bundle (None: its score has no signups block), on the conductor's state file."""
+    return signupapi.build_signups(conductor, clock.now_us, db_path=cfg.db_path, event=cfg.signup_event,
+                                   gate=SignupGate(cfg.signup_code, burst=cfg.signup_burst,
+                                                   rate_per_min=cfg.signup_rate_per_min))

@@ -154,3 +154,28 @@ def test_erasure_at_start_after_keep_days(live_server, tmp_path):
     db = sqlite3.connect(str(b / ".flashmob-conductor.sqlite"))
     assert db.execute("SELECT COUNT(*) FROM signups").fetchone() == (0,)
     db.close()
+
+
+def test_flashmob_serve_offers_signups_with_their_calendar_file_and_code(tmp_path, monkeypatch):
+    """The real command: the banner names the page; the .ics is the print kit's, with the personal URL."""
+    from test_restart import spawn
+
+    b = signup_bundle(tmp_path / "b")
+    monkeypatch.setenv("FLASHMOB_SIGNUP_CODE", "apero-2026")
+    proc, port = spawn(b, tmp_path / "db")
+    try:
+        assert any("/signup (0 signed up, invitation code required)" in line for line in proc.seen), proc.seen
+        url = f"http://127.0.0.1:{port}"
+        info = httpx.get(f"{url}/api/signup", timeout=10).json()
+        assert info["starts"] == "2026-12-05T17:00:00Z" and info["code_required"] and info["place"] == "Square"
+        view = httpx.post(f"{url}/api/signup", json={"name": "Ana", "consent": True, "code": "apero-2026"},
+                          timeout=10).json()
+        ics = httpx.get(f"{url}/api/signup/me/calendar", headers={KEY_HEADER: view["key"]}, timeout=10)
+        assert ics.headers["content-type"].startswith("text/calendar")
+        text = ics.text.replace("\r\n ", "")  # unfolded
+        assert "DTSTART:20261205T170000Z" in text and "SUMMARY:Demo" in text
+        assert f"URL:{view['join_url']}" in text and "UID:3f9a0c1b2d4e5f60-signup@flashmob" in text
+        assert httpx.get(f"{url}/signup", timeout=10).status_code in (200, 404)  # the page (client_web) or none
+    finally:
+        proc.terminate()
+        proc.wait(10)
