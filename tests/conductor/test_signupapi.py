@@ -175,7 +175,8 @@ def test_flashmob_serve_offers_signups_with_their_calendar_file_and_code(tmp_pat
         text = ics.text.replace("\r\n ", "")  # unfolded
         assert "DTSTART:20261205T170000Z" in text and "SUMMARY:Demo" in text
         assert f"URL:{view['join_url']}" in text and "UID:3f9a0c1b2d4e5f60-signup@flashmob" in text
-        assert httpx.get(f"{url}/signup", timeout=10).status_code in (200, 404)  # the page (client_web) or none
+        page = httpx.get(f"{url}/signup", timeout=10)
+    assert page.status_code == 200 and "/js/signup.js" in page.text  # client_web/signup.html
     finally:
         proc.terminate()
         proc.wait(10)
