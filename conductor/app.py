@@ -184,6 +184,7 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
     app.state.conductor = conductor
     app.state.clock = clock
     app.state.ntp = ntp
+    app.state.signups = signups
     app.add_middleware(SecurityHeaders)  # CSP and hardening headers on every HTTP response
 
     # -- websockets (raw ASGI endpoints: conductor/endpoint.py) ---------------------------

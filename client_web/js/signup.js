@@ -133,7 +133,7 @@ async function submit(ev) {
   $('submit').disabled = true;
   try {
     const r = await api(API.INFO, { method: 'POST', body });
-    if (!r.ok) { fail(r.data?.error || `HTTP ${r.status}`); return; }
+    if (!r.ok) { fail(refusal(r)); return; }
     st.key = r.data.key;
     localStorage.setItem(KEY_STORE, st.key);
     history.replaceState(null, '', `${location.pathname}#me=${st.key}`);
@@ -141,6 +141,13 @@ async function submit(ev) {
   } finally {
     $('submit').disabled = false;
   }
+}
+
+/** A refusal in the page's language when it has words for its code (docs/signups.md), else the server's. */
+function refusal(r) {
+  const key = `su_err_${r.data?.code}`;
+  const text = t(key);
+  return text !== key ? text : (r.data?.error || `HTTP ${r.status}`);
 }
 
 async function cancel() {

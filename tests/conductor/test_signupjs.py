@@ -48,3 +48,13 @@ def test_fields_read_are_fields_of_the_records():
 def test_values_compared_are_the_enums():
     compared = set(re.findall(r"\.(?:status|email) [!=]== '(\w+)'", PAGE))
     assert compared and compared <= {v.value for v in s.Status} | {v.value for v in s.EmailRule}
+
+
+def test_every_sign_up_string_exists_in_french_and_english():
+    text = (JS / "signuptexts.js").read_text(encoding="utf-8")
+    en, fr = text.split("\n  fr: {")
+    keys = lambda block: set(re.findall(r"\b(su_\w+):", block))  # noqa: E731
+    assert keys(en) == keys(fr) and len(keys(en)) > 20
+    used = set(re.findall(r"'(su_\w+)'", PAGE)) | set(re.findall(r'data-t="(su_\w+)"', (JS.parent / "signup.html")
+                                                                   .read_text(encoding="utf-8")))
+    assert used <= keys(en), used - keys(en)
