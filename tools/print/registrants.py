@@ -70,11 +70,19 @@ def _decode(raw: bytes, source: str) -> str:
 
 
 def _dialect(text: str):
+    """The separator, sniffed; quotes are always ``"`` (the sniffer can take the ``'`` of
+    "d'Auvergne" or of an export's formula guard for a quote character)."""
     sample = "\n".join(text.splitlines()[:20])
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
         return csv.excel
+
+    class Sniffed(csv.excel):
+        pass
+
+    Sniffed.delimiter = delimiter
+    return Sniffed
 
 
 def _header(cells: list[str]) -> dict[str, int] | None:
@@ -88,7 +96,10 @@ def _header(cells: list[str]) -> dict[str, int] | None:
 
 
 def _clean(value: str) -> str:
-    return " ".join(value.split())
+    """Spaces collapsed; a ``'`` before ``= + - @`` dropped (what a CSV export writes so that a
+    spreadsheet does not run a name as a formula: conductor/signupapi.py)."""
+    value = " ".join(value.split())
+    return value[1:] if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@") else value
 
 
 def _cell(cells: list[str], columns: dict[str, int], key: str) -> str:

@@ -82,3 +82,10 @@ def test_the_consoles_signup_export_with_participant_ids():
     assert str(exc.value).startswith("signups.csv:2: the participant 'not-an-id' is not a participant id")
     # a header naming the person "participant" still means their name
     assert parse_registrants("participant,group\nAna,red\n", GROUPS) == [Registrant(2, "Ana", None, "red")]
+
+
+def test_the_formula_guard_of_an_export_is_dropped():
+    regs = parse_registrants("name,handle\n'=Ana,'@ana\n'Quoted,x\n", GROUPS)
+    assert [(r.name, r.handle) for r in regs] == [("=Ana", "@ana"), ("'Quoted", "x")]
+    french = parse_registrants("nom;pseudo\nJeanne d'Arc;@jeanne\nL'Hôte d'Été;'@lhote\n", GROUPS)
+    assert [(r.name, r.handle) for r in french] == [("Jeanne d'Arc", "@jeanne"), ("L'Hôte d'Été", "@lhote")]
