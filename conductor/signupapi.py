@@ -36,6 +36,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from flashmob.contract.grouptokens import same_secret
+from flashmob.contract.jsonshape import JsonShapeError, check_json
 from flashmob.contract.records import RecordError
 from flashmob.contract.manifest import MANIFEST
 from flashmob.contract.secret import STATE_FILE
@@ -50,7 +51,6 @@ from .loginthrottle import LoginThrottle
 from .show import State
 from .signups import Entry, Refused, SignupBook, SignupGate, erase_at_us
 from .signupstore import SignupStore, SqliteSignupStore
-from .tokens import ParticipantIds
 
 log = logging.getLogger("flashmob.conductor.signups")
 
@@ -86,7 +86,6 @@ class SignupService:
         self.gate = gate or SignupGate(code)
         self.throttle = LoginThrottle()
         self.show_groups = groups_public(manifest_raw)
-        self._pids = ParticipantIds(conductor.signer, self.bundle.group_ids)
         capacity = settings.capacity
         if conductor.options.capacity is not None:  # a place the conductor would refuse is no place
             capacity = min(capacity or conductor.options.capacity, conductor.options.capacity)
@@ -98,7 +97,7 @@ class SignupService:
     def _load(self) -> SignupBook:
         entries, stats = self.store.load(self.bundle.show_id)
         return SignupBook(self.bundle.groups, capacity=self.capacity, ask_email=self.settings.email.value,
-                          new_key=lambda: secrets.token_urlsafe(24), new_pid=self._pids.new,
+                          new_key=lambda: secrets.token_urlsafe(24), new_pid=self.conductor.registry.issue_id,
                           entries=entries, stats=stats)
 
     def _write_now(self, writes: list) -> None:
@@ -232,7 +231,8 @@ async def _body(request: Request) -> dict | None:
             return None
     try:
         obj = json.loads(raw)
-    except (ValueError, RecursionError):
+        check_json(obj, name="sign-up")  # lone surrogates would fail at the store, nesting at the parser
+    except (ValueError, RecursionError, JsonShapeError):
         return None
     return obj if isinstance(obj, dict) else None
 

@@ -29,6 +29,7 @@ Contract:
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -164,6 +165,8 @@ class SignupBook:
         name = " ".join(req.name.split())
         if not name:
             raise Refused("name_required", "Please give a name or a handle.")
+        if any(unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs") and c not in "\u200c\u200d" for c in name):
+            raise Refused("name_invalid", "A name or handle is letters, digits, spaces and punctuation.")
         email = (req.email or "").strip() or None
         if self.ask_email == "no":
             email = None  # never kept when the score does not ask for it

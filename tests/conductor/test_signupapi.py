@@ -176,7 +176,47 @@ def test_flashmob_serve_offers_signups_with_their_calendar_file_and_code(tmp_pat
         assert "DTSTART:20261205T170000Z" in text and "SUMMARY:Demo" in text
         assert f"URL:{view['join_url']}" in text and "UID:3f9a0c1b2d4e5f60-signup@flashmob" in text
         page = httpx.get(f"{url}/signup", timeout=10)
-    assert page.status_code == 200 and "/js/signup.js" in page.text  # client_web/signup.html
+        assert page.status_code == 200 and "/js/signup.js" in page.text  # client_web/signup.html
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_hostile_bodies_never_crash_it_and_a_failed_write_is_not_claimed(live_server, bundle):
+    server = live_server(bundle=bundle)
+    for body in (b'{"name": "\\ud800", "consent": true}', b"[" * 5000 + b"]" * 5000, b"\xff\xfe", b"",
+                 b'{"name": 5, "consent": true}', b'{"name": "x", "consent": "yes"}', b'{"name": "a\\u0000b", "consent": true}'):
+        r = httpx.post(f"{server.url}/api/signup", content=body, timeout=10)
+        assert r.status_code == 400 and r.json()["code"] in ("bad_request", "name_invalid"), (body[:20], r.text)
+    svc = server.app.state.signups
+    real = svc.store.apply
+
+    def full_disk(show_id, writes):
+        raise OSError(28, "No space left on device")
+
+    svc.store.apply = full_disk
+    try:
+        r = post(server, "Ana")
+        assert (r.status_code, r.json()["code"]) == (503, "unavailable")
+    finally:
+        svc.store.apply = real
+    assert console_get(server, "/api/signups").json()["confirmed"] == 0  # reloaded from the file: nothing
+    assert post(server, "Ana").status_code == 201
+
+
+def test_the_periodic_sweep_erases_while_serving(live_server, tmp_path, monkeypatch):
+    import time
+
+    from flashmob.conductor import signupapi
+    from flashmob.conductor.signupapi import SignupEvent
+
+    monkeypatch.setattr(signupapi, "SWEEP_EVERY_S", 0.05)
+    server = live_server(bundle=signup_bundle(tmp_path / "b", keep_days=0))
+    key = post(server, "Ana").json()["key"]
+    assert me(server, key).status_code == 200
+    server.app.state.signups.event = SignupEvent(start_us=1, end_us=2)  # the show is now long over
+    deadline = time.monotonic() + 5
+    while me(server, key).status_code != 404:
+        assert time.monotonic() < deadline, "the sweep did not run"
+        time.sleep(0.05)
+    assert console_get(server, "/api/signups").json()["erased"] is True

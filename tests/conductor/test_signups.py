@@ -147,3 +147,13 @@ def test_the_gate_remembers_a_bounded_number_of_addresses():
     for i in range(1000):
         g.check(f"10.0.{i // 256}.{i % 256}", None, i)
     assert len(g._buckets) == 100
+
+
+def test_names_with_control_or_bidi_characters_are_refused():
+    b = book()
+    for bad in ("Ana\x00", "evil\u202eexe.gpj", "\x1b[31mred"):
+        with pytest.raises(Refused) as exc:
+            b.sign_up(req(bad), 1)
+        assert exc.value.code == "name_invalid"
+    for good in ("Zoë 🎺", "Αλέξης", "می\u200cخواهم", "👩\u200d🎤 Ana"):  # ZWNJ, ZWJ are letters' glue
+        assert b.sign_up(req(good), 1)[1].name == good
