@@ -199,10 +199,9 @@ def to_json(rec: Any) -> dict[str, Any]:
 def groups_public(manifest_raw: dict[str, Any] | None) -> bool:
     """May a sign-up page, the console's export or a badge show a person's group?
 
-    Not when the show's groups are a surprise (issue #17, part 1): the manifest
-    then says so.  Until that field exists no show is a surprise; the rule
-    reads the manifest's ``surprise`` member when present (truthy: hidden)."""
-    return not (manifest_raw or {}).get("surprise")
+    Not when the show's groups are a surprise (issue #17, part 1; the manifest's
+    ``surprise`` record, docs/bundle-format.md).  The rule the manifest's ``surprise`` member: present and not null, the groups are hidden."""
+    return (manifest_raw or {}).get("surprise") is None
 
 
 __all__ = ["CSV_COLUMNS", "DEFAULT_KEEP_DAYS", "EMAIL_PATTERN", "EmailRule", "FORMAT", "GroupCount", "KEY_HEADER",

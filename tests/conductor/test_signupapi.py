@@ -220,3 +220,18 @@ def test_the_periodic_sweep_erases_while_serving(live_server, tmp_path, monkeypa
         assert time.monotonic() < deadline, "the sweep did not run"
         time.sleep(0.05)
     assert console_get(server, "/api/signups").json()["erased"] is True
+
+
+def test_a_surprise_shows_no_group_to_the_person_nor_on_the_badge(live_server, tmp_path):
+    b = signup_bundle(tmp_path / "b")
+    manifest = json.loads((b / "manifest.json").read_text())
+    manifest["surprise"] = {"reveal_ms": 60000}  # issue 17, part 1: the groups are a surprise
+    (b / "manifest.json").write_text(json.dumps(manifest))
+    server = live_server(bundle=b)
+    view = post(server, "Ana").json()
+    assert view["status"] == "confirmed" and view["participant_id"] and view["join_url"]
+    assert (view["group"], view["group_name"], view["colour"]) == (None, None, None)
+    assert me(server, view["key"]).json()["group"] is None
+    rows = console_get(server, "/api/signups.csv").text.splitlines()
+    assert rows[1] == f"Ana,,,{view['participant_id']}"  # the id still carries the group
+    assert sum(g["signups"] for g in console_get(server, "/api/signups").json()["groups"]) == 1  # organizers see it
