@@ -113,7 +113,10 @@ class SignupService:
     def closed_reason(self, now_us: int) -> str | None:
         if self.book.stats.erased_at_us is not None:
             return "The show is over: the sign-ups were deleted."
-        if self.conductor.record.state is not State.LOBBY:
+        state = self.conductor.record.state
+        if state in (State.ENDED, State.ABORTED):
+            return "The show is over: sign-ups are closed."
+        if state is not State.LOBBY:
             return "The show has started: sign-ups are closed."
         if self.event.start_us is not None and now_us >= self.event.start_us:
             return "The show has started: sign-ups are closed."

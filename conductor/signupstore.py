@@ -13,9 +13,9 @@ store for several conductor processes can implement the two independently.
 long).  Rows are keyed by ``show_id``.  ``signups`` holds one row per person
 (name, optional e-mail, the sha256 of their private key, status, participant
 id, group, time); ``signup_stats`` the counts that outlive erasure
-(cancellations, promotions, when the rows were erased).  Erasure is a
-``DELETE`` followed by ``VACUUM``-free secure deletion (``PRAGMA
-secure_delete``): the deleted names do not linger in free pages of the file.
+(cancellations, promotions, when the rows were erased).  Deletions run with
+``PRAGMA secure_delete`` (deleted content is overwritten, not left in free
+pages of the file), and erasing a show truncates the write-ahead log too.
 """
 
 from __future__ import annotations

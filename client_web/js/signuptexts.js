@@ -17,7 +17,7 @@ export const SIGNUP_STRINGS = {
     su_qr_alt: 'Your personal QR code: scan it on the day to join your group.', su_disabled: 'This show has no sign-ups.',
     su_err_code_invalid: 'This sign-up needs the invitation code the organizer gave you.',
     su_err_rate_limited: 'Too many sign-ups from your network; please try again in a minute.',
-    su_err_email_required: 'Please give an e-mail address.', su_err_closed: 'Sign-ups are closed.',
+    su_err_email_required: 'Please give an e-mail address.', su_err_email_invalid: 'This e-mail address does not look right.', su_err_closed: 'Sign-ups are closed.',
   },
   fr: {
     su_eyebrow: 'Inscription', su_name: 'Votre nom ou pseudo', su_name_hint: 'Imprimé sur votre badge. Rien d’autre n’est demandé.',
@@ -33,6 +33,6 @@ export const SIGNUP_STRINGS = {
     su_qr_alt: 'Votre QR code personnel : scannez-le le jour J pour rejoindre votre groupe.', su_disabled: 'Ce spectacle n’a pas d’inscriptions.',
     su_err_code_invalid: 'Cette inscription demande le code d’invitation donné par l’organisateur.',
     su_err_rate_limited: 'Trop d’inscriptions depuis votre réseau ; réessayez dans une minute.',
-    su_err_email_required: 'Donnez une adresse e-mail.', su_err_closed: 'Les inscriptions sont closes.',
+    su_err_email_required: 'Donnez une adresse e-mail.', su_err_email_invalid: 'Cette adresse e-mail semble incorrecte.', su_err_closed: 'Les inscriptions sont closes.',
   },
 };
