@@ -14,6 +14,7 @@ FastAPI app is imported only when the command runs (``flashmob --help`` stays fa
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sqlite3
 import sys
@@ -184,11 +185,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"flashmob serve: {exc}", file=sys.stderr)
         sock.close()
         return 2
-    from .signupcal import signup_event
-
     cfg.signup_event, warning = signup_event(conductor.bundle.manifest)
-    if warning:
-        print(f"flashmob serve: {warning}", file=sys.stderr)
     try:
         signups = build_signup_service(conductor, clock, cfg)
     except (ValueError, OSError, sqlite3.Error) as exc:
@@ -197,6 +194,8 @@ def run(args: argparse.Namespace) -> int:
         conductor.state_lock.release()
         sock.close()
         return 2
+    if signups is not None and warning:
+        print(f"flashmob serve: {warning}", file=sys.stderr)
     app = create_app(conductor, clock, ntp=ntp, client_dir=cfg.client_dir, hello_timeout_s=cfg.hello_timeout_s,
                      signups=signups)
     if ntp is not None:
@@ -217,6 +216,44 @@ def run(args: argparse.Namespace) -> int:
                                      forwarded_allow_ips=args.forwarded_allow_ips, timeout_graceful_shutdown=3)
     server.run(sockets=[sock])
     return 0
+
+
+def signup_event(manifest, *, start: str | None = None):
+    """``(SignupEvent, warning or None)``: the event's dates and the sign-ups' ``.ics`` (docs/signups.md).
+
+    ``conductor/`` never imports ``tools/`` (docs/architecture.md); the CLI, which
+    may import both, gives the conductor the start and end the print kit reads
+    from the score's event block (:func:`flashmob.tools.print.event.event_info`;
+    ``start`` overrides it) and a personal ``.ics`` made by the print kit's own
+    calendar writer (:func:`flashmob.tools.print.ics.event_ics`), so the calendar
+    file of a sign-up is the one ``flashmob qr`` prints, with the person's join URL."""
+    from flashmob.conductor.signupapi import SignupEvent
+    from flashmob.tools.print.errors import PrintError
+    from flashmob.tools.print.event import event_info
+    from flashmob.tools.print.ics import event_ics
+
+    try:
+        info = event_info(manifest, start)
+    except PrintError as exc:
+        return SignupEvent(), f"sign-ups: no calendar file and no erasure date from the event block ({exc})"
+    if info.start is None:
+        return SignupEvent(), None
+
+    def calendar(url: str, now_us: int) -> str:
+        return event_ics(info, url, now=_utc(now_us), uid_suffix="signup")
+
+    if info.start.tzinfo is None:  # a wall-clock time, no instant: the calendar floats, erasure follows the record
+        return SignupEvent(calendar=calendar), ("sign-ups: the event has no timezone; sign-ups are deleted "
+                                                "keep_days after the show record ends rather than after its date")
+    return SignupEvent(start_us=_us(info.start), end_us=_us(info.end), calendar=calendar), None
+
+
+def _us(t: dt.datetime) -> int:
+    return round(t.timestamp() * 1_000_000)
+
+
+def _utc(now_us: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(now_us / 1e6, dt.timezone.utc)
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:

@@ -23,7 +23,7 @@ def decode_qr(png: bytes) -> list[str]:
 
 
 def test_sign_up_cancel_and_promotion_in_chromium(browser, conductor_server, real_bundle, tmp_path):
-    from flashmob.cli.signupcal import signup_event
+    from flashmob.cli.serve import signup_event
 
     bundle = tmp_path / "signup-bundle"
     shutil.copytree(real_bundle, bundle)
