@@ -35,10 +35,12 @@ const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const keeper = new Keeper();
 const clientNowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
+/** ?i=: the participant id of a sign-up's personal link (docs/signups.md); it carries its group. */
+const signupPid = () => params.get('i');
 
 const st = {
   info: null, manifest: null, group: null, groupId: keeper.get('group'),
-  pid: params.get('i') || keeper.get('participant_id'), // ?i=: a sign-up's personal link (docs/signups.md)
+  pid: signupPid() || keeper.get('participant_id'),
   show: keeper.get('show'), verified: false, engine: null, ctx: null, online: false, screen: null,
   announcements: [], dismissed: new Set(), lastCountdown: null, lastCueMs: null, wakeLock: null, error: null,
   trouble: null,
@@ -518,7 +520,7 @@ async function loadInfo() {
     const res = await fetch(PATHS.API_INFO, { cache: 'no-store' });
     st.info = await res.json();
     keeper.resetFor(st.info.show_id);
-    st.pid = keeper.get('participant_id');
+    st.pid = signupPid() || keeper.get('participant_id');
     st.groupId = keeper.get('group');
     st.show = keeper.get('show');
     applyTexts();

@@ -91,5 +91,13 @@ def test_sign_up_cancel_and_promotion_in_chromium(browser, conductor_server, rea
     promoted = page2.evaluate("window.flashmobSignup.view")
     assert decode_qr(page2.locator("#qr").screenshot()) == [promoted["join_url"]]
     wait_for(console, "document.getElementById('signups-detail').textContent.startsWith('1 cancelled')", 15)
-    for c in (cctx, ctx2, ctx):
+
+    # on the day, the personal link opens the participant page with that id, in that group (a page that
+    # knows its id joins by itself, as a returning phone does)
+    from urllib.parse import urlsplit
+
+    ctx3, phone = open_phone(browser, srv.url + "/?" + urlsplit(promoted["join_url"]).query)
+    wait_for(phone, f"window.flashmob.report().pid === '{promoted['participant_id']}'")
+    assert phone.evaluate("window.flashmob.report().group") == promoted["group"]
+    for c in (ctx3, cctx, ctx2, ctx):
         c.close()
