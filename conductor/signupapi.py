@@ -110,16 +110,19 @@ class SignupService:
         over = rec.changed_at_us if rec.state in (State.ENDED, State.ABORTED) else None
         return erase_at_us(self.settings.keep_days, self.event.end_us, over)
 
-    def closed_reason(self, now_us: int) -> str | None:
+    CLOSED = {"erased": "The show is over: the sign-ups were deleted.",
+              "over": "The show is over: sign-ups are closed.",
+              "started": "The show has started: sign-ups are closed."}
+
+    def closed(self, now_us: int) -> str | None:
+        """Why sign-ups are closed (a key of :attr:`CLOSED`), None while they are open."""
         if self.book.stats.erased_at_us is not None:
-            return "The show is over: the sign-ups were deleted."
+            return "erased"
         state = self.conductor.record.state
         if state in (State.ENDED, State.ABORTED):
-            return "The show is over: sign-ups are closed."
-        if state is not State.LOBBY:
-            return "The show has started: sign-ups are closed."
-        if self.event.start_us is not None and now_us >= self.event.start_us:
-            return "The show has started: sign-ups are closed."
+            return "over"
+        if state is not State.LOBBY or (self.event.start_us is not None and now_us >= self.event.start_us):
+            return "started"
         return None
 
     def public_url(self) -> str:
@@ -136,9 +139,10 @@ class SignupService:
 
     def info(self) -> SignupInfo:
         now = self.now()
-        reason = self.closed_reason(now)
+        closed = self.closed(now)
         ev = self.bundle.manifest.event
-        return SignupInfo(open=reason is None, closed_reason=reason, title=self.bundle.title,
+        return SignupInfo(open=closed is None, closed=closed, closed_reason=self.CLOSED.get(closed or ""),
+                          title=self.bundle.title,
                           language=self.bundle.manifest.language or "en",
                           starts=_iso(self.event.start_us), place=ev.place if ev else None,
                           privacy=self.settings.privacy, email=self.settings.email,
@@ -148,12 +152,13 @@ class SignupService:
     def summary(self) -> SignupSummary:
         counts = self.book.counts()
         st = self.book.stats
-        return SignupSummary(enabled=True, open=self.closed_reason(self.now()) is None, capacity=self.capacity,
+        return SignupSummary(enabled=True, open=self.closed(self.now()) is None, capacity=self.capacity,
                              confirmed=self.book.confirmed_count, waiting=self.book.waiting_count,
                              cancelled=st.cancelled, promoted=st.promoted,
                              groups=tuple(GroupCount(id=g.id, name=g.name, signups=counts[g.id])
                                           for g in self.bundle.groups),
-                             erase_at_us=self.erase_at(), erased=st.erased_at_us is not None)
+                             keep_days=self.settings.keep_days, erase_at_us=self.erase_at(),
+                             erased=st.erased_at_us is not None)
 
     def badge_csv(self) -> str:
         """The confirmed sign-ups as ``flashmob qr --badges`` reads them (contract.signups.CSV_COLUMNS)."""
@@ -177,9 +182,9 @@ class SignupService:
     async def sign_up(self, body: dict, address: str) -> tuple[str, Entry]:
         now = self.now()
         req = parse_request(body)
-        reason = self.closed_reason(now)
-        if reason is not None:
-            raise Refused("closed", reason, status=409)
+        closed = self.closed(now)
+        if closed is not None:
+            raise Refused("closed", self.CLOSED[closed], status=409)
         self.gate.check(address, req.code, now)
         async with self._lock:
             key, entry, writes = self.book.sign_up(req, now)

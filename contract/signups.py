@@ -128,7 +128,9 @@ class SignupInfo:
     """``GET /api/signup``: what the sign-up page shows before anyone signs up."""
 
     open: bool = spec("whether sign-ups are accepted now")
-    closed_reason: str | None = spec("why not, when closed", default=None)
+    closed: str | None = spec("why not, when closed: started, over or erased", default=None,
+                              enum=("started", "over", "erased"))
+    closed_reason: str | None = spec("the same in a sentence (English)", default=None)
     title: str = spec("the show's title")
     language: str = spec("the score's language")
     starts: str | None = spec("the event's start (ISO 8601), when the score gives it", default=None)
@@ -180,6 +182,7 @@ class SignupSummary:
     cancelled: int = spec("sign-ups cancelled by their owner (counted, nothing else kept)")
     promoted: int = spec("waiting-list places promoted to confirmed")
     groups: tuple[GroupCount, ...] = spec("confirmed sign-ups per group")
+    keep_days: int = spec("days after the show when every sign-up is deleted", default=DEFAULT_KEEP_DAYS)
     erase_at_us: int | None = spec("when every sign-up is deleted (server time, µs; null: not known yet)",
                                    default=None)
     erased: bool = spec("whether the sign-ups were deleted (the show is long over)")

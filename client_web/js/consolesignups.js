@@ -18,7 +18,7 @@ const $ = (id) => document.getElementById(id);
 export function describe(s) {
   const cap = s.capacity == null ? 'no limit' : `${s.capacity} places`;
   const erase = s.erased ? 'deleted (the show is over)'
-    : s.erase_at_us == null ? 'deleted keep_days after the show' : `deleted on ${new Date(s.erase_at_us / 1000).toLocaleString()}`;
+    : s.erase_at_us == null ? `deleted ${s.keep_days} days after the show ends` : `deleted on ${new Date(s.erase_at_us / 1000).toLocaleString()}`;
   return {
     totals: `${s.confirmed} signed up · ${s.waiting} waiting · ${cap}`,
     detail: `${s.cancelled} cancelled · ${s.promoted} promoted from the waiting list · ${s.open ? 'open' : 'closed'} · ${erase}`,

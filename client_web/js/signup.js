@@ -117,7 +117,7 @@ function forget() {
 function startForm() {
   const info = st.info;
   if (!info) return;
-  if (!info.open) { show('closed'); $('closed').textContent = info.closed_reason; return; }
+  if (!info.open) { show('closed'); $('closed').textContent = t(`su_closed_${info.closed}`); return; }
   show('form');
 }
 

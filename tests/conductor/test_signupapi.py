@@ -150,7 +150,7 @@ def test_erasure_at_start_after_keep_days(live_server, tmp_path):
     summary = console_get(again, "/api/signups").json()
     assert summary["erased"] is True and summary["confirmed"] == 0 and summary["erase_at_us"] == 2
     info = httpx.get(f"{again.url}/api/signup", timeout=10).json()
-    assert info["open"] is False and "deleted" in info["closed_reason"]
+    assert (info["open"], info["closed"]) == (False, "erased") and "deleted" in info["closed_reason"]
     db = sqlite3.connect(str(b / ".flashmob-conductor.sqlite"))
     assert db.execute("SELECT COUNT(*) FROM signups").fetchone() == (0,)
     db.close()
