@@ -91,8 +91,22 @@ class SignupService:
             capacity = min(capacity or conductor.options.capacity, conductor.options.capacity)
         self.capacity = capacity
         self._lock = asyncio.Lock()
+        moved = self._carry_over()
         self.book = self._load()
+        if moved:
+            self._write_now(self.book.reissue())
         self._write_now(self.book.sweep(now(), self.erase_at()))
+
+    def _carry_over(self) -> int:
+        """Sign-ups kept under an older show id (the score was edited and rendered again) come to this
+        show, with new participant ids: their manage links still work, their badges must be printed again."""
+        moved = 0
+        for old in self.store.other_shows(self.bundle.show_id):
+            n = self.store.move(old, self.bundle.show_id)
+            moved += n
+            log.warning("%d sign-up(s) of show %s (an earlier render) carried over to show %s with new participant "
+                        "ids: export the badge CSV and print the badges again", n, old, self.bundle.show_id)
+        return moved
 
     def _load(self) -> SignupBook:
         entries, stats = self.store.load(self.bundle.show_id)

@@ -244,6 +244,24 @@ class SignupBook:
         writes.append(Tally(stats))
         return entry, writes
 
+    def reissue(self) -> list:
+        """New participant ids for every confirmed sign-up (the show was rendered again: the old ids,
+        signed for the old show, no longer verify); a group the show no longer has is assigned again."""
+        writes = []
+        for e in [e for e in self.entries.values() if e.status is Status.CONFIRMED]:
+            self._remove(e.key_hash)
+            kept = e.group if e.group in self._counts else None
+            fresh = replace(e, participant_id=self._new_pid(kept)) if kept else self._confirm(e)
+            self._add(fresh)
+            writes.append(Put(fresh))
+        while self._waiting and self._has_room():  # a larger capacity now: promote
+            nxt = self._remove(next(iter(self._waiting)))
+            assert nxt is not None
+            promoted = self._confirm(nxt)
+            self._add(promoted)
+            writes.append(Put(promoted))
+        return writes
+
     def sweep(self, now_us: int, due_us: int | None) -> list:
         """Delete every sign-up once ``due_us`` (:func:`erase_at_us`) has passed; [] otherwise."""
         if due_us is None or now_us < due_us or self.stats.erased_at_us is not None:

@@ -10,7 +10,9 @@ store for several conductor processes can implement the two independently.
 
 :class:`SqliteSignupStore` keeps its two tables in the conductor's state file
 (its own connection, WAL: it never waits on the show's writer thread for
-long).  Rows are keyed by ``show_id``.  ``signups`` holds one row per person
+long).  Rows are keyed by ``show_id``; a score edited and rendered again gets a new
+show id, and :meth:`~SqliteSignupStore.move` gives its sign-ups to it (the
+shell does at start, docs/signups.md).  ``signups`` holds one row per person
 (name, optional e-mail, the sha256 of their private key, status, participant
 id, group, time); ``signup_stats`` the counts that outlive erasure
 (cancellations, promotions, when the rows were erased).  Deletions run with
@@ -43,6 +45,8 @@ CREATE TABLE IF NOT EXISTS signup_stats (
 class SignupStore(Protocol):
     def load(self, show_id: str) -> tuple[list[Entry], Stats]: ...
     def apply(self, show_id: str, writes: list) -> None: ...
+    def other_shows(self, show_id: str) -> list[str]: ...
+    def move(self, from_show: str, to_show: str) -> int: ...
     def close(self) -> None: ...
 
 
@@ -98,6 +102,27 @@ class SqliteSignupStore:
             if any(isinstance(w, EraseAll) for w in writes):
                 with contextlib.suppress(sqlite3.Error):
                     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the WAL held the rows too
+
+    def other_shows(self, show_id: str) -> list[str]:
+        """Show ids other than ``show_id`` that hold sign-ups (a score edited and rendered again)."""
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT DISTINCT show_id FROM signups WHERE show_id<>?",
+                                                   (show_id,))]
+
+    def move(self, from_show: str, to_show: str) -> int:
+        """Give the sign-ups of ``from_show`` to ``to_show`` (their counts stay with the old show); how many."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                n = self._db.execute("UPDATE OR REPLACE signups SET show_id=? WHERE show_id=?",
+                                     (to_show, from_show)).rowcount
+                self._db.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    if self._db.in_transaction:
+                        self._db.execute("ROLLBACK")
+                raise
+            return n
 
     def close(self) -> None:
         with self._lock:

@@ -235,3 +235,19 @@ def test_a_surprise_shows_no_group_to_the_person_nor_on_the_badge(live_server, t
     rows = console_get(server, "/api/signups.csv").text.splitlines()
     assert rows[1] == f"Ana,,,{view['participant_id']}"  # the id still carries the group
     assert sum(g["signups"] for g in console_get(server, "/api/signups").json()["groups"]) == 1  # organizers see it
+
+
+def test_a_score_rendered_again_keeps_its_signups_with_new_ids(live_server, tmp_path):
+    b = signup_bundle(tmp_path / "b", capacity=5)
+    server = live_server(bundle=b)
+    old = post(server, "Ana").json()
+    server.stop()
+    write_bundle(b, show_id="0123456789abcdef")  # the score was edited: a new show id, the same folder
+    again = live_server(bundle=b)
+    view = me(again, old["key"]).json()  # the manage link still works
+    assert view["name"] == "Ana" and view["group"] == old["group"]
+    assert view["participant_id"] != old["participant_id"]  # the old id was signed for the old show
+    phone, welcome = again.phone(participant_id=view["participant_id"])
+    assert (welcome["participant_id"], welcome["group"]) == (view["participant_id"], view["group"])
+    phone.close()
+    assert console_get(again, "/api/signups").json()["confirmed"] == 1

@@ -187,3 +187,17 @@ def test_twenty_thousand_signups_stay_fast():
     elapsed = time.perf_counter() - t0
     assert (b.confirmed_count, b.waiting_count) == (19_000, 500) and b.stats.promoted == 500
     assert elapsed < 10, elapsed  # 0.2 s measured here (pytest --durations, 2 shared cores): counts kept as it goes
+
+
+def test_reissue_gives_new_ids_and_keeps_the_groups_the_show_still_has():
+    b = book(capacity=2)
+    (ka, a, _), (kb, bb, _), (kc, c, _) = (b.sign_up(req(n), 1) for n in "abc")
+    assert (a.group, bb.group, c.status) == ("red", "blue", Status.WAITING)
+    # the show rendered again without "blue", with room for everybody
+    keys = (f"k{i:030d}" for i in itertools.count())
+    again = SignupBook((GROUPS[0],), capacity=3, ask_email="no", new_key=lambda: next(keys),
+                       new_pid=lambda g: f"new-{g}", entries=list(b.entries.values()))
+    writes = again.reissue()
+    assert [w.entry.participant_id for w in writes] == ["new-red"] * 3
+    assert [again.find(k).group for k in (ka, kb, kc)] == ["red", "red", "red"]
+    assert again.find(kc).status is Status.CONFIRMED and again.counts() == {"red": 3}
