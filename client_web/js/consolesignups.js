@@ -60,6 +60,7 @@ export function startSignups(token) {
   }
 
   $('signups-csv').addEventListener('click', exportCsv);
+  $('signups-page').textContent = `${location.origin}/signup`;
   poll();
   return { poll };
 }
