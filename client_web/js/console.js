@@ -61,7 +61,7 @@ function onMessage(text) {
 }
 
 async function onWelcome(w) {
-  if (!st.welcome) st.signups = startSignups(token || ''); // the sign-up panel (consolesignups.js)
+  if (!st.welcome) st.signups = startSignups(token || '', w.join_url); // the sign-up panel (consolesignups.js)
   st.welcome = w;
   $('main').hidden = false;
   $('auth-error').hidden = true;

@@ -25,7 +25,8 @@ export function describe(s) {
   };
 }
 
-export function startSignups(token) {
+/** Start polling; `joinUrl` (console_welcome.join_url) gives the public address of the sign-up page. */
+export function startSignups(token, joinUrl = null) {
   let timer = null;
   const auth = { Authorization: `Bearer ${token}` };
 
@@ -60,7 +61,9 @@ export function startSignups(token) {
   }
 
   $('signups-csv').addEventListener('click', exportCsv);
-  $('signups-page').textContent = `${location.origin}/signup`;
+  const page = new URL('/signup', joinUrl || location.origin).href;
+  $('signups-page').href = page;
+  $('signups-page').textContent = page;
   poll();
   return { poll };
 }
