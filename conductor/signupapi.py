@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import datetime as dt
 import io
 import json
 import logging
@@ -235,8 +236,6 @@ class SignupService:
 def _iso(t_us: int | None) -> str | None:
     if t_us is None:
         return None
-    import datetime as dt
-
     return dt.datetime.fromtimestamp(t_us / 1e6, dt.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
