@@ -161,19 +161,22 @@ def test_flashmob_serve_offers_signups_with_their_calendar_file_and_code(tmp_pat
     from test_restart import spawn
 
     b = signup_bundle(tmp_path / "b")
+    manifest = json.loads((b / "manifest.json").read_text())
+    manifest["event"]["starts"] = "2099-12-05T18:00:00+01:00"  # in the future whenever the test runs
+    (b / "manifest.json").write_text(json.dumps(manifest))
     monkeypatch.setenv("FLASHMOB_SIGNUP_CODE", "apero-2026")
     proc, port = spawn(b, tmp_path / "db")
     try:
         assert any("/signup (0 signed up, invitation code required)" in line for line in proc.seen), proc.seen
         url = f"http://127.0.0.1:{port}"
         info = httpx.get(f"{url}/api/signup", timeout=10).json()
-        assert info["starts"] == "2026-12-05T17:00:00Z" and info["code_required"] and info["place"] == "Square"
+        assert info["starts"] == "2099-12-05T17:00:00Z" and info["code_required"] and info["place"] == "Square"
         view = httpx.post(f"{url}/api/signup", json={"name": "Ana", "consent": True, "code": "apero-2026"},
                           timeout=10).json()
         ics = httpx.get(f"{url}/api/signup/me/calendar", headers={KEY_HEADER: view["key"]}, timeout=10)
         assert ics.headers["content-type"].startswith("text/calendar")
         text = ics.text.replace("\r\n ", "")  # unfolded
-        assert "DTSTART:20261205T170000Z" in text and "SUMMARY:Demo" in text
+        assert "DTSTART:20991205T170000Z" in text and "SUMMARY:Demo" in text
         assert f"URL:{view['join_url']}" in text and "UID:3f9a0c1b2d4e5f60-signup@flashmob" in text
         page = httpx.get(f"{url}/signup", timeout=10)
         assert page.status_code == 200 and "/js/signup.js" in page.text  # client_web/signup.html
