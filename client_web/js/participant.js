@@ -36,7 +36,12 @@ const params = new URLSearchParams(location.search);
 const keeper = new Keeper();
 const clientNowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
 /** ?i=: the participant id of a sign-up's personal link (docs/signups.md); it carries its group. */
-const signupPid = () => params.get('i');
+const signupPid = () => new URLSearchParams(location.search).get('i');
+function dropSignupPid() {
+  const rest = new URLSearchParams(location.search);
+  rest.delete('i');
+  history.replaceState(null, '', location.pathname + (rest.toString() ? `?${rest}` : '') + location.hash);
+}
 
 const st = {
   info: null, manifest: null, group: null, groupId: keeper.get('group'),
@@ -120,6 +125,8 @@ async function onWelcome(w) {
   st.pid = w.participant_id;
   st.groupId = w.group;
   keeper.set({ participant_id: w.participant_id, group: w.group, manifest_url: w.manifest_url });
+  // a ?i= id the conductor did not take (an old badge of a show rendered again): the stored id from now on
+  if (signupPid() && signupPid() !== w.participant_id) dropSignupPid();
   st.seat = w.seat;
   if (w.seat === SEAT.CONFIRMED) st.challenge = null;
   setShow(w.show);

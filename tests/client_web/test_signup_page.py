@@ -100,5 +100,10 @@ def test_sign_up_cancel_and_promotion_in_chromium(browser, conductor_server, rea
     wait_for(phone, "window.flashmob.report().group !== null")  # the welcome came (the pid is the URL's from the start)
     assert phone.evaluate("window.flashmob.report()")["group"] == promoted["group"]
     assert phone.evaluate("window.flashmob.keeper.get('participant_id')") == promoted["participant_id"]  # welcomed
-    for c in (ctx3, cctx, ctx2, ctx):
+    # an id the conductor does not take (an old badge of a show rendered again): a new one, and the URL forgets it
+    forged = promoted["participant_id"][:-4] + "AAAA"
+    ctx4, stray = open_phone(browser, f"{srv.url}/?i={forged}")
+    wait_for(stray, "window.flashmob.report().group !== null")
+    assert stray.evaluate("window.flashmob.report().pid") != forged and "i=" not in stray.url
+    for c in (ctx4, ctx3, cctx, ctx2, ctx):
         c.close()
