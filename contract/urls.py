@@ -19,6 +19,8 @@ Shapes (``PUBLIC`` is the public URL without a trailing slash)::
     PUBLIC/?i=PARTICIPANT            a sign-up's personal join link (docs/signups.md):
                                      the phone says hello with this signed participant
                                      id, which carries its group (every assignment mode)
+    PUBLIC/signup                    the sign-up page, when the score takes sign-ups
+                                     (docs/signups.md)
     PUBLIC/download/GROUP            a group's full MP3, stable across re-renders:
                                      redirects to the current bundle file (printed)
     PUBLIC/bundle/REVISION/PATH      one bundle file; REVISION is Bundle.revision,
@@ -82,6 +84,11 @@ def join_url(public_url: str, group: str | None = None, token: str | None = None
             raise ValueError(f"the participant hint is longer than {HINT_MAX} characters")
         params.append("p=" + quote(hint, safe=""))
     return base + ("?" + "&".join(params) if params else "")
+
+
+def signup_url(public_url: str) -> str:
+    """The sign-up page (printed on invitations: ``flashmob qr`` writes its QR code)."""
+    return public_url.rstrip("/") + "/signup"
 
 
 def download_url(public_url: str, revision: str, path: str) -> str:

@@ -55,3 +55,21 @@ def test_signups_csv_prints_badges_whose_qr_joins_the_group(tmp_path, monkeypatc
             phone.close()
     finally:
         server.stop()
+
+
+def test_a_show_that_takes_signups_gets_the_pages_qr_code(tmp_path, monkeypatch, capsys):
+    from PIL import Image
+
+    monkeypatch.delenv("FLASHMOB_GROUP_SECRET", raising=False)
+    bundle = make_bundle(tmp_path / "b")
+    assert run_qr(bundle, "--url", PUBLIC, "-o", tmp_path / "none", "--qr-only") == 0
+    assert not (tmp_path / "none" / "signup.png").exists()  # no signups block, no sign-up page
+    (bundle / SIGNUP_FILE).write_text(json.dumps({"format": FORMAT, "version": 1, "privacy": "Badges only."}))
+    assert run_qr(bundle, "--url", PUBLIC, "-o", tmp_path / "out", "--qr-only") == 0
+    assert decode_all(Image.open(tmp_path / "out" / "signup.png")) == [f"{PUBLIC}/signup"]
+    assert f"sign-up page        {PUBLIC}/signup" in (tmp_path / "out" / "links.txt").read_text(encoding="utf-8")
+    (bundle / SIGNUP_FILE).write_text("{")
+    capsys.readouterr()
+    assert run_qr(bundle, "--url", PUBLIC, "-o", tmp_path / "bad", "--qr-only") == 1
+    err = capsys.readouterr().err
+    assert err.startswith("flashmob qr: ") and SIGNUP_FILE in err and not (tmp_path / "bad").exists()
