@@ -44,7 +44,7 @@ from flashmob.contract.secret import STATE_FILE
 from flashmob.contract.signups import (CSV_COLUMNS, KEY_HEADER, GroupCount, SignupFileError, SignupInfo,
                                        SignupSettings, SignupSummary, SignupView, Status, groups_public,
                                        parse_request, read_signup_settings, to_json)
-from flashmob.contract.urls import join_url
+from flashmob.contract.urls import join_url, signup_url
 
 from . import files
 from .connlimits import address_key
@@ -356,7 +356,7 @@ def mount(app: FastAPI, svc: SignupService | None, client_root: Path) -> None:
         if svc.event.calendar is None:
             return _error("no_date", "The score's event block gives no date and time: no calendar file.", 404)
         view = svc.view(entry)
-        text = svc.event.calendar(view.join_url or f"{svc.public_url()}/signup", svc.now())
+        text = svc.event.calendar(view.join_url or signup_url(svc.public_url()), svc.now())
         return Response(text, media_type="text/calendar; charset=utf-8",
                         headers={**NO_STORE, "Content-Disposition": 'attachment; filename="flashmob.ics"'})
 

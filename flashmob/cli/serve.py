@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from flashmob.contract.modes import MODES
-from flashmob.contract.urls import check_public_url
+from flashmob.contract.urls import check_public_url, signup_url
 from flashmob.conductor import connlimits, seats
 from flashmob.conductor import serve as shell
 from flashmob.conductor.clock import MAX_OFFSET_US
@@ -205,7 +205,7 @@ def run(args: argparse.Namespace) -> int:
     sockets = shell.capacity_line(limits, fd_before, nofile)
     print(shell.banner(conductor, qr=not args.no_qr, sockets=sockets), flush=True)
     if signups is not None:
-        print(f"  sign-ups: {url}/signup ({signups.summary().confirmed} signed up"
+        print(f"  sign-ups: {signup_url(url)} ({signups.summary().confirmed} signed up"
               f"{', invitation code required' if signups.gate.code else ''})", flush=True)
     print(f"listening on {args.host}:{port}", flush=True)
     server, _gate = conductor_server(app, limits, log_level=shell.uvicorn_log_level(args.log_level),
