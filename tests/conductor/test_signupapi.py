@@ -254,3 +254,21 @@ def test_a_score_rendered_again_keeps_its_signups_with_new_ids(live_server, tmp_
     assert (welcome["participant_id"], welcome["group"]) == (view["participant_id"], view["group"])
     phone.close()
     assert console_get(again, "/api/signups").json()["confirmed"] == 1
+
+
+def test_a_damaged_settings_file_stops_the_conductor_and_frees_the_state_file(tmp_path):
+    from flashmob.conductor.app import ServerConfig, build_app
+    from flashmob.contract.signups import SignupFileError
+
+    b = signup_bundle(tmp_path / "b")
+    (b / SIGNUP_FILE).write_text('{"format": "flashmob-signups", "version": 1, "privacy": ""}')
+    with pytest.raises(SignupFileError) as exc:
+        build_app(ServerConfig(bundle_dir=b, token=TOKEN))
+    assert SIGNUP_FILE in str(exc.value) and "privacy" in str(exc.value)
+    (b / SIGNUP_FILE).unlink()
+    with pytest.raises(SignupFileError) as exc:  # a code for a show without sign-ups is a mistake too
+        build_app(ServerConfig(bundle_dir=b, token=TOKEN, signup_code="x"))
+    assert "no sign-ups" in str(exc.value)
+    app = build_app(ServerConfig(bundle_dir=b, token=TOKEN))  # the state file's lock was released
+    app.state.conductor.close()
+    app.state.conductor.state_lock.release()
