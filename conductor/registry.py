@@ -99,6 +99,11 @@ class Registry:
         return {**{p: s.group for p, s in self.seats.pending.items()},
                 **{p: s.group for p, s in self.seats.confirmed.items()}}
 
+    def issue_id(self, group_id: str) -> str:
+        """A new participant id for ``group_id``, signed as admission signs them (a sign-up's,
+        conductor/signups.py): a hello with it gets that group in every mode."""
+        return self._new_id(group_id)
+
     # -- admission --------------------------------------------------------------------
 
     def admit(self, hello: m.Hello, now: int) -> Admission:
