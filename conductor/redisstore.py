@@ -149,6 +149,8 @@ class BackplaneError(OSError):
 class RevisionConflict(BackplaneError):
     """Another conductor wrote the show record first; ``record`` is the stored one."""
 
+    failure_kind = "conflict"
+
     def __init__(self, message: str, record: ShowRecord | None) -> None:
         super().__init__(message)
         self.record = record
@@ -156,6 +158,8 @@ class RevisionConflict(BackplaneError):
 
 class SharedSeatsFull(BackplaneError):
     """Every seat of the whole show is confirmed (``--capacity``, counted in Redis)."""
+
+    failure_kind = "full"
 
 
 def record_json(record: ShowRecord) -> str:
