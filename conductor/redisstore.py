@@ -15,7 +15,8 @@ Contract:
   revision is the one the batch starts from — or one of the batch's own
   records with the very same content (clock-driven transitions that another
   node wrote first: ``started``/``finished`` are stamped with the scheduled
-  instant, so every node derives the same record).  Otherwise nothing is
+  instant, so every node derives the same record), or when there is no record at
+  all (a Redis restarted without its data: the node's own record restores it).  Otherwise nothing is
   written and :class:`RevisionConflict` carries the stored record: two nodes
   can never both apply revision N+1.  A written batch is appended to the
   transition log and a nudge (``show <rev>``) is published on
@@ -56,7 +57,7 @@ local cur = tonumber(redis.call('HGET', KEYS[1], 'rev') or '-1')
 local curjson = redis.call('HGET', KEYS[1], 'json') or ''
 local n = tonumber(ARGV[3])
 local first = nil
-if cur == tonumber(ARGV[1]) then first = 1 end
+if cur == tonumber(ARGV[1]) or cur == -1 then first = 1 end  -- absent: Redis lost it, this node restores it
 if first == nil then
   for i = 1, n do
     local base = 3 + (i - 1) * 3

@@ -464,8 +464,12 @@ class Conductor:
         get it as a ``show`` broadcast, unwritten transitions of this node are dropped
         (they lost), the clock then advances it.  While a durable command of this
         node is being written it waits: that write's outcome decides."""
-        if record is None:
-            return []
+        if record is None:  # Redis restarted without its data: put back the record this node holds
+            if self._durable_pending or self.writeback.busy or self.shared is None:
+                return []
+            log.warning("show %s: the shared store has no show record: writing back revision %d (%s)",
+                        self.bundle.show_id, self.record.revision, self.record.state.value)
+            return self.writeback.submit(Part(writes=(fx.SaveRecord(self.record),)), now)
         if self._durable_pending:
             self._converge_pending = record
             return []
