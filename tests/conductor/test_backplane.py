@@ -61,3 +61,128 @@ def test_arm_on_one_node_reaches_every_phone_on_every_node_and_the_console_sees_
         assert msg["start_at_us"] == start and msg["changed_at_us"] == start, node.node_id
     feed = wait_feed(console, lambda f: f["show"]["state"] == "running")
     assert feed["show"]["start_at_us"] == start
+
+
+def test_two_nodes_racing_the_same_command_apply_exactly_one_transition(cluster, redis_url):
+    from flashmob.conductor.redisstore import RedisStore
+
+    nodes = cluster(2)
+    consoles = [node.console() for node in nodes]
+    barrier = threading.Barrier(2)
+    replies = [None, None]
+
+    def go(i):
+        barrier.wait()
+        consoles[i].send({"type": "arm", "ref": f"r{i}", "in_ms": 3000 + 1000 * i})
+        while True:
+            msg = consoles[i].recv()
+            if msg.get("ref") == f"r{i}" and msg["type"] in ("ack", "error"):
+                replies[i] = msg
+                return
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    kinds = sorted(r["type"] for r in replies)
+    assert kinds == ["ack", "error"], replies
+    won = next(r for r in replies if r["type"] == "ack")
+    lost = next(r for r in replies if r["type"] == "error")
+    assert lost["code"] == "illegal_transition"
+    assert "cannot arm: the show is armed" in lost["message"] or "another conductor changed the show first" in \
+        lost["message"], lost
+    store = RedisStore(redis_url, "3f9a0c1b2d4e5f60")
+    assert store.transition_log("3f9a0c1b2d4e5f60") == [(1, "arm", "armed")]
+    assert store.load_show("3f9a0c1b2d4e5f60") == type(store.load_show("3f9a0c1b2d4e5f60"))(**won["show"])
+    for console in consoles:  # both nodes hold the winner's record
+        feed = wait_feed(console, lambda f: f["show"]["revision"] == 1)
+        assert feed["show"] == won["show"]
+
+
+def test_balanced_shares_hold_within_one_phone_for_1000_joins_spread_over_three_nodes(cluster, redis_url):
+    import asyncio
+    import json
+
+    from websockets.asyncio.client import connect
+
+    groups = (("a", "A", "#d32f2f", 1), ("b", "B", "#1976d2", 2), ("c", "C", "#388e3c", 1))
+    nodes = cluster(3, groups=groups)
+    counts = {"a": 0, "b": 0, "c": 0}
+
+    async def join(i, gate):
+        async with gate:
+            async with connect(f"ws://127.0.0.1:{nodes[i % 3].port}/ws", open_timeout=20) as ws:
+                await ws.send(json.dumps({"type": "hello"}))
+                while True:
+                    msg = json.loads(await asyncio.wait_for(ws.recv(), 20))
+                    if msg["type"] == "welcome":
+                        counts[msg["group"]] += 1
+                        return
+
+    async def main():
+        gate = asyncio.Semaphore(60)
+        await asyncio.gather(*(join(i, gate) for i in range(1000)))
+
+    t0 = time.monotonic()
+    asyncio.run(main())
+    took = time.monotonic() - t0
+    assert sum(counts.values()) == 1000
+    for gid, share in (("a", 1), ("b", 2), ("c", 1)):
+        assert abs(counts[gid] - 1000 * share / 4) <= 1, (counts, took)
+
+
+def test_redis_killed_while_armed_the_show_starts_everywhere_commands_are_refused_and_the_nodes_converge(
+        cluster, redis_server, redis_url):
+    from flashmob.conductor.redisstore import RedisStore
+
+    nodes = cluster(3)
+    phones = [(node, *node.confirmed_phone()) for node in nodes]
+    consoles = [node.console() for node in nodes]
+    arm(consoles[0], lead_s=3.0)
+    start = consoles[0].expect("ack", ref="a1")["show"]["start_at_us"]
+    for node, client, _ in phones:
+        assert client.expect("show", state="armed")["start_at_us"] == start
+    redis_server.stop()  # SIGKILL: no persistence, its data is gone
+    consoles[1].send({"type": "cancel", "ref": "c1"})
+    refused = consoles[1].expect("error", ref="c1")
+    assert refused["code"] == "unavailable"
+    assert "not applied" in refused["message"] and "Redis at redis://127.0.0.1" in refused["message"], refused
+    feed = wait_feed(consoles[2], lambda f: any(a["key"] == "backplane.redis" and a["resolved_at_us"] is None
+                                                 for a in f["alarms"]))
+    assert feed["show"]["state"] == "armed"  # nothing changed on any node
+    for node, client, _ in phones:  # every node starts it at the armed instant, Redis or not
+        msg = client.expect("show", timeout=6, state="running")
+        assert (msg["start_at_us"], msg["changed_at_us"], msg["revision"]) == (start, start, 2), node.node_id
+    redis_server.start()  # the same port, empty
+    for console in consoles:
+        feed = wait_feed(console, lambda f: len(f["nodes"]) == 3 and all(n["revision"] == 2 for n in f["nodes"])
+                         and not any(a["key"] == "backplane.redis" and a["resolved_at_us"] is None
+                                     for a in f["alarms"]), timeout=15)
+        assert feed["show"]["state"] == "running" and feed["show"]["start_at_us"] == start
+    record = RedisStore(redis_url, "3f9a0c1b2d4e5f60").load_show("3f9a0c1b2d4e5f60")
+    assert (record.state.value, record.revision, record.start_at_us) == ("running", 2, start)
+    consoles[2].send({"type": "abort", "ref": "x1", "reason": "test"})  # and the show is controlled again
+    assert consoles[2].expect("ack", ref="x1")["show"]["state"] == "aborted"
+    for node, client, _ in phones:
+        assert client.expect("show", state="aborted")["revision"] == 3, node.node_id
+
+
+def test_a_node_killed_loses_only_its_sockets_its_phones_rejoin_another_with_group_seat_and_start(cluster):
+    nodes = cluster(2)
+    phones = [nodes[0].confirmed_phone() for _ in range(3)]
+    console = nodes[1].console()
+    arm(console, lead_s=6.0)
+    start = console.expect("ack", ref="a1")["show"]["start_at_us"]
+    for client, _ in phones:
+        assert client.expect("show", state="armed")["start_at_us"] == start
+    nodes[0].kill()  # SIGKILL
+    for client, welcome in phones:
+        client.closed_code(timeout=5)
+        again, rejoined = nodes[1].phone(participant_id=welcome["participant_id"])
+        assert rejoined["participant_id"] == welcome["participant_id"]
+        assert rejoined["group"] == welcome["group"]
+        assert rejoined["seat"] == "confirmed"  # confirmed on the dead node, kept in Redis: no new challenge
+        assert rejoined["show"]["start_at_us"] == start and rejoined["show"]["state"] in ("armed", "running")
+    feed = wait_feed(console, lambda f: f["connected_total"] == 3 and f["participants_total"] == 3)
+    assert feed["nodes"][0]["node"] == "n2" and feed["nodes"][0]["ready"] == 3
