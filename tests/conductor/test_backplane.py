@@ -73,7 +73,7 @@ def test_two_nodes_racing_the_same_command_apply_exactly_one_transition(cluster,
 
     def go(i):
         barrier.wait()
-        consoles[i].send({"type": "arm", "ref": f"r{i}", "in_ms": 3000 + 1000 * i})
+        consoles[i].send({"type": "arm", "ref": f"r{i}", "in_ms": 20_000 + 1000 * i})
         while True:
             msg = consoles[i].recv()
             if msg.get("ref") == f"r{i}" and msg["type"] in ("ack", "error"):
