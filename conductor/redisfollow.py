@@ -89,6 +89,7 @@ class Follower:
                 await self.poll(client)  # read and converge before anything else
                 if not self.connected:
                     self.connected = True
+                    self._store_reachable(True)
                     if self.reconnects:
                         log.warning("Redis at %s is back: following the shared show again", self.url)
                     self.runtime.execute([self._clear()])
@@ -130,7 +131,12 @@ class Follower:
         if self.connected:
             log.error("lost Redis at %s (%s): reconnecting", self.url, exc)
         self.connected = False
+        self._store_reachable(False)
         self.runtime.execute([self._alarm(exc)])
+
+    def _store_reachable(self, yes: bool) -> None:
+        if hasattr(self.runtime.store, "reachable"):
+            self.runtime.store.reachable = yes
 
     def _alarm(self, exc: BaseException):
         from . import effects as fx

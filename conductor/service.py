@@ -341,6 +341,9 @@ class Conductor:
             log.info("console released %d pending seat(s)", n)
             self._feed_dirty = True
             return self.publish_feed(now, force=True) + [self._ack(cid, msg.ref, msg.TYPE)]
+        if self.options.shared:  # this node sees only its own sockets: it would free seats held elsewhere
+            raise CommandError(m.UNAVAILABLE, "release offline is not available with several conductors "
+                               "(--redis): a node sees only its own phones' sockets; nothing was released")
         gone = seats.offline(lambda pid: pid in self.telemetry.live)
         if not gone:
             log.info("console released 0 offline seat(s)")

@@ -110,9 +110,13 @@ class Node:
             self.proc.stdout.close()
 
 
-def start_nodes(n: int, bundle: Path, redis_url: str, folder: Path, *, args=(), env=None) -> list[Node]:
-    """``n`` nodes ``n1``..``nN`` started together; all stopped if one fails to start."""
-    nodes = [Node(bundle, redis_url, f"n{i + 1}", folder, args=args, env=env) for i in range(n)]
+def start_nodes(n: int, bundle: Path, redis_url: str, folder: Path, *, args=(), env=None,
+                per_node: dict | None = None) -> list[Node]:
+    """``n`` nodes ``n1``..``nN`` started together; all stopped if one fails to start.
+    ``per_node``: index -> ``{"args": [...], "env": {...}}`` added for that node only."""
+    per_node = per_node or {}
+    nodes = [Node(bundle, redis_url, f"n{i + 1}", folder, args=[*args, *per_node.get(i, {}).get("args", ())],
+                  env={**(env or {}), **per_node.get(i, {}).get("env", {})}) for i in range(n)]
     try:
         for node in nodes:
             node.launch()

@@ -22,9 +22,9 @@ def cluster(tmp_path, redis_url):
     """Factory: ``cluster(n, groups=..., args=...)`` -> n nodes on the session's (flushed) Redis."""
     started = []
 
-    def make(n=3, *, groups=None, args=()):
+    def make(n=3, *, groups=None, args=(), per_node=None):
         bundle = write_bundle(tmp_path / "bundle", **({"groups": groups} if groups else {}))
-        nodes = start_nodes(n, bundle, redis_url, tmp_path / "logs", args=args)
+        nodes = start_nodes(n, bundle, redis_url, tmp_path / "logs", args=args, per_node=per_node)
         started.extend(nodes)
         return nodes
 
@@ -61,6 +61,12 @@ def test_arm_on_one_node_reaches_every_phone_on_every_node_and_the_console_sees_
         assert msg["start_at_us"] == start and msg["changed_at_us"] == start, node.node_id
     feed = wait_feed(console, lambda f: f["show"]["state"] == "running")
     assert feed["show"]["start_at_us"] == start
+    nodes[2].console().send({"type": "announce", "ref": "n1", "level": "info", "text": "Smile"})
+    for node, client, _ in phones:  # an announcement on one node reaches every phone, once
+        got = client.expect("announcement", timeout=5)
+        assert got["text"] == "Smile", node.node_id
+        with pytest.raises(TimeoutError):
+            client.expect("announcement", timeout=0.3)
 
 
 def test_two_nodes_racing_the_same_command_apply_exactly_one_transition(cluster, redis_url):
@@ -186,3 +192,43 @@ def test_a_node_killed_loses_only_its_sockets_its_phones_rejoin_another_with_gro
         assert rejoined["show"]["start_at_us"] == start and rejoined["show"]["state"] in ("armed", "running")
     feed = wait_feed(console, lambda f: f["connected_total"] == 3 and f["participants_total"] == 3)
     assert feed["nodes"][0]["node"] == "n2" and feed["nodes"][0]["ready"] == 3
+
+
+def test_capacity_holds_across_nodes(cluster):
+    from conductor_testkit import confirm_seat
+
+    nodes = cluster(2, args=["--capacity", "2"])
+    nodes[0].confirmed_phone()
+    pending = [node.phone() for node in nodes]  # two pending seats, one seat left in the whole show
+    assert all(w["seat"] == "pending" for _, w in pending)
+    for node, (c, w) in zip(nodes, pending):
+        confirm_seat(c, node.url, w)
+    outcomes = []
+    for c, _ in pending:
+        while True:
+            msg = c.recv()
+            if msg["type"] == "seat" or msg["type"] == "error":
+                outcomes.append(msg.get("state") or msg["code"])
+                break
+    assert sorted(outcomes) == ["capacity_reached", "confirmed"]  # counted in Redis, not per node
+    console = nodes[1].console()
+    wait_feed(console, lambda f: f["participants_total"] == 2 and f["seats"]["confirmed"] == 2)
+    c = nodes[1].ws("/ws")  # the whole show is full: refused at hello
+    c.send({"type": "hello"})
+    refused = c.recv()
+    assert (refused["type"], refused["code"]) == ("error", "capacity_reached"), refused
+    assert c.closed_code() == 4429
+
+
+def test_two_nodes_whose_clocks_differ_raise_the_clock_alarm_on_every_console(cluster, ntp_server):
+    # n2 follows an NTP server 2.5 s ahead (it steps its server time: nothing is armed); n1 keeps the system clock
+    nodes = cluster(2, per_node={1: {"args": ["--ntp", ntp_server.host, "--ntp-interval", "1"]}})
+    for node in nodes:
+        feed = wait_feed(node.console(), lambda f: any(a["key"] == "nodes.clock" and a["resolved_at_us"] is None
+                                                        for a in f["alarms"]), timeout=15)
+        alarm = next(a for a in feed["alarms"] if a["key"] == "nodes.clock")
+        assert "the clocks of conductors n2 and n1 differ by" in alarm["message"]
+        assert 2_400_000 < alarm["detail"]["apart_us"] < 2_600_000
+        skews = {n["node"]: n for n in feed["nodes"]}
+        assert abs(skews["n2"]["skew_us"] - skews["n1"]["skew_us"] - 2_500_000) < 100_000
+        assert skews["n1"]["ntp_offset_us"] is None and abs(skews["n2"]["ntp_offset_us"] - 2_500_000) < 100_000

@@ -105,3 +105,11 @@ def test_a_redis_that_is_gone_refuses_commands_and_announcements_on_every_node(b
             c.command(m.Announce(level="info", text="hi"))
     finally:
         redis_server.start()
+
+
+def test_release_offline_is_refused_with_a_shared_store_a_node_sees_only_its_own_sockets(nodes):
+    (a, _), _ = nodes[0](), None
+    a.store.add_participant(a.bundle.show_id, "elsewhere", "red", 1)  # a phone connected to another node
+    with pytest.raises(CommandError, match="release offline is not available with several conductors"):
+        a.command(m.Release(scope="offline"))
+    assert a.store.participants(a.bundle.show_id) == {"elsewhere": "red"}
