@@ -98,7 +98,8 @@ def heartbeat(node: str, now: int, core, *, skew: tuple[int, int] | None,
     groups = core.telemetry.group_counts(core.registry.seats)
     return Heartbeat(node=node, at_us=now, revision=core.record.revision,
                      connected=sum(g.connected for g in groups), ready=sum(g.ready for g in groups),
-                     playing=core.telemetry.aggregate().drift.playing, pending=len(core.registry.seats.pending),
+                     playing=sum(1 for live in core.telemetry.live.values() if live.drift_us is not None),
+                     pending=len(core.registry.seats.pending),
                      groups={g.id: (g.connected, g.ready) for g in groups},
                      skew_us=None if skew is None else skew[0], rtt_us=None if skew is None else skew[1],
                      ntp_offset_us=ntp_offset_us)

@@ -64,7 +64,7 @@ class Follower:
         self.cluster: nodes.Cluster | None = None
         self.connected = False
         self.reconnects = 0
-        self._announcements_seen = runtime.core._last_announcement_id
+        self._announcements_seen = runtime.core.last_announcement_id
 
     @property
     def core(self):

@@ -494,6 +494,11 @@ class Conductor:
         out += self.publish_feed(now, force=True)
         return out
 
+    @property
+    def last_announcement_id(self) -> int:
+        """The highest announcement id this node knows (its own or another node's)."""
+        return self._last_announcement_id
+
     def announced(self, info: m.AnnouncementInfo) -> list[fx.Effect]:
         """An announcement another conductor stored: for this node's phones (once per id)."""
         self._last_announcement_id = max(self._last_announcement_id, info.id)

@@ -232,3 +232,27 @@ def test_two_nodes_whose_clocks_differ_raise_the_clock_alarm_on_every_console(cl
         skews = {n["node"]: n for n in feed["nodes"]}
         assert abs(skews["n2"]["skew_us"] - skews["n1"]["skew_us"] - 2_500_000) < 100_000
         assert skews["n1"]["ntp_offset_us"] is None and abs(skews["n2"]["ntp_offset_us"] - 2_500_000) < 100_000
+
+
+def test_serve_refuses_a_redis_it_cannot_reach_and_flags_that_do_not_go_together(tmp_path):
+    import subprocess
+    import sys
+
+    from backplane_kit import REPO
+    from redis_kit import free_port
+
+    bundle = write_bundle(tmp_path / "bundle")
+
+    def serve(*args):
+        return subprocess.run([sys.executable, "-m", "flashmob", "serve", str(bundle), "--port", "0", "--host",
+                               "127.0.0.1", "--no-qr", *args], cwd=REPO, capture_output=True, text=True, timeout=60)
+
+    gone = serve("--redis", f"redis://127.0.0.1:{free_port()}/0")
+    assert gone.returncode == 2
+    assert "cannot be reached" in gone.stderr and "start Redis first" in gone.stderr, gone.stderr
+    both = serve("--redis", "redis://127.0.0.1:1/0", "--db", str(tmp_path / "x.sqlite"))
+    assert both.returncode == 2 and "no --db state file with it" in both.stderr
+    alone = serve("--node-id", "n1")
+    assert alone.returncode == 2 and "give --redis too" in alone.stderr
+    bad = serve("--redis", "http://127.0.0.1:6379")
+    assert bad.returncode == 2 and "--redis wants a URL such as redis://" in bad.stderr
