@@ -104,6 +104,15 @@ def test_two_nodes_racing_the_same_command_apply_exactly_one_transition(cluster,
     for console in consoles:  # both nodes hold the winner's record
         feed = wait_feed(console, lambda f: f["show"]["revision"] == 1)
         assert feed["show"] == won["show"]
+    # a record written without its nudge (a missed message): every node reads it within a poll
+    from flashmob.conductor import show as showmod
+    from flashmob.conductor.redisstore import record_json
+
+    cancelled = showmod.apply(store.load_show("3f9a0c1b2d4e5f60"), showmod.Cancel(), 0)[-1].after
+    store.r.hset(store.keys.show, mapping={"rev": cancelled.revision, "json": record_json(cancelled)})
+    for console in consoles:
+        feed = wait_feed(console, lambda f: f["show"]["revision"] == 2, timeout=5)
+        assert feed["show"]["state"] == "lobby"
 
 
 def test_balanced_shares_hold_within_one_phone_for_1000_joins_spread_over_three_nodes(cluster, redis_url):

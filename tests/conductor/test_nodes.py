@@ -57,3 +57,15 @@ def test_two_nodes_more_than_2_ms_apart_raise_the_clock_alarm_naming_them():
     assert bad.detail == {"nodes": {"n1": -900, "n3": 0, "n2": 1200}, "apart_us": 2100}
     stale = clock_check([beat("n1", skew=0), beat("n2", skew=50_000, at=90 * S)], 100 * S)
     assert stale == fx.ClearAlarm(CLOCK_ALARM)  # a gone node is not compared
+
+
+def test_a_fresh_heartbeat_of_another_process_under_the_same_node_id_is_a_duplicate():
+    from flashmob.conductor.nodes import DUPLICATE_ALARM, duplicate_check
+
+    mine = Heartbeat(node="n1", at_us=100 * S, revision=0, connected=0, ready=0, playing=0, pending=0, instance="b")
+    other = Heartbeat(node="n1", at_us=99 * S, revision=0, connected=0, ready=0, playing=0, pending=0, instance="a")
+    alarm = duplicate_check(other, mine, 100 * S)
+    assert alarm.key == DUPLICATE_ALARM and "two conductor processes use the node id n1" in alarm.message
+    assert duplicate_check(None, mine, 100 * S) is None
+    assert duplicate_check(mine, mine, 100 * S) == fx.ClearAlarm(DUPLICATE_ALARM)  # its own previous one
+    assert duplicate_check(other, mine, 200 * S) is None  # a node that died and came back
