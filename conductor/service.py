@@ -415,6 +415,9 @@ class Conductor:
                 if reply.command is not None:
                     out += self.publish_feed(now, force=True)
                     out.append(self._ack(reply.cid, reply.ref, reply.command))
+        lost = next((f for f in outcomes if f is not None and f.kind == "conflict"), None)
+        if lost is not None:  # also a retried transition (no part of its own): the stored record won
+            out += self.converge(lost.record, now, superseded=True)
         if not self._durable_pending and self._converge_pending is not None:
             record, self._converge_pending = self._converge_pending, None
             out += self.converge(record, now, superseded=True)
@@ -478,7 +481,8 @@ class Conductor:
             return []
         if record == self.record or record.revision < self.record.revision:
             return []
-        if record.revision == self.record.revision and not superseded:
+        if record.revision == self.record.revision and not superseded and (
+                self.writeback.busy or self.writeback.transitions_unwritten):
             return []  # this node's own unwritten branch: its retry wins or loses the compare-and-set
         log.warning("show %s: adopting revision %d (%s) written by another conductor (this one had %d, %s)",
                     self.bundle.show_id, record.revision, record.state.value, self.record.revision,
