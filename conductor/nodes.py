@@ -8,8 +8,11 @@ rules about them:
 * :func:`heartbeat` is what a node says about itself: its phones, the revision
   it holds, its clock against Redis's (``skew_us``, the best of the last
   samples: the one with the shortest round trip) and the NTP offset it applied.
-* A heartbeat older than ``STALE_US`` (by the reader's server clock) is of a
-  node that is gone: it is left out of every total and every comparison.
+* A heartbeat is stamped with the Redis host's clock (``at_us``: its ``TIME``
+  read for the heartbeat), so its age does not depend on the clocks being
+  compared: one older than ``STALE_US`` is of a node that is gone, left out of
+  every total and every comparison.  A reader turns its server time into
+  Redis's with its own ``skew_us`` (:attr:`Cluster.skew_us`).
 * :class:`Cluster` is the whole show as one node sees it: the other fresh
   nodes' heartbeats and the confirmed seats per group kept in Redis.  The
   console feed's totals are whole-show totals (:func:`whole_groups`) and its
@@ -48,7 +51,7 @@ class Heartbeat:
     """What one node publishes about itself (JSON in the Redis hash ``nodes``)."""
 
     node: str
-    at_us: int
+    at_us: int  # the Redis host's clock when it was taken
     revision: int
     connected: int
     ready: int
@@ -98,11 +101,12 @@ class SkewFilter:
         return skew, rtt
 
 
-def heartbeat(node: str, now: int, core, *, skew: tuple[int, int] | None,
+def heartbeat(node: str, redis_now: int, core, *, skew: tuple[int, int] | None,
               ntp_offset_us: int | None, instance: str = "") -> Heartbeat:
-    """This node's heartbeat, from the core (:class:`conductor.service.Conductor`)."""
+    """This node's heartbeat, from the core (:class:`conductor.service.Conductor`), at
+    ``redis_now`` (the Redis host's time)."""
     groups = core.telemetry.group_counts(core.registry.seats)
-    return Heartbeat(node=node, at_us=now, revision=core.record.revision,
+    return Heartbeat(node=node, at_us=redis_now, revision=core.record.revision,
                      connected=sum(g.connected for g in groups), ready=sum(g.ready for g in groups),
                      playing=sum(1 for live in core.telemetry.live.values() if live.drift_us is not None),
                      pending=len(core.registry.seats.pending),
@@ -120,10 +124,12 @@ class Cluster:
     peers: tuple[Heartbeat, ...]  # every heartbeat read (this node's own included)
     confirmed: Mapping[str, int]  # group -> confirmed seats of the whole show
     here: Heartbeat | None = None  # this node's latest (fresher than the one read back)
+    skew_us: int = 0  # this node's server time minus Redis's
 
     def fresh(self, now: int) -> list[Heartbeat]:
-        """Fresh heartbeats, this node's own (latest) first, then by name."""
-        others = sorted((h for h in self.peers if h.node != self.node and now - h.at_us <= STALE_US),
+        """Fresh heartbeats at this node's server time ``now``, its own (latest) first, then by name."""
+        ref = now - self.skew_us
+        others = sorted((h for h in self.peers if h.node != self.node and ref - h.at_us <= STALE_US),
                         key=lambda h: h.node)
         return ([self.here] if self.here is not None else []) + others
 
@@ -149,12 +155,13 @@ def whole_groups(cluster: Cluster, local: Iterable[m.GroupCount], now: int) -> t
 def node_infos(cluster: Cluster, now: int) -> tuple[m.NodeInfo, ...]:
     return tuple(m.NodeInfo(node=h.node, connected=h.connected, ready=h.ready, playing=h.playing, pending=h.pending,
                             revision=h.revision, skew_us=h.skew_us, rtt_us=h.rtt_us, ntp_offset_us=h.ntp_offset_us,
-                            age_ms=max(0, now - h.at_us) // 1000, here=h.node == cluster.node)
+                            age_ms=max(0, now - cluster.skew_us - h.at_us) // 1000, here=h.node == cluster.node)
                  for h in cluster.fresh(now))
 
 
 def clock_check(beats: Iterable[Heartbeat], now: int) -> fx.RaiseAlarm | fx.ClearAlarm:
-    """``nodes.clock`` raised when two fresh nodes' clocks differ by more than 2 ms, else cleared."""
+    """``nodes.clock`` raised when two fresh nodes' clocks differ by more than 2 ms, else cleared
+    (``now``: the Redis host's time)."""
     timed = sorted((h for h in beats if h.skew_us is not None and now - h.at_us <= STALE_US),
                    key=lambda h: h.skew_us)
     if len(timed) < 2 or timed[-1].skew_us - timed[0].skew_us <= MAX_DISAGREEMENT_US:
@@ -171,7 +178,8 @@ def clock_check(beats: Iterable[Heartbeat], now: int) -> fx.RaiseAlarm | fx.Clea
 def duplicate_check(previous: Heartbeat | None, mine: Heartbeat,
                     now: int) -> fx.RaiseAlarm | fx.ClearAlarm | None:
     """``nodes.duplicate`` raised when the heartbeat ``mine`` replaces is a fresh one of another
-    process, cleared when it is this process's own, else nothing (none, or stale)."""
+    process, cleared when it is this process's own, else nothing (none, or stale; ``now``: the
+    Redis host's time)."""
     if previous is None or now - previous.at_us > STALE_US:
         return None
     if previous.instance == mine.instance:

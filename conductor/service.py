@@ -498,6 +498,10 @@ class Conductor:
         out += self.publish_feed(now, force=True)
         return out
 
+    def cluster_changed(self) -> None:
+        """What the other nodes published changed (their phones, the seats): the feed is resent."""
+        self._feed_dirty = True
+
     @property
     def last_announcement_id(self) -> int:
         """The highest announcement id this node knows (its own or another node's)."""

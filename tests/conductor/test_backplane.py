@@ -113,6 +113,10 @@ def test_two_nodes_racing_the_same_command_apply_exactly_one_transition(cluster,
     for console in consoles:
         feed = wait_feed(console, lambda f: f["show"]["revision"] == 2, timeout=5)
         assert feed["show"]["state"] == "lobby"
+    nodes[0].stop()  # SIGTERM: its heartbeat leaves with it, the other console's totals drop it at once
+    t0 = time.monotonic()
+    wait_feed(consoles[1], lambda f: [n["node"] for n in f["nodes"]] == ["n2"], timeout=5)
+    assert time.monotonic() - t0 < 4  # (a heartbeat goes stale only after 5 s)
 
 
 def test_balanced_shares_hold_within_one_phone_for_1000_joins_spread_over_three_nodes(cluster, redis_url):

@@ -69,3 +69,11 @@ def test_a_fresh_heartbeat_of_another_process_under_the_same_node_id_is_a_duplic
     assert duplicate_check(None, mine, 100 * S) is None
     assert duplicate_check(mine, mine, 100 * S) == fx.ClearAlarm(DUPLICATE_ALARM)  # its own previous one
     assert duplicate_check(other, mine, 200 * S) is None  # a node that died and came back
+
+
+def test_freshness_is_judged_on_redis_time_whatever_the_readers_clock():
+    peers = (beat("n2", at=100 * S),)
+    ahead = Cluster(node="n1", read_at_us=0, peers=peers, confirmed={}, skew_us=6 * S)  # its clock 6 s ahead
+    assert [h.node for h in ahead.fresh(106 * S)] == ["n2"]
+    assert node_infos(ahead, 106 * S)[0].age_ms == 0
+    assert ahead.fresh(112 * S) == []  # 6 s old on Redis's clock
