@@ -610,6 +610,7 @@ class Conductor:
         if cluster is not None:  # several conductors: whole-show totals (conductor/nodes.py)
             groups = nodes.whole_groups(cluster, groups, now)
             participants_total = seats["confirmed"] = cluster.confirmed_total
+            seats["pending"] += sum(h.pending for h in cluster.fresh(now) if h.node != cluster.node)
             node_list = nodes.node_infos(cluster, now)
         return ConsoleFeed(show=self.show_info(), server_time_us=now, groups=groups,
                            participants_total=participants_total,

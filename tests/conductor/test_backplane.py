@@ -40,15 +40,18 @@ def arm(console, lead_s=2.0, ref="a1"):
 def test_arm_on_one_node_reaches_every_phone_on_every_node_and_the_console_sees_the_whole_show(cluster):
     nodes = cluster(3)
     phones = [(node, *node.confirmed_phone()) for node in nodes for _ in range(2)]
+    waiting, _ = nodes[2].phone()  # joined, not yet confirmed: a pending seat on n3
     console = nodes[1].console()
-    feed = wait_feed(console, lambda f: f["participants_total"] == 6 and f["connected_total"] == 6
-                     and len(f["nodes"]) == 3)
+    feed = wait_feed(console, lambda f: f["participants_total"] == 6 and f["connected_total"] == 7
+                     and len(f["nodes"]) == 3 and f["seats"]["pending"] == 1)
+    assert [n["pending"] for n in feed["nodes"]] == [0, 0, 1]
     assert [n["node"] for n in feed["nodes"]] == ["n2", "n1", "n3"]  # this node first
     assert [n["here"] for n in feed["nodes"]] == [True, False, False]
-    assert all(n["connected"] == 2 and n["ready"] == 2 for n in feed["nodes"])
+    assert [(n["connected"], n["ready"]) for n in feed["nodes"]] == [(2, 2), (2, 2), (3, 2)]
     assert sum(g["participants"] for g in feed["groups"]) == 6
-    assert sum(g["ready"] for g in feed["groups"]) == 6
+    assert sum(g["ready"] for g in feed["groups"]) == 6 and sum(g["connected"] for g in feed["groups"]) == 7
     assert feed["seats"]["confirmed"] == 6
+    waiting.close()
     other = nodes[0].console()
     arm(other)
     ack = other.expect("ack", ref="a1")
