@@ -272,3 +272,16 @@ def test_serve_refuses_a_redis_it_cannot_reach_and_flags_that_do_not_go_together
     assert alone.returncode == 2 and "give --redis too" in alone.stderr
     bad = serve("--redis", "http://127.0.0.1:6379")
     assert bad.returncode == 2 and "--redis wants a URL such as redis://" in bad.stderr
+
+
+def test_node_ids_and_urls_are_checked_before_anything_starts():
+    from flashmob.conductor.backplane import BackplaneConfigError, check_node_id, check_url, default_node_id
+
+    assert check_node_id("conductor-1.eu_west") == "conductor-1.eu_west"
+    assert check_node_id(default_node_id())
+    for bad in ("", "a b", "x" * 65, "n1;DEL"):
+        with pytest.raises(BackplaneConfigError, match="--node-id must be 1 to 64"):
+            check_node_id(bad)
+    assert check_url("redis://10.0.0.5:6379/2") and check_url("unix:///run/redis.sock")
+    with pytest.raises(BackplaneConfigError, match="--redis wants a URL"):
+        check_url("10.0.0.5:6379")
