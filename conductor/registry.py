@@ -47,6 +47,7 @@ from flashmob.contract.modes import check_mode
 from . import messages as m
 from .bundle import GroupInfo
 from .seats import Challenge, SeatBook, SeatsFull
+from .store import SharedStore
 from .tokens import ParticipantIds
 
 
@@ -80,7 +81,7 @@ def full_refusal(capacity: int | None) -> JoinRefused:
 class Registry:
     def __init__(self, groups: tuple[GroupInfo, ...], seats: SeatBook, mode: str = "balanced", *,
                  signer: GroupSigner | None = None, rng: random.Random | None = None,
-                 new_id: Callable[[str], str] | None = None, shared=None) -> None:
+                 new_id: Callable[[str], str] | None = None, shared: SharedStore | None = None) -> None:
         check_mode(mode)
         if mode == "fixed" and signer is None:
             raise ValueError("fixed assignment needs a group signer")

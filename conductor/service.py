@@ -59,6 +59,7 @@ from .persist import STORE_ALARM, StoreUnavailable  # noqa: F401  (re-exported)
 from .registry import Admission, JoinRefused, Registry, full_refusal  # noqa: F401  (JoinRefused: raised through admit)
 from .seats import Answered, Challenge, Policy, SeatBook, StoreSeat
 from .show import IllegalTransition, ShowRecord, State
+from .store import SharedStore
 from .telemetry import Telemetry
 from .tokens import GroupSigner, same_secret
 from .writeback import Part, WriteBack
@@ -148,15 +149,14 @@ class Conductor:
     ``digest(challenge)``, the expected answer (:mod:`conductor.proof` reads the
     range from the bundle); readers ``ntp_status``, ``alarms`` (the board's
     ``version`` and ``snapshot()``) and ``audience(topic) -> subscribers``; with a
-    shared store ``shared`` (its ``assign_balanced``, ``seat_group``,
-    ``next_announcement_id``: :class:`~conductor.redisstore.RedisStore`) and
+    shared store ``shared`` (:class:`~conductor.store.SharedStore`) and
     ``cluster() -> nodes.Cluster | None`` (what the other nodes published)."""
 
     def __init__(self, bundle: Bundle, options: Options, boot: Boot, now: int, *,
                  challenge_files: Mapping[str, tuple[tuple[str, int], ...]],
                  digest: Callable[[Challenge], str],
                  ntp_status: Callable[[], Mapping[str, Any]] = dict, alarms: Any = None,
-                 audience: Callable[[str], int] = lambda topic: 0, shared: Any = None,
+                 audience: Callable[[str], int] = lambda topic: 0, shared: SharedStore | None = None,
                  cluster: Callable[[], Any] = lambda: None) -> None:
         if not options.console_token:
             raise ValueError("a console token is required")
