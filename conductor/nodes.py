@@ -15,7 +15,8 @@ rules about them:
   Redis's with its own ``skew_us`` (:attr:`Cluster.skew_us`).
 * :class:`Cluster` is the whole show as one node sees it: the other fresh
   nodes' heartbeats and the confirmed seats per group kept in Redis.  The
-  console feed's totals are whole-show totals (:func:`whole_groups`) and its
+  console feed's totals are whole-show totals (:func:`whole_groups`; the sync
+  errors, engines and trouble too, :func:`whole_tallies`) and its
   ``nodes`` list has every fresh node, this one first (:func:`node_infos`).
 * :func:`duplicate_check`: the heartbeat this node replaces is another
   process's (another ``instance``) and fresh: two processes run with one
@@ -62,6 +63,10 @@ class Heartbeat:
     rtt_us: int | None = None
     ntp_offset_us: int | None = None
     instance: str = ""  # random per process: two processes given one --node-id are told apart
+    sync_counts: tuple[int, ...] = ()  # the feed's sync_error histogram of its phones (same bounds)
+    sync_unknown: int = 0
+    engines: dict[str, int] = field(default_factory=dict)
+    trouble: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"), sort_keys=True)
@@ -73,9 +78,12 @@ class Heartbeat:
             d = json.loads(text)
             groups = {str(g): (int(c), int(r)) for g, (c, r) in dict(d.get("groups") or {}).items()}
             opt = {k: (None if d.get(k) is None else int(d[k])) for k in ("skew_us", "rtt_us", "ntp_offset_us")}
+            tallies = {k: {str(n)[:64]: int(v) for n, v in dict(d.get(k) or {}).items()} for k in ("engines", "trouble")}
             return cls(node=str(d["node"])[:64], at_us=int(d["at_us"]), revision=int(d["revision"]),
                        connected=int(d["connected"]), ready=int(d["ready"]), playing=int(d["playing"]),
-                       pending=int(d["pending"]), groups=groups, instance=str(d.get("instance", ""))[:64], **opt)
+                       pending=int(d["pending"]), groups=groups, instance=str(d.get("instance", ""))[:64],
+                       sync_counts=tuple(int(n) for n in d.get("sync_counts") or ()),
+                       sync_unknown=int(d.get("sync_unknown") or 0), **tallies, **opt)
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
 
@@ -106,9 +114,11 @@ def heartbeat(node: str, redis_now: int, core, *, skew: tuple[int, int] | None,
     """This node's heartbeat, from the core (:class:`conductor.service.Conductor`), at
     ``redis_now`` (the Redis host's time)."""
     groups = core.telemetry.group_counts(core.registry.seats)
+    agg = core.telemetry.aggregate()
     return Heartbeat(node=node, at_us=redis_now, revision=core.record.revision,
                      connected=sum(g.connected for g in groups), ready=sum(g.ready for g in groups),
-                     playing=sum(1 for live in core.telemetry.live.values() if live.drift_us is not None),
+                     playing=agg.drift.playing, sync_counts=agg.sync_error.counts, sync_unknown=agg.sync_error.unknown,
+                     engines=agg.engines.to_json(), trouble=agg.trouble.to_json(),
                      pending=len(core.registry.seats.pending),
                      groups={g.id: (g.connected, g.ready) for g in groups},
                      skew_us=None if skew is None else skew[0], rtt_us=None if skew is None else skew[1],
@@ -150,6 +160,25 @@ def whole_groups(cluster: Cluster, local: Iterable[m.GroupCount], now: int) -> t
                                 participants=max(0, cluster.confirmed.get(g.id, 0)), connected=connected,
                                 ready=ready))
     return tuple(out)
+
+
+def whole_tallies(cluster: Cluster, sync_error: m.Histogram, engines: Mapping[str, int],
+                  trouble: Mapping[str, int], now: int) -> tuple[m.Histogram, dict[str, int], dict[str, int]]:
+    """The sync-error histogram, engines and trouble of every fresh node's phones (this node's
+    given, counted now; a node whose histogram has other bounds is left out of it)."""
+    counts = list(sync_error.counts)
+    unknown = sync_error.unknown
+    eng, tro = dict(engines), dict(trouble)
+    for h in cluster.fresh(now):
+        if h.node == cluster.node:
+            continue
+        if len(h.sync_counts) == len(counts):
+            counts = [a + b for a, b in zip(counts, h.sync_counts)]
+            unknown += h.sync_unknown
+        for mine, theirs in ((eng, h.engines), (tro, h.trouble)):
+            for k, v in theirs.items():
+                mine[k] = mine.get(k, 0) + v
+    return (m.Histogram(bounds_us=sync_error.bounds_us, counts=tuple(counts), unknown=unknown), eng, tro)
 
 
 def node_infos(cluster: Cluster, now: int) -> tuple[m.NodeInfo, ...]:

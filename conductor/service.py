@@ -54,7 +54,7 @@ from . import seats as seatrule
 from . import show as showmod
 from .bundle import Bundle
 from .commands import MAX_LEAD_US, CommandError, check_group, show_event  # noqa: F401  (re-exported)
-from .feed import ConsoleFeed
+from .feed import ConsoleFeed, Tally
 from .persist import STORE_ALARM, StoreUnavailable  # noqa: F401  (re-exported)
 from .registry import Admission, JoinRefused, Registry, full_refusal  # noqa: F401  (JoinRefused: raised through admit)
 from .seats import Answered, Challenge, Policy, SeatBook, StoreSeat
@@ -606,20 +606,24 @@ class Conductor:
         seats = reg.seats.summary()
         participants_total = len(reg.seats.confirmed)
         node_list: tuple[m.NodeInfo, ...] = ()
+        sync_error, engines, trouble = agg.sync_error, agg.engines, agg.trouble
         cluster = self.cluster()
         if cluster is not None:  # several conductors: whole-show totals (conductor/nodes.py)
             groups = nodes.whole_groups(cluster, groups, now)
             participants_total = seats["confirmed"] = cluster.confirmed_total
             seats["pending"] += sum(h.pending for h in cluster.fresh(now) if h.node != cluster.node)
             node_list = nodes.node_infos(cluster, now)
+            sync_error, eng, tro = nodes.whole_tallies(cluster, agg.sync_error, agg.engines.to_json(),
+                                                       agg.trouble.to_json(), now)
+            engines, trouble = Tally.of(eng), Tally.of(tro)
         return ConsoleFeed(show=self.show_info(), server_time_us=now, groups=groups,
                            participants_total=participants_total,
                            connected_total=sum(g.connected for g in groups), capacity=self.options.capacity,
-                           sync_error=agg.sync_error, engines=agg.engines, drift=agg.drift,
+                           sync_error=sync_error, engines=engines, drift=agg.drift,
                            output_latency=agg.output_latency, ntp=self.ntp_status(),
                            seats=m.SeatCounts(**seats),
                            announcements=self.recent_announcements(limit=self.options.announcements_kept),
-                           alarms=alarms, trouble=agg.trouble, nodes=node_list)
+                           alarms=alarms, trouble=trouble, nodes=node_list)
 
     def publish_feed(self, now: int, *, force: bool = False) -> list[fx.Effect]:
         """The feed for consoles if something changed (or ``force``), and anyone listens."""

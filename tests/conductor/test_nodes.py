@@ -80,3 +80,19 @@ def test_freshness_is_judged_on_redis_time_whatever_the_readers_clock():
     assert [h.node for h in ahead.fresh(106 * S)] == ["n2"]
     assert node_infos(ahead, 106 * S)[0].age_ms == 0
     assert ahead.fresh(112 * S) == []  # 6 s old on Redis's clock
+
+
+def test_sync_errors_engines_and_trouble_are_summed_over_fresh_nodes():
+    from flashmob.conductor.nodes import whole_tallies
+
+    other = Heartbeat(node="n2", at_us=100 * S, revision=1, connected=3, ready=3, playing=0, pending=0,
+                      sync_counts=(1, 2, 0), sync_unknown=1, engines={"media": 2, "webaudio": 1},
+                      trouble={"decode": 1})
+    odd = Heartbeat(node="n3", at_us=100 * S, revision=1, connected=1, ready=1, playing=0, pending=0,
+                    sync_counts=(9,), engines={"media": 1})  # other bounds: not in the histogram
+    cluster = Cluster(node="n1", read_at_us=0, peers=(other, odd), confirmed={})
+    hist, engines, trouble = whole_tallies(cluster, m.Histogram(bounds_us=(1000, 2000), counts=(4, 0, 1), unknown=0),
+                                           {"webaudio": 5}, {}, 100 * S)
+    assert hist.counts == (5, 2, 1) and hist.unknown == 1 and hist.bounds_us == (1000, 2000)
+    assert engines == {"webaudio": 6, "media": 3} and trouble == {"decode": 1}
+    assert Heartbeat.from_json(other.to_json()) == other
