@@ -109,6 +109,20 @@ class SkewFilter:
         return skew, rtt
 
 
+MAX_ENGINES = 16
+"""Engine names a heartbeat carries (phones name their own: a hostile crowd could name thousands)."""
+
+
+def capped(tally: Mapping[str, int], limit: int = MAX_ENGINES) -> dict[str, int]:
+    """The ``limit`` - 1 largest counts, the rest summed as ``other``."""
+    if len(tally) <= limit:
+        return dict(tally)
+    ranked = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))
+    out = dict(ranked[:limit - 1])
+    out["other"] = out.get("other", 0) + sum(v for _, v in ranked[limit - 1:])
+    return out
+
+
 def heartbeat(node: str, redis_now: int, core, *, skew: tuple[int, int] | None,
               ntp_offset_us: int | None, instance: str = "") -> Heartbeat:
     """This node's heartbeat, from the core (:class:`conductor.service.Conductor`), at
@@ -118,7 +132,7 @@ def heartbeat(node: str, redis_now: int, core, *, skew: tuple[int, int] | None,
     return Heartbeat(node=node, at_us=redis_now, revision=core.record.revision,
                      connected=sum(g.connected for g in groups), ready=sum(g.ready for g in groups),
                      playing=agg.drift.playing, sync_counts=agg.sync_error.counts, sync_unknown=agg.sync_error.unknown,
-                     engines=agg.engines.to_json(), trouble=agg.trouble.to_json(),
+                     engines=capped(agg.engines.to_json()), trouble=agg.trouble.to_json(),
                      pending=len(core.registry.seats.pending),
                      groups={g.id: (g.connected, g.ready) for g in groups},
                      skew_us=None if skew is None else skew[0], rtt_us=None if skew is None else skew[1],

@@ -96,3 +96,13 @@ def test_sync_errors_engines_and_trouble_are_summed_over_fresh_nodes():
     assert hist.counts == (5, 2, 1) and hist.unknown == 1 and hist.bounds_us == (1000, 2000)
     assert engines == {"webaudio": 6, "media": 3} and trouble == {"decode": 1}
     assert Heartbeat.from_json(other.to_json()) == other
+
+
+def test_a_heartbeat_carries_at_most_16_engine_names():
+    from flashmob.conductor.nodes import capped
+
+    many = {f"e{i:03d}": i for i in range(1000)}
+    out = capped(many)
+    assert len(out) == 16 and out["other"] == sum(range(985))  # the 15 largest kept
+    assert sum(out.values()) == sum(many.values())
+    assert capped({"webaudio": 3}) == {"webaudio": 3}
