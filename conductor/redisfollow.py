@@ -40,7 +40,7 @@ from collections.abc import Callable
 
 from . import messages as m
 from . import nodes
-from .redisstore import Keys, parse_record
+from .redisstore import Keys, parse_record, shown
 
 log = logging.getLogger("flashmob.conductor.redisfollow")
 
@@ -59,6 +59,7 @@ class Follower:
                  ntp_offset_us: Callable[[], int | None] = lambda: None) -> None:
         self.runtime = runtime
         self.url = url
+        self.shown_url = shown(url)  # never the password
         self.node = node_id
         self.interval_s = interval_s
         self.keys = Keys(runtime.bundle.show_id)
@@ -97,7 +98,7 @@ class Follower:
                     self.connected = True
                     self._store_reachable(True)
                     if self.reconnects:
-                        log.warning("Redis at %s is back: following the shared show again", self.url)
+                        log.warning("Redis at %s is back: following the shared show again", self.shown_url)
                     self.runtime.execute([self._clear()])
                 backoff = BACKOFF_FIRST_S
                 await self._follow(client, pubsub)
@@ -137,7 +138,7 @@ class Follower:
     def _lost(self, exc: BaseException) -> None:
         self.reconnects += 1
         if self.connected:
-            log.error("lost Redis at %s (%s): reconnecting", self.url, exc)
+            log.error("lost Redis at %s (%s): reconnecting", self.shown_url, exc)
         self.connected = False
         self._store_reachable(False)
         self.runtime.execute([self._alarm(exc)])
@@ -150,9 +151,9 @@ class Follower:
         from . import effects as fx
 
         return fx.RaiseAlarm(ALARM, "critical",
-                             f"Redis at {self.url} is unreachable ({exc or type(exc).__name__}): show commands are "
+                             f"Redis at {self.shown_url} is unreachable ({exc or type(exc).__name__}): show commands are "
                              "refused until it is back (an armed show still starts on every phone); reconnecting",
-                             detail={"url": self.url, "node": self.node})
+                             detail={"url": self.shown_url, "node": self.node})
 
     def _clear(self):
         from . import effects as fx
