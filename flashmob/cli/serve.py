@@ -14,6 +14,7 @@ FastAPI app is imported only when the command runs (``flashmob --help`` stays fa
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -58,7 +59,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--redis", metavar="URL",
                    help="run as one of several conductor processes sharing the show through Redis at URL "
                         "(redis://HOST:PORT/DB; no state file then); every node needs the same bundle, group "
-                        "secret and console token (docs/architecture.md, \"Backplane\")")
+                        "secret and console token (docs/architecture.md, \"Backplane\"); default: the "
+                        "environment variable FLASHMOB_REDIS (keeps a password in the URL out of the process list)")
     p.add_argument("--node-id", metavar="NAME",
                    help="this process's name among the nodes of --redis (the console lists them; default "
                         "host-pid)")
@@ -143,6 +145,7 @@ def run(args: argparse.Namespace) -> int:
     if bool(args.tls_cert) != bool(args.tls_key):
         print("flashmob serve: --tls-cert and --tls-key go together", file=sys.stderr)
         return 2
+    args.redis = args.redis or os.environ.get("FLASHMOB_REDIS") or None
     if args.redis and args.db:
         print("flashmob serve: --redis keeps the show in Redis: no --db state file with it", file=sys.stderr)
         return 2

@@ -251,6 +251,7 @@ def test_two_nodes_whose_clocks_differ_raise_the_clock_alarm_on_every_console(cl
 
 
 def test_serve_refuses_a_redis_it_cannot_reach_and_flags_that_do_not_go_together(tmp_path):
+    import os
     import subprocess
     import sys
 
@@ -266,6 +267,10 @@ def test_serve_refuses_a_redis_it_cannot_reach_and_flags_that_do_not_go_together
     gone = serve("--redis", f"redis://127.0.0.1:{free_port()}/0")
     assert gone.returncode == 2
     assert "cannot be reached" in gone.stderr and "start Redis first" in gone.stderr, gone.stderr
+    env = subprocess.run([sys.executable, "-m", "flashmob", "serve", str(bundle), "--port", "0", "--no-qr"], cwd=REPO,
+                         capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "FLASHMOB_REDIS": f"redis://:pw@127.0.0.1:{free_port()}/0"})
+    assert env.returncode == 2 and "redis://:***@127.0.0.1" in env.stderr and "pw@" not in env.stderr, env.stderr
     both = serve("--redis", "redis://127.0.0.1:1/0", "--db", str(tmp_path / "x.sqlite"))
     assert both.returncode == 2 and "no --db state file with it" in both.stderr
     alone = serve("--node-id", "n1")
