@@ -258,13 +258,27 @@ async def _body(request: Request) -> dict | None:
     return obj if isinstance(obj, dict) else None
 
 
+SHARED_NODE = ("Sign-ups are taken by one conductor before the show (flashmob serve without --redis); "
+               "this conductor is one node of several (docs/signups.md).")
+
+
 def build_signups(conductor, now: Callable[[], int], *, db_path: Path | None = None,
-                  gate: SignupGate | None = None, event: SignupEvent | None = None) -> SignupService | None:
+                  gate: SignupGate | None = None, event: SignupEvent | None = None,
+                  shared: bool = False) -> SignupService | None:
     """The sign-up service of a conductor whose bundle has a sign-up settings file (None: no sign-ups).
+
+    A node of several (``shared``, ``--redis``) takes none: the book lives in one process's
+    state file, and several nodes would each keep their own. Their ids stay valid on every
+    node (they are signed with the group secret all nodes share).
 
     Raises :class:`~flashmob.contract.signups.SignupFileError` for a settings file that is not one."""
     root = conductor.bundle.root
     settings = read_signup_settings(root)
+    if settings is not None and shared:
+        if gate is not None and gate.code:
+            raise SignupFileError("--signup-code was given to a --redis node: " + SHARED_NODE)
+        log.warning("%s", SHARED_NODE)
+        return None
     if settings is None:
         if gate is not None and gate.code:
             raise SignupFileError("--signup-code was given but this show has no sign-ups: add a signups block "
@@ -278,14 +292,17 @@ def build_signups(conductor, now: Callable[[], int], *, db_path: Path | None = N
                          event=event, manifest_raw=raw if isinstance(raw, dict) else None)
 
 
-def mount(app: FastAPI, svc: SignupService | None, client_root: Path) -> None:
+def mount(app: FastAPI, svc: SignupService | None, client_root: Path, *, shared: bool = False) -> None:
     """Add the sign-up routes to ``app`` (before its catch-all client file route); without a
-    service (the show has no sign-ups) every sign-up route answers 404 ``disabled``."""
+    service (the show has no sign-ups, or this is a ``--redis`` node) every sign-up route
+    answers 404 ``disabled``, saying which."""
     if svc is None:
+        why = SHARED_NODE if shared else "This show has no sign-ups (no signups block in its score)."
+
         @app.api_route("/api/signup{rest:path}", methods=["GET", "HEAD", "POST", "DELETE"])
         @app.api_route("/api/signups{rest:path}", methods=["GET", "HEAD"])
         async def no_signups(rest: str) -> Response:
-            return _error("disabled", "This show has no sign-ups (no signups block in its score).", 404)
+            return _error("disabled", why, 404)
         return
 
     def peer(request: Request) -> str:

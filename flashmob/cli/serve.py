@@ -58,6 +58,14 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", type=Path, help="SQLite state file (default: .flashmob-conductor.sqlite in the bundle); "
                                           "locked for the life of the process: a second conductor on it refuses "
                                           "to start")
+    p.add_argument("--redis", metavar="URL",
+                   help="run as one of several conductor processes sharing the show through Redis at URL "
+                        "(redis://HOST:PORT/DB; no state file then); every node needs the same bundle, group "
+                        "secret and console token (docs/architecture.md, \"Backplane\"); default: the "
+                        "environment variable FLASHMOB_REDIS (keeps a password in the URL out of the process list)")
+    p.add_argument("--node-id", metavar="NAME",
+                   help="this process's name among the nodes of --redis (the console lists them; default "
+                        "host-pid)")
     p.add_argument("--capacity", type=int, help="seats: refuse participants beyond this number of confirmed ones "
                                                "(phones that proved they hold their group's files)")
     p.add_argument("--max-pending", type=int, default=seats.MAX_PENDING, metavar="N",
@@ -147,6 +155,14 @@ def run(args: argparse.Namespace) -> int:
     if bool(args.tls_cert) != bool(args.tls_key):
         print("flashmob serve: --tls-cert and --tls-key go together", file=sys.stderr)
         return 2
+    args.redis = args.redis or os.environ.get("FLASHMOB_REDIS") or None
+    if args.redis and args.db:
+        print("flashmob serve: --redis keeps the show in Redis: no --db state file with it", file=sys.stderr)
+        return 2
+    if args.node_id and not args.redis:
+        print("flashmob serve: --node-id names this process among the nodes of --redis: give --redis too",
+              file=sys.stderr)
+        return 2
     shell.configure_logging(args.log_level)
     fd_before, nofile = shell.raise_fd_limit()
     try:
@@ -178,7 +194,8 @@ def run(args: argparse.Namespace) -> int:
                        ntp_interval_s=args.ntp_interval, client_dir=args.client_dir,
                        ntp_max_offset_s=args.ntp_max_offset, progress=shell.VerifyProgress(sys.stderr),
                        hello_timeout_s=limits.hello_timeout_s, signup_code=args.signup_code or None,
-                       signup_burst=args.signup_burst, signup_rate_per_min=args.signup_rate)
+                       signup_burst=args.signup_burst, signup_rate_per_min=args.signup_rate,
+                       redis_url=args.redis, node_id=args.node_id)
     try:
         conductor, clock, ntp = build_conductor(cfg)
     except (ValueError, OSError, sqlite3.Error, StateFileInUse) as exc:
