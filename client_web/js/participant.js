@@ -24,7 +24,7 @@ import { sha256Hex } from './sha256.js';
 import { WebAudioEngine, createUnlockedContext, playTestTone } from './engine.js';
 import { MediaEngine } from './mediaengine.js';
 import * as SS from './showstate.js';
-import { ScreenMachine, engineCommand } from './participantmachine.js';
+import { ScreenMachine, engineCommand, playerFor } from './participantmachine.js';
 import { engineProblems } from './engineapi.js';
 import { bindPlatform } from './platform.js';
 import { offlineStatus, renderOffline } from './offline.js';
@@ -57,7 +57,7 @@ const st = {
 const screens = new ScreenMachine();
 const watch = new TroubleWatch();
 /** The player the person chose (or the URL forces): 'media' or 'webaudio'. */
-const player = () => (params.get('engine') === 'media' || keeper.get('player') === 'media' ? 'media' : 'webaudio');
+const player = () => playerFor({ forced: params.get('engine'), chosen: keeper.get('player') });
 let t = translator(pickLanguage(null, navigator.languages || []));
 
 const clock = new ClockSync({ now: clientNowUs, send: (text) => conn.send(text),
@@ -276,7 +276,8 @@ function enableSound() {
 function makeEngine() {
   if (st.engine || !st.group) return;
   const offsetMs = () => keeper.get('offset_ms', 0);
-  const useMedia = !st.ctx || player() === 'media' || !st.group.segments?.length;
+  const useMedia = playerFor({ forced: params.get('engine'), chosen: keeper.get('player'), hasContext: !!st.ctx,
+    hasSegments: !!st.group.segments?.length }) === 'media';
   if (useMedia) {
     const audio = $('fallback-audio');
     const src = st.offline?.mp3Url || st.store.url(st.group.mp3.path);
