@@ -19,6 +19,7 @@ battery") with the 60-minute extrapolation.
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
@@ -27,6 +28,19 @@ from .conftest import ENGINES, DURATION_S
 from .test_participant import arm, ready_phone
 
 MP3 = "audio/mpeg"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_s(pids) -> float:
+    """User + system CPU seconds of live processes (``/proc/<pid>/stat``), the ones gone count 0."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+    return total / TICK
 
 
 def manifest_bytes(ph, group: str) -> int:
@@ -57,7 +71,12 @@ def test_data_budget_and_no_second_download(engine, conductor_server, phones):
 
     # 2. a show: websocket traffic while it plays, wake lock time
     console = srv.console()
+    pids = p.pids()
+    c_rest0 = cpu_s(pids)
+    time.sleep(5.0)
+    rest_cpu = (cpu_s(pids) - c_rest0) / 5.0
     up0, down0 = meter.ws_bytes()
+    c0 = cpu_s(pids)
     t0 = time.monotonic()
     start = arm(console, 3000)
     p.wait_for("document.body.dataset.screen === 'play'", 10)
@@ -65,12 +84,15 @@ def test_data_budget_and_no_second_download(engine, conductor_server, phones):
     time.sleep(play_s)
     up1, down1 = meter.ws_bytes()
     span = time.monotonic() - t0
+    play_cpu = (cpu_s(pids) - c0) / span
     rep = ph.report()
     plat = rep["platform"]
     per_min = {"up": round((up1 - up0) / span * 60), "down": round((down1 - down0) / span * 60)}
     print(f"{engine}: websocket while armed and playing ({span:.1f} s): {up1 - up0} B up, {down1 - down0} B down "
           f"= {per_min} B/min; sync samples {rep['syncSamples']}; wake lock {plat['wakeLock']}; "
-          f"engine tick gap max {rep.get('runs') and ph.page.evaluate('window.flashmob.st.engine.report.tickGapMs')} ms")
+          f"engine tick gap max {rep.get('runs') and ph.page.evaluate('window.flashmob.st.engine.report.tickGapMs')} ms; "
+          f"CPU of the browser's {len(pids)} processes: {rest_cpu:.3f} s/s at rest (sound on, waiting), "
+          f"{play_cpu:.3f} s/s armed and playing (load average {os.getloadavg()[0]:.1f})")
     assert start
 
     # 3. second visit: a reload with network downloads no audio
