@@ -73,14 +73,14 @@ def test_data_budget_and_no_second_download(engine, conductor_server, phones):
     console = srv.console()
     pids = p.pids()
     c_rest0 = cpu_s(pids)
-    time.sleep(5.0)
-    rest_cpu = (cpu_s(pids) - c_rest0) / 5.0
+    time.sleep(3.0)
+    rest_cpu = (cpu_s(pids) - c_rest0) / 3.0
     up0, down0 = meter.ws_bytes()
     c0 = cpu_s(pids)
     t0 = time.monotonic()
     start = arm(console, 3000)
     p.wait_for("document.body.dataset.screen === 'play'", 10)
-    play_s = 12.0
+    play_s = 8.0
     time.sleep(play_s)
     up1, down1 = meter.ws_bytes()
     span = time.monotonic() - t0
