@@ -40,11 +40,15 @@
  * - 'wakelock-released': the platform let go of the lock while the page was visible
  *   (power saving, a low battery): ask again; a refusal shows the "keep the screen on" hint.
  * A phone call mid-show is 'interrupted' (iOS), or a 'hidden' page whose audio the OS
- * pauses (Android's audio focus): both end in a re-anchor at the show's position.
+ * pauses (Android's audio focus): both end in a re-anchor at the show's position. The
+ * <audio> player paused by the platform (`mediaStopped`: a call, another app's audio) is
+ * played again from the next tap or return to visible - inside the gesture, which the
+ * platforms require of a play() - at the clock's position (medialaw.js).
  */
 
 /** Every effect the shell performs. */
-export const EFFECTS = Object.freeze(['kick', 'resync', 'outputInterrupted', 'resumeAudio', 'wakeLock', 'syncEngine']);
+export const EFFECTS = Object.freeze(['kick', 'resync', 'outputInterrupted', 'resumeAudio', 'resumeMedia', 'wakeLock',
+  'syncEngine']);
 /** Every event the shell feeds in. */
 export const EVENTS = Object.freeze(['visible', 'hidden', 'pagehide', 'pageshow', 'resume', 'tap', 'ctxstate',
   'wakelock-released']);
@@ -53,7 +57,7 @@ export const CTX_STATES = Object.freeze([null, 'running', 'suspended', 'interrup
 
 /** The facts an event's effects depend on, with their type. */
 export const FACTS = Object.freeze({ soundOn: 'boolean', visible: 'boolean', ctxState: 'ctx', wakeLockHeld: 'boolean',
-  persisted: 'boolean' });
+  persisted: 'boolean', mediaStopped: 'boolean' });
 
 // conditions of the rules, by name (data: the table below names them)
 const COND = Object.freeze({
@@ -64,6 +68,7 @@ const COND = Object.freeze({
   soundOn: (f) => f.soundOn,
   wantsLock: (f) => f.soundOn && f.visible && !f.wakeLockHeld,
   running: (f) => f.ctxState === 'running',
+  mediaStopped: (f) => f.mediaStopped,
 });
 
 /**
@@ -72,14 +77,15 @@ const COND = Object.freeze({
  * audio: the output is declared interrupted whatever the context says.
  */
 export const TABLE = Object.freeze({
-  visible: [['kick', 'always'], ['resumeAudio', 'resumable'], ['wakeLock', 'wantsLock'], ['syncEngine', 'always']],
+  visible: [['kick', 'always'], ['resumeAudio', 'resumable'], ['resumeMedia', 'mediaStopped'], ['wakeLock', 'wantsLock'],
+    ['syncEngine', 'always']],
   hidden: [],
   pagehide: [],
   pageshow: [['kick', 'persisted'], ['resync', 'persisted'], ['outputInterrupted', 'persisted'],
     ['resumeAudio', 'resumable'], ['wakeLock', 'wantsLock'], ['syncEngine', 'persisted']],
   resume: [['kick', 'always'], ['resync', 'always'], ['outputInterrupted', 'always'], ['resumeAudio', 'resumable'],
     ['wakeLock', 'wantsLock'], ['syncEngine', 'always']],
-  tap: [['resumeAudio', 'resumable'], ['wakeLock', 'wantsLock']],
+  tap: [['resumeAudio', 'resumable'], ['resumeMedia', 'mediaStopped'], ['wakeLock', 'wantsLock']],
   ctxstate: [['outputInterrupted', 'stopped'], ['syncEngine', 'running']],
   'wakelock-released': [['wakeLock', 'wantsLock']],
 });

@@ -82,7 +82,7 @@ export function bindPlatform(h, env = {}) {
     const state = ctx ? ctx.state : null;
     return { soundOn: !!h.soundOn(), visible: doc.visibilityState === 'visible', persisted,
       ctxState: ['running', 'suspended', 'interrupted', 'closed'].includes(state) ? state : null,
-      wakeLockHeld: !!(lock && !lock.released) };
+      wakeLockHeld: !!(lock && !lock.released), mediaStopped: !!h.engine()?.stoppedByPlatform?.() };
   }
 
   const DO = {
@@ -91,6 +91,7 @@ export function bindPlatform(h, env = {}) {
     // why: the context's state for a statechange ('interrupted', 'suspended'), else the event
     outputInterrupted: (event) => h.engine()?.outputInterrupted?.(event === 'ctxstate' ? h.ctx()?.state : event),
     resumeAudio: () => h.resumeAudio(),
+    resumeMedia: () => h.engine()?.resumeFromGesture?.(),
     wakeLock: () => requestWakeLock(),
     syncEngine: () => h.syncEngine(),
   };

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { effectsOf, EVENTS, TABLE, EFFECTS, LifecycleError } from '../../client_web/js/lifecycle.js';
 import { bindPlatform } from '../../client_web/js/platform.js';
 
-const F = { soundOn: true, visible: true, ctxState: 'running', wakeLockHeld: true, persisted: false };
+const F = { soundOn: true, visible: true, ctxState: 'running', wakeLockHeld: true, persisted: false, mediaStopped: false };
 
 test('a return to visible reconnects, resumes a suspended context, asks for the lock again', () => {
   assert.deepEqual(effectsOf('visible', F), ['kick', 'syncEngine']);
@@ -31,6 +31,12 @@ test('an interruption drops the schedule; its end re-anchors; a tap resumes', ()
   assert.deepEqual(effectsOf('tap', { ...F, ctxState: 'suspended', wakeLockHeld: false }), ['resumeAudio', 'wakeLock']);
   assert.deepEqual(effectsOf('wakelock-released', { ...F, wakeLockHeld: false }), ['wakeLock']);
   assert.deepEqual(effectsOf('wakelock-released', { ...F, wakeLockHeld: false, visible: false }), []);
+});
+
+test('the <audio> player paused by the platform plays again from a tap or a return to visible', () => {
+  assert.deepEqual(effectsOf('tap', { ...F, ctxState: null, mediaStopped: true }), ['resumeMedia']);
+  assert.deepEqual(effectsOf('visible', { ...F, ctxState: null, mediaStopped: true }), ['kick', 'resumeMedia', 'syncEngine']);
+  assert.deepEqual(effectsOf('tap', { ...F, ctxState: null }), []);
 });
 
 test('the table names only known effects; bad input says what was expected', () => {
