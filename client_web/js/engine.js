@@ -355,7 +355,15 @@ export class WebAudioEngine {
 
   /** The platform stopped the output or froze the page (participant.js: pageshow from the back-forward cache). */
   outputInterrupted(why) {
-    if (this.planner && !this.outputDown) this._outputStopped(why);
+    if (this.planner) {
+      if (!this.outputDown) this._outputStopped(why);
+      return;
+    }
+    // at rest (before the show): nothing to stop, but the audio clock's line is off by the freeze
+    this.audioClock = new AudioClock();
+    this.epochCtx = this.ctx.currentTime;
+    this.report.outputStops.push({ why, atCtx: this.epochCtx, downMs: null, lostMs: null, restartCtx: this.epochCtx,
+      atRest: true });
   }
 
   async _decode(index) {
