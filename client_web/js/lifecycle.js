@@ -13,10 +13,10 @@
  *   its screen wake lock ("handling document loss of visibility",
  *   https://w3c.github.io/screen-wake-lock/#handling-document-loss-of-visibility) and
  *   may not request one (NotAllowedError): it is requested again on *every* return
- *   to visible. Its timers may be throttled (Chromium: 1 wake-up per second
- *   hidden, per minute after 5 min hidden unless audible,
- *   https://developer.chrome.com/blog/timer-throttling-in-chrome-88; the engine
- *   schedules seconds ahead, playplan.js `scheduleAheadFor`).
+ *   to visible. Its timers may be throttled (Chromium: a hidden page silent for
+ *   30 s - a silent track does not count - gets 1 wake-up per second, 1 per minute
+ *   after 5 min hidden, https://developer.chrome.com/blog/timer-throttling-in-chrome-88;
+ *   the engine schedules that far ahead, playplan.js `scheduleAheadFor`).
  * - 'pagehide' / 'pageshow' with `persisted` (the back-forward cache,
  *   https://html.spec.whatwg.org/multipage/nav-history-apis.html#the-pagetransitionevent-interface,
  *   https://web.dev/articles/bfcache): a page restored from it was frozen, its audio
