@@ -128,9 +128,13 @@ export class Planner {
   /**
    * The platform stopped the output (an interrupted or suspended context, a frozen page):
    * what was scheduled no longer plays where it should. Forget it; the next tick anchors a
-   * new run where the show is by then (the decoded segments are kept).
+   * new run where the show is by then (the decoded segments are kept), `leadS` ahead: a run
+   * not heard yet follows the map for free (pendingErrorAt), and the map of an output that
+   * just restarted still moves (a fresh audio clock's first readings: 264 ms, Chromium at
+   * load 8, when it was anchored minLeadS ahead).
    */
-  drop() {
+  drop({ leadS = 1 } = {}) {
+    this.anchorLeadS = leadS;
     this.scheduled = [];
     this.run++;
     this.forced = false;
@@ -213,7 +217,7 @@ export class Planner {
     this.scheduled = this.scheduled.filter((e) => e.endCtx > nowCtx - 1);
     // 3. anchor a new run when nothing is scheduled
     if (this.scheduled.length === 0) {
-      const t = Math.max(nowCtx + o.minLeadS, idealCtx(map, 0));
+      const t = Math.max(nowCtx + (this.anchorLeadS ?? o.minLeadS), idealCtx(map, 0));
       const s = Math.max(0, Math.ceil(idealSample(map, t)));
       const index = segmentIndexAt(this.segments, s);
       if (index >= 0 && index < this.segments.length && s < this.total) {
@@ -222,6 +226,7 @@ export class Planner {
             const seg = this.segments[index];
             out.start.push(this._entry(index, s - seg.first_sample, idealCtx(map, s), 1, s > 0));
             this.scheduled.push(out.start[0]);
+            this.anchorLeadS = null;
           }
         } else if (!this.pendingDecode.has(index)) {
           out.decode.push(index);

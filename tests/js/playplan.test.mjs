@@ -190,11 +190,21 @@ test('drop(): after the platform stopped the output the next tick anchors where 
   const e = p.tick(7.5, later).start[0] || act.start[0];
   assert.ok(e, 'a new run');
   assert.ok(e.run > first.run);
-  // it starts at the show's position under the new map (5.5 s + the lead), fading in
+  // it starts at the show's position under the new map, 1 s ahead (a run not heard yet follows the
+  // map for free while a fresh audio clock settles), fading in
   const pos = segments[e.index].first_sample + e.offsetSamples;
   assert.ok(Math.abs(e.startCtx - (2 + pos / SR)) < 1e-9);
-  assert.ok(pos / SR > 5.5 && pos / SR < 5.8, `position ${pos / SR}`);
+  assert.ok(pos / SR >= 6.5 && pos / SR < 6.6, `position ${pos / SR}`);
   assert.equal(e.fadeIn, true);
+  // ... and the map moving 30 ms before it is heard moves it (pendingErrorAt)
+  const moved = { ctx0: 2.03, ctxPerSample: 1 / SR };
+  const again = p.tick(7.6, moved);
+  assert.ok(again.stopRun, 'the pending run is replaced');
+  for (const i of again.decode) p.decoded(i);
+  const e2 = again.start[0] || p.tick(7.6, moved).start[0];
+  assert.ok(Math.abs(e2.startCtx - (2.03 + (segments[e2.index].first_sample + e2.offsetSamples) / SR)) < 1e-9);
+  // a later anchor is back to minLeadS
+  assert.equal(p.anchorLeadS, null);
 });
 
 test('scheduleAheadFor: three timer gaps ahead, 3 s at least, 20 s at most', () => {
