@@ -28,6 +28,7 @@ import { checkManifest } from './manifestcheck.js';
 import { pickLanguage, translator } from './i18n.js';
 import { TroubleWatch, remedies } from './trouble.js';
 import { StatusCadence, STATUS_CHECK_MS } from './statuscadence.js';
+import { PracticePlayer } from './practiceplayer.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -63,6 +64,10 @@ const conn = new Connection(socketUrl(PATHS.PARTICIPANT_WS), {
 });
 
 window.flashmob = { st, clock, keeper, conn, report: () => report() };
+// practice mode (practiceplayer.js): the verified files at home, outside a show
+const practice = new PracticePlayer({ $, t: (k, v) => t(k, v), group: () => st.group,
+  bytesOf: (p) => st.store.bytesOf(p), onChange: () => render() });
+window.flashmob.practice = practice;
 
 function report() {
   const e = st.engine;
@@ -427,6 +432,7 @@ function render() {
   else if (ph.phase === 'aborted') show('aborted');
   else if (ph.phase === 'ended') show('end');
   else if (!st.verified) show('group');
+  else if (practice.isOpen && ph.phase !== 'countdown' && ph.phase !== 'playing') show('practice');
   else if (!st.soundOn) show(st.show && ph.phase === 'playing' ? 'rejoin' : 'group');
   else if (ph.phase === 'countdown') show('countdown');
   else if (ph.phase === 'playing') show('play');
@@ -441,6 +447,8 @@ function render() {
       : `${t('downloading')} ${done}/${total}`;
   }
   $('enable-sound').hidden = !st.verified;
+  practice.offer(st.verified, ph.phase === 'countdown' || ph.phase === 'playing'); // the show comes first
+  $('rehearsal-mark').hidden = !(st.show?.rehearsal && ph.phase !== 'lobby'); // docs/protocol.md, "Rehearsal"
   // clock
   const bound = clock.errorBound();
   const clockText = Number.isFinite(bound) ? t('clock', { ms: (bound / 1000).toFixed(bound < 10_000 ? 1 : 0) }) : t('clock_wait');
