@@ -92,8 +92,8 @@ class Runtime:
         return self.core.record
 
     @property
-    def rehearsal(self):
-        return self.core.rehearsal
+    def rehearsal_record(self):
+        return self.core.rehearsal_record
 
     @property
     def registry(self):

@@ -179,7 +179,7 @@ class Conductor:
         if rehearsal is None or (rehearsal.state is State.LOBBY and rehearsal.duration_us != bundle.duration_us):
             rehearsal = showmod.new_record(bundle.duration_us, rehearsal=True) if rehearsal is None else \
                 dataclasses.replace(rehearsal, duration_us=bundle.duration_us)
-        self.rehearsal: ShowRecord = dataclasses.replace(rehearsal, rehearsal=True)
+        self.rehearsal_record: ShowRecord = dataclasses.replace(rehearsal, rehearsal=True)
         policy = Policy(capacity=options.capacity, max_pending=options.max_pending,
                         pending_ttl_us=options.confirm_timeout_us, challenge_bytes=options.challenge_bytes)
         self.digest = digest
@@ -234,19 +234,19 @@ class Conductor:
     @property
     def followed(self) -> ShowRecord:
         """The record phones follow: the real one, or the rehearsal when it moved last."""
-        return rehearsalmod.followed(self.record, self.rehearsal)
+        return rehearsalmod.followed(self.record, self.rehearsal_record)
 
     @property
     def rehearsing(self) -> bool:
         """A rehearsal is armed or running (what phones report then is not the show's)."""
-        return self.rehearsal.state in rehearsalmod.BLOCKED_WHILE
+        return self.rehearsal_record.state in rehearsalmod.BLOCKED_WHILE
 
     def _next_deadline(self) -> int | None:
-        deadlines = [d for d in (self.record.next_deadline_us(), self.rehearsal.next_deadline_us()) if d is not None]
+        deadlines = [d for d in (self.record.next_deadline_us(), self.rehearsal_record.next_deadline_us()) if d is not None]
         return min(deadlines) if deadlines else None
 
     def _clock_policy(self) -> list[fx.Effect]:
-        allowed = rehearsalmod.active(self.record, self.rehearsal) is None
+        allowed = rehearsalmod.active(self.record, self.rehearsal_record) is None
         if allowed == self._steps_allowed:
             return []
         self._steps_allowed = allowed
@@ -255,7 +255,7 @@ class Conductor:
     def _apply(self, transitions: list[showmod.Transition] | tuple[showmod.Transition, ...]) -> list[fx.Effect]:
         for rec in _lasts(transitions):
             if rec.rehearsal:
-                self.rehearsal = rec
+                self.rehearsal_record = rec
             else:
                 self.record = rec
         for t in transitions:
@@ -278,7 +278,7 @@ class Conductor:
         """Clock-driven transitions: applied now, broadcast once their write was tried."""
         if self._durable_pending:
             return []  # a durable change may replace the record: decide after it
-        transitions = showmod.advance(self.record, now) + showmod.advance(self.rehearsal, now)
+        transitions = showmod.advance(self.record, now) + showmod.advance(self.rehearsal_record, now)
         if not transitions:
             return []
         out = self._apply(transitions)
@@ -337,7 +337,7 @@ class Conductor:
         return fx.Send(m.to_wire(m.error(code, message, ref=getattr(msg, "ref", None))), to=cid)
 
     def _ack(self, cid: int | None, ref: str | None, command: str, rehearsal: bool = False) -> fx.Send:
-        show = self.rehearsal if rehearsal else self.show_info()
+        show = self.rehearsal_record if rehearsal else self.show_info()
         return fx.Send(m.to_wire(m.Ack(ref=ref, command=command, show=show)), to=cid)
 
     def _command(self, cid: int | None, msg: Any, now: int) -> list[fx.Effect]:
@@ -346,7 +346,7 @@ class Conductor:
         if isinstance(msg, m.Release):
             return self._release(cid, msg, now)
         event = show_event(msg, now)
-        transitions = tuple(rehearsalmod.apply(self.record, self.rehearsal, event, now, to_rehearsal=msg.rehearsal,
+        transitions = tuple(rehearsalmod.apply(self.record, self.rehearsal_record, event, now, to_rehearsal=msg.rehearsal,
                                                min_lead_us=self.options.min_lead_us))
         if isinstance(event, showmod.Abort):  # stopping always works: applied now, written when it can
             out = self._apply(transitions)
@@ -526,7 +526,7 @@ class Conductor:
         return m.ConsoleWelcome(show_id=self.bundle.show_id, title=self.bundle.title, show=self.show_info(),
                                 server_time_us=now, assign=self.options.assign,
                                 capacity=self.options.capacity, min_lead_us=self.options.min_lead_us,
-                                join_url=self.join_url(), group_join_urls=group_urls, rehearsal=self.rehearsal)
+                                join_url=self.join_url(), group_join_urls=group_urls, rehearsal=self.rehearsal_record)
 
     def feed(self, now: int) -> ConsoleFeed:
         reg, tel = self.registry, self.telemetry
@@ -541,7 +541,7 @@ class Conductor:
                            output_latency=agg.output_latency, ntp=self.ntp_status(),
                            seats=m.SeatCounts(**reg.seats.summary()),
                            announcements=self.recent_announcements(limit=self.options.announcements_kept),
-                           alarms=alarms, trouble=agg.trouble, rehearsal=self.rehearsal)
+                           alarms=alarms, trouble=agg.trouble, rehearsal=self.rehearsal_record)
 
     def publish_feed(self, now: int, *, force: bool = False) -> list[fx.Effect]:
         """The feed for consoles if something changed (or ``force``), and anyone listens."""

@@ -81,6 +81,6 @@ def test_rehearsal_from_the_console_with_preview(conductor_server, phones):
     for ph in crowd:
         ph.page.wait_for("document.body.dataset.screen === 'wait'", 10)
         assert not ph.page.evaluate(MARK_VISIBLE)
-    assert srv.conductor.rehearsal.state.value == "lobby"
+    assert srv.conductor.rehearsal_record.state.value == "lobby"
     assert srv.conductor.record == real_before
     assert srv.conductor.registry.seats.summary()["confirmed"] == 2

@@ -84,3 +84,23 @@ def test_a_clock_transition_of_the_other_record_counts_before_the_guard():
 def test_followed_ties_keep_the_real_record():
     real, reh = pair()
     assert R.followed(real, reh) is real
+
+
+def test_the_store_writer_keeps_the_two_records_apart(tmp_path):
+    """persist.execute: rehearsal transitions go to <show_id>:rehearsal, the real row is not written."""
+    from flashmob.conductor import effects as fx
+    from flashmob.conductor.persist import Describer, execute
+    from flashmob.conductor.store import SqliteStore
+
+    store = SqliteStore(tmp_path / "s.sqlite")
+    real, reh = pair()
+    store.save_record("3f9a0c1b2d4e5f60", real)
+    out = R.apply(real, reh, S.Arm(start_at_us=LEAD), 0, to_rehearsal=True, min_lead_us=LEAD)
+    outcomes = execute(store, "3f9a0c1b2d4e5f60", (fx.SaveTransitions(tuple(out)),), Describer(store, None))
+    assert outcomes == (None,)
+    assert store.load_show("3f9a0c1b2d4e5f60") == real
+    assert store.transition_log("3f9a0c1b2d4e5f60") == []
+    loaded = store.load_show("3f9a0c1b2d4e5f60:rehearsal")
+    assert loaded.state is State.ARMED and loaded.revision == 1
+    assert store.transition_log("3f9a0c1b2d4e5f60:rehearsal") == [(1, "arm", "armed")]
+    store.close()

@@ -60,13 +60,13 @@ def test_rehearsal_runs_on_its_own_record_and_survives_a_restart(live_server, tm
 
     again = live_server(bundle=srv.conductor.bundle.root, db_path=db, min_lead_s=0.3, capacity=3)
     console = again.console()
-    assert again.conductor.rehearsal.state.value == "ended" and again.conductor.rehearsal.rehearsal
+    assert again.conductor.rehearsal_record.state.value == "ended" and again.conductor.rehearsal_record.rehearsal
     assert again.conductor.record.state.value == "lobby"
     console.send({"type": "reset", "rehearsal": True, "ref": "r2"})
     assert console.expect("ack", ref="r2")["show"]["state"] == "lobby"
     console.send({"type": "arm", "in_ms": 60_000, "ref": "real"})  # the show leads again
     armed = console.expect("ack", ref="real")["show"]
     assert armed["state"] == "armed" and "rehearsal" not in armed
-    assert armed["revision"] > again.conductor.rehearsal.revision
+    assert armed["revision"] > again.conductor.rehearsal_record.revision
     assert [r[1] for r in again.conductor.store.transition_log(show_id)] == ["arm"]
     assert _seats(again)["confirmed"] == 2
