@@ -199,6 +199,7 @@ function main() {
   $('arm-in-form').addEventListener('submit', (e) => {
     e.preventDefault();
     send(make.arm({ in_ms: Math.round(Number($('arm-in').value) * 1000), ref: ref(), rehearsal: $('arm-rehearsal').checked }));
+    $('arm-rehearsal').checked = false; // each rehearsal is asked for: the next arm is the show's
   });
   $('arm-at-form').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -209,6 +210,7 @@ function main() {
     // wall clock of this computer -> server time through the console's clock sync
     const clientUs = clientNowUs() + (target.getTime() - Date.now()) * 1000;
     send(make.arm({ start_at_us: Math.round(clock.estimate(clientUs).serverUs), ref: ref(), rehearsal: $('arm-rehearsal').checked }));
+    $('arm-rehearsal').checked = false;
   });
   $('cancel').addEventListener('click', () => send(make.cancel(ref(), rehearsing())));
   $('release-pending').addEventListener('click', () => send(make.release(SCOPE.PENDING, ref())));

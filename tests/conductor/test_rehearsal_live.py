@@ -70,3 +70,17 @@ def test_rehearsal_runs_on_its_own_record_and_survives_a_restart(live_server, tm
     assert armed["revision"] > again.conductor.rehearsal_record.revision
     assert [r[1] for r in again.conductor.store.transition_log(show_id)] == ["arm"]
     assert _seats(again)["confirmed"] == 2
+
+
+def test_a_full_show_can_be_rehearsed_and_its_seats_do_not_move(live_server):
+    """Capacity 1, taken: the rehearsal needs no seat, confirms none, releases none, refuses no more."""
+    srv = live_server(duration_ms=600, min_lead_s=0.3, capacity=1)
+    phone, _ = srv.confirmed_phone()
+    before = srv.conductor.registry.seats.summary()
+    console = srv.console()
+    console.send({"type": "arm", "in_ms": 400, "rehearsal": True, "ref": "r"})
+    assert console.expect("ack", ref="r")["show"]["rehearsal"] is True
+    phone.expect("show", state="ended", rehearsal=True, timeout=5)
+    assert srv.conductor.registry.seats.summary() == before
+    assert before["confirmed"] == 1 and before["capacity"] == 1
+    assert len(srv.conductor.store.participants(srv.conductor.bundle.show_id)) == 1
