@@ -15,8 +15,11 @@ export const RATES = [1, 1.5, 2];
 /** The lead-in before the chosen point plays (wall ms), counted down like the show's countdown. */
 export const LEAD_IN_MS = 3000;
 
-/** `PLAY[n]/CUE` (a cue of a played section, docs/bundle-format.md): the section's name and repetition. */
-const SECTION_CUE = /^([A-Za-z0-9_-]+)\[(\d+)\]\//;
+/**
+ * `PLAY[n]/CUE` (a cue of a played section, docs/bundle-format.md): the play cue's id (or
+ * `SECTION@LINE` when it has none: tools/score/compiler.py) and the repetition.
+ */
+const SECTION_CUE = /^([^[\]/]+)\[(\d+)\]\//;
 
 /**
  * Where practice may start: every section (its first cue; nested sections by
@@ -30,7 +33,8 @@ export function startPoints(group) {
     const m = SECTION_CUE.exec(c.id);
     if (m && !seen.has(`${m[1]}[${m[2]}]`)) {
       seen.add(`${m[1]}[${m[2]}]`);
-      out.push({ kind: 'section', ms: c.start_ms, label: Number(m[2]) > 1 ? `${m[1]} ×${m[2]}` : m[1], id: `${m[1]}[${m[2]}]` });
+      const name = m[1].split('@')[0];
+      out.push({ kind: 'section', ms: c.start_ms, label: Number(m[2]) > 1 ? `${name} ×${m[2]}` : name, id: `${m[1]}[${m[2]}]` });
     }
     if (c.text) out.push({ kind: 'cue', ms: c.start_ms, label: c.text, id: c.id });
   }

@@ -28,6 +28,13 @@ test('start points: the start, every section repetition and every captioned cue,
     ['cue', 13000, 'Arms down'], ['section', 20000, 'wave ×2'], ['cue', 20000, 'Arms up']]);
 });
 
+test('a section played by a cue without id is named by the section (SECTION@LINE)', () => {
+  const g = { cues: [{ id: 'clap-round@40[1]/clap', start_ms: 500, end_ms: 600, text: null },
+    { id: 'clap-round@40[2]/clap', start_ms: 4500, end_ms: 4600, text: null }] };
+  assert.deepEqual(startPoints(g).map((p) => [p.kind, p.ms, p.label]),
+    [['start', 0, ''], ['section', 500, 'clap-round'], ['section', 4500, 'clap-round ×2']]);
+});
+
 test('where the audio should be after some wall time, at each rate', () => {
   assert.equal(expectedMs(10000, 1, 4000), 14000);
   assert.equal(expectedMs(10000, 1.5, 4000), 16000);
