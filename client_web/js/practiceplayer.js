@@ -12,8 +12,8 @@
  * older engines); Web Audio's `playbackRate` cannot keep the pitch, which is
  * why practice does not use the show's Web Audio engine.
  *
- * The page opens it only outside a show (participant.js closes it when a
- * countdown starts). Test hook: `window.flashmob.practice` (`state()`).
+ * It covers the group and wait screens only (`over`), never a show: the page
+ * closes it when a countdown starts (`offer`). Test hook: `window.flashmob.practice` (`state()`).
  */
 import * as P from './practice.js';
 import { formatClock } from './showstate.js';
@@ -63,6 +63,11 @@ export class PracticePlayer {
   offer(verified, showBusy) {
     for (const b of this.openers) b.hidden = !verified;
     if (this.isOpen && showBusy) this.close();
+  }
+
+  /** The screen to show instead of the page's `screen` (participantmachine.js): practice covers group and wait. */
+  over(screen) {
+    return this.isOpen && (screen === 'group' || screen === 'wait') ? 'practice' : screen;
   }
 
   open() {
