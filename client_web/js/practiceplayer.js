@@ -20,6 +20,8 @@ import { formatClock } from './showstate.js';
 import { h } from './dom.js';
 
 const TICK_MS = 50;
+/** A playing element whose currentTime has not moved for this long has stalled (restarted). */
+const STALL_MS = 700;
 
 export class PracticePlayer {
   /**
@@ -42,6 +44,8 @@ export class PracticePlayer {
     this.lastMs = null;
     this.srcPath = null;
     this.timer = null;
+    this.nudges = 0;
+    this.moved = { t: 0, at: 0 };
     this.vibrations = []; // [{atMs (show), pattern}] sent to navigator.vibrate (the test reads them too)
     this.pitch = preservesPitchSupported(this.audio);
     this.openers = document.querySelectorAll('.practice-open');
@@ -118,11 +122,13 @@ export class PracticePlayer {
     }
     const a = this.audio;
     setPreservesPitch(a);
-    a.playbackRate = this.rate;
+    a.playbackRate = 1; // the rate is set once it plays (WebKitGTK stalled when started at 2x)
     a.currentTime = this.fromMs / 1000;
-    // unlocked by this tap (Safari wants play() inside it), silently; it plays after the lead-in
+    // started by this tap (Safari wants play() inside it), muted through the lead-in; then it seeks back
+    // to the chosen point and unmutes (a pause and a second play() stalled WebKitGTK's GStreamer at 2x)
     a.muted = true;
-    a.play().then(() => { if (this.phase === 'leadin') a.pause(); }).catch(() => {}).finally(() => { a.muted = false; });
+    a.volume = 0; // WebKitGTK was heard unmuting itself once playing; volume 0 too (iOS ignores volume, honours muted)
+    a.play().catch(() => {});
     this.phase = 'leadin';
     this.leadSince = performance.now();
     this.lastShown = null;
@@ -135,6 +141,8 @@ export class PracticePlayer {
     clearInterval(this.timer);
     this.timer = null;
     this.audio.pause();
+    this.audio.muted = false;
+    this.audio.volume = 1;
     if (this.phase !== 'idle') this.phase = 'idle';
     this.render();
   }
@@ -146,13 +154,16 @@ export class PracticePlayer {
       if (li.vibrate) this.vibrate(li.vibrate, this.fromMs);
       this.lastShown = li.seconds;
       if (li.over) {
-        a.muted = false;
         a.currentTime = this.fromMs / 1000;
+        a.muted = false;
+        a.volume = 1;
         a.playbackRate = this.rate;
-        a.play().catch(() => { this.phase = 'error'; this.render(); });
+        if (a.paused) a.play().catch(() => { this.phase = 'error'; this.render(); });
         this.phase = 'playing';
+        this.moved = { t: a.currentTime, at: performance.now() };
       }
     } else if (this.phase === 'playing') {
+      this.unstick(a);
       const g = this.group();
       const ms = Math.round(a.currentTime * 1000);
       const f = P.frame(g, this.lastMs, ms, this.rate, g.mp3.duration_ms);
@@ -166,6 +177,20 @@ export class PracticePlayer {
       }
     }
     this.render();
+  }
+
+  /** A playing element whose time stands still for STALL_MS is restarted where it is (counted in `nudges`). */
+  unstick(a) {
+    const now = performance.now();
+    if (a.paused || a.currentTime !== this.moved.t) {
+      this.moved = { t: a.currentTime, at: now };
+    } else if (now - this.moved.at > STALL_MS) {
+      this.nudges++;
+      a.pause();
+      a.currentTime = this.moved.t;
+      a.play().catch(() => {});
+      this.moved = { t: a.currentTime, at: now };
+    }
   }
 
   vibrate(pattern, atMs) {
@@ -194,7 +219,7 @@ export class PracticePlayer {
   /** What the test reads beside the media element itself. */
   state() {
     return { open: this.isOpen, phase: this.phase, rate: this.rate, fromMs: this.fromMs, caption: this.caption ?? null,
-      pitch: this.pitch, vibrations: this.vibrations, src: this.audio.src.slice(0, 5) };
+      pitch: this.pitch, vibrations: this.vibrations, nudges: this.nudges, src: this.audio.src.slice(0, 5) };
   }
 }
 
