@@ -31,6 +31,7 @@ import { pickLanguage, translator } from './i18n.js';
 import { TroubleWatch, remedies } from './trouble.js';
 import { StatusCadence, STATUS_CHECK_MS } from './statuscadence.js';
 import { PracticePlayer } from './practiceplayer.js';
+import { markRehearsal } from './rehearsalmark.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -460,7 +461,7 @@ function render() {
   }
   $('enable-sound').hidden = !st.verified;
   practice.offer(st.verified, ph.phase === 'countdown' || ph.phase === 'playing'); // the show comes first
-  $('rehearsal-mark').hidden = !(st.show?.rehearsal && ph.phase !== 'lobby'); // docs/protocol.md, "Rehearsal"
+  markRehearsal($, st.show, ph.phase); // rehearsalmark.js
   // clock
   const bound = clock.errorBound();
   const clockText = Number.isFinite(bound) ? t('clock', { ms: (bound / 1000).toFixed(bound < 10_000 ? 1 : 0) }) : t('clock_wait');
