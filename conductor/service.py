@@ -242,8 +242,8 @@ class Conductor:
         return self.rehearsal_record.state in rehearsalmod.BLOCKED_WHILE
 
     def _next_deadline(self) -> int | None:
-        deadlines = [d for d in (self.record.next_deadline_us(), self.rehearsal_record.next_deadline_us()) if d is not None]
-        return min(deadlines) if deadlines else None
+        deadlines = [r.next_deadline_us() for r in (self.record, self.rehearsal_record)]
+        return min((d for d in deadlines if d is not None), default=None)
 
     def _clock_policy(self) -> list[fx.Effect]:
         allowed = rehearsalmod.active(self.record, self.rehearsal_record) is None
@@ -346,8 +346,8 @@ class Conductor:
         if isinstance(msg, m.Release):
             return self._release(cid, msg, now)
         event = show_event(msg, now)
-        transitions = tuple(rehearsalmod.apply(self.record, self.rehearsal_record, event, now, to_rehearsal=msg.rehearsal,
-                                               min_lead_us=self.options.min_lead_us))
+        transitions = tuple(rehearsalmod.apply(self.record, self.rehearsal_record, event, now,
+                                               to_rehearsal=msg.rehearsal, min_lead_us=self.options.min_lead_us))
         if isinstance(event, showmod.Abort):  # stopping always works: applied now, written when it can
             out = self._apply(transitions)
             self._applied_unwritten += 1

@@ -26,12 +26,14 @@ def peak_hz(x, rate):
     return float(np.argmax(spec)) * rate / (2 * (len(spec) - 1))
 
 MEDIA_JS = """(() => { const a = document.getElementById('practice-audio');
-  return { t: a.currentTime, rate: a.playbackRate, paused: a.paused, pitch: a.preservesPitch ?? a.mozPreservesPitch ?? null,
+  return { t: a.currentTime, rate: a.playbackRate, paused: a.paused,
+           pitch: a.preservesPitch ?? a.mozPreservesPitch ?? null,
            caption: document.getElementById('practice-caption').textContent, wall: performance.now() }; })()"""
 
 VIBRATE_LOG_JS = """(() => { window.__vibrations = [];
   navigator.vibrate = (p) => { const a = document.getElementById('practice-audio');
-    window.__vibrations.push({ p: Array.isArray(p) ? p : [p], t: a.currentTime, silent: a.paused || a.muted || a.volume === 0 });
+    window.__vibrations.push({ p: Array.isArray(p) ? p : [p], t: a.currentTime,
+                               silent: a.paused || a.muted || a.volume === 0 });
     return true; };
   return true; })()"""
 
