@@ -57,6 +57,10 @@ def test_rehearsal_from_the_console_with_preview(conductor_server, phones):
     print(f"console heard {len(heard)} clicks, errors {[round(e / 1000) for e in errors]} ms")
     assert len(heard) >= 2 and abs(statistics.median(errors)) < 300_000
     ear.close()
+    # what every group hears at the current show time (4-12 s: each group's own walk)
+    cp.wait_for("(t => t.includes('Groupe Rouges : marchez') && t.includes('Groupe Bleus : marchez'))"
+                "(document.getElementById('preview-now').innerText)", 8)
+    assert "show time" in cp.text("#preview-position")
     # the real show: untouched record, no transition, the same seats; the phones' reports say playing
     assert srv.conductor.record == real_before
     assert srv.conductor.store.transition_log(srv.conductor.bundle.show_id) == []
