@@ -3,14 +3,16 @@
  * previewmodel.js: the cue list of every group, jump to any cue, listen to any
  * group there on the console's own device (its full MP3 in an <audio> element,
  * from the conductor), and "follow the show": the chosen group as the phones
- * hear it at the current show time (re-seeked when it drifts by more than
- * 0.25 s: a preview, not the phones' sample-accurate engine). The table shows
+ * hear it at the current show time, kept there by the phones' media law
+ * (medialaw.js: seek beyond 0.25 s, else trim the rate; tens of ms, not the
+ * phones' sample-accurate engine). The table shows
  * what every group hears: at the show time while a show (or a rehearsal)
  * plays, else at the preview position.
  *
  * Test hook: `window.flashmobConsole.preview` (`state()`).
  */
 import * as PM from './previewmodel.js';
+import { mediaStep } from './medialaw.js';
 import { formatClock, safeColour } from './showstate.js';
 import { h } from './dom.js';
 
@@ -66,6 +68,7 @@ export class Preview {
     this.posMs = ms;
     if (this.mode === 'live') this.mode = 'listen';
     if (this.mode === 'listen') {
+      this.audio.playbackRate = 1;
       this.audio.currentTime = ms / 1000;
       this.audio.play().catch(() => {});
     }
@@ -76,6 +79,7 @@ export class Preview {
   listen() {
     this.load();
     this.mode = 'listen';
+    this.audio.playbackRate = 1;
     this.audio.currentTime = this.posMs / 1000;
     this.audio.play().catch(() => {});
     this.tick();
@@ -93,18 +97,27 @@ export class Preview {
     this.tick();
   }
 
+  /** Where the show is now (s), to the µs of the console's clock (the table's ms are floored). */
+  liveS() {
+    const now = this.serverTime();
+    const show = this.show();
+    return now === null || show?.start_at_us == null ? 0 : (now - show.start_at_us) / 1e6;
+  }
+
   /** Every 100 ms (console.js): follow the show when asked, and the "hears now" table. */
   tick() {
     if (!this.manifest) return;
     const a = this.audio;
     const showMs = PM.showPositionMs(this.show(), this.serverTime());
     if (this.mode === 'live') {
-      const want = showMs === null ? null : showMs / 1000;
-      const act = PM.follow(a.currentTime, a.paused, want);
-      if (act === 'pause') a.pause();
-      else if (act === 'start' || act === 'seek') {
-        a.currentTime = want;
-        if (a.paused) a.play().catch(() => {});
+      if (showMs === null) {
+        if (!a.paused) a.pause();
+      } else { // the phones' media law (medialaw.js): start, seek beyond 0.25 s, else trim the rate
+        const act = mediaStep({ wantS: this.liveS(), currentTime: a.currentTime, paused: a.paused, durationS: a.duration });
+        if (act.pause) a.pause();
+        if (act.seekTo !== undefined) a.currentTime = act.seekTo;
+        if (act.rate !== undefined) a.playbackRate = act.rate;
+        if (act.play) a.play().catch(() => {});
       }
     } else if (this.mode === 'listen' && !a.paused) {
       this.posMs = Math.round(a.currentTime * 1000);

@@ -1,12 +1,10 @@
 /**
  * The console's preview, pure: every group's cue list (from the manifest), what
- * each group hears at a position, the show position to follow, and when a
- * media element following it must seek. Nothing here reads a clock or the page.
+ * each group hears at a position, and the show position to follow (the element
+ * that follows it obeys the phones' media law, medialaw.js). Nothing here reads a
+ * clock or the page.
  */
 import { cueAt, phaseAt } from './showstate.js';
-
-/** How far (s) a following media element may drift before it seeks. */
-export const FOLLOW_TOLERANCE_S = 0.25;
 
 /** A group's cues as the preview lists them: every cue, its start and a label. */
 export function cueList(group) {
@@ -33,15 +31,4 @@ export function showPositionMs(show, nowUs) {
   if (!show || nowUs === null || nowUs === undefined) return null;
   const ph = phaseAt(show, nowUs);
   return ph.phase === 'playing' ? Math.floor(ph.positionUs / 1000) : null;
-}
-
-/**
- * What a media element following position `wantS` should do: 'pause' (nothing
- * to follow), 'start' (paused: seek there and play), 'seek' (off by more than
- * the tolerance) or null (in step).
- */
-export function follow(currentS, paused, wantS, toleranceS = FOLLOW_TOLERANCE_S) {
-  if (wantS === null) return paused ? null : 'pause';
-  if (paused) return 'start';
-  return Math.abs(currentS - wantS) > toleranceS ? 'seek' : null;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cueList, cueIndexAt, hearsAt, showPositionMs, follow, FOLLOW_TOLERANCE_S } from '../../client_web/js/previewmodel.js';
+import { cueList, cueIndexAt, hearsAt, showPositionMs } from '../../client_web/js/previewmodel.js';
 
 const red = { id: 'red', name: 'Reds', colour: '#d32f2f', cues: [
   { id: 'bed', kind: 'music', start_ms: 0, end_ms: 30000, text: null, caption_end_ms: null },
@@ -30,12 +30,4 @@ test('the show position while it plays, else null', () => {
   assert.equal(showPositionMs(show, 40_000_000), null); // ended
   assert.equal(showPositionMs({ ...show, state: 'lobby', start_at_us: null }, 3_500_000), null);
   assert.equal(showPositionMs(show, null), null);
-});
-
-test('a following element starts, seeks beyond the tolerance, pauses with nothing to follow', () => {
-  assert.equal(follow(0, true, 2.5), 'start');
-  assert.equal(follow(2.5 + FOLLOW_TOLERANCE_S / 2, false, 2.5), null);
-  assert.equal(follow(3.0, false, 2.5), 'seek');
-  assert.equal(follow(3.0, false, null), 'pause');
-  assert.equal(follow(3.0, true, null), null);
 });
