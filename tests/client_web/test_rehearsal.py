@@ -49,7 +49,7 @@ def test_rehearsal_from_the_console_with_preview(conductor_server, phones):
     show_s = (srv.conductor.now() - start) / 1e6
     print(f"preview following the rehearsal: element at {a['t']:.3f} s, show at {show_s:.3f} s")
     assert not a["paused"] and a["src"].endswith("red/show.mp3")
-    assert abs(a["t"] - show_s) < 0.35
+    assert abs(a["t"] - show_s) < 0.3  # the media law: 0.025-0.16 s measured (the start lags under load)
     # the sound from the console's device: the clicks land on the show's clicks (a coarse follower)
     time.sleep(1.0)
     heard = ear.clicks_us(start + 1_500_000)
