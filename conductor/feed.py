@@ -86,6 +86,7 @@ class ConsoleFeed:
     announcements: tuple[m.AnnouncementInfo, ...] = ()
     alarms: tuple[m.AlarmInfo, ...] = ()
     trouble: Tally = Tally()
+    nodes: tuple[m.NodeInfo, ...] = ()
     rehearsal: m.ShowInfo | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -97,6 +98,7 @@ class ConsoleFeed:
                 "ntp": dict(self.ntp), "seats": m.to_dict(self.seats),
                 "announcements": [m.to_dict(a) for a in self.announcements],
                 "alarms": [m.to_dict(a) for a in self.alarms], "trouble": self.trouble.to_json(),
+                "nodes": [m.to_dict(n) for n in self.nodes],
                 "rehearsal": m.to_dict(self.rehearsal) if self.rehearsal is not None else None}
 
     def to_wire(self) -> str:

@@ -1,8 +1,11 @@
 /**
  * UI strings of the participant page and console, in the score's language
  * (manifest "language"), falling back to the browser's, then English.
- * `t(key, vars)` fills {name} placeholders.
+ * `t(key, vars)` fills {name} placeholders. The sign-up page's strings live in
+ * signuptexts.js and are merged in here.
  */
+import { SIGNUP_STRINGS } from './signuptexts.js';
+
 const STRINGS = {
   en: {
     join_title: 'Join the flashmob', join_button: 'Join', join_size: 'Downloads {mb} MB of audio once; then works offline.',
@@ -59,6 +62,8 @@ const STRINGS = {
     practice_pitch_kept: 'En accéléré, la hauteur du son est conservée.', practice_pitch_changes: 'Sur ce navigateur, accélérer rend aussi le son plus aigu.',
   },
 };
+
+for (const lang of Object.keys(STRINGS)) Object.assign(STRINGS[lang], SIGNUP_STRINGS[lang]);
 
 export const LANGUAGES = Object.keys(STRINGS);
 

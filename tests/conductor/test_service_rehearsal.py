@@ -45,3 +45,13 @@ def test_a_restart_resumes_an_armed_rehearsal(setup):  # noqa: F811
     assert steps[-1] is False
     with pytest.raises(IllegalTransition, match="a rehearsal is armed"):
         c2.command(m.Arm(in_ms=60_000))
+
+
+def test_several_conductors_refuse_a_rehearsal(setup):  # noqa: F811
+    """With --redis the other nodes follow the show's record only: a rehearsal is refused, clearly."""
+    from flashmob.conductor.service import CommandError
+
+    c, *_ = setup(shared=True)
+    with pytest.raises(CommandError, match="a rehearsal needs one conductor"):
+        c.command(m.Arm(in_ms=60_000, rehearsal=True))
+    assert c.core.rehearsal_record.state.value == "lobby" and c.record.state.value == "lobby"
