@@ -1,7 +1,8 @@
 """A rehearsal armed from the console's UI, played by a Chromium and a Firefox phone: marked on
 every phone and in the console while the real show's record and seats stay untouched; the
 console's preview follows the rehearsal on the console's own device (measured on its media
-element and in the sound recorded from its sink) and jumps to any cue."""
+element and in the sound recorded from its sink) and jumps to any cue; then the real show, unmarked,
+whose every group's current cue the preview shows."""
 
 from __future__ import annotations
 
@@ -88,3 +89,15 @@ def test_rehearsal_from_the_console_with_preview(conductor_server, phones):
     assert srv.conductor.rehearsal_record.state.value == "lobby"
     assert srv.conductor.record == real_before
     assert srv.conductor.registry.seats.summary()["confirmed"] == 2
+    # then the real show: unmarked everywhere; the preview shows what every group hears at its time
+    assert not cp.evaluate("document.getElementById('arm-rehearsal').checked")  # unticked after the arm
+    cp.fill("#arm-in", "2")
+    cp.click("#arm-in-form button")
+    cp.wait_for("(s => s && !s.rehearsal && s.state === 'armed')(window.flashmobConsole.show)", 10)
+    for ph in crowd:
+        ph.page.wait_for("document.body.dataset.screen === 'play'", 10)
+        assert not ph.page.evaluate(MARK_VISIBLE)
+    assert cp.evaluate("document.getElementById('rehearsal-tag').hidden")
+    cp.wait_for("(t => t.includes('Groupe Rouges : marchez') && t.includes('Groupe Bleus : marchez'))"
+                "(document.getElementById('preview-now').innerText)", 10)
+    assert [r[1] for r in srv.conductor.store.transition_log(srv.conductor.bundle.show_id)] == ["arm", "started"]
