@@ -104,3 +104,13 @@ def test_the_store_writer_keeps_the_two_records_apart(tmp_path):
     assert loaded.state is State.ARMED and loaded.revision == 1
     assert store.transition_log("3f9a0c1b2d4e5f60:rehearsal") == [(1, "arm", "armed")]
     store.close()
+
+
+def test_the_rehearsal_flag_of_a_command_is_a_boolean_or_refused():
+    from flashmob.conductor import messages as m
+
+    assert m.parse('{"type": "arm", "in_ms": 9000, "rehearsal": true}', "console").rehearsal is True
+    assert m.parse('{"type": "reset"}', "console").rehearsal is False
+    with pytest.raises(m.ProtocolError) as err:
+        m.parse('{"type": "abort", "rehearsal": "yes"}', "console")
+    assert err.value.code == m.BAD_MESSAGE and "rehearsal" in err.value.message
