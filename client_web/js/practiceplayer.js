@@ -20,8 +20,6 @@ import { formatClock } from './showstate.js';
 import { h } from './dom.js';
 
 const TICK_MS = 50;
-/** A playing element whose currentTime has not moved for this long has stalled (restarted). */
-const STALL_MS = 700;
 
 export class PracticePlayer {
   /**
@@ -44,8 +42,6 @@ export class PracticePlayer {
     this.lastMs = null;
     this.srcPath = null;
     this.timer = null;
-    this.nudges = 0;
-    this.moved = { t: 0, at: 0 };
     this.vibrations = []; // [{atMs (show), pattern}] sent to navigator.vibrate (the test reads them too)
     this.pitch = preservesPitchSupported(this.audio);
     this.openers = document.querySelectorAll('.practice-open');
@@ -154,16 +150,16 @@ export class PracticePlayer {
       if (li.vibrate) this.vibrate(li.vibrate, this.fromMs);
       this.lastShown = li.seconds;
       if (li.over) {
+        // the seek back first, the rate once it is done: GStreamer (WebKitGTK) makes a rate change a
+        // seek too, and the two at once froze the element now and then
+        a.addEventListener('seeked', () => { a.playbackRate = this.rate; }, { once: true });
         a.currentTime = this.fromMs / 1000;
         a.muted = false;
         a.volume = 1;
-        a.playbackRate = this.rate;
         if (a.paused) a.play().catch(() => { this.phase = 'error'; this.render(); });
         this.phase = 'playing';
-        this.moved = { t: a.currentTime, at: performance.now() };
       }
     } else if (this.phase === 'playing') {
-      this.unstick(a);
       const g = this.group();
       const ms = Math.round(a.currentTime * 1000);
       const f = P.frame(g, this.lastMs, ms, this.rate, g.mp3.duration_ms);
@@ -177,20 +173,6 @@ export class PracticePlayer {
       }
     }
     this.render();
-  }
-
-  /** A playing element whose time stands still for STALL_MS is restarted where it is (counted in `nudges`). */
-  unstick(a) {
-    const now = performance.now();
-    if (a.paused || a.currentTime !== this.moved.t) {
-      this.moved = { t: a.currentTime, at: now };
-    } else if (now - this.moved.at > STALL_MS) {
-      this.nudges++;
-      a.pause();
-      a.currentTime = this.moved.t;
-      a.play().catch(() => {});
-      this.moved = { t: a.currentTime, at: now };
-    }
   }
 
   vibrate(pattern, atMs) {
@@ -219,7 +201,7 @@ export class PracticePlayer {
   /** What the test reads beside the media element itself. */
   state() {
     return { open: this.isOpen, phase: this.phase, rate: this.rate, fromMs: this.fromMs, caption: this.caption ?? null,
-      pitch: this.pitch, vibrations: this.vibrations, nudges: this.nudges, src: this.audio.src.slice(0, 5) };
+      pitch: this.pitch, vibrations: this.vibrations, src: this.audio.src.slice(0, 5) };
   }
 }
 
