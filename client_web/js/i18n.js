@@ -10,7 +10,10 @@ const STRINGS = {
   en: {
     join_title: 'Join the flashmob', join_button: 'Join', join_size: 'Downloads {mb} MB of audio once; then works offline.',
     joining: 'Joining…', your_group: 'You are in', downloading: 'Downloading your sound…',
-    verified: 'All {n} files downloaded and checked', verify_failed: 'A file was damaged in transit. Retrying…',
+    verified: 'All {n} files downloaded and checked',
+    stored_offline: 'Stored on this phone ({mb} MB): the show plays without network, nothing more to download.',
+    stored_memory: 'Kept only while this page stays open: this browser cannot store the show.',
+    verify_failed: 'A file was damaged in transit. Retrying…',
     tap_sound: 'Tap to enable sound', tap_rejoin: 'Tap to rejoin the show', sound_hint: 'You should hear a short tone now.',
     volume_hint: 'Turn the volume up. Use wired headphones or the phone speaker.',
     bluetooth_warning: 'Bluetooth headphones add a delay: set your offset below if you use them.',
@@ -37,7 +40,10 @@ const STRINGS = {
   fr: {
     join_title: 'Rejoindre la flashmob', join_button: 'Rejoindre', join_size: 'Télécharge {mb} Mo de son une seule fois ; ensuite tout fonctionne hors ligne.',
     joining: 'Connexion…', your_group: 'Vous êtes dans le groupe', downloading: 'Téléchargement de votre bande-son…',
-    verified: 'Les {n} fichiers sont téléchargés et vérifiés', verify_failed: 'Un fichier a été abîmé en route. Nouvel essai…',
+    verified: 'Les {n} fichiers sont téléchargés et vérifiés',
+    stored_offline: 'Enregistré sur ce téléphone ({mb} Mo) : le spectacle jouera sans réseau, plus rien à télécharger.',
+    stored_memory: 'Gardé seulement tant que cette page reste ouverte : ce navigateur ne peut pas enregistrer le spectacle.',
+    verify_failed: 'Un fichier a été abîmé en route. Nouvel essai…',
     tap_sound: 'Touchez pour activer le son', tap_rejoin: 'Touchez pour reprendre le spectacle', sound_hint: 'Vous devriez entendre un bip.',
     volume_hint: 'Montez le volume. Utilisez des écouteurs filaires ou le haut-parleur.',
     bluetooth_warning: 'Les écouteurs Bluetooth ajoutent un retard : réglez votre décalage ci-dessous si vous en utilisez.',
