@@ -9,6 +9,9 @@ Routes (docs/protocol.md, "Endpoints"):
   ETag, immutable cache for sha256-addressed files), ``GET /bundle/manifest.json``
   the current manifest (no-cache);
 * ``GET /api/info`` show id, title, manifest URL, socket paths, server time;
+* ``GET /api/report`` the show's report (docs/report.md) once it ended, for the
+  console (``Authorization: Bearer <console token>``); the renderer is injected
+  (``create_app(report=...)``: ``flashmob serve`` passes ``tools/report``'s);
 * ``WS /ws`` participants, ``WS /ws/console`` console.
 
 Everything with a rule lives elsewhere: the protocol and its deadlines in the
@@ -53,6 +56,7 @@ from .loginthrottle import LoginThrottle
 from .ntp import NtpWorker
 from .runtime import Runtime
 from .service import Options
+from .showlogfile import ShowLogFile, default_path
 from .session import CONSOLE_AUTH_TIMEOUT_S, ConsoleSession, ParticipantSession, Session  # noqa: F401
 from .statelock import lock_state_file
 from .store import SqliteStore
@@ -90,6 +94,12 @@ class ServerConfig:
     progress: Callable[[int, int], None] | None = None  # bundle verification progress (bytes done, total)
     hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S  # a /ws socket must say hello within this
     collect_garbage: bool = True  # full garbage collections only from the ticker (conductor/collector.py)
+    showlog_path: Path | None = None  # the show log (docs/report.md); default: the state file's name + .showlog
+    report: "ReportRenderer | None" = None  # renders /api/report (flashmob serve: tools/report's); None: 501
+
+
+ReportRenderer = Callable[[Path, "list[Path]"], str]
+"""``(bundle folder, show log files) -> the report's HTML`` (raises ValueError with a message)."""
 
 
 def build_conductor(cfg: ServerConfig) -> tuple[Runtime, ServerClock, NtpWorker | None]:
@@ -117,10 +127,11 @@ def build_conductor(cfg: ServerConfig) -> tuple[Runtime, ServerClock, NtpWorker 
         options = Options(assign=cfg.assign, capacity=cfg.capacity, max_pending=cfg.max_pending,
                           group_secret=secret.key, confirm_timeout_us=round(cfg.confirm_timeout_s * 1e6),
                           min_lead_us=round(cfg.min_lead_s * 1e6), public_url=cfg.public_url, console_token=token)
+        showlog = ShowLogFile(cfg.showlog_path or default_path(db_path))
         conductor = Runtime(bundle, store, clock.now_us, options, ntp_status=ntp.status if ntp else dict,
                             allow_clock_steps=clock.allow_steps, alarms=alarms,
                             time_served=clock.forbid_backward_steps,
-                            collector=Collector() if cfg.collect_garbage else None)
+                            collector=Collector() if cfg.collect_garbage else None, showlog=showlog)
     except BaseException:
         lock.release()
         raise
@@ -137,7 +148,8 @@ PLACEHOLDER = """<!doctype html><html lang="en"><meta charset="utf-8">
 
 
 def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None = None,
-               client_dir: Path | None = None, hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S) -> FastAPI:
+               client_dir: Path | None = None, hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S,
+               report: ReportRenderer | None = None) -> FastAPI:
     client_root = (client_dir or CLIENT_DIR).resolve()
     bundle: Bundle = conductor.bundle
     ids = itertools.count(1)
@@ -199,6 +211,28 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
                             groups=tuple(g.id for g in bundle.groups), server_time_us=clock.now_us())
         return JSONResponse(m.to_dict(payload), headers={"Cache-Control": "no-store"})
 
+    @app.get("/api/report")
+    async def show_report(request: Request) -> Response:
+        """The report of the show that ended (console token as a bearer token): an HTML download."""
+        nocache = {"Cache-Control": "no-store"}
+        auth = request.headers.get("authorization", "")
+        if not auth.startswith("Bearer ") or not conductor.core.check_console_token(auth[7:].strip()):
+            return JSONResponse({"error": "the console token is required (Authorization: Bearer <token>)"},
+                                status_code=401, headers=nocache)
+        if conductor.record.state.value not in ("ended", "aborted"):
+            return JSONResponse({"error": f"the report is ready once the show ended; it is "
+                                          f"{conductor.record.state.value}"}, status_code=409, headers=nocache)
+        if report is None or conductor.showlog is None:
+            return JSONResponse({"error": "this conductor makes no report (run flashmob report BUNDLE -o DIR)"},
+                                status_code=501, headers=nocache)
+        conductor.flush_showlog()
+        try:
+            page = await asyncio.to_thread(report, bundle.root, [conductor.showlog.path])
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=409, headers=nocache)
+        return HTMLResponse(page, headers={**nocache, "Content-Disposition":
+                                           f'attachment; filename="report-{bundle.show_id}.html"'})
+
     @app.api_route("/bundle/manifest.json", methods=["GET", "HEAD"])
     async def current_manifest(request: Request) -> Response:
         return files.file_response(request, bundle.root / MANIFEST, cache_control=files.REVALIDATE)
@@ -255,4 +289,5 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
 def build_app(cfg: ServerConfig) -> FastAPI:
     """Everything from a config: bundle, store, clock, NTP worker, app."""
     conductor, clock, ntp = build_conductor(cfg)
-    return create_app(conductor, clock, ntp=ntp, client_dir=cfg.client_dir, hello_timeout_s=cfg.hello_timeout_s)
+    return create_app(conductor, clock, ntp=ntp, client_dir=cfg.client_dir, hello_timeout_s=cfg.hello_timeout_s,
+                      report=cfg.report)

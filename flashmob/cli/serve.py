@@ -166,14 +166,15 @@ def run(args: argparse.Namespace) -> int:
                        min_lead_s=args.min_lead, public_url=url, ntp_hosts=args.ntp,
                        ntp_interval_s=args.ntp_interval, client_dir=args.client_dir,
                        ntp_max_offset_s=args.ntp_max_offset, progress=shell.VerifyProgress(sys.stderr),
-                       hello_timeout_s=limits.hello_timeout_s)
+                       hello_timeout_s=limits.hello_timeout_s, report=_report_renderer)
     try:
         conductor, clock, ntp = build_conductor(cfg)
     except (ValueError, OSError, sqlite3.Error, StateFileInUse) as exc:
         print(f"flashmob serve: {exc}", file=sys.stderr)
         sock.close()
         return 2
-    app = create_app(conductor, clock, ntp=ntp, client_dir=cfg.client_dir, hello_timeout_s=cfg.hello_timeout_s)
+    app = create_app(conductor, clock, ntp=ntp, client_dir=cfg.client_dir, hello_timeout_s=cfg.hello_timeout_s,
+                     report=cfg.report)
     if ntp is not None:
         ntp.start()  # the first round runs now; lifespan's start() is then a no-op
         if not ntp.wait_first(cfg.ntp_wait_s):
@@ -189,6 +190,13 @@ def run(args: argparse.Namespace) -> int:
                                      forwarded_allow_ips=args.forwarded_allow_ips, timeout_graceful_shutdown=3)
     server.run(sockets=[sock])
     return 0
+
+
+def _report_renderer(bundle: Path, logs: list[Path]) -> str:
+    """The console's report download (``GET /api/report``): tools/report, imported when asked."""
+    from flashmob.tools.report.page import render_page
+
+    return render_page(bundle, logs)
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
