@@ -62,6 +62,9 @@ VERSION = 1
 HEADER = struct.Struct("<8sHH20x")
 RECORD = struct.Struct("<qQBBBBiii")
 assert HEADER.size == RECORD.size == 32
+FIELDS = (("t_us", "<i8"), ("who", "<u8"), ("kind", "u1"), ("group", "u1"), ("engine", "u1"), ("flags", "u1"),
+          ("a", "<i4"), ("b", "<i4"), ("c", "<i4"))
+"""The record's fields as a numpy structured dtype's list (the same layout as :data:`RECORD`)."""
 SUFFIX = ".showlog"
 """A log's file name ends so (the default: the state file's name + this)."""
 
