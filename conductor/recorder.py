@@ -15,8 +15,10 @@ Bounds (20,000 phones over an hour; docs/report.md has the measured numbers):
   latency by 10 ms), else at most every :data:`SAMPLE_SHOW_US` while the show
   is armed or running and every :data:`SAMPLE_IDLE_US` otherwise;
 * a phone gets at most :data:`MAX_PER_PHONE` records per stay (from its first
-  socket to its last one closing), the log at most ``max_records`` in all;
-  what is not kept is counted in a DROPPED record;
+  socket to its last one closing): what it loses is counted in DROPPED records
+  (at most one every :data:`DROP_NOTE_US`); the log gets at most
+  ``max_records`` in all, the last of them a DROPPED record saying when it
+  filled up (nothing after it is kept);
 * memory: one small slot per participant with an open socket (dropped when its
   last socket closes) and the buffer between two drains.
 """
@@ -60,7 +62,8 @@ class Recorder:
         self.sample_idle_us = sample_idle_us
         self.records = 0  # kept since start
         self.dropped = 0  # not kept since start
-        self._unnoted = {fmt.DROP_LOG_FULL: 0, fmt.DROP_PHONE_FULL: 0}
+        self._unnoted = 0  # a phone's records over its cap, not yet in a DROPPED record
+        self.full = False
         self._noted_us = -(2 ** 62)
         self._buffer = bytearray()
         self._phones: dict[str, _Phone] = {}
@@ -77,14 +80,17 @@ class Recorder:
     def _put(self, t_us: int, who: int, kind: int, group: int = fmt.NO_GROUP, engine: int = 0, flags: int = 0,
              a: int = fmt.NONE, b: int = fmt.NONE, c: int = fmt.NONE, phone: _Phone | None = None) -> None:
         self._last_us = max(self._last_us, t_us)
-        reason = 0
         if self.records >= self.max_records - 1:  # the last slot is kept for the note that says so
-            reason = fmt.DROP_LOG_FULL
-        elif phone is not None and phone.count >= self.max_per_phone:
-            reason = fmt.DROP_PHONE_FULL
-        if reason:
             self.dropped += 1
-            self._unnoted[reason] += 1
+            if not self.full:
+                self.full = True
+                self._buffer += fmt.RECORD.pack(t_us, 0, fmt.DROPPED, fmt.NO_GROUP, 0, 0, self._unnoted + 1,
+                                                fmt.DROP_LOG_FULL, fmt.NONE)
+                self.records += 1
+            return
+        if phone is not None and phone.count >= self.max_per_phone:
+            self.dropped += 1
+            self._unnoted += 1
             self._note_drops(t_us)
             return
         if phone is not None:
@@ -93,13 +99,14 @@ class Recorder:
         self.records += 1
 
     def _note_drops(self, t_us: int, *, force: bool = False) -> None:
-        if not force and t_us - self._noted_us < DROP_NOTE_US:
+        if not self._unnoted or self.full or (not force and t_us - self._noted_us < DROP_NOTE_US):
             return
-        for reason, n in self._unnoted.items():
-            if n and self.records < self.max_records:
-                self._buffer += fmt.RECORD.pack(t_us, 0, fmt.DROPPED, fmt.NO_GROUP, 0, 0, n, reason, fmt.NONE)
-                self.records += 1
-                self._unnoted[reason] = 0
+        if self.records >= self.max_records - 1:  # its slot is the log-full note's
+            return
+        self._buffer += fmt.RECORD.pack(t_us, 0, fmt.DROPPED, fmt.NO_GROUP, 0, 0, self._unnoted,
+                                        fmt.DROP_PHONE_FULL, fmt.NONE)
+        self.records += 1
+        self._unnoted = 0
         self._noted_us = t_us
 
     # -- conductor events -------------------------------------------------------------------

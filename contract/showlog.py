@@ -44,8 +44,9 @@ themselves* (``status`` frames: ``self-reported``).
   position minus the conductor's show time at the frame's arrival; otherwise
   ``c`` is the position), ``(flags >> 4) & 7`` = index + 1 in :data:`TROUBLES`
   (0: none); ``a`` = sync error bound (µs), ``b`` = output latency (µs).
-* DROPPED (conductor): ``a`` records were not kept (``b`` = 1: the log's size
-  cap, 2: a phone's record cap) since the last such record.
+* DROPPED (conductor): ``b`` = 2: ``a`` records of phones over their record
+  cap were not kept since the last such record; ``b`` = 1: the log reached its
+  size cap here and keeps nothing after this record.
 """
 
 from __future__ import annotations

@@ -242,13 +242,18 @@ def collect(recs: np.ndarray, groups: int) -> Facts:
             on[where.pop(key)].discard(key)
     rows.append([len(on[i]) for i in range(groups)])
     att = np.array(rows, dtype=np.int64).reshape(len(rows), groups)
-    dropped = int(recs["a"][recs["kind"] == fmt.DROPPED].clip(0).sum())
+    notes = recs[recs["kind"] == fmt.DROPPED]
+    dropped = int(notes["a"][notes["b"] == fmt.DROP_PHONE_FULL].clip(0).sum())
+    full = notes[notes["b"] == fmt.DROP_LOG_FULL]
     facts = Facts(run=run, phones=sorted(phones.values(), key=lambda p: p.number),
                   attendance_t_us=np.array(times, dtype=np.int64), attendance=att, dropouts=dropouts,
                   drift_us=drift, groups=groups, dropped_records=dropped, nodes=int(recs["node"].max()) + 1)
     if dropped:
-        facts.notes.append(f"{dropped} record(s) were not kept by the conductor (the log's bounds): "
-                           "counts may be low")
+        facts.notes.append(f"{dropped} record(s) of phones over their record cap were not kept by the conductor: "
+                           "their status counts may be low")
+    for r in full:
+        facts.notes.append(f"the show log reached its size cap at {run.rel_s(int(r['t_us'])):.1f} s: nothing "
+                           "after that was recorded (by that node)")
     return facts
 
 
