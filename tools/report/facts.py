@@ -257,45 +257,78 @@ def collect(recs: np.ndarray, groups: int) -> Facts:
     return facts
 
 
+def _per(gi: np.ndarray, n: int, values: np.ndarray):
+    """Per group of ``gi`` (indexes 0..n-1): count, median (as int(np.median)), max of ``values``."""
+    counts = np.bincount(gi, minlength=n)
+    order = np.lexsort((values, gi))
+    v = values[order].astype(np.float64)
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    has = counts > 0
+    lo = np.where(has, starts + (counts - 1) // 2, 0)
+    hi = np.where(has, starts + counts // 2, 0)
+    med = ((v[lo] + v[hi]) / 2) if len(v) else np.zeros(n)
+    top = np.where(has, v[np.maximum(ends - 1, 0)], 0) if len(v) else np.zeros(n)
+    return counts, med, top
+
+
+def _last(gi: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
+    """Per group: the row index of its last row where ``mask`` (rows sorted by group, then time); -1: none."""
+    out = np.full(n, -1, dtype=np.int64)
+    rows = np.nonzero(mask)[0]
+    out[gi[rows]] = rows  # later rows overwrite earlier ones
+    return out
+
+
+def _first(gi: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
+    out = np.full(n, -1, dtype=np.int64)
+    rows = np.nonzero(mask)[0][::-1]
+    out[gi[rows]] = rows
+    return out
+
+
 def _statuses(recs: np.ndarray, run: Run, phones: dict[int, Phone]) -> np.ndarray:
-    """Fill each phone's self-reported facts; returns every drift sample of the run."""
+    """Fill each phone's self-reported facts (vectorized: 20,000 phones in one pass); every drift sample."""
+    keys = np.fromiter(phones, dtype=np.uint64, count=len(phones))
     st = recs[(recs["kind"] == fmt.STATUS) & (recs["t_us"] <= run.end_at_us)]
-    st = st[np.isin(st["who"], np.fromiter(phones, dtype=np.uint64, count=len(phones)))]
-    order = np.lexsort((st["t_us"], st["who"]))
-    st = st[order]
-    keys, starts = np.unique(st["who"], return_index=True)
-    bounds = list(starts[1:]) + [len(st)]
-    drifts = []
-    for key, s, e in zip(keys, starts, bounds):
-        p = phones[int(key)]
-        mine = st[s:e]
-        t = mine["t_us"]
-        before = mine[t <= run.armed_at_us]
-        if len(before):
-            last = before[-1]
-            p.verified_at_arm = bool(last["flags"] & fmt.F_VERIFIED)
-            p.sound_at_arm = last["engine"] != 0
-        during = mine[t >= run.armed_at_us]
-        p.statuses = len(during)
-        playing = mine[(t >= run.start_at_us) & ((mine["flags"] & fmt.F_POSITION) != 0)]
-        if len(playing):
-            p.first_position_us = int(playing["t_us"][0])
+    st = st[np.isin(st["who"], keys)]
+    st = st[np.lexsort((st["t_us"], st["who"]))]
+    uniq, gi = np.unique(st["who"], return_inverse=True)
+    n = len(uniq)
+    t, flags, engine = st["t_us"], st["flags"].astype(np.int64), st["engine"]
+    a, b, c = st["a"].astype(np.int64), st["b"].astype(np.int64), st["c"].astype(np.int64)
+    last_before = _last(gi, t <= run.armed_at_us, n)
+    during = t >= run.armed_at_us
+    n_during = np.bincount(gi[during], minlength=n)
+    first_play = _first(gi, (t >= run.start_at_us) & ((flags & fmt.F_POSITION) != 0), n)
+    mb = during & (a != fmt.NONE)
+    _, sync_med, sync_max = _per(gi[mb], n, a[mb])
+    n_sync = np.bincount(gi[mb], minlength=n)
+    ml = during & (b != fmt.NONE)
+    n_lat, lat_med, _ = _per(gi[ml], n, b[ml])
+    last_engine = _last(gi, engine != 0, n)
+    last_any = _last(gi, np.ones(len(st), dtype=bool), n)
+    md = ((flags & fmt.F_DRIFT) != 0) & (t >= run.start_at_us)
+    n_drift, drift_med, _ = _per(gi[md], n, c[md])
+    _, _, drift_abs = _per(gi[md], n, np.abs(c[md]))
+    for j, key in enumerate(uniq.tolist()):
+        p = phones[key]
+        if last_before[j] >= 0:
+            p.verified_at_arm = bool(flags[last_before[j]] & fmt.F_VERIFIED)
+            p.sound_at_arm = bool(engine[last_before[j]] != 0)
+        p.statuses = int(n_during[j])
+        if first_play[j] >= 0:
+            p.first_position_us = int(t[first_play[j]])
             p.playing_at_start = p.first_position_us <= run.start_at_us + START_WINDOW_US
-        if len(during):
-            bound = during["a"][during["a"] != fmt.NONE]
-            if len(bound):
-                p.sync_median_us, p.sync_max_us = int(np.median(bound)), int(bound.max())
-            lat = during["b"][during["b"] != fmt.NONE]
-            if len(lat):
-                p.latency_median_us = int(np.median(lat))
-        named = mine[mine["engine"] != 0]
-        if len(named):
-            p.engine = fmt.engine_name(int(named["engine"][-1]))
-        p.trouble = fmt.trouble_name(int(mine["flags"][-1])) if len(mine) else None
-        d = mine["c"][((mine["flags"] & fmt.F_DRIFT) != 0) & (t >= run.start_at_us)]
-        if len(d):
-            p.drift_samples = len(d)
-            p.drift_median_us = int(np.median(d))
-            p.drift_max_abs_us = int(np.abs(d.astype(np.int64)).max())
-            drifts.append(d.astype(np.int64))
-    return np.concatenate(drifts) if drifts else np.zeros(0, dtype=np.int64)
+        if n_sync[j]:
+            p.sync_median_us, p.sync_max_us = int(sync_med[j]), int(sync_max[j])
+        if n_lat[j]:
+            p.latency_median_us = int(lat_med[j])
+        if last_engine[j] >= 0:
+            p.engine = fmt.engine_name(int(engine[last_engine[j]]))
+        p.trouble = fmt.trouble_name(int(flags[last_any[j]]))
+        if n_drift[j]:
+            p.drift_samples = int(n_drift[j])
+            p.drift_median_us = int(drift_med[j])
+            p.drift_max_abs_us = int(drift_abs[j])
+    return c[md]

@@ -50,7 +50,7 @@ def read_logs(paths: list[Path]) -> Logs:
             merged[name] = recs[name]
         merged["node"] = node
         parts.append(merged)
-    allrecs = np.concatenate(parts)
+    allrecs = parts[0] if len(parts) == 1 else np.concatenate(parts)
     order = np.argsort(allrecs["t_us"], kind="stable")
     return Logs(allrecs[order], tuple(Path(p) for p in paths), torn)
 

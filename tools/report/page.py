@@ -60,7 +60,7 @@ def build(bundle_dir: Path, logs: list[Path] | None = None) -> Report:
         raise ReportError(f"cannot read a show log: {exc}") from None
     if merged.torn_bytes:
         facts.notes.append(f"{merged.torn_bytes} byte(s) of a partial last record were ignored")
-    revisions = {int(r["who"]) for r in merged.records if r["kind"] == fmt.BOOT}
+    revisions = {int(w) for w in merged.records["who"][merged.records["kind"] == fmt.BOOT]}
     if revisions and fmt.revision_key(bundle.revision) not in revisions:
         facts.notes.append("the logs were written for another revision of this bundle: group names may not match")
     names = [g.name for g in bundle.groups]
