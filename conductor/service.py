@@ -171,7 +171,6 @@ class Conductor:
         self.registry = Registry(bundle.groups, seats, options.assign, signer=self.signer)
         self.telemetry = Telemetry(bundle.groups)
         self.recorder = Recorder(bundle.show_id, [g.id for g in bundle.groups])
-        self.rehearsal = False  # a rehearsal run: its show records are flagged (the report leaves them out)
         self.writeback = WriteBack()
         self._announcements: list[m.AnnouncementInfo] = list(boot.announcements)[-max(options.announcements_kept,
                                                                                         5):]
@@ -226,8 +225,9 @@ class Conductor:
         return [fx.ClockSteps(allowed)]
 
     def _record_show(self, record: ShowRecord, now: int) -> None:
+        """A record for the show log (a rehearsal's is flagged: the report leaves it out)."""
         self.recorder.show(now, record.state.value, start_at_us=record.start_at_us, revision=record.revision,
-                           duration_us=record.duration_us, rehearsal=self.rehearsal)
+                           duration_us=record.duration_us, rehearsal=bool(getattr(record, "rehearsal", False)))
 
     def _apply(self, transitions: list[showmod.Transition] | tuple[showmod.Transition, ...]) -> list[fx.Effect]:
         self.record = transitions[-1].after

@@ -22,7 +22,13 @@ log = logging.getLogger("flashmob.conductor.showlog")
 
 
 def default_path(state_file: Path) -> Path:
+    """A single conductor's log: beside its state file, the same name + ``.showlog``."""
     return state_file.with_name(state_file.name + fmt.SUFFIX)
+
+
+def node_path(folder: Path, node_id: str) -> Path:
+    """A node's log when several conductors share a show (no state file): one file per node id."""
+    return Path(folder) / f".flashmob-node-{node_id}{fmt.SUFFIX}"
 
 
 class ShowLogFile:

@@ -217,3 +217,17 @@ def setup_inline(bundle_dir, tmp_path):
                             Options(console_token="t", min_lead_us=1_000_000))
         return c, mono
     return make
+
+
+def test_a_rehearsal_records_transitions_flagged(setup_inline):
+    """A rehearsal's show record (``rehearsal`` true: conductor/rehearsal.py) is logged flagged."""
+    from types import SimpleNamespace
+
+    c, _ = setup_inline()
+    c.core.recorder.take()
+    c.core._record_show(SimpleNamespace(state=State.ARMED, start_at_us=9 * S, revision=4, duration_us=60 * S,
+                                        rehearsal=True), 5 * S)
+    c.core._record_show(c.core.record, 6 * S)
+    flagged, real = records(c.core.recorder)
+    assert flagged.flags & fmt.F_REHEARSAL and fmt.STATES[flagged.group] == "armed" and flagged.who == 9 * S
+    assert not real.flags & fmt.F_REHEARSAL
