@@ -9,9 +9,8 @@ Routes (docs/protocol.md, "Endpoints"):
   ETag, immutable cache for sha256-addressed files), ``GET /bundle/manifest.json``
   the current manifest (no-cache);
 * ``GET /api/info`` show id, title, manifest URL, socket paths, server time;
-* ``GET /api/report`` the show's report (docs/report.md) once it ended, for the
-  console (``Authorization: Bearer <console token>``); the renderer is injected
-  (``create_app(report=...)``: ``flashmob serve`` passes ``tools/report``'s);
+* ``GET /api/report`` the show's report for the console, once it ended
+  (:mod:`conductor.reportroute`; the renderer is injected: ``create_app(report=...)``);
 * ``WS /ws`` participants, ``WS /ws/console`` console.
 
 Everything with a rule lives elsewhere: the protocol and its deadlines in the
@@ -56,6 +55,7 @@ from .loginthrottle import LoginThrottle
 from .ntp import NtpWorker
 from .runtime import Runtime
 from .service import Options
+from .reportroute import ReportRenderer, ReportRoute
 from .showlogfile import ShowLogFile, default_path
 from .session import CONSOLE_AUTH_TIMEOUT_S, ConsoleSession, ParticipantSession, Session  # noqa: F401
 from .statelock import lock_state_file
@@ -95,11 +95,7 @@ class ServerConfig:
     hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S  # a /ws socket must say hello within this
     collect_garbage: bool = True  # full garbage collections only from the ticker (conductor/collector.py)
     showlog_path: Path | None = None  # the show log (docs/report.md); default: the state file's name + .showlog
-    report: "ReportRenderer | None" = None  # renders /api/report (flashmob serve: tools/report's); None: 501
-
-
-ReportRenderer = Callable[[Path, "list[Path]"], str]
-"""``(bundle folder, show log files) -> the report's HTML`` (raises ValueError with a message)."""
+    report: ReportRenderer | None = None  # renders /api/report (flashmob serve: tools/report's); None: 501
 
 
 def build_conductor(cfg: ServerConfig) -> tuple[Runtime, ServerClock, NtpWorker | None]:
@@ -211,27 +207,7 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
                             groups=tuple(g.id for g in bundle.groups), server_time_us=clock.now_us())
         return JSONResponse(m.to_dict(payload), headers={"Cache-Control": "no-store"})
 
-    @app.get("/api/report")
-    async def show_report(request: Request) -> Response:
-        """The report of the show that ended (console token as a bearer token): an HTML download."""
-        nocache = {"Cache-Control": "no-store"}
-        auth = request.headers.get("authorization", "")
-        if not auth.startswith("Bearer ") or not conductor.core.check_console_token(auth[7:].strip()):
-            return JSONResponse({"error": "the console token is required (Authorization: Bearer <token>)"},
-                                status_code=401, headers=nocache)
-        if conductor.record.state.value not in ("ended", "aborted"):
-            return JSONResponse({"error": f"the report is ready once the show ended; it is "
-                                          f"{conductor.record.state.value}"}, status_code=409, headers=nocache)
-        if report is None or conductor.showlog is None:
-            return JSONResponse({"error": "this conductor makes no report (run flashmob report BUNDLE -o DIR)"},
-                                status_code=501, headers=nocache)
-        conductor.flush_showlog()
-        try:
-            page = await asyncio.to_thread(report, bundle.root, [conductor.showlog.path])
-        except ValueError as exc:
-            return JSONResponse({"error": str(exc)}, status_code=409, headers=nocache)
-        return HTMLResponse(page, headers={**nocache, "Content-Disposition":
-                                           f'attachment; filename="report-{bundle.show_id}.html"'})
+    app.add_api_route("/api/report", ReportRoute(conductor, clock.now_us, report, login_throttle), methods=["GET"])
 
     @app.api_route("/bundle/manifest.json", methods=["GET", "HEAD"])
     async def current_manifest(request: Request) -> Response:

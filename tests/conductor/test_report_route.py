@@ -45,6 +45,9 @@ def test_the_report_after_a_show_on_real_sockets(live_server, tmp_path):
     assert r.headers["content-disposition"].startswith("attachment; filename=\"report-")
     page = r.text
     assert page.count("<svg") == 6 and "self-reported" in page
+    t = time.perf_counter()
+    assert httpx.get(url, headers=auth, timeout=30).text == page  # kept: nothing changed since
+    assert time.perf_counter() - t < 0.5
     a.close()
     c.close()
     log = srv.conductor.showlog.path
@@ -58,3 +61,18 @@ def test_the_report_after_a_show_on_real_sockets(live_server, tmp_path):
     assert [p["said_playing_at_start"] for p in people] == ["yes", "yes", "no"]
     assert [p["seen_dropouts"] for p in people] == ["0", "1", "0"]
     assert [p["said_engine"] for p in people] == ["webaudio", "webaudio", ""]
+
+
+def test_wrong_tokens_are_throttled_like_console_logins(live_server):
+    from flashmob.conductor.loginthrottle import LoginThrottle
+
+    srv = live_server(duration_ms=2_000, report=renderer())
+    url = f"{srv.url}/api/report"
+    codes = [httpx.get(url, headers={"Authorization": f"Bearer guess-{i:020d}"}).status_code
+             for i in range(LoginThrottle.MAX_FAILURES + 1)]
+    assert codes[:LoginThrottle.MAX_FAILURES] == [401] * LoginThrottle.MAX_FAILURES and codes[-1] == 429
+    r = httpx.get(url, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 429 and "retry in" in r.json()["error"]  # locked out, even with the right one
+    c = srv.ws("/ws/console")  # and the console's login from this address too: one throttle
+    c.send({"type": "console_hello", "token": TOKEN})
+    assert c.expect("error")["code"] == "unauthorized"
