@@ -18,7 +18,7 @@ def render_page(bundle, logs):
     return render(bundle, logs)
 
 
-def test_the_report_tells_what_happened(browser, conductor_server, tmp_path):
+def test_the_report_tells_what_happened(browser, conductor_server, artifacts):
     from flashmob.contract import showlog as fmt
     from flashmob.tools.report.page import build
 
@@ -64,6 +64,7 @@ def test_the_report_tells_what_happened(browser, conductor_server, tmp_path):
     with console.expect_download(timeout=60_000) as dl:
         console.click("#report")
     page_html = open(dl.value.path(), encoding="utf-8").read()
+    (artifacts / "report.html").write_text(page_html, encoding="utf-8")
     assert dl.value.suggested_filename.startswith("report-") and page_html.count("<svg") == 6
     cctx.close()
     for c, _ in pages.values():

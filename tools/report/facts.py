@@ -116,7 +116,11 @@ def find_run(recs: np.ndarray) -> Run:
             current = {"armed": int(r["t_us"]), "start": int(r["who"]), "duration": int(r["b"]) * 1000,
                        "rehearsal": rehearsal, "running": False, "end": None, "outcome": "running"}
             runs.append(current)
-        elif current is not None and state == "running":
+        elif state == "running":
+            if current is None or current["start"] != int(r["who"]):  # the log began during the show
+                current = {"armed": min(int(r["t_us"]), int(r["who"])), "start": int(r["who"]),
+                           "duration": int(r["b"]) * 1000, "rehearsal": rehearsal, "end": None, "outcome": "running"}
+                runs.append(current)
             current["running"] = True
         elif current is not None and state in ("ended", "aborted"):
             current["end"], current["outcome"] = int(r["t_us"]), state

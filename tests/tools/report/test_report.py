@@ -176,3 +176,18 @@ def test_the_command_writes_the_page_and_the_tables(bundle, tmp_path):
     page = (tmp_path / "out" / "report.html").read_text()
     assert "3 byte(s) of a partial last record were ignored" in page
     assert main(["report", str(bundle), "-o", str(tmp_path / "out2")]) == 1  # no log in the bundle folder
+
+
+def test_a_log_that_begins_during_the_show(bundle, tmp_path):
+    """A conductor that started (or whose log was new) while the show ran: the run is known from its boot record."""
+    sid, groups = ids(bundle)
+    rec = Recorder(sid, groups)
+    start = T0
+    rec.boot(T0 + 20 * S, "rev")
+    show(rec, T0 + 20 * S, "running", start, 2)
+    rec.joined(T0 + 21 * S, "z", groups[0], confirmed=True, known=True)
+    st(rec, T0 + 22 * S, "z", position=22 * S, drift=0)
+    show(rec, T0 + 60 * S, "ended", start, 3)
+    f = collect(read_logs([write(tmp_path / "late.showlog", rec)]).records, len(groups))
+    assert (f.run.start_at_us, f.run.armed_at_us, f.run.outcome) == (start, start, "ended")
+    assert len(f.phones) == 1 and not f.phones[0].playing_at_start and f.phones[0].first_position_us == T0 + 22 * S
