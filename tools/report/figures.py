@@ -32,7 +32,10 @@ def _svg(fig: Figure, salt: str) -> str:
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     text = buf.getvalue()
-    return text[text.index("<svg"):]  # the element alone: it is inlined in the page
+    text = text[text.index("<svg"):]  # the element alone: it is inlined in the page
+    # matplotlib numbers its ids per figure (figure_1, patch_1...): six figures in one page need their own
+    return (text.replace(' id="', f' id="{salt}-').replace("url(#", f"url(#{salt}-")
+            .replace('href="#', f'href="#{salt}-'))
 
 
 def _marks(ax, facts: Facts) -> None:

@@ -121,6 +121,12 @@ def test_the_report_counts_what_happened(bundle, tmp_path):
         assert f">{p}<" not in page and f"\"{p}\"" not in page  # no participant id anywhere
     assert "self-reported" in page and "conductor saw" in page and "Rehearsal" not in page
     assert "data:text/csv" in page
+    from flashmob.tools.report.figures import valid_svg_ids
+
+    ids_ = valid_svg_ids(page)
+    assert len(ids_) == len(set(ids_)), "six inline SVGs: no id defined twice in one page"
+    assert "Attendance over time, per group (conductor saw" in page
+    assert "Sync error bounds (self-reported by the phones; 3 phones)" in page
 
 
 def test_two_nodes_merge_and_a_restart_closes_a_nodes_sockets(bundle, tmp_path):
