@@ -4,7 +4,9 @@
   <token>``; never in a URL); wrong tokens count against the address in the
   same :class:`~conductor.loginthrottle.LoginThrottle` as console logins, so
   this route is no faster way to guess it (``429`` while locked out).
-* Only once the show's record is ``ended`` or ``aborted`` (``409`` before).
+* Not while the show is armed or running (``409``): the console offers it once
+  the record is ``ended`` or ``aborted``; after a reset to the lobby it is
+  still the last show's (``409`` when the log holds none).
 * The page is rendered by the injected renderer (``flashmob serve`` passes
   ``tools/report``'s: the conductor does not import tools) on a worker
   thread, one rendering at a time; it is kept until the log grows or the
@@ -61,7 +63,7 @@ class ReportRoute:
             return refused
         rt = self.conductor
         record = rt.record
-        if record.state.value not in ("ended", "aborted"):
+        if record.state.value in ("armed", "running"):
             return _refusal(409, f"the report is ready once the show ended; it is {record.state.value}")
         if self.renderer is None or rt.showlog is None:
             return _refusal(501, "this conductor makes no report (run flashmob report BUNDLE -o DIR)")

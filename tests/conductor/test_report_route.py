@@ -23,7 +23,7 @@ def test_the_report_after_a_show_on_real_sockets(live_server, tmp_path):
     assert httpx.get(url, headers={"Authorization": "Bearer wrong-token-wrong-token"}).status_code == 401
     auth = {"Authorization": f"Bearer {TOKEN}"}
     r = httpx.get(url, headers=auth)
-    assert r.status_code == 409 and "once the show ended; it is lobby" in r.json()["error"]
+    assert r.status_code == 409 and "no show that started" in r.json()["error"]
     a, _ = srv.confirmed_phone()
     b, _ = srv.confirmed_phone()
     c, _ = srv.phone()  # never answers its challenge, never says anything
@@ -33,6 +33,8 @@ def test_the_report_after_a_show_on_real_sockets(live_server, tmp_path):
     console = srv.console()
     console.send({"type": "arm", "in_ms": 600})
     start = console.expect("ack")["show"]["start_at_us"]
+    r = httpx.get(url, headers=auth)
+    assert r.status_code == 409 and r.json()["error"].split("it is ")[1] in ("armed", "running")
     a.expect("show", state="running", timeout=5)
     for p in (a, b):
         p.send({"type": "status", "verified": True, "engine": "webaudio", "sync_error_us": 1500,
