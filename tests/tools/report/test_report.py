@@ -197,3 +197,12 @@ def test_a_log_that_begins_during_the_show(bundle, tmp_path):
     f = collect(read_logs([write(tmp_path / "late.showlog", rec)]).records, len(groups))
     assert (f.run.start_at_us, f.run.armed_at_us, f.run.outcome) == (start, start, "ended")
     assert len(f.phones) == 1 and not f.phones[0].playing_at_start and f.phones[0].first_position_us == T0 + 22 * S
+
+
+def test_flashmob_serve_hands_the_conductor_this_renderer(bundle, tmp_path):
+    """The console's download (GET /api/report) renders with what flashmob serve injects."""
+    from flashmob.cli.serve import _report_renderer
+
+    rec, _, _ = a_show(bundle, tmp_path, rehearsal_first=False)
+    page = _report_renderer(bundle, [write(tmp_path / "n.showlog", rec)])
+    assert page.startswith("<!doctype html>") and page.count("<svg") == 6
