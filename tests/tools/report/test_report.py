@@ -206,3 +206,32 @@ def test_flashmob_serve_hands_the_conductor_this_renderer(bundle, tmp_path):
     rec, _, _ = a_show(bundle, tmp_path, rehearsal_first=False)
     page = _report_renderer(bundle, [write(tmp_path / "n.showlog", rec)])
     assert page.startswith("<!doctype html>") and page.count("<svg") == 6
+
+
+def test_garbage_records_never_crash_the_report(bundle, tmp_path):
+    """Random records after a valid header (a damaged log): a report or a clear ReportError, nothing else."""
+    import random
+
+    from flashmob.tools.report import tables
+
+    rng = random.Random(7)
+    rec, _, _ = a_show(bundle, tmp_path, rehearsal_first=False)
+    good = rec.take()
+    for trial in range(20):
+        junk = bytearray(good)
+        for _ in range(rng.randrange(1, 40)):  # bytes flipped anywhere in the records
+            junk[rng.randrange(len(junk))] = rng.randrange(256)
+        junk += bytes(rng.randrange(256) for _ in range(32 * rng.randrange(0, 5)))
+        path = tmp_path / f"junk{trial}.showlog"
+        path.write_bytes(fmt.header() + bytes(junk))
+        if trial < 2:  # the whole page (its pictures take most of the time)
+            try:
+                assert build(bundle, [path]).html.count("<svg") == 6
+            except ReportError:
+                pass
+            continue
+        try:
+            facts = collect(read_logs([path]).records, 2)
+        except NoShow:
+            continue
+        assert len(tables.all_tables(facts, ["Reds", "Blues"])) == 4
