@@ -104,8 +104,10 @@ def test_the_report_tells_what_happened(browser, conductor_server, artifacts):
     assert left_before <= seen.left_us <= left_after and back_before <= seen.back_us <= back_after
     assert drop["left_s"] == f"{(seen.left_us - start) / 1e6:.3f}"
     att = list(csv.DictReader(io.StringIO(rep.tables["attendance.csv"])))
-    during = [int(r["all"]) for r in att if 0 <= float(r["t_s"]) <= (ended - start) / 1e6]
-    assert max(during) == 3 and min(during) == 2  # the dropout, seen in the attendance
+    during = [r for r in att if 0 <= float(r["t_s"]) <= (ended - start) / 1e6]
+    assert max(int(r["seen_connected_all"]) for r in during) == 3
+    assert min(int(r["seen_connected_all"]) for r in during) == 2  # the dropout, seen in the attendance
+    assert max(int(r["said_playing_all"]) for r in during) == 2  # the silent phone never played
     # the downloaded page says the same as the tables (rendered from the same log by the conductor)
     row = lambda what: re.search(rf"<td>{re.escape(what)}</td><td class=n>([^<]*)</td><td class=src>([^<]*)<",
                                  page_html).groups()

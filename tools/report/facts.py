@@ -91,6 +91,7 @@ class Facts:
     phones: list[Phone]
     attendance_t_us: np.ndarray  # change times
     attendance: np.ndarray  # (len(t), groups) connected participants of each group from that time on
+    playing: np.ndarray  # (len(t), groups) of them, those whose last status gave a position (self-reported)
     dropouts: list[Dropout]
     drift_us: np.ndarray  # every drift sample of the run (self-reported)
     groups: int
@@ -226,31 +227,14 @@ def collect(recs: np.ndarray, groups: int) -> Facts:
             p.rejoins += 1
             i = open_drop.pop(key)
             dropouts[i] = Dropout(p.number, p.group, dropouts[i].left_us, t)
-    drift = _statuses(recs, run, phones)
-    # attendance per group over time, from the window's start
+    drift, plays = _statuses(recs, run, phones, [(t, key) for t, key, _, d in moves if d > 0])
     lo = max(int(recs["t_us"][0]), run.armed_at_us - BEFORE_ARM_US)
-    hi = run.end_at_us + AFTER_END_US
-    on: dict[int, set[int]] = {g: set() for g in range(groups)}
-    where: dict[int, int] = {}
-    times, rows = [lo], []
-    for t, key, g, d in moves:
-        if t > hi:
-            break
-        if t > lo and times[-1] != t:
-            rows.append([len(on[i]) for i in range(groups)])
-            times.append(t)
-        if d > 0 and g in on:
-            on[g].add(key)
-            where[key] = g
-        elif d < 0 and key in where:
-            on[where.pop(key)].discard(key)
-    rows.append([len(on[i]) for i in range(groups)])
-    att = np.array(rows, dtype=np.int64).reshape(len(rows), groups)
+    times, att, playing = _over_time(moves, plays, groups, lo, run.end_at_us + AFTER_END_US)
     notes = recs[recs["kind"] == fmt.DROPPED]
     dropped = int(notes["a"][notes["b"] == fmt.DROP_PHONE_FULL].clip(0).sum())
     full = notes[notes["b"] == fmt.DROP_LOG_FULL]
     facts = Facts(run=run, phones=sorted(phones.values(), key=lambda p: p.number),
-                  attendance_t_us=np.array(times, dtype=np.int64), attendance=att, dropouts=dropouts,
+                  attendance_t_us=times, attendance=att, playing=playing, dropouts=dropouts,
                   drift_us=drift, groups=groups, dropped_records=dropped, nodes=int(recs["node"].max()) + 1)
     if dropped:
         facts.notes.append(f"{dropped} record(s) of phones over their record cap were not kept by the conductor: "
@@ -259,6 +243,42 @@ def collect(recs: np.ndarray, groups: int) -> Facts:
         facts.notes.append(f"the show log reached its size cap at {run.rel_s(int(r['t_us'])):.1f} s: nothing "
                            "after that was recorded (by that node)")
     return facts
+
+
+def _over_time(moves, plays, groups: int, lo: int, hi: int):
+    """Connected and playing participants per group from each change on (times from ``lo`` to ``hi``).
+
+    ``moves``: (t, key, group, +1/-1) connections; ``plays``: (t, key, group, playing) where a
+    phone's status started or stopped giving a position.  A phone not connected is not playing."""
+    events = sorted([(t, 0, key, g, d > 0) for t, key, g, d in moves]
+                    + [(t, 1, key, g, on) for t, key, g, on in plays], key=lambda e: e[0])
+    conn: dict[int, set[int]] = {g: set() for g in range(groups)}
+    play: dict[int, set[int]] = {g: set() for g in range(groups)}
+    where: dict[int, int] = {}
+    times, rows = [lo], []
+
+    def row() -> list[int]:
+        return [len(conn[i]) for i in range(groups)] + [len(play[i]) for i in range(groups)]
+
+    for t, kind, key, g, on in events:
+        if t > hi:
+            break
+        if t > lo and times[-1] != t:
+            rows.append(row())
+            times.append(t)
+        if kind == 0:
+            if on and g in conn:
+                conn[g].add(key)
+                where[key] = g
+            elif not on and key in where:
+                gone = where.pop(key)
+                conn[gone].discard(key)
+                play[gone].discard(key)
+        elif key in where:
+            (play[where[key]].add if on else play[where[key]].discard)(key)
+    rows.append(row())
+    both = np.array(rows, dtype=np.int64).reshape(len(rows), 2 * groups)
+    return np.array(times, dtype=np.int64), both[:, :groups], both[:, groups:]
 
 
 def _per(gi: np.ndarray, n: int, values: np.ndarray):
@@ -291,8 +311,31 @@ def _first(gi: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-def _statuses(recs: np.ndarray, run: Run, phones: dict[int, Phone]) -> np.ndarray:
-    """Fill each phone's self-reported facts (vectorized: 20,000 phones in one pass); every drift sample."""
+def _first_after(gi: np.ndarray, t: np.ndarray, uniq: np.ndarray, joins: list[tuple[int, int]]) -> np.ndarray:
+    """Status rows (sorted by phone, then time) that are a phone's first after one of its ``joins`` (t, key)."""
+    out = np.zeros(len(gi), dtype=bool)
+    if not joins or not len(uniq):
+        return out
+    jt = np.array([j[0] for j in joins], dtype=np.int64)
+    jk = np.searchsorted(uniq, np.array([j[1] for j in joins], dtype=np.uint64))
+    known = (jk < len(uniq)) & (uniq[np.minimum(jk, len(uniq) - 1)] == np.array([j[1] for j in joins],
+                                                                                 dtype=np.uint64))
+    jt, jk = jt[known], jk[known]
+    keys = np.concatenate([gi, jk])
+    times = np.concatenate([t, jt])
+    kind = np.concatenate([np.ones(len(gi), dtype=np.int8), np.zeros(len(jk), dtype=np.int8)])  # joins first
+    rowid = np.concatenate([np.arange(len(gi)), np.full(len(jk), -1)])
+    order = np.lexsort((kind, times, keys))
+    k, kd, rid = keys[order], kind[order], rowid[order]
+    hit = np.zeros(len(order), dtype=bool)
+    hit[1:] = (kd[1:] == 1) & (kd[:-1] == 0) & (k[1:] == k[:-1])
+    out[rid[hit]] = True
+    return out
+
+
+def _statuses(recs: np.ndarray, run: Run, phones: dict[int, Phone], joins: list[tuple[int, int]]):
+    """Fill each phone's self-reported facts (vectorized: 20,000 phones in one pass); returns every
+    drift sample, and when each phone's statuses started or stopped giving a position."""
     keys = np.fromiter(phones, dtype=np.uint64, count=len(phones))
     st = recs[(recs["kind"] == fmt.STATUS) & (recs["t_us"] <= run.end_at_us)]
     st = st[np.isin(st["who"], keys)]
@@ -335,4 +378,10 @@ def _statuses(recs: np.ndarray, run: Run, phones: dict[int, Phone]) -> np.ndarra
             p.drift_samples = int(n_drift[j])
             p.drift_median_us = int(drift_med[j])
             p.drift_max_abs_us = int(drift_abs[j])
-    return c[md]
+    pos = (flags & fmt.F_POSITION) != 0
+    change = np.ones(len(st), dtype=bool)
+    change[1:] = (gi[1:] != gi[:-1]) | (pos[1:] != pos[:-1])
+    change |= _first_after(gi, t, uniq, joins)  # a phone back from a dropout plays once it says so again
+    rows = np.nonzero(change)[0]
+    plays = [(int(t[i]), int(st["who"][i]), int(st["group"][i]), bool(pos[i])) for i in rows]
+    return c[md], plays

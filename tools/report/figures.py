@@ -48,23 +48,27 @@ def _marks(ax, facts: Facts) -> None:
 
 
 def attendance(facts: Facts, names: list[str], colours: list[str]) -> str:
-    """Connected participants of each group over time (conductor saw: open sockets)."""
-    fig = Figure(figsize=SIZE)
-    ax = fig.add_subplot()
+    """Connected participants of each group over time (conductor saw: open sockets), and those of
+    them playing (self-reported: their last status gave a position)."""
+    fig = Figure(figsize=(SIZE[0], SIZE[1] * 1.6))
+    top, bottom = fig.subplots(2, 1, sharex=True)
     t = np.array([facts.run.rel_s(x) for x in facts.attendance_t_us])
     t_end = facts.run.rel_s(facts.run.end_at_us) + 5
     xs = np.append(t, max(t_end, t[-1]))
-    for g in range(facts.groups):
-        ys = np.append(facts.attendance[:, g], facts.attendance[-1, g])
-        ax.step(xs, ys, where="post", color=colours[g], label=names[g], lw=1.6)
-    total = facts.attendance.sum(axis=1)
-    ax.step(xs, np.append(total, total[-1]), where="post", color="#222", lw=1, ls=":", label="all")
-    _marks(ax, facts)
-    ax.set_xlabel("seconds from the start")
-    ax.set_ylabel("connected participants")
-    ax.set_title(f"Attendance over time, per group ({SEEN}: open sockets)", fontsize=10)
-    ax.set_ylim(bottom=0)
-    ax.legend(fontsize=8, loc="lower left")
+    for ax, counts, what in ((top, facts.attendance, f"connected ({SEEN}: open sockets)"),
+                             (bottom, facts.playing, f"playing ({SAID}: a position)")):
+        for g in range(facts.groups):
+            ax.step(xs, np.append(counts[:, g], counts[-1, g]), where="post", color=colours[g], label=names[g],
+                    lw=1.6)
+        total = counts.sum(axis=1)
+        ax.step(xs, np.append(total, total[-1]), where="post", color="#222", lw=1, ls=":", label="all")
+        _marks(ax, facts)
+        ax.set_ylabel("participants")
+        ax.set_title(what, fontsize=9)
+        ax.set_ylim(bottom=0)
+    top.legend(fontsize=8, loc="lower left")
+    bottom.set_xlabel("seconds from the start")
+    fig.suptitle("Attendance over time, per group", fontsize=10)
     return _svg(fig, "attendance")
 
 

@@ -4,7 +4,8 @@
   personal data), each column named with its source: ``seen_`` (what the
   conductor saw) or ``said_`` (self-reported by the phone);
 * ``attendance.csv`` — connected participants per group from each change on
-  (seconds from the start);
+  (seconds from the start; seen), and those of them playing (said: their
+  last status gave a position);
 * ``dropouts.csv`` — each dropout: participant number, group, when it left and
   came back (empty: it did not, before the end);
 * ``summary.csv`` — the headline counts, with their source.
@@ -61,9 +62,10 @@ def participants(facts: Facts, names: list[str]) -> str:
 
 
 def attendance(facts: Facts, names: list[str]) -> str:
-    rows: list[list] = [["t_s", *names, "all"]]
-    for t, counts in zip(facts.attendance_t_us, facts.attendance):
-        rows.append([_s(facts, int(t)), *map(int, counts), int(counts.sum())])
+    rows: list[list] = [["t_s", *(f"seen_connected_{n}" for n in names), "seen_connected_all",
+                         *(f"said_playing_{n}" for n in names), "said_playing_all"]]
+    for t, counts, playing in zip(facts.attendance_t_us, facts.attendance, facts.playing):
+        rows.append([_s(facts, int(t)), *map(int, counts), int(counts.sum()), *map(int, playing), int(playing.sum())])
     return _csv(rows)
 
 

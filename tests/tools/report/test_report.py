@@ -109,8 +109,12 @@ def test_the_report_counts_what_happened(bundle, tmp_path):
     drops = rows(rep.tables["dropouts.csv"])
     assert drops == [{"participant": "3", "group": "Reds", "left_s": "20.000", "back_s": "25.000"}]
     att = rows(rep.tables["attendance.csv"])
-    at = {float(r["t_s"]): int(r["all"]) for r in att}
+    at = {float(r["t_s"]): int(r["seen_connected_all"]) for r in att}
     assert at[20.0] == 3 and at[25.0] == 4 and list(at.values())[-1] == 3  # p1 left after the end
+    playing = {float(r["t_s"]): int(r["said_playing_all"]) for r in att}
+    assert playing[1.0] == 3  # p0..p2 said so from +1 s; p3 never did
+    assert playing[20.0] == 2 and playing[25.0] == 2  # p2 dropped: not playing; back: not until it says so
+    assert playing[31.0] == 3 and list(playing.values())[-1] == 2  # p2 reports a position again; p1 left
     summary = {r["what"]: (r["value"], r["source"]) for r in rows(rep.tables["summary.csv"])}
     assert summary["participants (connected between arm and end)"] == ("4", "conductor saw")
     assert summary["playing at the start (position within 10 s)"] == ("3", "self-reported")
@@ -125,7 +129,8 @@ def test_the_report_counts_what_happened(bundle, tmp_path):
 
     ids_ = valid_svg_ids(page)
     assert len(ids_) == len(set(ids_)), "six inline SVGs: no id defined twice in one page"
-    assert "Attendance over time, per group (conductor saw" in page
+    assert "Attendance over time, per group" in page and "connected (conductor saw: open sockets)" in page
+    assert "playing (self-reported by the phones: a position)" in page
     assert "Sync error bounds (self-reported by the phones; 3 phones)" in page
 
 
