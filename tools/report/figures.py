@@ -56,7 +56,7 @@ def attendance(facts: Facts, names: list[str], colours: list[str]) -> str:
     t_end = facts.run.rel_s(facts.run.end_at_us) + 5
     xs = np.append(t, max(t_end, t[-1]))
     for ax, counts, what in ((top, facts.attendance, f"connected ({SEEN}: open sockets)"),
-                             (bottom, facts.playing, f"playing ({SAID}: a position)")):
+                             (bottom, facts.playing, f"playing ({SAID}: from the status that gave a position, every 2-10 s)")):
         for g in range(facts.groups):
             ax.step(xs, np.append(counts[:, g], counts[-1, g]), where="post", color=colours[g], label=names[g],
                     lw=1.6)

@@ -130,7 +130,7 @@ def test_the_report_counts_what_happened(bundle, tmp_path):
     ids_ = valid_svg_ids(page)
     assert len(ids_) == len(set(ids_)), "six inline SVGs: no id defined twice in one page"
     assert "Attendance over time, per group" in page and "connected (conductor saw: open sockets)" in page
-    assert "playing (self-reported by the phones: a position)" in page
+    assert "playing (self-reported by the phones: from the status that gave a position" in page
     assert "Sync error bounds (self-reported by the phones; 3 phones)" in page
 
 
