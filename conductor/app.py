@@ -110,6 +110,7 @@ def build_conductor(cfg: ServerConfig) -> tuple[Runtime, ServerClock, NtpWorker 
     ntp = NtpWorker(cfg.ntp_hosts, clock, interval_s=cfg.ntp_interval_s, alarms=alarms) if cfg.ntp_hosts else None
     db_path = cfg.db_path or bundle.root / DEFAULT_DB_NAME
     lock = lock_state_file(db_path)  # one conductor per state file, for the life of the process
+    showlog: ShowLogFile | None = None
     try:
         store = SqliteStore(db_path)
         secret = resolve_group_secret(bundle.root, os.environ, legacy=lambda: store.stored_secret("group"),
@@ -129,6 +130,8 @@ def build_conductor(cfg: ServerConfig) -> tuple[Runtime, ServerClock, NtpWorker 
                             time_served=clock.forbid_backward_steps,
                             collector=Collector() if cfg.collect_garbage else None, showlog=showlog)
     except BaseException:
+        if showlog is not None:
+            showlog.close()
         lock.release()
         raise
     conductor.state_lock = lock  # type: ignore[attr-defined]  # released with the store

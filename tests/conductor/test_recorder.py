@@ -231,3 +231,18 @@ def test_a_rehearsal_records_transitions_flagged(setup_inline):
     flagged, real = records(c.core.recorder)
     assert flagged.flags & fmt.F_REHEARSAL and fmt.STATES[flagged.group] == "armed" and flagged.who == 9 * S
     assert not real.flags & fmt.F_REHEARSAL
+
+
+def test_a_conductor_refuses_a_file_that_is_not_a_show_log(bundle_dir, tmp_path):
+    from flashmob.conductor.app import ServerConfig, build_conductor
+
+    db = tmp_path / "state.sqlite"
+    (tmp_path / "state.sqlite.showlog").write_text("my notes\n" * 10)
+    with pytest.raises(fmt.ShowLogError, match=r"state\.sqlite\.showlog: not a flashmob show log"):
+        build_conductor(ServerConfig(bundle_dir=bundle_dir, db_path=db, token="t" * 20))
+    conductor, _, _ = build_conductor(ServerConfig(bundle_dir=bundle_dir, db_path=db, token="t" * 20,
+                                                   showlog_path=tmp_path / "elsewhere.showlog"))
+    conductor.close()  # the state file's lock was released by the refusal: a second start works
+    conductor.state_lock.release()
+    assert fmt.read(tmp_path / "elsewhere.showlog").records[0].kind == fmt.BOOT
+    assert (tmp_path / "state.sqlite.showlog").read_text().startswith("my notes")
