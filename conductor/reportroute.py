@@ -7,6 +7,10 @@
 * Not while the show is armed or running (``409``): the console offers it once
   the record is ``ended`` or ``aborted``; after a reset to the lobby it is
   still the last show's (``409`` when the log holds none).
+* Its logs: this conductor's; a node of several (``--redis``) adds the other
+  nodes' logs it finds beside its own (nodes on one machine, or a shared
+  folder: ``conductor/showlogfile.py``'s ``node_path``), so one click gives the
+  whole show; nodes elsewhere need ``flashmob report --log``.
 * The page is rendered by the injected renderer (``flashmob serve`` passes
   ``tools/report``'s: the conductor does not import tools) on a worker
   thread, one rendering at a time; it is kept until the log grows or the
@@ -23,6 +27,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from .loginthrottle import LoginThrottle
+from .showlogfile import node_path
 
 ReportRenderer = Callable[[Path, "list[Path]"], str]
 """``(bundle folder, show log files) -> the report's HTML`` (raises ValueError with a message)."""
@@ -57,6 +62,12 @@ class ReportRoute:
             self.throttle.failed(peer, now)
         return _refusal(401, "the console token is required (Authorization: Bearer <token>)")
 
+    def _logs(self) -> list[Path]:
+        own = self.conductor.showlog.path
+        if getattr(self.conductor, "node_id", None) is None:
+            return [own]
+        return sorted({own, *own.parent.glob(node_path(own.parent, "*").name)})
+
     async def __call__(self, request: Request) -> Response:
         refused = self._authorized(request)
         if refused is not None:
@@ -69,11 +80,11 @@ class ReportRoute:
             return _refusal(501, "this conductor makes no report (run flashmob report BUNDLE -o DIR)")
         async with self._lock:
             rt.flush_showlog()
-            path = rt.showlog.path
-            key = (record.revision, path.stat().st_size if path.exists() else -1)
+            paths = self._logs()
+            key = (record.revision, tuple((p.name, p.stat().st_size) for p in paths if p.exists()))
             if self._kept is None or self._kept[0] != key:
                 try:
-                    page = await asyncio.to_thread(self.renderer, rt.bundle.root, [path])
+                    page = await asyncio.to_thread(self.renderer, rt.bundle.root, paths)
                 except ValueError as exc:
                     return _refusal(409, str(exc))
                 self._kept = (key, page)

@@ -28,6 +28,14 @@ def test_two_nodes_two_logs_one_report(tmp_path, redis_url):
         a.expect("show", state="ended", timeout=8)
         for c in (a, b, back, console):
             c.close()
+        time.sleep(1.2)  # a tick of each node appends its last records
+        import httpx
+
+        from conductor_testkit import TOKEN
+
+        r = httpx.get(f"{n1.url}/api/report", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60)
+        assert r.status_code == 200, r.text  # the console's download on one node: both nodes' logs
+        assert "<td>logs merged (nodes)</td><td class=n>2</td>" in r.text
     finally:
         n1.stop()
         n2.stop()  # SIGTERM: each flushes its log
