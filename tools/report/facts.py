@@ -13,8 +13,10 @@ Pure (numpy arrays in, records out).  Definitions (docs/report.md):
 * conductor-seen facts: joins, confirmed seats (files proved), sockets,
   dropouts (connected -> not, between the arm and the end) and rejoins.
 * self-reported facts (``status`` frames): files verified, sound on (an
-  engine), playing (a position), sync error bound, drift (the position
-  against the conductor's show time at the frame's arrival), output latency.
+  engine), playing (a position; over time: from the status that gave one to
+  the one that did not, or the last socket closing), sync error bound, drift
+  (the position against the conductor's show time at the frame's arrival),
+  output latency.
 """
 
 from __future__ import annotations
