@@ -219,18 +219,33 @@ def setup_inline(bundle_dir, tmp_path):
     return make
 
 
-def test_a_rehearsal_records_transitions_flagged(setup_inline):
-    """A rehearsal's show record (``rehearsal`` true: conductor/rehearsal.py) is logged flagged."""
-    from types import SimpleNamespace
+def test_a_rehearsal_is_logged_flagged_and_left_out_of_the_report(setup_inline):
+    """A rehearsal armed and run from the console (conductor/rehearsal.py), then the show: the log
+    flags the rehearsal's transitions and the report's run is the real show."""
+    import numpy as np
 
-    c, _ = setup_inline()
-    c.core.recorder.take()
-    c.core._record_show(SimpleNamespace(state=State.ARMED, start_at_us=9 * S, revision=4, duration_us=60 * S,
-                                        rehearsal=True), 5 * S)
-    c.core._record_show(c.core.record, 6 * S)
-    flagged, real = records(c.core.recorder)
-    assert flagged.flags & fmt.F_REHEARSAL and fmt.STATES[flagged.group] == "armed" and flagged.who == 9 * S
-    assert not real.flags & fmt.F_REHEARSAL
+    from flashmob.tools.report.facts import find_run
+    from flashmob.tools.report.logs import DTYPE
+
+    c, mono = setup_inline()
+    c.command(m.Arm(in_ms=2000, rehearsal=True))
+    mono.advance(3 * S)
+    c.tick()
+    c.command(m.Abort(reason="enough practice", rehearsal=True))
+    c.command(m.Arm(in_ms=2000))
+    start = c.record.start_at_us
+    mono.advance(3 * S)
+    c.tick()
+    got = records(c.core.recorder)
+    shows = [(fmt.STATES[r.group], bool(r.flags & fmt.F_REHEARSAL)) for r in got if r.kind == fmt.SHOW]
+    assert shows == [("lobby", False), ("armed", True), ("running", True), ("aborted", True), ("armed", False),
+                     ("running", False)]
+    recs = np.frombuffer(b"".join(fmt.pack(r) for r in got), dtype=DTYPE)
+    merged = np.zeros(len(recs), dtype=[*DTYPE.descr, ("node", "<u2")])
+    for name in DTYPE.names:
+        merged[name] = recs[name]
+    run = find_run(merged)
+    assert run.start_at_us == start and run.rehearsals_left_out == 1 and run.outcome == "running"
 
 
 def test_a_conductor_refuses_a_file_that_is_not_a_show_log(bundle_dir, tmp_path):
