@@ -26,6 +26,8 @@ announcements, the group secret) is handed to it (:class:`Boot`).
 * A **rehearsal** is a second record (:mod:`conductor.rehearsal`): commands
   with ``rehearsal: true`` move it, never the real one; phones are sent the
   record they follow (the newer of the two), consoles both.
+* What happened goes to the show log too (:mod:`conductor.recorder`: the
+  records the shell appends to the log file, for ``flashmob report``).
 * The console feed shows what the store knows too: it is not sent while a
   show transition applied in memory is still being written (the next one
   follows the write's outcome, alarm included).
@@ -60,6 +62,7 @@ from .bundle import Bundle
 from .commands import MAX_LEAD_US, CommandError, check_group, show_event  # noqa: F401  (re-exported)
 from .feed import ConsoleFeed, Tally
 from .persist import STORE_ALARM, StoreUnavailable  # noqa: F401  (re-exported)
+from .recorder import Recorder
 from .registry import Admission, JoinRefused, Registry, full_refusal  # noqa: F401  (JoinRefused: raised through admit)
 from .seats import Answered, Challenge, Policy, SeatBook, StoreSeat
 from .show import IllegalTransition, ShowRecord, State
@@ -205,6 +208,7 @@ class Conductor:
         self.cluster = cluster
         self._superseded_through = -1  # show records up to this revision were replaced by a converged one
         self.telemetry = Telemetry(bundle.groups)
+        self.recorder = Recorder(bundle.show_id, [g.id for g in bundle.groups])
         self.writeback = WriteBack()
         self._announcements: list[m.AnnouncementInfo] = list(boot.announcements)[-max(options.announcements_kept,
                                                                                         5):]
@@ -223,6 +227,8 @@ class Conductor:
     def start(self, now: int) -> list[fx.Effect]:
         """The first effects: the first record's write, the clock policy, a catch-up tick."""
         out: list[fx.Effect] = []
+        self.recorder.boot(now, self.bundle.revision)
+        self._record_show(self.record, now)
         if self._startup:
             out += self.writeback.submit(Part(writes=tuple(self._startup)), now)
             self._startup = []
@@ -271,6 +277,11 @@ class Conductor:
         self._steps_allowed = allowed
         return [fx.ClockSteps(allowed)]
 
+    def _record_show(self, record: ShowRecord, now: int) -> None:
+        """A record for the show log (a rehearsal's is flagged: the report leaves it out)."""
+        self.recorder.show(now, record.state.value, start_at_us=record.start_at_us, revision=record.revision,
+                           duration_us=record.duration_us, rehearsal=bool(record.rehearsal))
+
     def _apply(self, transitions: list[showmod.Transition] | tuple[showmod.Transition, ...]) -> list[fx.Effect]:
         for rec in _lasts(transitions):
             if rec.rehearsal:
@@ -281,6 +292,7 @@ class Conductor:
             log.info("show %s%s: %s -> %s (revision %d)", self.bundle.show_id,
                      " rehearsal" if t.after.rehearsal else "", t.before.state.value, t.after.state.value,
                      t.after.revision)
+            self._record_show(t.after, t.after.changed_at_us)
         self._feed_dirty = True
         deadline = self._next_deadline()
         return self._clock_policy() + ([fx.Schedule(deadline)] if deadline is not None else [])
@@ -439,6 +451,8 @@ class Conductor:
                 self._durable_pending -= 1
                 out += self._durable_done(part, reply, failure, now)
             elif isinstance(reply, _Seat):
+                if failure is None:
+                    self.recorder.seat(now, reply.participant_id, reply.group)
                 out += self._seat_done(reply, failure)
             elif isinstance(reply, _Broadcast):
                 if part.transitions:
@@ -538,6 +552,7 @@ class Conductor:
         self.writeback.transitions_unwritten = []
         self._superseded_through = max(self._superseded_through, record.revision)
         self.record = record
+        self._record_show(record, record.changed_at_us)  # the show log: another node's transition, seen here
         self._feed_dirty = True
         deadline = record.next_deadline_us()
         out = self._clock_policy() + ([fx.Schedule(deadline)] if deadline is not None else [])
@@ -580,6 +595,7 @@ class Conductor:
         out = self.catch_up(now)  # the welcome must not show a state the clock has already left
         adm = self.registry.admit(hello, now)
         self._feed_dirty = True
+        self.recorder.joined(now, adm.participant_id, adm.group, confirmed=adm.challenge is None, known=not adm.new)
         recent = self.recent_announcements(adm.group, since_us=now - ANNOUNCEMENT_MEMORY_US, limit=5)
         welcome = m.Welcome(participant_id=adm.participant_id, group=adm.group, manifest_url=self.manifest_url,
                             show=self.followed, server_time_us=now, announcements=recent,
@@ -622,13 +638,20 @@ class Conductor:
             expected = now - record.start_at_us
         self.telemetry.report(participant_id, status, expected_position_us=expected)
         self._feed_dirty = True
+        pos = status.position_us
+        self.recorder.status(now, participant_id, verified=status.verified, sync_error_us=status.sync_error_us,
+                             engine=status.engine, output_latency_us=status.output_latency_us, position_us=pos,
+                             drift_us=None if pos is None or expected is None else pos - expected,
+                             trouble=status.trouble)
 
     def connected(self, participant_id: str) -> None:
         self.telemetry.connected(participant_id)
         self._feed_dirty = True
 
-    def disconnected(self, participant_id: str) -> None:
+    def disconnected(self, participant_id: str, now: int | None = None) -> None:
+        """A socket of the participant closed (``now``: when; None: the last event's time, for the log)."""
         self.telemetry.disconnected(participant_id)
+        self.recorder.left(now, participant_id)
         self._feed_dirty = True
 
     # -- console ------------------------------------------------------------------------

@@ -127,8 +127,8 @@ class Session:
     def _dispatch(self, msg: object, t1: int) -> list[Out]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def disconnected(self) -> list[Out]:
-        """The socket is gone."""
+    def disconnected(self, now: int | None = None) -> list[Out]:
+        """The socket is gone (``now``: when, if the shell knows)."""
         return []
 
 
@@ -194,9 +194,9 @@ class ParticipantSession(Session):
         out.append(m.to_wire(challenge_message(result.challenge)))
         return out
 
-    def disconnected(self) -> list[Out]:
+    def disconnected(self, now: int | None = None) -> list[Out]:
         if self.participant_id is not None:
-            self.conductor.disconnected(self.participant_id)
+            self.conductor.disconnected(self.participant_id, now)
             self.participant_id = None
         return []
 

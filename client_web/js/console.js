@@ -19,6 +19,7 @@ import { checkManifest } from './manifestcheck.js';
 import { encodeQr, qrPath } from './qr.js';
 import { h, svg } from './dom.js';
 import { renderAlarms } from './alarms.js';
+import { ReportLink } from './reportlink.js';
 import { startSignups } from './consolesignups.js';
 import { renderNodes } from './nodes.js';
 import { Preview } from './consolepreview.js';
@@ -84,9 +85,12 @@ async function onWelcome(w) {
   } catch { /* the console works without the manifest, minus cues */ }
 }
 
+const report = new ReportLink({ button: $('report'), status: $('report-result'), token });
+
 function setShow(show) {
   const { type, ...rec } = show;
   st.show = SS.newerShow(st.show, rec);
+  report.update(st.show.state);
 }
 
 function send(frame) {
