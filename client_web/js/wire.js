@@ -34,6 +34,7 @@ export const TYPES = deepFreeze({
   "HELLO": "hello",
   "RELEASE": "release",
   "RESET": "reset",
+  "REVEAL": "reveal",
   "SEAT": "seat",
   "SHOW": "show",
   "STATUS": "status",
@@ -187,6 +188,11 @@ export const PAYLOADS = deepFreeze({
     "resolved_at_us": {"t": "int", "req": false, "nul": true},
     "detail": {"t": "dict", "req": false, "nul": true},
   },
+  "RevealedGroup": {
+    "name": {"t": "str", "req": true, "nul": false, "minLen": 1, "maxLen": 500},
+    "colour": {"t": "str", "req": true, "nul": false, "minLen": 7, "maxLen": 7},
+    "symbol": {"t": "str", "req": true, "nul": false, "choices": ["circle", "square", "triangle", "diamond", "star", "cross", "heart", "hexagon"]},
+  },
   "ApiInfo": {
     "show_id": {"t": "str", "req": true, "nul": false},
     "title": {"t": "str", "req": true, "nul": false},
@@ -332,14 +338,17 @@ export const MESSAGES = deepFreeze({
     "state": {"t": "str", "req": true, "nul": false, "choices": ["pending", "confirmed"]},
     "participant_id": {"t": "str", "req": false, "nul": false},
   },
+  "reveal": {
+    "group": {"t": "RevealedGroup", "req": true, "nul": false},
+  },
 });
 
 /** Which types each sender may send. */
 export const DIRECTIONS = deepFreeze({
   "participant": ["hello", "sync", "status", "answer"],
   "console": ["console_hello", "sync", "arm", "cancel", "abort", "reset", "announce", "release"],
-  "server": ["welcome", "sync_reply", "show", "announcement", "error", "ack", "console_welcome", "feed", "challenge", "seat"],
+  "server": ["welcome", "sync_reply", "show", "announcement", "error", "ack", "console_welcome", "feed", "challenge", "seat", "reveal"],
 });
 
 /** Every message type, sorted. */
-export const ALL_TYPES = deepFreeze(["abort", "ack", "announce", "announcement", "answer", "arm", "cancel", "challenge", "console_hello", "console_welcome", "error", "feed", "hello", "release", "reset", "seat", "show", "status", "sync", "sync_reply", "welcome"]);
+export const ALL_TYPES = deepFreeze(["abort", "ack", "announce", "announcement", "answer", "arm", "cancel", "challenge", "console_hello", "console_welcome", "error", "feed", "hello", "release", "reset", "reveal", "seat", "show", "status", "sync", "sync_reply", "welcome"]);
