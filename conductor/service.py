@@ -168,6 +168,9 @@ class Conductor:
         seats = SeatBook(policy, dict(challenge_files), digest=digest,
                          confirmed=dict(boot.participants), confirmed_at=now)
         surprise = bundle.manifest.surprise is not None
+        if surprise and options.assign == "choice":
+            raise ValueError("the groups of this show are a surprise: phones cannot choose them "
+                             "(--assign choice shows every group); use balanced, random or fixed")
         self.registry = Registry(bundle.groups, seats, options.assign, signer=self.signer, secret_tags=surprise)
         self.surprise = SurpriseServing(bundle, self.registry.group_of) if surprise else None
         self._revealed_run: int | None = None  # start_at_us of the run whose reveal was sent
