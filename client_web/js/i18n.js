@@ -25,6 +25,9 @@ const STRINGS = {
     trouble_mp3_intro: 'Or download the MP3 and play it in another app:', trouble_mp3_link: 'Download the MP3',
     trouble_press_at: 'Press play at exactly {time}', trouble_press_wait: 'The exact time to press play will appear here when the show is scheduled.',
     trouble_started: 'The show started at {time}: play the MP3 from {position}.',
+    surprise_group: 'a surprise group', reveal_title: 'Your group is', reveal_symbol: 'Your sign: {symbol}',
+    symbol_circle: 'circle', symbol_square: 'square', symbol_triangle: 'triangle', symbol_diamond: 'diamond',
+    symbol_star: 'star', symbol_cross: 'cross', symbol_heart: 'heart', symbol_hexagon: 'hexagon',
   },
   fr: {
     join_title: 'Rejoindre la flashmob', join_button: 'Rejoindre', join_size: 'Télécharge {mb} Mo de son une seule fois ; ensuite tout fonctionne hors ligne.',
@@ -47,6 +50,9 @@ const STRINGS = {
     trouble_mp3_intro: 'Ou téléchargez le MP3 et lisez-le dans une autre application :', trouble_mp3_link: 'Télécharger le MP3',
     trouble_press_at: 'Appuyez sur lecture à {time} précises', trouble_press_wait: 'L’heure exacte où appuyer sur lecture apparaîtra ici quand le spectacle sera programmé.',
     trouble_started: 'Le spectacle a commencé à {time} : lisez le MP3 à partir de {position}.',
+    surprise_group: 'surprise !', reveal_title: 'Votre groupe est', reveal_symbol: 'Votre signe : {symbol}',
+    symbol_circle: 'cercle', symbol_square: 'carré', symbol_triangle: 'triangle', symbol_diamond: 'losange',
+    symbol_star: 'étoile', symbol_cross: 'croix', symbol_heart: 'cœur', symbol_hexagon: 'hexagone',
   },
 };
 
