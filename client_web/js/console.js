@@ -68,7 +68,8 @@ async function onWelcome(w) {
   setShow(w.show);
   try {
     const info = await (await fetch(PATHS.API_INFO, { cache: 'no-store' })).json();
-    const manifest = await (await fetch(info.manifest_url)).json();
+    // a surprise show's bundle is for organizers only: the token opens it (docs/protocol.md, "Surprise groups")
+    const manifest = await (await fetch(info.manifest_url, { headers: { Authorization: `Bearer ${token}` } })).json();
     const problems = checkManifest(manifest); // the rules the conductor loaded it with (contract/manifest.py)
     if (problems.length) throw new Error(`manifest.json: ${problems.join('; ')}`);
     st.manifest = manifest;

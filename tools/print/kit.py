@@ -16,6 +16,15 @@ links (:mod:`tools.print.links`) and writes:
 ``links.txt``               every URL, what it is for, and how to serve the show
 ==========================  ==================================================
 
+A **surprise** show (the manifest's ``surprise``: phones are not told their group
+before the reveal) gets nothing that gives a group away: no download cards and
+no ``download-GROUP`` QR codes (a card names its group; ``/download/GROUP``
+answers only the console), no per-group poster, flyers or calendar in
+``fixed`` mode — its per-group join QR codes are written as
+``organizers-only-join-GROUP.png``/``.svg``, to be handed out face down — and
+no badges in ``fixed`` mode (their QR code would carry the group). The
+warnings say what was left out and why.
+
 Contract: invalid input raises :class:`PrintError` *before* anything is
 written, with a message naming what to fix (a bundle that is not one, a bad
 public URL, missing event facts, a bad CSV row...). Absent-but-defaultable
@@ -155,6 +164,18 @@ def make_kit(bundle_dir: Path, out_dir: Path, opts: KitOptions, env: Mapping[str
         lines = ", ".join(str(r.line) for r in long_hints[:10])
         warnings.append(f"{len(long_hints)} handle(s) too long for a compact badge QR once URL-encoded "
                         f"(line(s) {lines}): printed on the badge, left out of its join URL")
+    surprise = bundle.manifest.surprise is not None
+    if surprise and regs and opts.assign == "fixed":
+        raise PrintError("the groups of this show are a surprise: a badge's personal QR code would carry its "
+                         "group in fixed assignment; print badges with --assign balanced or random (the "
+                         "conductor assigns the group, revealed at the reveal)")
+    if surprise:
+        warnings.append("the groups of this show are a surprise: no download cards nor download QR codes "
+                        "(a card names its group; /download/GROUP is for the console only)")
+        if opts.assign == "fixed":
+            warnings.append("the groups of this show are a surprise: the per-group join QR codes are written as "
+                            "organizers-only-join-GROUP.* (hand them out face down); no per-group poster, "
+                            "flyers or calendar")
     sign, source = None, None
     if opts.assign == "fixed" or any(r.group for r in regs):
         sign, source = group_signer(bundle, opts.db, env)
@@ -180,14 +201,17 @@ def make_kit(bundle_dir: Path, out_dir: Path, opts: KitOptions, env: Mapping[str
         kit.files.append(path)
 
     joins = _join_targets(links)
-    for stem, url, _ in joins:
+    for stem, url, g in joins:
+        stem = f"{ORGANIZERS_ONLY}{stem}" if surprise and g is not None else stem
         write(f"{stem}.png", qr_png(url))
         write(f"{stem}.svg", qr_svg(url))
-    for g in links.groups:
+    if surprise:  # nothing printed for participants may name a group
+        joins = [j for j in joins if j[2] is None]
+    for g in () if surprise else links.groups:
         write(f"download-{g.id}.png", qr_png(g.download))
         write(f"download-{g.id}.svg", qr_svg(g.download))
     created = now
-    if not opts.qr_only:
+    if not opts.qr_only and joins:
         pages = [wording(info, url, group_name=g.name if g else None, group_colour=g.colour if g else None)
                  for _, url, g in joins]
         write("poster.pdf", poster_pdf(pages, created=created))
@@ -196,7 +220,8 @@ def make_kit(bundle_dir: Path, out_dir: Path, opts: KitOptions, env: Mapping[str
         write("flyers.pdf", flyers_pdf(flyers, pages_each=opts.flyer_pages, created=created))
         cards = [download_card(info, group_name=g.name, colour=g.colour, url=g.download,
                                file_name=g.mp3_path.rsplit("/", 1)[-1], n_bytes=g.mp3_bytes) for g in links.groups]
-        write("downloads.pdf", downloads_pdf(cards, created=created))
+        if not surprise:
+            write("downloads.pdf", downloads_pdf(cards, created=created))
         for _, url, g in joins:
             name = "event.ics" if g is None else f"event-{g.id}.ics"
             write(name, event_ics(info, url, now=now, uid_suffix=g.id if g else "event"))
@@ -204,6 +229,10 @@ def make_kit(bundle_dir: Path, out_dir: Path, opts: KitOptions, env: Mapping[str
         write("badges.pdf", badges_pdf(_badges(regs, info, links), info.title, info.language, created=created))
     write("links.txt", links_text(kit, Path(bundle_dir)))
     return kit
+
+
+ORGANIZERS_ONLY = "organizers-only-"
+"""File-name prefix of a surprise show's per-group join QR codes (never shown to participants)."""
 
 
 def _join_targets(links: ShowLinks):
@@ -236,11 +265,15 @@ def links_text(kit: Kit, bundle_dir: Path) -> str:
     if links.general:
         lines.append(f"join (general)      {links.general}")
         lines.append("    join.png, join.svg, poster.pdf, flyers.pdf")
+    surprise = b.manifest.surprise is not None
     for g in links.groups:
-        if g.join:
+        if g.join and surprise:
+            lines.append(f"ORGANIZERS ONLY (the groups are a surprise): join {g.id} ({g.name})  {g.join}")
+            lines.append(f"    {ORGANIZERS_ONLY}join-{g.id}.png, {ORGANIZERS_ONLY}join-{g.id}.svg")
+        elif g.join:
             lines.append(f"join {g.id} ({g.name})  {g.join}")
             lines.append(f"    join-{g.id}.png, join-{g.id}.svg, poster.pdf, flyers.pdf")
-    for g in links.groups:
+    for g in () if surprise else links.groups:
         lines.append(f"download {g.id} ({g.name})  {g.download}")
         lines.append(f"    download-{g.id}.png, download-{g.id}.svg, downloads.pdf")
     if kit.registrants:
