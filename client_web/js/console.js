@@ -168,7 +168,8 @@ function openProjector() {
   const w = st.welcome;
   if (!w) return;
   $('p-title').textContent = w.title;
-  const urls = w.group_join_urls ? Object.entries(w.group_join_urls) : [[null, w.join_url]];
+  // a surprise show's group codes are organizers-only material: never on the projector
+  const urls = w.group_join_urls && !st.manifest?.surprise ? Object.entries(w.group_join_urls) : [[null, w.join_url]];
   $('p-qr').replaceChildren(...urls.map(([g, url]) => {
     const name = g && st.manifest ? st.manifest.groups.find((x) => x.id === g)?.name ?? g : '';
     const { n, d } = qrPath(encodeQr(url, { ecc: 'M' }));

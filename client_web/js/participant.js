@@ -422,7 +422,7 @@ function render() {
     document.body.style.setProperty('--group-bg', pal.bg);
     document.body.style.setProperty('--group-fg', pal.fg);
   }
-  if (g) for (const el of document.querySelectorAll('.group-name')) el.textContent = shown ? shown.name : t('surprise_group');
+  if (g) for (const el of document.querySelectorAll('.group-name')) surprise.label(el, shown, t);
   $('offline').hidden = st.online || !st.pid;
   $('error').hidden = !st.error;
   $('error').textContent = st.error || '';

@@ -64,13 +64,28 @@ export class Surprise {
     return this.revealed || null;
   }
 
-  /** The `reveal` frame's group arrived: keep it, vibrate, show the card (once per group). */
+  /**
+   * The `reveal` frame's group arrived: keep it, vibrate and show the card the
+   * first time (a reconnection's welcome repeats the frame: nothing happens again).
+   */
   reveal(group, t) {
-    const fresh = JSON.stringify(this.revealed) !== JSON.stringify(group);
+    if (JSON.stringify(this.revealed) === JSON.stringify(group)) return;
     this.keeper.set({ [KEY]: group });
-    if (!fresh && this.card) return;
-    if (fresh && globalThis.navigator?.vibrate) navigator.vibrate(REVEAL_VIBRATION);
+    if (globalThis.navigator?.vibrate) navigator.vibrate(REVEAL_VIBRATION);
     this.showCard(group, t);
+  }
+
+  /**
+   * Fill a `.group-name` element: the name (after a reveal, with its symbol in
+   * front), or the "surprise" word. Touches the DOM only when it changes.
+   */
+  label(el, shown, t) {
+    const key = shown ? `${shown.name}\u0000${shown.symbol || ''}` : '\u0000surprise';
+    if (el.dataset.label === key) return;
+    el.dataset.label = key;
+    if (!shown) el.replaceChildren(t('surprise_group'));
+    else if (!shown.symbol) el.replaceChildren(shown.name);
+    else el.replaceChildren(symbolSvg(shown.symbol, shown.colour, 'currentColor', 28), shown.name);
   }
 
   showCard(group, t) {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 
 import pytest
 
@@ -138,6 +139,21 @@ def test_nothing_names_the_group_before_the_reveal_and_the_reveal_shows_it(engin
     assert shown["bg"].replace(" ", "") == f"rgb({rgb[0]},{rgb[1]},{rgb[2]})"
     assert shown["vibrations"] and shown["vibrations"][-1] == [300, 120, 300, 120, 700]
     assert set(shown["names"]) == {name}
+    # the screens behind the card show the name with its symbol; a reconnection does not vibrate again
+    marks = p.evaluate("[...document.querySelectorAll('.group-name [data-symbol]')].map((e) => e.dataset.symbol)")
+    assert marks and set(marks) == {symbol}
+    p.click("#reveal-ok")
+    p.wait_for("!document.getElementById('reveal')", 5)
+    vibrated = len(p.evaluate("window.__vibrations"))
+    ph.gate.cut()
+    p.wait_for("window.flashmob.report().online === false", 15)
+    ph.gate.restore()
+    p.wait_for("window.flashmob.report().online === true", 20)
+    welcomes = srv.requests.count("/ws")
+    assert welcomes >= 2  # it did say hello again (and got the reveal after its welcome)
+    time.sleep(0.5)
+    assert len(p.evaluate("window.__vibrations")) == vibrated
+    assert p.evaluate("!document.getElementById('reveal')")
     # and the request log still names no group: the group came on the websocket, at the reveal
     assert not any(w.lower() in json.dumps(srv.requests, ensure_ascii=False).lower() for w in SECRETS)
     console.close()

@@ -22,6 +22,8 @@ colour and the symbol, never the colour alone.
 
 from __future__ import annotations
 
+import re
+
 from flashmob.contract.symbols import SYMBOLS
 
 from .errors import Diagnostics, Loc, did_you_mean, one_of
@@ -95,12 +97,37 @@ def reveal_us(score: Score, timeline: Timeline) -> int | None:
     return min(starts) if starts else None
 
 
+def _naming(text: str | None, score: Score) -> str | None:
+    """The first group name (or id of 3+ characters) ``text`` says as a word, case-insensitively."""
+    if not text:
+        return None
+    for g in score.groups:
+        for word in (g.name, g.id):
+            if len(word) >= 3 and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE):
+                return word
+    return None
+
+
 def check_reveal(score: Score, events: list[dict], end_us: int, diags: Diagnostics) -> None:
-    """The reveal must happen while the show is on (compiler hook; ``events`` as the compiler holds them)."""
+    """The reveal must happen while the show is on (compiler hook; ``events`` as the compiler holds
+    them); a caption or a spoken line before the reveal that names a group is a warning: the page
+    hides the group, the words would tell it."""
     s = score.surprise
     if s is None:
         return
     loc: Loc = s.loc
+    starts = [e["start_us"] for e in events if s.reveal_cue is not None and _of_cue(e["id"], s.reveal_cue)]
+    reveal = s.reveal_at if s.reveal_at is not None else (min(starts) if starts else None)
+    warned: set[Loc] = set()
+    for e in events:
+        if (reveal is not None and e["start_us"] >= reveal) or e["loc"] in warned:
+            continue
+        word = _naming(e.get("caption"), score) or _naming(e.get("text"), score)
+        if word is not None:
+            warned.add(e["loc"])
+            when = "the reveal" if reveal is not None else "the groups are never revealed"
+            diags.warning(e["loc"], f"this cue names the group '{word}' before {when}: the phone hides the "
+                                    "group, these words would tell it (docs/score-format.md, 'surprise')")
     if s.reveal_at is not None and s.reveal_at > end_us:
         diags.error(loc, f"the reveal at {format_time(s.reveal_at)} is after the end of the show "
                          f"({format_time(end_us)})")

@@ -99,3 +99,30 @@ def test_editor_schema_knows_the_block():
     doc["surprise"] = {"reveal": "meet"}
     doc["groups"]["a"]["symbol"] = "blob"
     assert list(validator.iter_errors(doc))
+
+
+def test_words_naming_a_group_before_the_reveal_are_warned_about():
+    from flashmob.tools.score import Diagnostics
+
+    cues = """cues:
+  - at: 0
+    show: Welcome, ants and bees
+  - at: 2
+    say: Walk slowly
+  - id: meet
+    at: 5
+    show: You are the Ants!
+  - at: 20
+    end: true
+"""
+    diags = Diagnostics()
+    compile_score(read("surprise:\n  reveal: meet\n", cues), diags=diags)
+    assert [str(d) for d in diags.warnings] == [
+        "show.yaml:9:5: warning: this cue names the group 'Ants' before the reveal: the phone hides the group, "
+        "these words would tell it (docs/score-format.md, 'surprise')"]
+    diags = Diagnostics()
+    compile_score(read("surprise:\n  reveal: never\n", cues), diags=diags)
+    assert [d.loc.line for d in diags.warnings] == [9, 13]
+    diags = Diagnostics()
+    compile_score(read("", cues), diags=diags)  # not a surprise: nothing to hide
+    assert diags.warnings == []
