@@ -113,6 +113,7 @@ def test_nothing_names_the_group_before_the_reveal_and_the_reveal_shows_it(engin
     p.wait_for("window.flashmob.report().verified", 30)
     p.click("#enable-sound")
     p.wait_for("document.body.dataset.screen === 'wait'", 15)
+    p.wait_for("window.flashmob.report().seat === 'confirmed'", 15)  # the challenge named an alias path
     ph.page.screenshot(artifacts / f"{engine}-surprise-1-before.png")
     rep = ph.report()
     group = srv.conductor.core.registry.group_of(rep["pid"])
