@@ -63,13 +63,19 @@ def banner(conductor, *, qr: bool, sockets: str | None = None) -> str:
         lines.append(f"  join    : {conductor.join_url()}")
     lines.append(f"  groups  : {conductor.options.assign} assignment; capacity "
                  f"{conductor.options.capacity or 'unlimited'}; state {conductor.record.state.value}")
+    surprise = conductor.bundle.manifest.surprise
+    if surprise is not None:
+        when = "never revealed" if surprise.reveal_ms is None else f"revealed at {surprise.reveal_ms / 1000:g} s"
+        lines.append(f"  surprise: phones are not told their group ({when}); the bundle's files and any group "
+                     "link are for organizers only")
     if sockets:
         lines.append(sockets)
     text = "\n".join(lines) + "\n"
     if qr:
         if conductor.options.assign == "fixed":
             for g in conductor.bundle.groups:
-                text += f"\n{g.name} ({g.id}):\n" + qr_text(conductor.join_url(g.id))
+                mark = "ORGANIZERS ONLY - " if surprise is not None else ""
+                text += f"\n{mark}{g.name} ({g.id}):\n" + qr_text(conductor.join_url(g.id))
         else:
             text += "\n" + qr_text(conductor.join_url())
     return text
