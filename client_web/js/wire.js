@@ -137,6 +137,9 @@ export const TROUBLE = deepFreeze({
   "TIMING": "timing",
 });
 
+/** The group symbols a reveal may name (reveal.group.symbol; contract/symbols.py). */
+export const SYMBOLS = deepFreeze(["circle", "square", "triangle", "diamond", "star", "cross", "heart", "hexagon"]);
+
 /** Fields of the nested records: {t, req, nul, of?, min?, minLen?, maxLen?, maxItems?, choices?}. */
 export const PAYLOADS = deepFreeze({
   "ShowRecord": {
