@@ -191,3 +191,17 @@ def test_choice_assignment_is_refused_for_a_surprise(tmp_path):
     bundle = surprise_bundle(tmp_path / "b", reveal_ms=1_000)
     with pytest.raises(ValueError, match="surprise: phones cannot choose"):
         build_app(ServerConfig(bundle_dir=bundle, token=TOKEN, assign="choice"))
+
+
+def test_hostile_own_file_urls_are_not_found(surprise_server):
+    srv = surprise_server()
+    rev = srv.conductor.bundle.revision
+    _, w = srv.phone()
+    pid = w["participant_id"]
+    for path in (f"/mine/{pid}/{rev}/../manifest.json", f"/mine/{pid}/{rev}/%2e%2e/qzalpha/show.mp3",
+                 f"/mine/{pid}/{rev}/seg/9999.mp3", f"/mine/{pid}/{rev}/", f"/mine/{'x' * 5000}/{rev}/show.mp3",
+                 f"/mine/%C3%A9{pid[2:]}/{rev}/show.mp3", f"/mine/{pid}/{rev}/show.mp3%00", "/mine/"):
+        status, _ = get(srv.url + path)
+        assert status == 404, path
+    status, raw = get(f"{srv.url}/mine/{pid}/{rev}/show.mp3")
+    assert status == 200 and len(raw) > 0
