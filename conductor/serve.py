@@ -63,6 +63,10 @@ def banner(conductor, *, qr: bool, sockets: str | None = None) -> str:
         lines.append(f"  join    : {conductor.join_url()}")
     lines.append(f"  groups  : {conductor.options.assign} assignment; capacity "
                  f"{conductor.options.capacity or 'unlimited'}; state {conductor.record.state.value}")
+    node_id = getattr(conductor, "node_id", None)
+    if node_id is not None:
+        lines.append(f"  backplane: Redis {conductor.follower.shown_url} as node {node_id} (the show is shared with "
+                     "every node there)")
     surprise = conductor.bundle.manifest.surprise
     if surprise is not None:
         when = "never revealed" if surprise.reveal_ms is None else f"revealed at {surprise.reveal_ms / 1000:g} s"
