@@ -23,7 +23,8 @@ no ``download-GROUP`` QR codes (a card names its group; ``/download/GROUP``
 answers only the console), no per-group poster, flyers or calendar in
 ``fixed`` mode — its per-group join QR codes are written as
 ``organizers-only-join-GROUP.png``/``.svg``, to be handed out face down — and
-no badges in ``fixed`` mode (their QR code would carry the group). The
+no badge whose QR code would carry a group (``fixed`` mode without sign-up
+ids), and no group name nor colour on any badge. The
 warnings say what was left out and why.
 
 Contract: invalid input raises :class:`PrintError` *before* anything is
@@ -168,10 +169,13 @@ def make_kit(bundle_dir: Path, out_dir: Path, opts: KitOptions, env: Mapping[str
         warnings.append(f"{len(long_hints)} handle(s) too long for a compact badge QR once URL-encoded "
                         f"(line(s) {lines}): printed on the badge, left out of its join URL")
     surprise = bundle.manifest.surprise is not None
-    if surprise and regs and opts.assign == "fixed":
-        raise PrintError("the groups of this show are a surprise: a badge's personal QR code would carry its "
-                         "group in fixed assignment; print badges with --assign balanced or random (the "
-                         "conductor assigns the group, revealed at the reveal)")
+    carrying = [r for r in regs if r.participant is None and (r.group is not None or opts.assign == "fixed")]
+    if surprise and carrying:
+        r = carrying[0]
+        raise PrintError(f"{Path(opts.badges).name}:{r.line}: the groups of this show are a surprise: "
+                         f"{r.name}'s badge QR code would carry the group; print badges without groups with "
+                         "--assign balanced or random (the conductor assigns the group, revealed at the reveal), "
+                         "or from the sign-up export (its participant ids say nothing of the group)")
     if surprise:
         warnings.append("the groups of this show are a surprise: no download cards nor download QR codes "
                         "(a card names its group; /download/GROUP is for the console only)")
@@ -233,7 +237,8 @@ def make_kit(bundle_dir: Path, out_dir: Path, opts: KitOptions, env: Mapping[str
             name = "event.ics" if g is None else f"event-{g.id}.ics"
             write(name, event_ics(info, url, now=now, uid_suffix=g.id if g else "event"))
     if regs:
-        write("badges.pdf", badges_pdf(_badges(regs, info, links), info.title, info.language, created=created))
+        write("badges.pdf", badges_pdf(_badges(regs, info, links, hide_groups=surprise), info.title, info.language,
+                                       created=created))
     write("links.txt", links_text(kit, Path(bundle_dir)))
     return kit
 
@@ -258,14 +263,14 @@ def _join_targets(links: ShowLinks):
     return [(f"join-{g.id}", g.join, g) for g in links.groups]
 
 
-def _badges(regs: list[Registrant], info: EventInfo, links: ShowLinks) -> list[Badge]:
+def _badges(regs: list[Registrant], info: EventInfo, links: ShowLinks, *, hide_groups: bool = False) -> list[Badge]:
     t = labels(info.language)
     footer = info.title
     if info.start is not None:
         footer += " · " + long_date(info.start.date(), info.language)
     out = []
     for r in regs:
-        g = links.group(r.group) if r.group else None
+        g = links.group(r.group) if r.group and not hide_groups else None  # a surprise: no group on a badge
         out.append(Badge(name=r.name, handle=r.handle, group_name=g.name if g else None,
                          colour=g.colour if g else None, url=links.personal(r.group, r.handle, r.participant),
                          caption=t["badge_scan"] if g or r.participant else t["badge_scan_nogroup"], footer=footer,

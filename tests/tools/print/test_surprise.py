@@ -56,7 +56,8 @@ def test_fixed_surprise_badges_are_refused_before_anything_is_written(tmp_path):
     bundle = make_bundle(tmp_path / "bundle", **SURPRISE)
     (tmp_path / "people.csv").write_text("name;handle;group\nAna;@ana;red\n", encoding="utf-8")
     opts = KitOptions(public_url=PUBLIC, assign="fixed", badges=tmp_path / "people.csv", now=NOW)
-    with pytest.raises(PrintError, match="surprise: a badge's personal QR code would carry its group"):
+    with pytest.raises(PrintError, match="people.csv:2: the groups of this show are a surprise: Ana's badge QR "
+                                         "code would carry the group"):
         make_kit(bundle, tmp_path / "out", opts, env={})
     assert not (tmp_path / "out").exists()
 
@@ -87,3 +88,18 @@ def test_the_dossier_of_a_surprise_show_is_marked_organizers_only(tmp_path):
     assert "ORGANIZERS ONLY: the groups of this show are a surprise" in first_page(surprise, tmp_path / "a", "en")
     assert "RÉSERVÉ AUX ORGANISATEURS" in first_page(surprise, tmp_path / "b", "fr")
     assert "ORGANIZERS ONLY" not in first_page(plain, tmp_path / "c", "en")
+
+
+def test_fixed_surprise_badges_from_sign_up_ids_are_printed_without_group(tmp_path):
+    """A sign-up's participant id says nothing of its group (conductor/tokens.py, keyed tags): such badges
+    are printed in every mode, with no group name nor colour."""
+    bundle = make_bundle(tmp_path / "bundle", **SURPRISE)
+    pid = "abcdefghijKL" + "m" * 16
+    (tmp_path / "export.csv").write_text(f"name,handle,group,participant_id\nAna,@ana,,{pid}\n", encoding="utf-8")
+    kit = make_kit(bundle, tmp_path / "out", KitOptions(public_url=PUBLIC, assign="fixed",
+                                                        badges=tmp_path / "export.csv", now=NOW), env={})
+    urls = decode_all(pdf_pages((tmp_path / "out" / "badges.pdf").read_bytes(), dpi=150)[0])
+    assert urls == [f"{PUBLIC}/?i={pid}"]
+    text = " ".join(pdf_text((tmp_path / "out" / "badges.pdf").read_bytes())[0].split())
+    assert "Ana" in text and not any(w.upper() in text.upper() for w in ("Reds", "Blues"))
+    assert kit.registrants[0].participant == pid
