@@ -208,3 +208,31 @@ def test_hostile_own_file_urls_are_not_found(surprise_server):
         assert status == 404, path
     status, raw = get(f"{srv.url}/mine/{pid}/{rev}/show.mp3")
     assert status == 200 and len(raw) > 0
+
+
+def test_a_sign_ups_personal_link_joins_a_surprise_show_under_the_alias(live_server, tmp_path):
+    """Part 2's personal links in a surprise show: the id they carry is signed with a keyed tag (it says
+    nothing of the group), the phone joins with it under the alias and gets its own files."""
+    import httpx
+
+    from flashmob.conductor.tokens import PID_RANDOM_CHARS, PID_TAG_CHARS
+    from test_signupapi import post, signup_bundle
+
+    b = signup_bundle(tmp_path / "b")
+    doc = json.loads((b / "manifest.json").read_text())
+    doc["surprise"] = {"reveal_ms": 60_000}
+    (b / "manifest.json").write_text(json.dumps(doc))
+    srv = live_server(bundle=b)
+    view = post(srv, "Ana").json()
+    pid = view["participant_id"]
+    group = srv.conductor.core.registry.group_of(pid)
+    assert view["group"] is None and group in ("red", "blue")
+    ids = srv.conductor.core.registry._pids
+    assert ids._tag == ids._keyed_tag  # a surprise show's ids: keyed tags (tests/conductor/test_tokens.py)
+    assert pid[PID_RANDOM_CHARS:PID_RANDOM_CHARS + PID_TAG_CHARS] == ids._keyed_tag(group)
+    c, w = srv.phone(participant_id=pid)
+    assert (w["participant_id"], w["group"]) == (pid, "mine")
+    r = httpx.get(srv.url + w["manifest_url"], timeout=10)
+    assert r.status_code == 200 and [g["id"] for g in r.json()["groups"]] == ["mine"]
+    assert r.json()["groups"][0]["mp3"]["sha256"] == srv.conductor.bundle.manifest.group(group).mp3.sha256
+    c.close()
