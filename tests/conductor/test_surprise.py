@@ -236,3 +236,25 @@ def test_a_sign_ups_personal_link_joins_a_surprise_show_under_the_alias(live_ser
     assert r.status_code == 200 and [g["id"] for g in r.json()["groups"]] == ["mine"]
     assert r.json()["groups"][0]["mp3"]["sha256"] == srv.conductor.bundle.manifest.group(group).mp3.sha256
     c.close()
+
+
+def test_a_rehearsal_never_reveals_the_groups(surprise_server):
+    """The reveal belongs to the real show: a rehearsal runs past reveal_ms and no phone is told its group."""
+    srv = surprise_server(reveal_ms=200, duration_ms=1_000)
+    c, _ = srv.phone()
+    console = srv.console()
+    console.send({"type": "arm", "in_ms": 200, "rehearsal": True, "ref": "r"})
+    console.expect("ack", ref="r")
+    frames = []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        f = c.recv(timeout=deadline - time.monotonic())
+        frames.append(f["type"])
+        if f["type"] == "show" and f["state"] == "ended":
+            break
+    assert "reveal" not in frames and frames[-1] == "show"
+    late, _ = srv.phone()  # nor after it
+    with pytest.raises(TimeoutError):
+        late.expect("reveal", timeout=0.5)
+    for x in (c, late, console):
+        x.close()
