@@ -8,6 +8,9 @@ Routes (docs/protocol.md, "Endpoints"):
 * ``GET /bundle/<revision>/<path>`` files the manifest references (Range,
   ETag, immutable cache for sha256-addressed files), ``GET /bundle/manifest.json``
   the current manifest (no-cache);
+* ``GET /mine/<participant id>/<revision>/<path>`` a surprise show's files, per
+  participant (conductor/surprise.py); its ``/bundle/...`` and ``/download/...``
+  are then for the console only (``Authorization: Bearer <console token>``);
 * ``GET /api/info`` show id, title, manifest URL, socket paths, server time;
 * ``GET /api/report`` the show's report for the console, once it ended
   (:mod:`conductor.reportroute`; the renderer is injected: ``create_app(report=...)``);
@@ -256,21 +259,54 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
 
     # -- http -------------------------------------------------------------------------
 
+    surprise = conductor.core.surprise  # None: the groups are no surprise
+
+    def organizers_only(request: Request) -> Response | None:
+        """A surprise show's bundle files and group links: refused without the console token."""
+        if surprise is None:
+            return None
+        given = request.headers.get("authorization", "")
+        if given.startswith("Bearer ") and conductor.core.check_console_token(given[7:].strip()):
+            return None
+        return JSONResponse({"error": "the groups of this show are a surprise: its bundle is for the "
+                                      "organizers (phones get their own files from their welcome)"},
+                            status_code=403, headers={"Cache-Control": "no-store"})
+
     @app.get("/api/info")
     async def info() -> JSONResponse:
+        groups = () if surprise is not None else tuple(g.id for g in bundle.groups)
         payload = m.ApiInfo(show_id=bundle.show_id, title=bundle.title, revision=bundle.revision,
                             manifest_url=conductor.manifest_url, assign=conductor.options.assign,
-                            groups=tuple(g.id for g in bundle.groups), server_time_us=clock.now_us())
+                            groups=groups, server_time_us=clock.now_us())
         return JSONResponse(m.to_dict(payload), headers={"Cache-Control": "no-store"})
 
     app.add_api_route("/api/report", ReportRoute(conductor, clock.now_us, report, login_throttle), methods=["GET"])
 
+    @app.api_route("/mine/{participant_id}/{revision}/{path:path}", methods=["GET", "HEAD"])
+    async def own_file(request: Request, participant_id: str, revision: str, path: str) -> Response:
+        """A surprise show's files of one participant, by their alias paths (conductor/surprise.py)."""
+        served = surprise.resolve(participant_id, revision, path) if surprise is not None else None
+        if isinstance(served, bytes):
+            return Response(served if request.method == "GET" else b"", media_type="application/json",
+                            headers={"Cache-Control": files.REVALIDATE, "Content-Length": str(len(served)),
+                                     "X-Content-Type-Options": "nosniff"})
+        target = files.safe_path(bundle.root, served.path) if served is not None else None
+        if target is None:
+            return files.not_found()
+        return files.file_response(request, target, sha256=served.sha256)
+
     @app.api_route("/bundle/manifest.json", methods=["GET", "HEAD"])
     async def current_manifest(request: Request) -> Response:
+        refused = organizers_only(request)
+        if refused is not None:
+            return refused
         return files.file_response(request, bundle.root / MANIFEST, cache_control=files.REVALIDATE)
 
     @app.api_route("/bundle/{revision}/{path:path}", methods=["GET", "HEAD"])
     async def bundle_file(request: Request, revision: str, path: str) -> Response:
+        refused = organizers_only(request)
+        if refused is not None:
+            return refused
         if revision != bundle.revision:
             return JSONResponse({"error": "this show bundle was replaced; reload",
                                  "manifest_url": conductor.manifest_url}, status_code=404,
@@ -285,8 +321,11 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
         return files.file_response(request, target, sha256=sha, cache_control=cache)
 
     @app.api_route("/download/{group}", methods=["GET", "HEAD"])
-    async def group_download(group: str) -> Response:
+    async def group_download(request: Request, group: str) -> Response:
         """The stable printed link: 302 to the group's MP3 in the bundle served now."""
+        refused = organizers_only(request)
+        if refused is not None:
+            return refused
         mp3 = bundle.mp3_path(group)
         if mp3 is None:
             return JSONResponse({"error": f"no group {group!r} in this show",

@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flashmob.contract import urls
+from flashmob.contract.surprise import ALIAS
 
 from . import effects as fx
 from . import messages as m
@@ -67,6 +68,7 @@ from .registry import Admission, JoinRefused, Registry, full_refusal  # noqa: F4
 from .seats import Answered, Challenge, Policy, SeatBook, StoreSeat
 from .show import IllegalTransition, ShowRecord, State
 from .store import SharedStore
+from .surprise import SurpriseServing
 from .telemetry import Telemetry
 from .tokens import GroupSigner, same_secret
 from .writeback import Part, WriteBack
@@ -203,7 +205,14 @@ class Conductor:
         self.digest = digest
         seats = SeatBook(policy, dict(challenge_files), digest=digest,
                          confirmed=dict(boot.participants), confirmed_at=now)
-        self.registry = Registry(bundle.groups, seats, options.assign, signer=self.signer, shared=shared)
+        surprise = bundle.manifest.surprise is not None
+        if surprise and options.assign == "choice":
+            raise ValueError("the groups of this show are a surprise: phones cannot choose them "
+                             "(--assign choice shows every group); use balanced, random or fixed")
+        self.registry = Registry(bundle.groups, seats, options.assign, signer=self.signer, shared=shared,
+                                 secret_tags=surprise)
+        self.surprise = SurpriseServing(bundle, self.registry.group_of) if surprise else None
+        self._revealed_run: int | None = None  # start_at_us of the run whose reveal was sent
         self.shared = shared
         self.cluster = cluster
         self._superseded_through = -1  # show records up to this revision were replaced by a converged one
@@ -324,7 +333,30 @@ class Conductor:
         out += self._advance(now)
         if self.registry.seats.expire(now):
             self._feed_dirty = True
-        return out
+        return out + self._reveal(now)
+
+    def _reveal(self, now: int) -> list[fx.Effect]:
+        """A surprise show's reveal, once per run, when its time has come: each group's
+        phones get their group (conductor/surprise.py)."""
+        s = self.surprise
+        if s is None or not s.revealed(self.record, now) or self._revealed_run == self.record.start_at_us:
+            return []
+        self._revealed_run = self.record.start_at_us
+        log.info("show %s: the groups are revealed", self.bundle.show_id)
+        return [fx.Publish(group_topic(g.id), s.reveal_frame(g.id)) for g in self.bundle.groups]
+
+    def welcome_extras(self, group_id: str, now: int) -> list[str]:
+        """Frames that follow a welcome: the reveal, once it happened (a phone joining late)."""
+        s = self.surprise
+        return [s.reveal_frame(group_id)] if s is not None and s.revealed(self.record, now) else []
+
+    def challenge_frame(self, group_id: str, c: Challenge) -> str:
+        """A challenge as the phone gets it (a surprise show's names the alias path)."""
+        msg = challenge_message(c)
+        if self.surprise is not None:
+            msg = m.ChallengeMsg(id=c.id, path=self.surprise.alias_path(group_id, c.path), offset=c.offset,
+                                 length=c.length)
+        return m.to_wire(msg)
 
     def tick(self, now: int) -> list[fx.Effect]:
         """The ticker: :meth:`catch_up`, the feed (after a change, at least every
@@ -338,6 +370,9 @@ class Conductor:
         deadline = self._next_deadline()
         if deadline is not None:
             wake = min(wake, max(now + 1_000, deadline))
+        reveal = self.surprise.reveal_deadline_us(self.record) if self.surprise is not None else None
+        if reveal is not None and reveal > now and self._revealed_run != self.record.start_at_us:
+            wake = min(wake, max(now + 1_000, reveal))
         out.append(fx.Schedule(wake))
         return out
 
@@ -581,7 +616,8 @@ class Conductor:
         self._announcements.append(info)
         del self._announcements[:-max(self.options.announcements_kept, 5)]
         self._feed_dirty = True
-        text = m.to_wire(m.Announcement(**m.to_dict(info)))
+        shown = self.surprise.announcement(info) if self.surprise is not None else info
+        text = m.to_wire(m.Announcement(**m.to_dict(shown)))
         return [fx.Publish(PARTICIPANTS if info.group is None else group_topic(info.group), text)]
 
     # -- participants -------------------------------------------------------------------
@@ -597,7 +633,11 @@ class Conductor:
         self._feed_dirty = True
         self.recorder.joined(now, adm.participant_id, adm.group, confirmed=adm.challenge is None, known=not adm.new)
         recent = self.recent_announcements(adm.group, since_us=now - ANNOUNCEMENT_MEMORY_US, limit=5)
-        welcome = m.Welcome(participant_id=adm.participant_id, group=adm.group, manifest_url=self.manifest_url,
+        group, manifest_url = adm.group, self.manifest_url
+        if self.surprise is not None:  # the phone is not told its group (conductor/surprise.py)
+            group, manifest_url = ALIAS, self.surprise.manifest_url(adm.participant_id)
+            recent = tuple(self.surprise.announcement(a) for a in recent)
+        welcome = m.Welcome(participant_id=adm.participant_id, group=group, manifest_url=manifest_url,
                             show=self.followed, server_time_us=now, announcements=recent,
                             seat="pending" if adm.challenge else "confirmed")
         return adm, welcome, out

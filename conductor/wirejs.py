@@ -4,7 +4,7 @@
 the fields of every message and payload (JSON type, required, nullable,
 bounds, choices), which sender may send which type, error codes, close codes,
 the choice sets (show states, levels, seat states, release scopes, alarm
-levels, trouble reasons) and the page's paths.  ``client_web/js/protocol.js``
+levels, trouble reasons, group symbols) and the page's paths.  ``client_web/js/protocol.js``
 validates and builds frames from these tables, and every other module names
 wire values through them, never as string literals.
 
@@ -74,6 +74,7 @@ def tables() -> dict[str, Any]:
         "ALARM_LEVEL": _names(m.ALARM_LEVELS),
         "TROUBLES": list(m.TROUBLES),
         "TROUBLE": _names(m.TROUBLES),
+        "SYMBOLS": list(m.SYMBOLS),
         "PAYLOADS": {name: describe(cls) for name, cls in payloads.items()},
         "MESSAGES": {t: describe(c) for t, c in messages.items()},
         "DIRECTIONS": {d: list(types) for d, types in m.DIRECTIONS.items()},
@@ -94,6 +95,7 @@ _DOCS = {
     "SCOPE": "Release scopes (release.scope).",
     "ALARM_LEVEL": "Alarm levels (feed.alarms[].level).",
     "TROUBLE": "Why a phone's sound is in trouble (status.trouble), most serious first.",
+    "SYMBOLS": "The group symbols a reveal may name (reveal.group.symbol; contract/symbols.py).",
     "PAYLOADS": "Fields of the nested records: {t, req, nul, of?, min?, minLen?, maxLen?, maxItems?, choices?}.",
     "MESSAGES": "Fields of every message type (same descriptors).",
     "DIRECTIONS": "Which types each sender may send.",

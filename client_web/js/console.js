@@ -74,7 +74,8 @@ async function onWelcome(w) {
   if (w.rehearsal) setShow(w.rehearsal);
   try {
     const info = await (await fetch(PATHS.API_INFO, { cache: 'no-store' })).json();
-    const manifest = await (await fetch(info.manifest_url)).json();
+    // a surprise show's bundle is for organizers only: the token opens it (docs/protocol.md, "Surprise groups")
+    const manifest = await (await fetch(info.manifest_url, { headers: { Authorization: `Bearer ${token}` } })).json();
     const problems = checkManifest(manifest); // the rules the conductor loaded it with (contract/manifest.py)
     if (problems.length) throw new Error(`manifest.json: ${problems.join('; ')}`);
     st.manifest = manifest;
@@ -185,7 +186,8 @@ function openProjector() {
   const w = st.welcome;
   if (!w) return;
   $('p-title').textContent = w.title;
-  const urls = w.group_join_urls ? Object.entries(w.group_join_urls) : [[null, w.join_url]];
+  // a surprise show's group codes are organizers-only material: never on the projector
+  const urls = w.group_join_urls && !st.manifest?.surprise ? Object.entries(w.group_join_urls) : [[null, w.join_url]];
   $('p-qr').replaceChildren(...urls.map(([g, url]) => {
     const name = g && st.manifest ? st.manifest.groups.find((x) => x.id === g)?.name ?? g : '';
     const { n, d } = qrPath(encodeQr(url, { ecc: 'M' }));

@@ -36,6 +36,9 @@ const STRINGS = {
     practice_from: 'Start from', practice_from_start: 'The beginning', practice_play: 'Play', practice_stop: 'Stop',
     practice_close: 'Back', practice_ended: 'The end. Play again?', practice_error: 'The sound file is not on this phone yet.',
     practice_pitch_kept: 'Faster speeds keep the pitch.', practice_pitch_changes: 'On this browser, faster speeds also raise the pitch.',
+    surprise_group: 'a surprise group', reveal_title: 'Your group is', reveal_symbol: 'Your sign: {symbol}',
+    symbol_circle: 'circle', symbol_square: 'square', symbol_triangle: 'triangle', symbol_diamond: 'diamond',
+    symbol_star: 'star', symbol_cross: 'cross', symbol_heart: 'heart', symbol_hexagon: 'hexagon',
   },
   fr: {
     join_title: 'Rejoindre la flashmob', join_button: 'Rejoindre', join_size: 'Télécharge {mb} Mo de son une seule fois ; ensuite tout fonctionne hors ligne.',
@@ -66,6 +69,9 @@ const STRINGS = {
     practice_from: 'Commencer à', practice_from_start: 'Le début', practice_play: 'Lecture', practice_stop: 'Arrêter',
     practice_close: 'Retour', practice_ended: 'Fin. Encore une fois ?', practice_error: 'Le fichier son n’est pas encore sur ce téléphone.',
     practice_pitch_kept: 'En accéléré, la hauteur du son est conservée.', practice_pitch_changes: 'Sur ce navigateur, accélérer rend aussi le son plus aigu.',
+    surprise_group: 'surprise !', reveal_title: 'Votre groupe est', reveal_symbol: 'Votre signe : {symbol}',
+    symbol_circle: 'cercle', symbol_square: 'carré', symbol_triangle: 'triangle', symbol_diamond: 'losange',
+    symbol_star: 'étoile', symbol_cross: 'croix', symbol_heart: 'cœur', symbol_hexagon: 'hexagone',
   },
 };
 

@@ -34,6 +34,7 @@ import { TroubleWatch, remedies } from './trouble.js';
 import { StatusCadence, STATUS_CHECK_MS } from './statuscadence.js';
 import { PracticePlayer } from './practiceplayer.js';
 import { markRehearsal } from './rehearsalmark.js';
+import { Surprise } from './surprise.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -58,6 +59,7 @@ const st = {
 /** The screens' rules and transitions (participantmachine.js); render() feeds it the facts. */
 const screens = new ScreenMachine();
 const watch = new TroubleWatch();
+const surprise = new Surprise(keeper); // a surprise show: no group shown before the reveal (surprise.js)
 /** The player the person chose (or the URL forces): 'media' or 'webaudio'. */
 const player = () => playerFor({ forced: params.get('engine'), chosen: keeper.get('player') });
 let t = translator(pickLanguage(null, navigator.languages || []));
@@ -125,6 +127,7 @@ function onMessage(text) {
     case TYPES.ANNOUNCEMENT: addAnnouncement(msg); break;
     case TYPES.CHALLENGE: st.challenge = msg; answerChallenge(); break;
     case TYPES.SEAT: st.seat = msg.state; st.challenge = null; render(); break;
+    case TYPES.REVEAL: surprise.reveal(msg.group, t); render(); break;
     case TYPES.ERROR:
       if (msg.fatal || JOIN_REFUSALS.includes(msg.code)) {
         st.error = msg.code === ERRORS.CAPACITY_REACHED ? t('error_full') : t('error_generic', { message: msg.message });
@@ -472,12 +475,13 @@ function render() {
   const nowUs = clock.ready ? clock.serverTime() : null;
   const ph = nowUs !== null ? SS.phaseAt(st.show, nowUs) : { phase: 'lobby' };
   const g = st.group || st.manifest?.groups.find((x) => x.id === st.groupId);
-  if (g) {
-    const pal = SS.groupPalette(g.colour);
+  const shown = surprise.shown(st.manifest, g); // null: a surprise not revealed yet (no name, no colour)
+  if (shown) {
+    const pal = SS.groupPalette(shown.colour);
     document.body.style.setProperty('--group-bg', pal.bg);
     document.body.style.setProperty('--group-fg', pal.fg);
-    for (const el of document.querySelectorAll('.group-name')) el.textContent = g.name;
   }
+  if (g) for (const el of document.querySelectorAll('.group-name')) surprise.label(el, shown, t);
   $('offline').hidden = st.online || !st.pid;
   $('error').hidden = !st.error;
   $('error').textContent = st.error || '';
