@@ -11,14 +11,16 @@ need=()
 [ -x /usr/sbin/chronyd ] || command -v chronyd >/dev/null || need+=(chrony)
 command -v mount >/dev/null && command -v umount >/dev/null || need+=(mount)
 command -v prlimit >/dev/null || need+=(util-linux)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || need+=(nginx)
+ls /usr/lib/*/faketime/libfaketimeMT.so.1 >/dev/null 2>&1 || need+=(faketime)
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
 fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
     echo "installing Debian's ${need[*]} for the tests ..." >&2
     export DEBIAN_FRONTEND=noninteractive
-    # The tests need the chronyd binary, not a running time service: keep
-    # the package's postinst from starting one (Debian's policy-rc.d mechanism).
+    # The tests need the chronyd and nginx binaries, not running services: keep
+    # the packages' postinst from starting them (Debian's policy-rc.d mechanism).
     guard=""
     if [ ! -e /usr/sbin/policy-rc.d ]; then
         printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
@@ -31,4 +33,4 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
     exit 0
 fi
 echo "warning: missing ${need[*]} and this user cannot install them (apt-get install ${need[*]}, as root);" \
-     "the chronyd and disk-full tests will fail under CI=true" >&2
+     "the chronyd, disk-full, nginx and faketime tests will fail under CI=true" >&2
