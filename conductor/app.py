@@ -40,7 +40,7 @@ from starlette.routing import WebSocketRoute
 
 from flashmob.contract.secret import STATE_FILE, resolve_group_secret
 
-from . import files, seats
+from . import backplane, files, seats
 from . import messages as m
 from .alarms import Alarms
 from .bundle import MANIFEST, Bundle, load_bundle
@@ -51,6 +51,7 @@ from .connlimits import DEFAULT_HELLO_TIMEOUT_S
 from .endpoint import SocketEndpoint
 from .loginthrottle import LoginThrottle
 from .ntp import NtpWorker
+from .redisfollow import Follower
 from .runtime import Runtime
 from .service import Options
 from .session import CONSOLE_AUTH_TIMEOUT_S, ConsoleSession, ParticipantSession, Session  # noqa: F401
@@ -90,6 +91,8 @@ class ServerConfig:
     progress: Callable[[int, int], None] | None = None  # bundle verification progress (bytes done, total)
     hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S  # a /ws socket must say hello within this
     collect_garbage: bool = True  # full garbage collections only from the ticker (conductor/collector.py)
+    redis_url: str | None = None  # several conductors share the show there (conductor/backplane.py)
+    node_id: str | None = None  # this process's name among them (default host-pid)
 
 
 def build_conductor(cfg: ServerConfig) -> tuple[Runtime, ServerClock, NtpWorker | None]:
@@ -102,6 +105,8 @@ def build_conductor(cfg: ServerConfig) -> tuple[Runtime, ServerClock, NtpWorker 
     clock = cfg.clock or ServerClock(max_offset_us=round(cfg.ntp_max_offset_s * 1e6))
     alarms = Alarms(clock.now_us)
     ntp = NtpWorker(cfg.ntp_hosts, clock, interval_s=cfg.ntp_interval_s, alarms=alarms) if cfg.ntp_hosts else None
+    if cfg.redis_url:
+        return _build_shared(cfg, bundle, token, clock, alarms, ntp), clock, ntp
     db_path = cfg.db_path or bundle.root / DEFAULT_DB_NAME
     lock = lock_state_file(db_path)  # one conductor per state file, for the life of the process
     try:
@@ -128,6 +133,32 @@ def build_conductor(cfg: ServerConfig) -> tuple[Runtime, ServerClock, NtpWorker 
     return conductor, clock, ntp
 
 
+def _build_shared(cfg: ServerConfig, bundle: Bundle, token: str, clock: ServerClock, alarms: Alarms,
+                  ntp: NtpWorker | None) -> Runtime:
+    """A conductor on the Redis backplane (no state file: the show is in Redis)."""
+    node_id = backplane.check_node_id(cfg.node_id or backplane.default_node_id())
+    store = backplane.open_redis(cfg.redis_url, bundle.show_id, capacity=cfg.capacity)
+    secret = resolve_group_secret(bundle.root, os.environ, legacy=lambda: None)
+    options = Options(assign=cfg.assign, capacity=cfg.capacity, max_pending=cfg.max_pending,
+                      group_secret=secret.key, confirm_timeout_us=round(cfg.confirm_timeout_s * 1e6),
+                      min_lead_us=round(cfg.min_lead_s * 1e6), public_url=cfg.public_url, console_token=token,
+                      shared=True)
+    holder: list = []
+    conductor = Runtime(bundle, store, clock.now_us, options, ntp_status=ntp.status if ntp else dict,
+                        allow_clock_steps=clock.allow_steps, alarms=alarms, time_served=clock.forbid_backward_steps,
+                        collector=Collector() if cfg.collect_garbage else None, shared=store,
+                        cluster=lambda: holder[0].cluster if holder else None)
+
+    def ntp_offset() -> int | None:
+        return None if ntp is None else ntp.status().get("server_minus_wall_us")
+
+    follower = Follower(conductor, cfg.redis_url, node_id, ntp_offset_us=ntp_offset)
+    holder.append(follower)
+    conductor.follower = follower
+    conductor.node_id = node_id  # type: ignore[attr-defined]
+    return conductor
+
+
 PLACEHOLDER = """<!doctype html><html lang="en"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>
 <body>
@@ -150,13 +181,16 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
             conductor.collector.install()
         if ntp is not None:
             ntp.start()
-        task = asyncio.create_task(conductor.ticker())
+        tasks = [asyncio.create_task(conductor.ticker())]
+        if conductor.follower is not None:  # the Redis backplane (conductor/redisfollow.py)
+            tasks.append(asyncio.create_task(conductor.follower.run()))
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             if ntp is not None:
                 await asyncio.to_thread(ntp.stop)
             await asyncio.to_thread(conductor.close)  # the queued writes, then the store

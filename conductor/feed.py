@@ -86,6 +86,7 @@ class ConsoleFeed:
     announcements: tuple[m.AnnouncementInfo, ...] = ()
     alarms: tuple[m.AlarmInfo, ...] = ()
     trouble: Tally = Tally()
+    nodes: tuple[m.NodeInfo, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"type": self.TYPE, "show": m.to_dict(self.show), "server_time_us": self.server_time_us,
@@ -95,7 +96,8 @@ class ConsoleFeed:
                 "drift": self.drift.to_json(), "output_latency": self.output_latency.to_json(),
                 "ntp": dict(self.ntp), "seats": m.to_dict(self.seats),
                 "announcements": [m.to_dict(a) for a in self.announcements],
-                "alarms": [m.to_dict(a) for a in self.alarms], "trouble": self.trouble.to_json()}
+                "alarms": [m.to_dict(a) for a in self.alarms], "trouble": self.trouble.to_json(),
+                "nodes": [m.to_dict(n) for n in self.nodes]}
 
     def to_wire(self) -> str:
         """The ``feed`` text frame (UTF-8-safe as :func:`conductor.messages.to_wire`)."""

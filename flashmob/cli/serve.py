@@ -55,6 +55,13 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", type=Path, help="SQLite state file (default: .flashmob-conductor.sqlite in the bundle); "
                                           "locked for the life of the process: a second conductor on it refuses "
                                           "to start")
+    p.add_argument("--redis", metavar="URL",
+                   help="run as one of several conductor processes sharing the show through Redis at URL "
+                        "(redis://HOST:PORT/DB; no state file then); every node needs the same bundle, group "
+                        "secret and console token (docs/architecture.md, \"Backplane\")")
+    p.add_argument("--node-id", metavar="NAME",
+                   help="this process's name among the nodes of --redis (the console lists them; default "
+                        "host-pid)")
     p.add_argument("--capacity", type=int, help="seats: refuse participants beyond this number of confirmed ones "
                                                "(phones that proved they hold their group's files)")
     p.add_argument("--max-pending", type=int, default=seats.MAX_PENDING, metavar="N",
@@ -136,6 +143,13 @@ def run(args: argparse.Namespace) -> int:
     if bool(args.tls_cert) != bool(args.tls_key):
         print("flashmob serve: --tls-cert and --tls-key go together", file=sys.stderr)
         return 2
+    if args.redis and args.db:
+        print("flashmob serve: --redis keeps the show in Redis: no --db state file with it", file=sys.stderr)
+        return 2
+    if args.node_id and not args.redis:
+        print("flashmob serve: --node-id names this process among the nodes of --redis: give --redis too",
+              file=sys.stderr)
+        return 2
     shell.configure_logging(args.log_level)
     fd_before, nofile = shell.raise_fd_limit()
     try:
@@ -166,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
                        min_lead_s=args.min_lead, public_url=url, ntp_hosts=args.ntp,
                        ntp_interval_s=args.ntp_interval, client_dir=args.client_dir,
                        ntp_max_offset_s=args.ntp_max_offset, progress=shell.VerifyProgress(sys.stderr),
-                       hello_timeout_s=limits.hello_timeout_s)
+                       hello_timeout_s=limits.hello_timeout_s, redis_url=args.redis, node_id=args.node_id)
     try:
         conductor, clock, ntp = build_conductor(cfg)
     except (ValueError, OSError, sqlite3.Error, StateFileInUse) as exc:

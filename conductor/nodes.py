@@ -1,0 +1,161 @@
+"""The conductor processes of one show, as their heartbeats say (sans-I/O).
+
+When several conductors share a show through Redis (docs/architecture.md,
+"Backplane"), each publishes a :class:`Heartbeat` about once a second
+(:mod:`conductor.redisfollow` writes and reads them); this module holds the
+rules about them:
+
+* :func:`heartbeat` is what a node says about itself: its phones, the revision
+  it holds, its clock against Redis's (``skew_us``, the best of the last
+  samples: the one with the shortest round trip) and the NTP offset it applied.
+* A heartbeat older than ``STALE_US`` (by the reader's server clock) is of a
+  node that is gone: it is left out of every total and every comparison.
+* :class:`Cluster` is the whole show as one node sees it: the other fresh
+  nodes' heartbeats and the confirmed seats per group kept in Redis.  The
+  console feed's totals are whole-show totals (:func:`whole_groups`) and its
+  ``nodes`` list has every fresh node, this one first (:func:`node_infos`).
+* :func:`clock_check` compares the fresh nodes' ``skew_us``: when two differ by
+  more than ``MAX_DISAGREEMENT_US`` (2 ms) it raises the alarm ``nodes.clock``
+  (naming them), else clears it.  Phones of different nodes would otherwise
+  start that far apart.
+
+Time is passed in (server µs); nothing here reads a clock or does I/O.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+
+from . import effects as fx
+from . import messages as m
+
+STALE_US = 5_000_000
+"""A heartbeat older than this is of a node that is gone."""
+MAX_DISAGREEMENT_US = 2_000
+"""Two nodes' clocks further apart than this raise ``nodes.clock``."""
+CLOCK_ALARM = "nodes.clock"
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """What one node publishes about itself (JSON in the Redis hash ``nodes``)."""
+
+    node: str
+    at_us: int
+    revision: int
+    connected: int
+    ready: int
+    playing: int
+    pending: int
+    groups: dict[str, tuple[int, int]] = field(default_factory=dict)  # group -> (connected, ready)
+    skew_us: int | None = None
+    rtt_us: int | None = None
+    ntp_offset_us: int | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> "Heartbeat | None":
+        """A heartbeat, or None for anything that is not one (never raises)."""
+        try:
+            d = json.loads(text)
+            groups = {str(g): (int(c), int(r)) for g, (c, r) in dict(d.get("groups") or {}).items()}
+            opt = {k: (None if d.get(k) is None else int(d[k])) for k in ("skew_us", "rtt_us", "ntp_offset_us")}
+            return cls(node=str(d["node"])[:64], at_us=int(d["at_us"]), revision=int(d["revision"]),
+                       connected=int(d["connected"]), ready=int(d["ready"]), playing=int(d["playing"]),
+                       pending=int(d["pending"]), groups=groups, **opt)
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+
+class SkewFilter:
+    """The node's clock minus Redis's: of the last ``window`` samples, the one with the
+    shortest round trip (its error is at most half that round trip)."""
+
+    def __init__(self, window: int = 8) -> None:
+        self.window = window
+        self._samples: list[tuple[int, int]] = []  # (rtt_us, skew_us)
+
+    def add(self, before_us: int, redis_us: int, after_us: int) -> None:
+        rtt = max(0, after_us - before_us)
+        self._samples.append((rtt, (before_us + after_us) // 2 - redis_us))
+        del self._samples[:-self.window]
+
+    def best(self) -> tuple[int, int] | None:
+        """(skew_us, rtt_us) of the best sample, None before the first."""
+        if not self._samples:
+            return None
+        rtt, skew = min(self._samples)
+        return skew, rtt
+
+
+def heartbeat(node: str, now: int, core, *, skew: tuple[int, int] | None,
+              ntp_offset_us: int | None) -> Heartbeat:
+    """This node's heartbeat, from the core (:class:`conductor.service.Conductor`)."""
+    groups = core.telemetry.group_counts(core.registry.seats)
+    return Heartbeat(node=node, at_us=now, revision=core.record.revision,
+                     connected=sum(g.connected for g in groups), ready=sum(g.ready for g in groups),
+                     playing=core.telemetry.aggregate().drift.playing, pending=len(core.registry.seats.pending),
+                     groups={g.id: (g.connected, g.ready) for g in groups},
+                     skew_us=None if skew is None else skew[0], rtt_us=None if skew is None else skew[1],
+                     ntp_offset_us=ntp_offset_us)
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """The whole show as this node last read it from Redis."""
+
+    node: str
+    read_at_us: int
+    peers: tuple[Heartbeat, ...]  # every heartbeat read (this node's own included)
+    confirmed: Mapping[str, int]  # group -> confirmed seats of the whole show
+    here: Heartbeat | None = None  # this node's latest (fresher than the one read back)
+
+    def fresh(self, now: int) -> list[Heartbeat]:
+        """Fresh heartbeats, this node's own (latest) first, then by name."""
+        others = sorted((h for h in self.peers if h.node != self.node and now - h.at_us <= STALE_US),
+                        key=lambda h: h.node)
+        return ([self.here] if self.here is not None else []) + others
+
+    @property
+    def confirmed_total(self) -> int:
+        return sum(max(0, n) for n in self.confirmed.values())
+
+
+def whole_groups(cluster: Cluster, local: Iterable[m.GroupCount], now: int) -> tuple[m.GroupCount, ...]:
+    """Per group: confirmed seats of the whole show, connected and ready phones of every fresh node
+    (this node's from ``local``, counted now)."""
+    others = [h for h in cluster.fresh(now) if h.node != cluster.node]
+    out = []
+    for g in local:
+        connected = g.connected + sum(h.groups.get(g.id, (0, 0))[0] for h in others)
+        ready = g.ready + sum(h.groups.get(g.id, (0, 0))[1] for h in others)
+        out.append(m.GroupCount(id=g.id, name=g.name, colour=g.colour, share=g.share,
+                                participants=max(0, cluster.confirmed.get(g.id, 0)), connected=connected,
+                                ready=ready))
+    return tuple(out)
+
+
+def node_infos(cluster: Cluster, now: int) -> tuple[m.NodeInfo, ...]:
+    return tuple(m.NodeInfo(node=h.node, connected=h.connected, ready=h.ready, playing=h.playing, pending=h.pending,
+                            revision=h.revision, skew_us=h.skew_us, rtt_us=h.rtt_us, ntp_offset_us=h.ntp_offset_us,
+                            age_ms=max(0, now - h.at_us) // 1000, here=h.node == cluster.node)
+                 for h in cluster.fresh(now))
+
+
+def clock_check(beats: Iterable[Heartbeat], now: int) -> fx.RaiseAlarm | fx.ClearAlarm:
+    """``nodes.clock`` raised when two fresh nodes' clocks differ by more than 2 ms, else cleared."""
+    timed = sorted((h for h in beats if h.skew_us is not None and now - h.at_us <= STALE_US),
+                   key=lambda h: h.skew_us)
+    if len(timed) < 2 or timed[-1].skew_us - timed[0].skew_us <= MAX_DISAGREEMENT_US:
+        return fx.ClearAlarm(CLOCK_ALARM)
+    lo, hi = timed[0], timed[-1]
+    apart = hi.skew_us - lo.skew_us
+    return fx.RaiseAlarm(CLOCK_ALARM, "critical",
+                         f"the clocks of conductors {hi.node} and {lo.node} differ by {apart / 1000:.1f} ms "
+                         f"(more than {MAX_DISAGREEMENT_US / 1000:g} ms): their phones would start that far apart. "
+                         "Discipline every node with the same NTP servers (--ntp).",
+                         detail={"nodes": {h.node: h.skew_us for h in timed}, "apart_us": apart})
