@@ -286,3 +286,63 @@ def test_the_conductor_counts_the_phones_address_not_nginxs(front):
         assert time.monotonic() < deadline, proc.output[-20:]
         time.sleep(0.05)
     assert not any("refused from 127.0.0.1" in line for line in proc.output)
+
+
+def test_phones_through_nginx_land_on_both_nodes_and_see_the_same_start(tmp_path, redis_url):
+    """Two ``--redis`` nodes on one redis-server behind one nginx (no sticky sessions): the phones are
+    spread over both, the console (through nginx, on either node) arms, every phone gets the same
+    start time, and a phone that reconnects keeps its group whichever node it lands on."""
+    bundle = write_bundle(tmp_path / "bundle")
+    nodes, nginx, phones = [], None, []
+    try:
+        for name in ("left", "right"):
+            nodes.append(spawn(bundle, None, ("--redis", redis_url, "--node-id", name,
+                                              "--forwarded-allow-ips", "127.0.0.1", "--min-lead", "0.5")))
+        for _, port in nodes:
+            wait_http(port)
+        nginx = NginxFront(bundle, [f"127.0.0.1:{port}" for _, port in nodes], tmp_path / "nginx").start()
+        url = f"ws://127.0.0.1:{nginx.port}"
+        for _ in range(6):
+            p = WsClient(url + m.PARTICIPANT_WS)
+            p.send({"type": "hello"})
+            phones.append((p, p.expect("welcome")))
+        console = WsClient(url + m.CONSOLE_WS)
+        console.send({"type": "console_hello", "token": TOKEN})
+        console.expect("console_welcome")
+        deadline, spread = time.monotonic() + 15, {}
+        while time.monotonic() < deadline:
+            try:
+                feed = console.expect("feed", timeout=3)
+            except TimeoutError:
+                continue
+            spread = {n["node"]: n["connected"] for n in feed.get("nodes", ())}
+            if set(spread) == {"left", "right"} and sum(spread.values()) == 6:
+                break
+        assert set(spread) == {"left", "right"} and sum(spread.values()) == 6, spread
+        assert min(spread.values()) >= 2, f"least_conn should spread 6 phones over both nodes: {spread}"
+        console.send({"type": "arm", "in_ms": 2000, "ref": "go"})
+        start = console.expect("ack", ref="go")["show"]["start_at_us"]
+        for p, _ in phones:
+            assert p.expect("show", state="armed")["start_at_us"] == start
+        p, before = phones[0]
+        p.close()
+        for _ in range(2):  # each reconnect may land on either node: same group, same start
+            again = WsClient(url + m.PARTICIPANT_WS)
+            again.send({"type": "hello", "participant_id": before["participant_id"]})
+            after = again.expect("welcome")
+            assert (after["participant_id"], after["group"]) == (before["participant_id"], before["group"])
+            assert after["show"]["state"] == "armed" and after["show"]["start_at_us"] == start
+            again.close()
+        console.close()
+    finally:
+        for p, _ in phones:
+            p.close()
+        if nginx is not None:
+            nginx.stop()
+        for proc, _ in nodes:
+            proc.send_signal(signal.SIGTERM)
+        for proc, _ in nodes:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
