@@ -291,7 +291,8 @@ def test_the_conductor_counts_the_phones_address_not_nginxs(front):
 def test_phones_through_nginx_land_on_both_nodes_and_see_the_same_start(tmp_path, redis_url):
     """Two ``--redis`` nodes on one redis-server behind one nginx (no sticky sessions): the phones are
     spread over both, the console (through nginx, on either node) arms, every phone gets the same
-    start time, and a phone that reconnects keeps its group whichever node it lands on."""
+    start time, a phone that reconnects keeps its group whichever node it lands on, and when a node
+    is killed every phone reconnects through the same nginx and keeps its group and start time."""
     bundle = write_bundle(tmp_path / "bundle")
     nodes, nginx, phones = [], None, []
     try:
@@ -334,6 +335,18 @@ def test_phones_through_nginx_land_on_both_nodes_and_see_the_same_start(tmp_path
             assert after["show"]["state"] == "armed" and after["show"]["start_at_us"] == start
             again.close()
         console.close()
+        # a node dies: its phones come back through the same nginx URL, land on the other node
+        # (nginx skips the dead one: proxy_next_upstream), keep their group and the start time
+        nodes[0][0].send_signal(signal.SIGKILL)
+        nodes[0][0].wait(10)
+        for p, before in phones[1:]:
+            p.close()
+            again = WsClient(url + m.PARTICIPANT_WS)
+            again.send({"type": "hello", "participant_id": before["participant_id"]})
+            after = again.expect("welcome")
+            assert (after["participant_id"], after["group"]) == (before["participant_id"], before["group"])
+            assert after["show"]["start_at_us"] == start
+            again.close()
     finally:
         for p, _ in phones:
             p.close()
