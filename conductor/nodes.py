@@ -14,6 +14,10 @@ rules about them:
   nodes' heartbeats and the confirmed seats per group kept in Redis.  The
   console feed's totals are whole-show totals (:func:`whole_groups`) and its
   ``nodes`` list has every fresh node, this one first (:func:`node_infos`).
+* :func:`duplicate_check`: the heartbeat this node replaces is another
+  process's (another ``instance``) and fresh: two processes run with one
+  ``--node-id`` and their counts overwrite each other — the alarm
+  ``nodes.duplicate`` says so.
 * :func:`clock_check` compares the fresh nodes' ``skew_us``: when two differ by
   more than ``MAX_DISAGREEMENT_US`` (2 ms) it raises the alarm ``nodes.clock``
   (naming them), else clears it.  Phones of different nodes would otherwise
@@ -36,6 +40,7 @@ STALE_US = 5_000_000
 MAX_DISAGREEMENT_US = 2_000
 """Two nodes' clocks further apart than this raise ``nodes.clock``."""
 CLOCK_ALARM = "nodes.clock"
+DUPLICATE_ALARM = "nodes.duplicate"
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class Heartbeat:
     skew_us: int | None = None
     rtt_us: int | None = None
     ntp_offset_us: int | None = None
+    instance: str = ""  # random per process: two processes given one --node-id are told apart
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"), sort_keys=True)
@@ -66,7 +72,7 @@ class Heartbeat:
             opt = {k: (None if d.get(k) is None else int(d[k])) for k in ("skew_us", "rtt_us", "ntp_offset_us")}
             return cls(node=str(d["node"])[:64], at_us=int(d["at_us"]), revision=int(d["revision"]),
                        connected=int(d["connected"]), ready=int(d["ready"]), playing=int(d["playing"]),
-                       pending=int(d["pending"]), groups=groups, **opt)
+                       pending=int(d["pending"]), groups=groups, instance=str(d.get("instance", ""))[:64], **opt)
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
 
@@ -93,15 +99,16 @@ class SkewFilter:
 
 
 def heartbeat(node: str, now: int, core, *, skew: tuple[int, int] | None,
-              ntp_offset_us: int | None) -> Heartbeat:
+              ntp_offset_us: int | None, instance: str = "") -> Heartbeat:
     """This node's heartbeat, from the core (:class:`conductor.service.Conductor`)."""
     groups = core.telemetry.group_counts(core.registry.seats)
     return Heartbeat(node=node, at_us=now, revision=core.record.revision,
                      connected=sum(g.connected for g in groups), ready=sum(g.ready for g in groups),
-                     playing=core.telemetry.aggregate().drift.playing, pending=len(core.registry.seats.pending),
+                     playing=sum(1 for live in core.telemetry.live.values() if live.drift_us is not None),
+                     pending=len(core.registry.seats.pending),
                      groups={g.id: (g.connected, g.ready) for g in groups},
                      skew_us=None if skew is None else skew[0], rtt_us=None if skew is None else skew[1],
-                     ntp_offset_us=ntp_offset_us)
+                     ntp_offset_us=ntp_offset_us, instance=instance)
 
 
 @dataclass(frozen=True)
@@ -159,3 +166,17 @@ def clock_check(beats: Iterable[Heartbeat], now: int) -> fx.RaiseAlarm | fx.Clea
                          f"(more than {MAX_DISAGREEMENT_US / 1000:g} ms): their phones would start that far apart. "
                          "Discipline every node with the same NTP servers (--ntp).",
                          detail={"nodes": {h.node: h.skew_us for h in timed}, "apart_us": apart})
+
+
+def duplicate_check(previous: Heartbeat | None, mine: Heartbeat,
+                    now: int) -> fx.RaiseAlarm | fx.ClearAlarm | None:
+    """``nodes.duplicate`` raised when the heartbeat ``mine`` replaces is a fresh one of another
+    process, cleared when it is this process's own, else nothing (none, or stale)."""
+    if previous is None or now - previous.at_us > STALE_US:
+        return None
+    if previous.instance == mine.instance:
+        return fx.ClearAlarm(DUPLICATE_ALARM)
+    return fx.RaiseAlarm(DUPLICATE_ALARM, "critical",
+                         f"two conductor processes use the node id {mine.node}: their heartbeats overwrite each "
+                         "other and the console's totals are wrong; give each process its own --node-id",
+                         detail={"node": mine.node})

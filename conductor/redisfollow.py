@@ -33,6 +33,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
 from collections.abc import Callable
 
 from . import messages as m
@@ -64,7 +65,8 @@ class Follower:
         self.cluster: nodes.Cluster | None = None
         self.connected = False
         self.reconnects = 0
-        self._announcements_seen = runtime.core._last_announcement_id
+        self._announcements_seen = runtime.core.last_announcement_id
+        self.instance = secrets.token_hex(8)
 
     @property
     def core(self):
@@ -89,6 +91,7 @@ class Follower:
                 await self.poll(client)  # read and converge before anything else
                 if not self.connected:
                     self.connected = True
+                    self._store_reachable(True)
                     if self.reconnects:
                         log.warning("Redis at %s is back: following the shared show again", self.url)
                     self.runtime.execute([self._clear()])
@@ -130,7 +133,12 @@ class Follower:
         if self.connected:
             log.error("lost Redis at %s (%s): reconnecting", self.url, exc)
         self.connected = False
+        self._store_reachable(False)
         self.runtime.execute([self._alarm(exc)])
+
+    def _store_reachable(self, yes: bool) -> None:
+        if hasattr(self.runtime.store, "reachable"):
+            self.runtime.store.reachable = yes
 
     def _alarm(self, exc: BaseException):
         from . import effects as fx
@@ -173,14 +181,16 @@ class Follower:
         after = self.now()
         self.skew.add(before, int(sec) * 1_000_000 + int(usec), after)
         now = self.now()
-        beat = nodes.heartbeat(self.node, now, self.core, skew=self.skew.best(), ntp_offset_us=self.ntp_offset_us())
+        beat = nodes.heartbeat(self.node, now, self.core, skew=self.skew.best(), ntp_offset_us=self.ntp_offset_us(),
+                               instance=self.instance)
         pipe = client.pipeline(transaction=False)
+        pipe.hget(self.keys.nodes, self.node)
         pipe.hset(self.keys.nodes, self.node, beat.to_json())
         pipe.hgetall(self.keys.nodes)
         pipe.hgetall(self.keys.confirmed)
         pipe.hget(self.keys.show, "json")
         pipe.get(self.keys.announcement_ids)
-        _, beats, confirmed, record_json, last_announcement = await pipe.execute()
+        previous, _, beats, confirmed, record_json, last_announcement = await pipe.execute()
         peers = tuple(b for b in (nodes.Heartbeat.from_json(v) for v in beats.values()) if b is not None)
         gone = [h.node for h in peers if now - h.at_us > PRUNE_US]
         if gone:
@@ -190,6 +200,9 @@ class Follower:
         self.core.registry.seats.shared_confirmed = sum(max(0, n) for n in counts.values())
         out = self.core.converge(parse_record(record_json), now)
         out.append(nodes.clock_check([beat] + [h for h in peers if h.node != self.node], now))
+        duplicate = nodes.duplicate_check(nodes.Heartbeat.from_json(previous) if previous else None, beat, now)
+        if duplicate is not None:
+            out.append(duplicate)
         self.runtime.execute(out)
         if int(last_announcement or 0) > self._announcements_seen:
             await self.read_announcements(client)

@@ -15,7 +15,8 @@ Contract:
   revision is the one the batch starts from — or one of the batch's own
   records with the very same content (clock-driven transitions that another
   node wrote first: ``started``/``finished`` are stamped with the scheduled
-  instant, so every node derives the same record).  Otherwise nothing is
+  instant, so every node derives the same record), or when there is no record at
+  all (a Redis restarted without its data: the node's own record restores it).  Otherwise nothing is
   written and :class:`RevisionConflict` carries the stored record: two nodes
   can never both apply revision N+1.  A written batch is appended to the
   transition log and a nudge (``show <rev>``) is published on
@@ -48,7 +49,9 @@ UNREACHABLE = "BackplaneError"
 """The ``WriteFailure.code`` of each failure (the exception's class name)."""
 
 TIMEOUT_S = 1.0
-"""Socket timeouts of the blocking client: a gone Redis fails a write this fast."""
+"""Socket timeouts of the store writer's client: a gone Redis fails a write this fast."""
+LOOP_TIMEOUT_S = 0.25
+"""Socket timeouts of the calls made on the event loop (a newcomer's group, a returning seat)."""
 
 _SAVE = """
 -- KEYS: show hash, log list. ARGV: before_rev, channel, n, then n times (rev, json, logentry).
@@ -56,7 +59,7 @@ local cur = tonumber(redis.call('HGET', KEYS[1], 'rev') or '-1')
 local curjson = redis.call('HGET', KEYS[1], 'json') or ''
 local n = tonumber(ARGV[3])
 local first = nil
-if cur == tonumber(ARGV[1]) then first = 1 end
+if cur == tonumber(ARGV[1]) or cur == -1 then first = 1 end  -- absent: Redis lost it, this node restores it
 if first == nil then
   for i = 1, n do
     local base = 3 + (i - 1) * 3
@@ -192,11 +195,11 @@ class Keys:
         return self.prefix + "secret:" + name
 
 
-def connect(url: str):
+def connect(url: str, timeout_s: float = TIMEOUT_S):
     """A blocking client for ``url`` (redis:// or unix://), failing fast."""
     import redis
 
-    return redis.Redis.from_url(url, socket_timeout=TIMEOUT_S, socket_connect_timeout=TIMEOUT_S,
+    return redis.Redis.from_url(url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s,
                                 health_check_interval=0, retry_on_timeout=False, decode_responses=False)
 
 
@@ -209,6 +212,10 @@ class RedisStore:
         self.capacity = capacity
         self.keys = Keys(show_id)
         self.r = client if client is not None else connect(url)
+        self.r_loop = client if client is not None else connect(url, LOOP_TIMEOUT_S)
+        self.reachable = True
+        """Set by the follower (conductor/redisfollow.py): while False, the event loop's calls
+        fail at once instead of waiting for a timeout on every newcomer."""
         self._scripts = {name: self.r.register_script(src) for name, src in (
             ("save", _SAVE), ("save_record", _SAVE_RECORD), ("add", _ADD_PARTICIPANT),
             ("remove", _REMOVE_PARTICIPANTS), ("assign", _ASSIGN), ("seed", _SEED))}
@@ -226,6 +233,7 @@ class RedisStore:
 
     def close(self) -> None:
         self._call("close", self.r.close)
+        self._call("close", self.r_loop.close)
 
     def ping(self) -> None:
         """Raise BackplaneError unless Redis answers (start-up)."""
@@ -289,17 +297,25 @@ class RedisStore:
         self._call("release seats", self._scripts["remove"], keys=[k.participants, k.confirmed, k.assigned],
                    args=list(participant_ids))
 
+    def _loop_check(self) -> None:
+        if not self.reachable:
+            raise BackplaneError(f"Redis at {self.url} is unreachable (reconnecting)")
+
     def seat_group(self, participant_id: str) -> str | None:
-        """The group of a seat confirmed on any node, None if none."""
-        g = self._call("read a seat", self.r.hget, self.keys.participants, participant_id)
+        """The group of a seat confirmed on any node, None if none (on the event loop)."""
+        self._loop_check()
+        g = self._call("read a seat", self.r_loop.hget, self.keys.participants, participant_id)
         return None if g is None else g.decode()
 
     def assign_balanced(self, groups: Sequence[tuple[str, int]]) -> str:
-        """Pick and count the group for a newcomer (``(id, share)`` with share > 0), atomically."""
+        """Pick and count the group for a newcomer (``(id, share)`` with share > 0), atomically
+        (on the event loop)."""
+        self._loop_check()
         args: list = []
         for gid, share in groups:
             args += [gid, share]
-        return self._call("assign a group", self._scripts["assign"], keys=[self.keys.assigned], args=args).decode()
+        return self._call("assign a group", self._scripts["assign"], keys=[self.keys.assigned], args=args,
+                          client=self.r_loop).decode()
 
     def confirmed_counts(self) -> dict[str, int]:
         rows = self._call("count the seats", self.r.hgetall, self.keys.confirmed)
@@ -322,7 +338,8 @@ class RedisStore:
 
     def next_announcement_id(self) -> int:
         """A new announcement id, unique across the nodes (INCR)."""
-        return int(self._call("number an announcement", self.r.incr, self.keys.announcement_ids))
+        self._loop_check()
+        return int(self._call("number an announcement", self.r_loop.incr, self.keys.announcement_ids))
 
     def last_announcement_id(self) -> int:
         v = self._call("read the announcements", self.r.get, self.keys.announcement_ids)

@@ -341,6 +341,9 @@ class Conductor:
             log.info("console released %d pending seat(s)", n)
             self._feed_dirty = True
             return self.publish_feed(now, force=True) + [self._ack(cid, msg.ref, msg.TYPE)]
+        if self.options.shared:  # this node sees only its own sockets: it would free seats held elsewhere
+            raise CommandError(m.UNAVAILABLE, "release offline is not available with several conductors "
+                               "(--redis): a node sees only its own phones' sockets; nothing was released")
         gone = seats.offline(lambda pid: pid in self.telemetry.live)
         if not gone:
             log.info("console released 0 offline seat(s)")
@@ -464,8 +467,12 @@ class Conductor:
         get it as a ``show`` broadcast, unwritten transitions of this node are dropped
         (they lost), the clock then advances it.  While a durable command of this
         node is being written it waits: that write's outcome decides."""
-        if record is None:
-            return []
+        if record is None:  # Redis restarted without its data: put back the record this node holds
+            if self._durable_pending or self.writeback.busy or self.shared is None:
+                return []
+            log.warning("show %s: the shared store has no show record: writing back revision %d (%s)",
+                        self.bundle.show_id, self.record.revision, self.record.state.value)
+            return self.writeback.submit(Part(writes=(fx.SaveRecord(self.record),)), now)
         if self._durable_pending:
             self._converge_pending = record
             return []
@@ -486,6 +493,11 @@ class Conductor:
         out += self._advance(now)
         out += self.publish_feed(now, force=True)
         return out
+
+    @property
+    def last_announcement_id(self) -> int:
+        """The highest announcement id this node knows (its own or another node's)."""
+        return self._last_announcement_id
 
     def announced(self, info: m.AnnouncementInfo) -> list[fx.Effect]:
         """An announcement another conductor stored: for this node's phones (once per id)."""

@@ -2,9 +2,9 @@
 
 :class:`StateStore` is the small interface the store writer uses
 (:mod:`conductor.persist`; the runtime reads it once at start) (docs/architecture.md,
-principle 7): a Redis implementation for several conductor processes would
-implement the same methods and change nothing else.  :class:`SqliteStore` is
-the one implementation today.
+principle 7): :class:`SqliteStore` is the default (one process);
+:class:`~conductor.redisstore.RedisStore` implements the same methods for several
+conductor processes sharing one show (``--redis``, :mod:`conductor.backplane`).
 
 Contract:
 * :meth:`save_transitions` commits every transition of one batch atomically

@@ -19,6 +19,7 @@ import { checkManifest } from './manifestcheck.js';
 import { encodeQr, qrPath } from './qr.js';
 import { h, svg } from './dom.js';
 import { renderAlarms } from './alarms.js';
+import { renderNodes } from './nodes.js';
 
 const $ = (id) => document.getElementById(id);
 const clientNowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
@@ -93,6 +94,7 @@ function renderFeed() {
   const f = st.feed;
   const now = clock.ready ? clock.serverTime() : f.server_time_us;
   renderAlarms($('alarms-panel'), $('alarms'), f.alarms, now);
+  renderNodes($('nodes-panel'), $('nodes'), f.nodes);
   const ph = SS.phaseAt(f.show, now);
   const rows = f.groups.map((g) => {
     const mg = st.manifest?.groups.find((x) => x.id === g.id);
