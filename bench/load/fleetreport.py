@@ -207,40 +207,58 @@ def _fit(points: list[tuple[float, float, float]]) -> tuple[float, float] | None
     return min(only_a, only_b, key=err)
 
 
-def projection(rows: list[FleetRow], target: int, *, headroom: float = 0.7, cores_per_machine: int = 8) -> list[str]:
-    """Processes, cores, machines and Redis load for ``target`` phones, from the healthy Redis runs."""
-    reds = [r for r in rows if r.redis and r.conductor_per_1000 is not None]
+MAX_PHONES_PER_PROCESS = 5_000
+"""The most phones one process held healthily in docs/benchmarks.md, "Crowd scale I" (10,000 was
+at the edge: service p99 21 ms): the projection never puts more on one process, whatever its CPU."""
+
+
+def projection(rows: list[FleetRow], target: int, *, headroom: float = 0.7, cores_per_machine: int = 8,
+               max_per_process: int = MAX_PHONES_PER_PROCESS) -> list[str]:
+    """Processes, cores, machines and Redis load for ``target`` phones, from the Redis runs: each cost
+    fitted as a part per node plus a part per phone (a node has fixed work: its follower, ticker, feed)."""
+    reds = [r for r in rows if r.redis and r.conductor_core is not None]
     if not reds:
         return ["no Redis run to project from"]
-    healthy = [r for r in reds if r.healthy] or reds
-    worst = max(healthy, key=lambda r: r.conductor_per_1000)
-    cores = worst.conductor_per_1000 * target / 1000
-    nodes = math.ceil(cores / headroom)
+    cond = _fit([(r.processes, r.phones, r.conductor_core) for r in reds])
+    if cond is None:
+        r = reds[0]
+        cond = (0.0, r.conductor_core / r.phones)
+    a, b = cond
+    nodes = max(1, math.ceil(target / max_per_process))
+    while (a * nodes + b * target) / nodes > headroom:
+        nodes += 1
+    cores = a * nodes + b * target
     per_machine = cores_per_machine - 1  # one core of each machine for nginx and the system
     machines = math.ceil(nodes / per_machine)
-    lines = [f"{target:,} phones: conductor CPU {worst.conductor_per_1000:.4f} core per 1,000 (the highest of the "
-             f"{'healthy ' if healthy is not reds else ''}Redis runs, {worst.phones:,} phones {worst.mode}) -> "
-             f"{cores:.1f} cores -> {nodes} conductor processes at {headroom:.0%} of a core each, on "
+    lines = [f"{target:,} phones: conductor CPU fitted as {a * 1000:.1f} millicore per node + {b * 1e6:.1f} "
+             f"millicore per 1,000 phones -> {nodes} conductor processes ({target / nodes:,.0f} phones each, at most "
+             f"{max_per_process:,}; {cores / nodes:.0%} of a core each, at most {headroom:.0%}) = {cores:.1f} cores, on "
              f"{machines} machine(s) of {cores_per_machine} cores (one core each left to nginx and the system)"]
+    mems = [r for r in rows if not r.redis and r.conductor_per_1000 is not None]
+    if mems:
+        mem = max(mems, key=lambda r: r.phones)
+        ratio = (cores / (target / 1000)) / mem.conductor_per_1000
+        lines.append(f"conductor CPU per 1,000 phones then {cores / (target / 1000):.4f} core, {ratio:.2f}x the "
+                     f"in-memory process's {mem.conductor_per_1000:.4f} ({mem.phones:,} phones) "
+                     f"(target <= {CPU_RATIO_TARGET}x)")
     cpu_fit = _fit([(r.processes, r.phones, r.redis_core) for r in reds if r.redis_core is not None])
     ops_fit = _fit([(r.processes, r.phones, r.redis_ops_steady) for r in reds if r.redis_ops_steady is not None])
     if cpu_fit:
-        a, b = cpu_fit
-        redis_core = a * nodes + b * target
-        lines.append(f"Redis: CPU fitted as {a * 1000:.2f} millicore per node + {b * 1e6:.3f} millicore per 1,000 "
+        ra, rb = cpu_fit
+        redis_core = ra * nodes + rb * target
+        lines.append(f"Redis: CPU fitted as {ra * 1000:.2f} millicore per node + {rb * 1e6:.3f} millicore per 1,000 "
                      f"phones -> {redis_core:.3f} core with {nodes} nodes ({redis_core / (target / 1000):.4f} per "
-                     f"1,000 phones; one Redis thread saturates at 1 core)")
-        if redis_core > 0:
-            # Redis is one thread: it stops scaling where the fitted CPU reaches the headroom
-            per_phone_total = a * (worst.conductor_per_1000 / 1000 / headroom) + b
-            if per_phone_total > 0:
-                lines.append(f"where it stops scaling: one Redis reaches {headroom:.0%} of its one core at about "
-                             f"{headroom / per_phone_total:,.0f} phones (nodes added as the phones need them)")
+                     f"1,000 phones, target <= {REDIS_CORE_PER_1000_TARGET}; one Redis thread saturates at 1 core)")
+        per_phone_total = ra / max_per_process + rb  # with nodes added as the phones need them
+        if per_phone_total > 0:
+            lines.append(f"where Redis stops scaling: its one core at {headroom:.0%} at about "
+                         f"{headroom / per_phone_total:,.0f} phones by this linear fit (every node also reads "
+                         "every heartbeat each second: that part grows as nodes squared)")
     if ops_fit:
-        a, b = ops_fit
-        lines.append(f"Redis operations: {a:.1f}/s per node + {b * 1000:.2f}/s per 1,000 phones -> "
-                     f"{a * nodes + b * target:,.0f}/s")
-    fan = [r for r in healthy if r.cue_last_ms is not None]
+        oa, ob = ops_fit
+        lines.append(f"Redis operations (steady): {oa:.1f}/s per node + {ob * 1000:.2f}/s per 1,000 phones -> "
+                     f"{oa * nodes + ob * target:,.0f}/s")
+    fan = [r for r in reds if r.healthy and r.cue_last_ms is not None]
     if fan:
         r = max(fan, key=lambda x: x.phones / x.processes)
         per_node = r.phones / r.processes

@@ -75,7 +75,10 @@ def test_projection_names_processes_machines_and_redis():
     rows = [_row(1000, 1, False, cpu=0.2), _row(1000, 1, True, cpu=0.21, redis_cpu=0.002),
             _row(1000, 2, True, cpu=0.22, redis_cpu=0.003), _row(2000, 2, True, cpu=0.44, redis_cpu=0.004)]
     text = "\n".join(fr.projection(rows, 20_000))
-    assert "0.2200 core per 1,000" in text and "4.4 cores -> 7 conductor processes" in text
+    # about 0.22 core per 1,000 phones: 4.3 cores; 7 processes keep each under 70 % of a core
+    assert "-> 7 conductor processes" in text and "= 4.3 cores" in text and "1.08x the in-memory" in text
     assert "1 machine(s) of 8 cores" in text and "Redis: CPU fitted" in text and "stops scaling" in text
     assert "cue fan-out" in text
+    many = "\n".join(fr.projection(rows, 100_000))
+    assert "-> 31 conductor processes" in many and "5 machine(s)" in many
     assert fr.projection([rows[0]], 20_000) == ["no Redis run to project from"]
