@@ -137,10 +137,12 @@ class NginxProc:
                 self.p.wait(5)
 
 
-def start_node(bundle: Path, redis_url: str, name: str, log: Path) -> tuple[procs.Proc, int]:
+def start_node(bundle: Path, redis_url: str, name: str, log: Path, *, proxied: bool) -> tuple[procs.Proc, int]:
+    """One ``--redis`` node; ``proxied``: behind nginx (``--forwarded-allow-ips``, which also makes the
+    endpoint stamp ``t1`` itself instead of taking the gate's socket read: conductor/endpoint.py)."""
     cmd = [sys.executable, "-m", "flashmob.conductor", "serve", str(bundle), "--host", "127.0.0.1", "--port", "0",
            "--no-qr", "--redis", redis_url, "--node-id", name, "--min-lead", "1", "--log-level", "warning",
-           "--forwarded-allow-ips", "127.0.0.1"]
+           *(["--forwarded-allow-ips", "127.0.0.1"] if proxied else [])]
     with open(log, "a") as f:
         proc = procs.Proc(cmd, env={"FLASHMOB_TOKEN": procs.TOKEN}, stderr=f)
     return proc, int(proc.read_until(r"listening on 127\.0\.0\.1:(\d+)").group(1))
@@ -155,9 +157,11 @@ def run_one(k: int, processes: int, use_redis: bool, args, workdir: Path) -> fle
         if use_redis:
             redis = RedisProc(workdir / "redis")
             started.append(redis)
-            nodes = [start_node(bundle, redis.url, f"n{i}", workdir / f"node{i}.log") for i in range(processes)]
+            nodes = [start_node(bundle, redis.url, f"n{i}", workdir / f"node{i}.log", proxied=bool(args.nginx))
+                     for i in range(processes)]
         else:
-            nodes = [procs.start_conductor(bundle, workdir / "state.sqlite", extra=["--min-lead", "1"])]
+            nodes = [procs.start_conductor(bundle, workdir / "state.sqlite", extra=[
+                "--min-lead", "1", *(["--forwarded-allow-ips", "127.0.0.1"] if args.nginx else [])])]
         started += [p for p, _ in nodes]
         ports = [port for _, port in nodes]
         if args.nginx:
