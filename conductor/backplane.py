@@ -52,7 +52,8 @@ class RedisBackplane:
 
 def check_url(url: str) -> str:
     if not url.startswith(("redis://", "rediss://", "unix://")):
-        raise BackplaneConfigError(f"--redis wants a URL such as redis://127.0.0.1:6379/0 (got {url[:200]!r})")
+        raise BackplaneConfigError("--redis wants a URL such as redis://127.0.0.1:6379/0 (a password goes in it: "
+                                   "redis://:PASSWORD@HOST:6379/0, never printed)")
     return url
 
 

@@ -18,6 +18,8 @@ and only *reads* the show: every write goes through the store writer
   ``TIME``), reads everyone's and the whole show's confirmed seats: the
   console feed's totals, the capacity check of hellos, the ``nodes.clock``
   alarm.
+* On shutdown (the task cancelled) it deletes its heartbeat: the other
+  consoles' totals drop this node at once.
 * Redis unreachable: the alarm ``backplane.redis`` (critical: show commands are
   refused meanwhile, an armed show still starts — every phone holds its start
   time and every node's ticker starts it), reconnection with a backoff from
@@ -38,7 +40,7 @@ from collections.abc import Callable
 
 from . import messages as m
 from . import nodes
-from .redisstore import Keys, parse_record
+from .redisstore import Keys, parse_record, shown
 
 log = logging.getLogger("flashmob.conductor.redisfollow")
 
@@ -57,6 +59,7 @@ class Follower:
                  ntp_offset_us: Callable[[], int | None] = lambda: None) -> None:
         self.runtime = runtime
         self.url = url
+        self.shown_url = shown(url)  # never the password
         self.node = node_id
         self.interval_s = interval_s
         self.keys = Keys(runtime.bundle.show_id)
@@ -67,6 +70,8 @@ class Follower:
         self.reconnects = 0
         self._announcements_seen = runtime.core.last_announcement_id
         self.instance = secrets.token_hex(8)
+        self._polls = 0
+        self._seen: tuple = ()
 
     @property
     def core(self):
@@ -93,11 +98,13 @@ class Follower:
                     self.connected = True
                     self._store_reachable(True)
                     if self.reconnects:
-                        log.warning("Redis at %s is back: following the shared show again", self.url)
+                        log.warning("Redis at %s is back: following the shared show again", self.shown_url)
                     self.runtime.execute([self._clear()])
                 backoff = BACKOFF_FIRST_S
                 await self._follow(client, pubsub)
-            except asyncio.CancelledError:
+            except asyncio.CancelledError:  # shutting down: leave the totals at once, not 5 s later
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(client.hdel(self.keys.nodes, self.node), 0.5)
                 raise
             except (RedisError, OSError) as exc:
                 self._lost(exc)
@@ -131,7 +138,7 @@ class Follower:
     def _lost(self, exc: BaseException) -> None:
         self.reconnects += 1
         if self.connected:
-            log.error("lost Redis at %s (%s): reconnecting", self.url, exc)
+            log.error("lost Redis at %s (%s): reconnecting", self.shown_url, exc)
         self.connected = False
         self._store_reachable(False)
         self.runtime.execute([self._alarm(exc)])
@@ -144,9 +151,9 @@ class Follower:
         from . import effects as fx
 
         return fx.RaiseAlarm(ALARM, "critical",
-                             f"Redis at {self.url} is unreachable ({exc or type(exc).__name__}): show commands are "
+                             f"Redis at {self.shown_url} is unreachable ({exc or type(exc).__name__}): show commands are "
                              "refused until it is back (an armed show still starts on every phone); reconnecting",
-                             detail={"url": self.url, "node": self.node})
+                             detail={"url": self.shown_url, "node": self.node})
 
     def _clear(self):
         from . import effects as fx
@@ -179,9 +186,10 @@ class Follower:
         before = self.now()
         sec, usec = await client.time()
         after = self.now()
-        self.skew.add(before, int(sec) * 1_000_000 + int(usec), after)
-        now = self.now()
-        beat = nodes.heartbeat(self.node, now, self.core, skew=self.skew.best(), ntp_offset_us=self.ntp_offset_us(),
+        redis_now = int(sec) * 1_000_000 + int(usec)
+        self.skew.add(before, redis_now, after)
+        skew = self.skew.best()
+        beat = nodes.heartbeat(self.node, redis_now, self.core, skew=skew, ntp_offset_us=self.ntp_offset_us(),
                                instance=self.instance)
         pipe = client.pipeline(transaction=False)
         pipe.hget(self.keys.nodes, self.node)
@@ -192,17 +200,27 @@ class Follower:
         pipe.get(self.keys.announcement_ids)
         previous, _, beats, confirmed, record_json, last_announcement = await pipe.execute()
         peers = tuple(b for b in (nodes.Heartbeat.from_json(v) for v in beats.values()) if b is not None)
-        gone = [h.node for h in peers if now - h.at_us > PRUNE_US]
+        gone = [h.node for h in peers if redis_now - h.at_us > PRUNE_US]
         if gone:
             await client.hdel(self.keys.nodes, *gone)
         counts = {g.decode(): int(n) for g, n in confirmed.items()}
-        self.cluster = nodes.Cluster(node=self.node, read_at_us=now, peers=peers, confirmed=counts, here=beat)
+        now = self.now()
+        self.cluster = nodes.Cluster(node=self.node, read_at_us=now, peers=peers, confirmed=counts, here=beat,
+                                     skew_us=skew[0] if skew else 0)
         self.core.registry.seats.shared_confirmed = sum(max(0, n) for n in counts.values())
         out = self.core.converge(parse_record(record_json), now)
-        out.append(nodes.clock_check([beat] + [h for h in peers if h.node != self.node], now))
-        duplicate = nodes.duplicate_check(nodes.Heartbeat.from_json(previous) if previous else None, beat, now)
-        if duplicate is not None:
-            out.append(duplicate)
+        out.append(nodes.clock_check([beat] + [h for h in peers if h.node != self.node], redis_now))
+        self._polls += 1
+        if self._polls > 1:  # the first replaces what a process of this name left (a restart)
+            duplicate = nodes.duplicate_check(nodes.Heartbeat.from_json(previous) if previous else None, beat,
+                                              redis_now)
+            if duplicate is not None:
+                out.append(duplicate)
+        seen = (tuple((h.node, h.connected, h.ready, h.playing, h.pending, h.revision)
+                      for h in self.cluster.fresh(now) if h.node != self.node), tuple(sorted(counts.items())))
+        if seen != self._seen:  # another node's phones or the seats changed: the console feed is resent
+            self._seen = seen
+            self.core.cluster_changed()
         self.runtime.execute(out)
         if int(last_announcement or 0) > self._announcements_seen:
             await self.read_announcements(client)

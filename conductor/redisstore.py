@@ -195,6 +195,25 @@ class Keys:
         return self.prefix + "secret:" + name
 
 
+def shown(url: str) -> str:
+    """``url`` without its password (``redis://:secret@host`` -> ``redis://:***@host``): what
+    messages, logs, alarms and the banner print."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "the --redis URL"
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
 def connect(url: str, timeout_s: float = TIMEOUT_S):
     """A blocking client for ``url`` (redis:// or unix://), failing fast."""
     import redis
@@ -208,6 +227,7 @@ class RedisStore:
 
     def __init__(self, url: str, show_id: str, *, capacity: int | None = None, client=None) -> None:
         self.url = url
+        self.shown_url = shown(url)
         self.show_id = show_id
         self.capacity = capacity
         self.keys = Keys(show_id)
@@ -226,7 +246,7 @@ class RedisStore:
         try:
             return fn(*args, **kwargs)
         except redis.RedisError as exc:
-            raise BackplaneError(f"Redis at {self.url} cannot {what}: {exc or type(exc).__name__}") from None
+            raise BackplaneError(f"Redis at {self.shown_url} cannot {what}: {exc or type(exc).__name__}") from None
 
     def _key_check(self, show_id: str) -> Keys:
         return self.keys if show_id == self.show_id else Keys(show_id)
@@ -299,7 +319,7 @@ class RedisStore:
 
     def _loop_check(self) -> None:
         if not self.reachable:
-            raise BackplaneError(f"Redis at {self.url} is unreachable (reconnecting)")
+            raise BackplaneError(f"Redis at {self.shown_url} is unreachable (reconnecting)")
 
     def seat_group(self, participant_id: str) -> str | None:
         """The group of a seat confirmed on any node, None if none (on the event loop)."""

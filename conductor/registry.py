@@ -47,6 +47,7 @@ from flashmob.contract.modes import check_mode
 from . import messages as m
 from .bundle import GroupInfo
 from .seats import Challenge, SeatBook, SeatsFull
+from .store import SharedStore
 from .tokens import ParticipantIds
 
 
@@ -80,7 +81,7 @@ def full_refusal(capacity: int | None) -> JoinRefused:
 class Registry:
     def __init__(self, groups: tuple[GroupInfo, ...], seats: SeatBook, mode: str = "balanced", *,
                  signer: GroupSigner | None = None, rng: random.Random | None = None,
-                 new_id: Callable[[str], str] | None = None, shared=None) -> None:
+                 new_id: Callable[[str], str] | None = None, shared: SharedStore | None = None) -> None:
         check_mode(mode)
         if mode == "fixed" and signer is None:
             raise ValueError("fixed assignment needs a group signer")
@@ -105,6 +106,11 @@ class Registry:
         """Participant id -> group of every seat (confirmed and pending)."""
         return {**{p: s.group for p, s in self.seats.pending.items()},
                 **{p: s.group for p, s in self.seats.confirmed.items()}}
+
+    def issue_id(self, group_id: str) -> str:
+        """A new participant id for ``group_id``, signed as admission signs them (a sign-up's,
+        conductor/signups.py): a hello with it gets that group in every mode."""
+        return self._new_id(group_id)
 
     # -- admission --------------------------------------------------------------------
 

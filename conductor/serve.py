@@ -65,7 +65,7 @@ def banner(conductor, *, qr: bool, sockets: str | None = None) -> str:
                  f"{conductor.options.capacity or 'unlimited'}; state {conductor.record.state.value}")
     node_id = getattr(conductor, "node_id", None)
     if node_id is not None:
-        lines.append(f"  backplane: Redis {conductor.follower.url} as node {node_id} (the show is shared with "
+        lines.append(f"  backplane: Redis {conductor.follower.shown_url} as node {node_id} (the show is shared with "
                      "every node there)")
     if sockets:
         lines.append(sockets)

@@ -54,11 +54,12 @@ from . import seats as seatrule
 from . import show as showmod
 from .bundle import Bundle
 from .commands import MAX_LEAD_US, CommandError, check_group, show_event  # noqa: F401  (re-exported)
-from .feed import ConsoleFeed
+from .feed import ConsoleFeed, Tally
 from .persist import STORE_ALARM, StoreUnavailable  # noqa: F401  (re-exported)
 from .registry import Admission, JoinRefused, Registry, full_refusal  # noqa: F401  (JoinRefused: raised through admit)
 from .seats import Answered, Challenge, Policy, SeatBook, StoreSeat
 from .show import IllegalTransition, ShowRecord, State
+from .store import SharedStore
 from .telemetry import Telemetry
 from .tokens import GroupSigner, same_secret
 from .writeback import Part, WriteBack
@@ -148,15 +149,14 @@ class Conductor:
     ``digest(challenge)``, the expected answer (:mod:`conductor.proof` reads the
     range from the bundle); readers ``ntp_status``, ``alarms`` (the board's
     ``version`` and ``snapshot()``) and ``audience(topic) -> subscribers``; with a
-    shared store ``shared`` (its ``assign_balanced``, ``seat_group``,
-    ``next_announcement_id``: :class:`~conductor.redisstore.RedisStore`) and
+    shared store ``shared`` (:class:`~conductor.store.SharedStore`) and
     ``cluster() -> nodes.Cluster | None`` (what the other nodes published)."""
 
     def __init__(self, bundle: Bundle, options: Options, boot: Boot, now: int, *,
                  challenge_files: Mapping[str, tuple[tuple[str, int], ...]],
                  digest: Callable[[Challenge], str],
                  ntp_status: Callable[[], Mapping[str, Any]] = dict, alarms: Any = None,
-                 audience: Callable[[str], int] = lambda topic: 0, shared: Any = None,
+                 audience: Callable[[str], int] = lambda topic: 0, shared: SharedStore | None = None,
                  cluster: Callable[[], Any] = lambda: None) -> None:
         if not options.console_token:
             raise ValueError("a console token is required")
@@ -415,6 +415,9 @@ class Conductor:
                 if reply.command is not None:
                     out += self.publish_feed(now, force=True)
                     out.append(self._ack(reply.cid, reply.ref, reply.command))
+        lost = next((f for f in outcomes if f is not None and f.kind == "conflict"), None)
+        if lost is not None:  # also a retried transition (no part of its own): the stored record won
+            out += self.converge(lost.record, now, superseded=True)
         if not self._durable_pending and self._converge_pending is not None:
             record, self._converge_pending = self._converge_pending, None
             out += self.converge(record, now, superseded=True)
@@ -478,7 +481,8 @@ class Conductor:
             return []
         if record == self.record or record.revision < self.record.revision:
             return []
-        if record.revision == self.record.revision and not superseded:
+        if record.revision == self.record.revision and not superseded and (
+                self.writeback.busy or self.writeback.transitions_unwritten):
             return []  # this node's own unwritten branch: its retry wins or loses the compare-and-set
         log.warning("show %s: adopting revision %d (%s) written by another conductor (this one had %d, %s)",
                     self.bundle.show_id, record.revision, record.state.value, self.record.revision,
@@ -493,6 +497,10 @@ class Conductor:
         out += self._advance(now)
         out += self.publish_feed(now, force=True)
         return out
+
+    def cluster_changed(self) -> None:
+        """What the other nodes published changed (their phones, the seats): the feed is resent."""
+        self._feed_dirty = True
 
     @property
     def last_announcement_id(self) -> int:
@@ -598,19 +606,24 @@ class Conductor:
         seats = reg.seats.summary()
         participants_total = len(reg.seats.confirmed)
         node_list: tuple[m.NodeInfo, ...] = ()
+        sync_error, engines, trouble = agg.sync_error, agg.engines, agg.trouble
         cluster = self.cluster()
         if cluster is not None:  # several conductors: whole-show totals (conductor/nodes.py)
             groups = nodes.whole_groups(cluster, groups, now)
             participants_total = seats["confirmed"] = cluster.confirmed_total
+            seats["pending"] += sum(h.pending for h in cluster.fresh(now) if h.node != cluster.node)
             node_list = nodes.node_infos(cluster, now)
+            sync_error, eng, tro = nodes.whole_tallies(cluster, agg.sync_error, agg.engines.to_json(),
+                                                       agg.trouble.to_json(), now)
+            engines, trouble = Tally.of(eng), Tally.of(tro)
         return ConsoleFeed(show=self.show_info(), server_time_us=now, groups=groups,
                            participants_total=participants_total,
                            connected_total=sum(g.connected for g in groups), capacity=self.options.capacity,
-                           sync_error=agg.sync_error, engines=agg.engines, drift=agg.drift,
+                           sync_error=sync_error, engines=engines, drift=agg.drift,
                            output_latency=agg.output_latency, ntp=self.ntp_status(),
                            seats=m.SeatCounts(**seats),
                            announcements=self.recent_announcements(limit=self.options.announcements_kept),
-                           alarms=alarms, trouble=agg.trouble, nodes=node_list)
+                           alarms=alarms, trouble=trouble, nodes=node_list)
 
     def publish_feed(self, now: int, *, force: bool = False) -> list[fx.Effect]:
         """The feed for consoles if something changed (or ``force``), and anyone listens."""

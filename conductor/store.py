@@ -86,6 +86,17 @@ class StateStore(Protocol):
     def close(self) -> None: ...
 
 
+class SharedStore(Protocol):
+    """What the core asks a store shared by several conductors, synchronously on the event
+    loop (:class:`~conductor.redisstore.RedisStore`; each raises ``OSError`` when it cannot):
+    a newcomer's ``balanced`` group counted for the whole show, the group of a seat another
+    node confirmed (None: none), an announcement id unique across the nodes."""
+
+    def assign_balanced(self, groups: list[tuple[str, int]]) -> str: ...
+    def seat_group(self, participant_id: str) -> str | None: ...
+    def next_announcement_id(self) -> int: ...
+
+
 class StoreError(ValueError):
     """A state file that exists but cannot be used: the conductor refuses to start."""
 

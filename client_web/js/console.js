@@ -19,6 +19,7 @@ import { checkManifest } from './manifestcheck.js';
 import { encodeQr, qrPath } from './qr.js';
 import { h, svg } from './dom.js';
 import { renderAlarms } from './alarms.js';
+import { startSignups } from './consolesignups.js';
 import { renderNodes } from './nodes.js';
 
 const $ = (id) => document.getElementById(id);
@@ -61,6 +62,7 @@ function onMessage(text) {
 }
 
 async function onWelcome(w) {
+  if (!st.welcome) st.signups = startSignups(token || '', w.join_url); // the sign-up panel (consolesignups.js)
   st.welcome = w;
   $('main').hidden = false;
   $('auth-error').hidden = true;

@@ -1,8 +1,11 @@
 /**
  * UI strings of the participant page and console, in the score's language
  * (manifest "language"), falling back to the browser's, then English.
- * `t(key, vars)` fills {name} placeholders.
+ * `t(key, vars)` fills {name} placeholders. The sign-up page's strings live in
+ * signuptexts.js and are merged in here.
  */
+import { SIGNUP_STRINGS } from './signuptexts.js';
+
 const STRINGS = {
   en: {
     join_title: 'Join the flashmob', join_button: 'Join', join_size: 'Downloads {mb} MB of audio once; then works offline.',
@@ -49,6 +52,8 @@ const STRINGS = {
     trouble_started: 'Le spectacle a commencé à {time} : lisez le MP3 à partir de {position}.',
   },
 };
+
+for (const lang of Object.keys(STRINGS)) Object.assign(STRINGS[lang], SIGNUP_STRINGS[lang]);
 
 export const LANGUAGES = Object.keys(STRINGS);
 

@@ -30,14 +30,23 @@ export function nodeRows(nodes) {
   }));
 }
 
-/** Fill `body` (a <tbody>) with the rows; show `panel` only when there are nodes. */
+/** The whole show's row: the sums of connected, ready, playing and pending phones over the nodes. */
+export function totalRow(nodes) {
+  const sum = (k) => (nodes || []).reduce((n, x) => n + (x[k] || 0), 0);
+  return { node: '', here: false, total: true,
+    cells: ['whole show', String(sum('connected')), String(sum('ready')), String(sum('playing')), String(sum('pending')), '', '', '', ''] };
+}
+
+/** Fill `body` (a <tbody>) with the rows and the total; show `panel` only when there are nodes. */
 export function renderNodes(panel, body, nodes) {
   const rows = nodeRows(nodes);
+  if (rows.length) rows.push(totalRow(nodes));
   panel.hidden = rows.length === 0;
   body.replaceChildren(...rows.map((r) => {
     const tr = document.createElement('tr');
     tr.dataset.node = r.node;
     if (r.here) tr.className = 'here';
+    if (r.total) tr.className = 'total';
     for (const c of r.cells) {
       const td = document.createElement('td');
       td.textContent = c;

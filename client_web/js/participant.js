@@ -4,7 +4,7 @@
  * end. Abort fades out; urgent announcements take over the screen.
  *
  * Principles (docs/architecture.md, 3 and 6): the start is absolute ("sample 0 at server time T"); the screen
- * follows from phaseAt(show, server now) every frame; the show record, the
+ * follows from phaseAt(show, server now) every frame, by the rules of participantmachine.js (pure); the show record, the
  * clock model, the participant id and the manual offset are kept in
  * localStorage, so a reload, a call, a lock or a lost network resume where the
  * show is. Test hooks: `window.flashmob` (state and engine reports), and
@@ -17,13 +17,15 @@
  */
 import { Connection, socketUrl } from './connection.js';
 import { ClockSync } from './clocksync.js';
-import { parse, make, TYPES, ERRORS, LEVEL, SEAT, STATE, PATHS } from './protocol.js';
+import { parse, make, TYPES, ERRORS, LEVEL, SEAT, PATHS } from './protocol.js';
 import { Keeper } from './storage.js';
 import { BundleStore, groupFiles } from './download.js';
 import { sha256Hex } from './sha256.js';
 import { WebAudioEngine, createUnlockedContext, playTestTone } from './engine.js';
 import { MediaEngine } from './mediaengine.js';
 import * as SS from './showstate.js';
+import { ScreenMachine, engineCommand } from './participantmachine.js';
+import { engineProblems } from './engineapi.js';
 import { checkManifest } from './manifestcheck.js';
 import { pickLanguage, translator } from './i18n.js';
 import { TroubleWatch, remedies } from './trouble.js';
@@ -33,14 +35,24 @@ const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const keeper = new Keeper();
 const clientNowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
+/** ?i=: the participant id of a sign-up's personal link (docs/signups.md); it carries its group. */
+const signupPid = () => new URLSearchParams(location.search).get('i');
+function dropSignupPid() {
+  const rest = new URLSearchParams(location.search);
+  rest.delete('i');
+  history.replaceState(null, '', location.pathname + (rest.toString() ? `?${rest}` : '') + location.hash);
+}
 
 const st = {
-  info: null, manifest: null, group: null, groupId: keeper.get('group'), pid: keeper.get('participant_id'),
+  info: null, manifest: null, group: null, groupId: keeper.get('group'),
+  pid: signupPid() || keeper.get('participant_id'),
   show: keeper.get('show'), verified: false, engine: null, ctx: null, online: false, screen: null,
   announcements: [], dismissed: new Set(), lastCountdown: null, lastCueMs: null, wakeLock: null, error: null,
   trouble: null,
-  seat: null, challenge: null,
+  seat: null, challenge: null, machineError: null,
 };
+/** The screens' rules and transitions (participantmachine.js); render() feeds it the facts. */
+const screens = new ScreenMachine();
 const watch = new TroubleWatch();
 /** The player the person chose (or the URL forces): 'media' or 'webaudio'. */
 const player = () => (params.get('engine') === 'media' || keeper.get('player') === 'media' ? 'media' : 'webaudio');
@@ -72,7 +84,8 @@ function report() {
     firstSample: e?.report.firstSample ?? null, clicks: e?.report.clicks ?? [], reanchors: e?.report.reanchors ?? 0,
     runs: e?.report.runs ?? [], syncSamples: clock.samples.length,
     position_us: e?.positionUs?.() ?? null, startAt: st.show?.start_at_us ?? null, online: st.online,
-    ctxState: st.ctx?.state ?? null, error: st.error, decodeErrors: e?.report.decodeErrors ?? 0, trouble: st.trouble };
+    ctxState: st.ctx?.state ?? null, error: st.error, decodeErrors: e?.report.decodeErrors ?? 0, trouble: st.trouble,
+    machineError: st.machineError };
 }
 
 // ------------------------------------------------------------------ messages
@@ -112,6 +125,8 @@ async function onWelcome(w) {
   st.pid = w.participant_id;
   st.groupId = w.group;
   keeper.set({ participant_id: w.participant_id, group: w.group, manifest_url: w.manifest_url });
+  // a ?i= id the conductor did not take (an old badge of a show rendered again): the stored id from now on
+  if (signupPid() && signupPid() !== w.participant_id) dropSignupPid();
   st.seat = w.seat;
   if (w.seat === SEAT.CONFIRMED) st.challenge = null;
   setShow(w.show);
@@ -246,6 +261,8 @@ function makeEngine() {
     st.engine = new WebAudioEngine({ ctx: st.ctx, clock, group: st.group, sampleRate: st.manifest.sample_rate,
       bytesOf: (p) => st.store.bytesOf(p), offsetMs, probe: params.get('probe') === '1' });
   }
+  const missing = engineProblems(st.engine); // engineapi.js: the one interface of both players
+  if (missing.length) st.machineError = `engine ${st.engine.name}: ${missing.join('; ')}`;
   syncEngine();
 }
 
@@ -293,14 +310,9 @@ async function requestWakeLock() {
 function syncEngine() {
   const e = st.engine;
   if (!e || !st.show) return;
-  const ph = SS.phaseAt(st.show, clock.serverTime() ?? 0).phase;
-  if (st.show.state === STATE.ABORTED) {
-    if (e.playing) e.stop({ fadeS: 1.5 });
-  } else if (st.show.state === STATE.LOBBY || st.show.start_at_us == null) {
-    if (e.playing) e.stop({ fadeS: 0.3 });
-  } else if (ph === 'countdown' || ph === 'playing') {
-    e.play(st.show);
-  }
+  const cmd = engineCommand(st.show, SS.phaseAt(st.show, clock.serverTime() ?? 0).phase, e.playing);
+  if (cmd?.stop) e.stop({ fadeS: cmd.stop });
+  else if (cmd?.play) e.play(st.show);
 }
 
 // ------------------------------------------------------------------ trouble
@@ -402,6 +414,24 @@ function applyTexts() {
   }
 }
 
+/**
+ * The screen the rules of participantmachine.js choose for what the page knows. A fact or a
+ * move the machine cannot accept is a bug of this page: kept in report().machineError (the
+ * tests fail on it) and the rules' choice is shown all the same.
+ */
+function chooseScreen(ph) {
+  const facts = { joined: !!(st.pid && st.manifest), phase: ph.phase, verified: !!st.verified, soundOn: !!st.soundOn,
+    hasShow: !!st.show };
+  try {
+    return screens.step(facts).screen;
+  } catch (e) {
+    st.machineError = st.machineError || String(e.message || e);
+    if (!e.screen) throw e;
+    screens.force(e.screen);
+    return e.screen;
+  }
+}
+
 function show(screen) {
   if (st.screen === screen) return;
   st.screen = screen;
@@ -423,14 +453,7 @@ function render() {
   $('error').hidden = !st.error;
   $('error').textContent = st.error || '';
 
-  if (!st.pid || !st.manifest) show('join');
-  else if (ph.phase === 'aborted') show('aborted');
-  else if (ph.phase === 'ended') show('end');
-  else if (!st.verified) show('group');
-  else if (!st.soundOn) show(st.show && ph.phase === 'playing' ? 'rejoin' : 'group');
-  else if (ph.phase === 'countdown') show('countdown');
-  else if (ph.phase === 'playing') show('play');
-  else show('wait');
+  show(chooseScreen(ph));
 
   // group / download
   if (st.progress) {
@@ -504,7 +527,7 @@ async function loadInfo() {
     const res = await fetch(PATHS.API_INFO, { cache: 'no-store' });
     st.info = await res.json();
     keeper.resetFor(st.info.show_id);
-    st.pid = keeper.get('participant_id');
+    st.pid = signupPid() || keeper.get('participant_id');
     st.groupId = keeper.get('group');
     st.show = keeper.get('show');
     applyTexts();

@@ -4,6 +4,18 @@
 subprocess: real uvicorn behind the connection gate, ``--port 0`` on
 127.0.0.1) and waits until each printed its port.  Every process is stopped
 by its PID (:meth:`Node.stop`, :meth:`Node.kill`).
+
+One node can run with its own flags or environment, e.g. a clock offset by
+libfaketime to see the console's ``nodes.clock`` alarm (conductor/nodes.py; it
+needs a proven difference above 2 ms plus half of both nodes' Redis round trips)::
+
+    start_nodes(2, bundle, redis_url, folder, per_node={1: {"env": {
+        "LD_PRELOAD": "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1", "FAKETIME": "+0.05"}}})
+
+The node's server time (``ServerClock``: the wall clock at start plus the
+monotonic clock) then runs 50 ms ahead; its heartbeat's ``skew_us`` (server
+time minus the Redis host's ``TIME``; Redis must not run under faketime) says
+so, and every node's feed carries ``nodes[].skew_us`` and the alarm.
 """
 
 from __future__ import annotations

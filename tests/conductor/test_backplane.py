@@ -40,15 +40,18 @@ def arm(console, lead_s=2.0, ref="a1"):
 def test_arm_on_one_node_reaches_every_phone_on_every_node_and_the_console_sees_the_whole_show(cluster):
     nodes = cluster(3)
     phones = [(node, *node.confirmed_phone()) for node in nodes for _ in range(2)]
+    waiting, _ = nodes[2].phone()  # joined, not yet confirmed: a pending seat on n3
     console = nodes[1].console()
-    feed = wait_feed(console, lambda f: f["participants_total"] == 6 and f["connected_total"] == 6
-                     and len(f["nodes"]) == 3)
+    feed = wait_feed(console, lambda f: f["participants_total"] == 6 and f["connected_total"] == 7
+                     and len(f["nodes"]) == 3 and f["seats"]["pending"] == 1)
+    assert [n["pending"] for n in feed["nodes"]] == [0, 0, 1]
     assert [n["node"] for n in feed["nodes"]] == ["n2", "n1", "n3"]  # this node first
     assert [n["here"] for n in feed["nodes"]] == [True, False, False]
-    assert all(n["connected"] == 2 and n["ready"] == 2 for n in feed["nodes"])
+    assert [(n["connected"], n["ready"]) for n in feed["nodes"]] == [(2, 2), (2, 2), (3, 2)]
     assert sum(g["participants"] for g in feed["groups"]) == 6
-    assert sum(g["ready"] for g in feed["groups"]) == 6
+    assert sum(g["ready"] for g in feed["groups"]) == 6 and sum(g["connected"] for g in feed["groups"]) == 7
     assert feed["seats"]["confirmed"] == 6
+    waiting.close()
     other = nodes[0].console()
     arm(other)
     ack = other.expect("ack", ref="a1")
@@ -113,6 +116,10 @@ def test_two_nodes_racing_the_same_command_apply_exactly_one_transition(cluster,
     for console in consoles:
         feed = wait_feed(console, lambda f: f["show"]["revision"] == 2, timeout=5)
         assert feed["show"]["state"] == "lobby"
+    nodes[0].stop()  # SIGTERM: its heartbeat leaves with it, the other console's totals drop it at once
+    t0 = time.monotonic()
+    wait_feed(consoles[1], lambda f: [n["node"] for n in f["nodes"]] == ["n2"], timeout=5)
+    assert time.monotonic() - t0 < 4  # (a heartbeat goes stale only after 5 s)
 
 
 def test_balanced_shares_hold_within_one_phone_for_1000_joins_spread_over_three_nodes(cluster, redis_url):
@@ -244,6 +251,7 @@ def test_two_nodes_whose_clocks_differ_raise_the_clock_alarm_on_every_console(cl
 
 
 def test_serve_refuses_a_redis_it_cannot_reach_and_flags_that_do_not_go_together(tmp_path):
+    import os
     import subprocess
     import sys
 
@@ -259,9 +267,43 @@ def test_serve_refuses_a_redis_it_cannot_reach_and_flags_that_do_not_go_together
     gone = serve("--redis", f"redis://127.0.0.1:{free_port()}/0")
     assert gone.returncode == 2
     assert "cannot be reached" in gone.stderr and "start Redis first" in gone.stderr, gone.stderr
+    env = subprocess.run([sys.executable, "-m", "flashmob", "serve", str(bundle), "--port", "0", "--no-qr"], cwd=REPO,
+                         capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "FLASHMOB_REDIS": f"redis://:pw@127.0.0.1:{free_port()}/0"})
+    assert env.returncode == 2 and "redis://:***@127.0.0.1" in env.stderr and "pw@" not in env.stderr, env.stderr
     both = serve("--redis", "redis://127.0.0.1:1/0", "--db", str(tmp_path / "x.sqlite"))
     assert both.returncode == 2 and "no --db state file with it" in both.stderr
     alone = serve("--node-id", "n1")
     assert alone.returncode == 2 and "give --redis too" in alone.stderr
     bad = serve("--redis", "http://127.0.0.1:6379")
     assert bad.returncode == 2 and "--redis wants a URL such as redis://" in bad.stderr
+
+
+def test_node_ids_and_urls_are_checked_before_anything_starts():
+    from flashmob.conductor.backplane import BackplaneConfigError, check_node_id, check_url, default_node_id
+
+    assert check_node_id("conductor-1.eu_west") == "conductor-1.eu_west"
+    assert check_node_id(default_node_id())
+    for bad in ("", "a b", "x" * 65, "n1;DEL"):
+        with pytest.raises(BackplaneConfigError, match="--node-id must be 1 to 64"):
+            check_node_id(bad)
+    assert check_url("redis://10.0.0.5:6379/2") and check_url("unix:///run/redis.sock")
+    with pytest.raises(BackplaneConfigError, match="--redis wants a URL"):
+        check_url("10.0.0.5:6379")
+
+
+def test_a_node_of_several_takes_no_signups_and_says_where_they_are_taken(tmp_path, redis_url):
+    import json
+
+    import httpx
+
+    from flashmob.contract.signups import FORMAT, SIGNUP_FILE
+    bundle = write_bundle(tmp_path / "bundle")
+    (bundle / SIGNUP_FILE).write_text(json.dumps({"format": FORMAT, "version": 1, "privacy": "We keep names 30 days."}))
+    nodes = start_nodes(1, bundle, redis_url, tmp_path / "logs")
+    try:
+        r = httpx.post(f"{nodes[0].url}/api/signup", json={"name": "Ana", "consent": True}, timeout=10)
+        assert r.status_code == 404 and "without --redis" in r.json()["error"], r.text
+    finally:
+        for node in nodes:
+            node.stop()

@@ -144,3 +144,17 @@ def test_an_unreachable_redis_is_a_clear_backplane_error():
     with pytest.raises(BackplaneError, match=r"Redis at redis://127\.0\.0\.1:\d+/0 cannot read the show record"):
         s.load_show(SHOW)
     assert isinstance(BackplaneError("x"), OSError)  # the store writer reports it as a failed write
+
+
+def test_a_password_in_the_url_is_never_shown():
+    from flashmob.conductor.redisstore import shown
+
+    assert shown("redis://:s3cret@10.0.0.5:6379/0") == "redis://:***@10.0.0.5:6379/0"
+    assert shown("rediss://user:s3cret@[::1]:6380/2") == "rediss://user:***@[::1]:6380/2"
+    assert shown("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
+    from redis_kit import free_port
+
+    s = RedisStore(f"redis://:s3cret@127.0.0.1:{free_port()}/0", SHOW)
+    with pytest.raises(BackplaneError) as err:
+        s.load_show(SHOW)
+    assert "s3cret" not in str(err.value) and ":***@127.0.0.1" in str(err.value)

@@ -113,3 +113,22 @@ def test_release_offline_is_refused_with_a_shared_store_a_node_sees_only_its_own
     with pytest.raises(CommandError, match="release offline is not available with several conductors"):
         a.command(m.Release(scope="offline"))
     assert a.store.participants(a.bundle.show_id) == {"elsewhere": "red"}
+
+
+def test_a_retried_transition_that_lost_to_another_nodes_record_converges_to_it(nodes, redis_server):
+    (a, hub_a), (b, _) = nodes[0](), nodes[0]()
+    mono = nodes[1]
+    a.command(m.Arm(in_ms=8000))
+    b.execute(b.core.converge(b.store.load_show(b.bundle.show_id), b.now()))
+    aborted = b.command(m.Abort(reason="rain")).show  # a missed the nudge
+    redis_server.stop()
+    mono.advance(9 * S)
+    a.tick()  # a starts the show from its armed record; the write fails (kept, retried)
+    assert a.record.state is State.RUNNING and a.core.writeback.transitions_unwritten
+    redis_server.start()  # (empty: b's record is put back as a durable Redis would have kept it)
+    b.store.save_record(b.bundle.show_id, aborted)
+    mono.advance(2 * S)
+    a.tick()  # the retry loses the compare-and-set at the same revision: a adopts the stored record
+    assert a.record == aborted
+    assert shows(hub_a)[-1] == ("aborted", 2)
+    assert not a.core.writeback.transitions_unwritten

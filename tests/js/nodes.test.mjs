@@ -1,7 +1,7 @@
 /** client_web/js/nodes.js: the console's rows for feed.nodes (several conductors on Redis). */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { nodeRows } from '../../client_web/js/nodes.js';
+import { nodeRows, totalRow } from '../../client_web/js/nodes.js';
 
 test('one row per node, this one first as the feed orders them, clock with its error bound', () => {
   const rows = nodeRows([
@@ -11,6 +11,8 @@ test('one row per node, this one first as the feed orders them, clock with its e
   assert.deepEqual(rows.map((r) => [r.node, r.here]), [['n2', true], ['n1', false]]);
   assert.deepEqual(rows[0].cells, ['n2 (this one)', '5', '4', '3', '1', '2', '0.0 ms ± 0.1 ms', '1.5 ms', '0.0 s ago']);
   assert.deepEqual(rows[1].cells.slice(6), ['–', '–', '1.6 s ago']);
+  assert.deepEqual(totalRow([{ connected: 5, ready: 4, playing: 3, pending: 1 }, { connected: 7, ready: 7, playing: 0, pending: 0 }]).cells.slice(0, 5),
+    ['whole show', '12', '11', '3', '1']);
 });
 
 test('a single conductor has no rows', () => {
