@@ -144,7 +144,7 @@ HEADERS = ("phones", "mode", "held", "errors", "sync service p99 ms", "RTT p99 m
 
 def table(rows: list[FleetRow]) -> str:
     def f(x, nd=3):
-        return None if x is None else round(x, nd)
+        return None if x is None else f"{x:.{nd}f}"  # as text: the table's own rounding is 2 places
 
     body = [[r.phones, r.mode, f"{r.held}/{r.phones}", r.errors, r.service_p99_ms, r.rtt_p99_ms, r.cue_last_ms,
              " / ".join("-" if x is None else f"{x:.0f}" for x in r.cue_last_by_node_ms), r.starts, r.margin_s,
