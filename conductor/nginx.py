@@ -200,7 +200,7 @@ def site_config(front: Front) -> str:
     out += [""] + _block("upstream flashmob_conductors",
                          ["least_conn;"] + [f"server {u} max_fails=1 fail_timeout=5s;" for u in front.upstreams]
                          + ["keepalive 64;"])
-    static = _static_headers  # the headers of every file nginx serves itself
+    static = _static_headers  # the conductor's headers, on every file nginx serves itself
     server = []
     if front.tls_cert:
         server += [f"listen {front.listen} ssl http2;", f"ssl_certificate {_word(front.tls_cert, 'cert')};",
