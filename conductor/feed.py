@@ -87,6 +87,7 @@ class ConsoleFeed:
     alarms: tuple[m.AlarmInfo, ...] = ()
     trouble: Tally = Tally()
     nodes: tuple[m.NodeInfo, ...] = ()
+    rehearsal: m.ShowInfo | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"type": self.TYPE, "show": m.to_dict(self.show), "server_time_us": self.server_time_us,
@@ -97,7 +98,8 @@ class ConsoleFeed:
                 "ntp": dict(self.ntp), "seats": m.to_dict(self.seats),
                 "announcements": [m.to_dict(a) for a in self.announcements],
                 "alarms": [m.to_dict(a) for a in self.alarms], "trouble": self.trouble.to_json(),
-                "nodes": [m.to_dict(n) for n in self.nodes]}
+                "nodes": [m.to_dict(n) for n in self.nodes],
+                "rehearsal": m.to_dict(self.rehearsal) if self.rehearsal is not None else None}
 
     def to_wire(self) -> str:
         """The ``feed`` text frame (UTF-8-safe as :func:`conductor.messages.to_wire`)."""

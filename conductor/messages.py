@@ -259,6 +259,7 @@ class Arm:
     ref: str | None = spec(default=None, max_length=64)
     start_at_us: int | None = spec(default=None, minimum=0)
     in_ms: int | None = spec(default=None, minimum=0)
+    rehearsal: bool = False  # the command is for the rehearsal record (docs/protocol.md, "Rehearsal")
 
 
 @wire
@@ -267,6 +268,7 @@ class Cancel:
 
     TYPE: ClassVar[str] = "cancel"
     ref: str | None = spec(default=None, max_length=64)
+    rehearsal: bool = False  # the command is for the rehearsal record (docs/protocol.md, "Rehearsal")
 
 
 @wire
@@ -276,6 +278,7 @@ class Abort:
     TYPE: ClassVar[str] = "abort"
     ref: str | None = spec(default=None, max_length=64)
     reason: str | None = spec(default=None, max_length=500)
+    rehearsal: bool = False  # the command is for the rehearsal record (docs/protocol.md, "Rehearsal")
 
 
 @wire
@@ -284,6 +287,7 @@ class Reset:
 
     TYPE: ClassVar[str] = "reset"
     ref: str | None = spec(default=None, max_length=64)
+    rehearsal: bool = False  # the command is for the rehearsal record (docs/protocol.md, "Rehearsal")
 
 
 @wire
@@ -411,6 +415,7 @@ class ConsoleWelcome:
     min_lead_us: int
     join_url: str
     group_join_urls: dict | None = None
+    rehearsal: ShowInfo | None = None  # the rehearsal record (None: no rehearsal yet)
 
 
 @wire
@@ -434,6 +439,7 @@ class Feed:
     alarms: tuple[AlarmInfo, ...] = spec(default=())
     trouble: dict = spec(default_factory=dict)
     nodes: tuple[NodeInfo, ...] = spec(default=())
+    rehearsal: ShowInfo | None = None  # the rehearsal record (None: no rehearsal yet)
 
 
 @wire

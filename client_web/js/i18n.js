@@ -28,6 +28,11 @@ const STRINGS = {
     trouble_mp3_intro: 'Or download the MP3 and play it in another app:', trouble_mp3_link: 'Download the MP3',
     trouble_press_at: 'Press play at exactly {time}', trouble_press_wait: 'The exact time to press play will appear here when the show is scheduled.',
     trouble_started: 'The show started at {time}: play the MP3 from {position}.',
+    rehearsal_mark: 'Rehearsal — not the real show', rehearsal_ended: 'The rehearsal is over. Keep this page: the real show comes later.',
+    practice_open: 'Practise at home', practice_title: 'Practice',
+    practice_from: 'Start from', practice_from_start: 'The beginning', practice_play: 'Play', practice_stop: 'Stop',
+    practice_close: 'Back', practice_ended: 'The end. Play again?', practice_error: 'The sound file is not on this phone yet.',
+    practice_pitch_kept: 'Faster speeds keep the pitch.', practice_pitch_changes: 'On this browser, faster speeds also raise the pitch.',
   },
   fr: {
     join_title: 'Rejoindre la flashmob', join_button: 'Rejoindre', join_size: 'Télécharge {mb} Mo de son une seule fois ; ensuite tout fonctionne hors ligne.',
@@ -50,6 +55,11 @@ const STRINGS = {
     trouble_mp3_intro: 'Ou téléchargez le MP3 et lisez-le dans une autre application :', trouble_mp3_link: 'Télécharger le MP3',
     trouble_press_at: 'Appuyez sur lecture à {time} précises', trouble_press_wait: 'L’heure exacte où appuyer sur lecture apparaîtra ici quand le spectacle sera programmé.',
     trouble_started: 'Le spectacle a commencé à {time} : lisez le MP3 à partir de {position}.',
+    rehearsal_mark: 'Répétition — pas le vrai spectacle', rehearsal_ended: 'La répétition est finie. Gardez cette page : le vrai spectacle viendra plus tard.',
+    practice_open: 'S’entraîner à la maison', practice_title: 'Entraînement',
+    practice_from: 'Commencer à', practice_from_start: 'Le début', practice_play: 'Lecture', practice_stop: 'Arrêter',
+    practice_close: 'Retour', practice_ended: 'Fin. Encore une fois ?', practice_error: 'Le fichier son n’est pas encore sur ce téléphone.',
+    practice_pitch_kept: 'En accéléré, la hauteur du son est conservée.', practice_pitch_changes: 'Sur ce navigateur, accélérer rend aussi le son plus aigu.',
   },
 };
 

@@ -30,6 +30,8 @@ import { checkManifest } from './manifestcheck.js';
 import { pickLanguage, translator } from './i18n.js';
 import { TroubleWatch, remedies } from './trouble.js';
 import { StatusCadence, STATUS_CHECK_MS } from './statuscadence.js';
+import { PracticePlayer } from './practiceplayer.js';
+import { markRehearsal } from './rehearsalmark.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -75,6 +77,10 @@ const conn = new Connection(socketUrl(PATHS.PARTICIPANT_WS), {
 });
 
 window.flashmob = { st, clock, keeper, conn, report: () => report() };
+// practice mode (practiceplayer.js): the verified files at home, outside a show
+const practice = new PracticePlayer({ $, t: (k, v) => t(k, v), group: () => st.group,
+  bytesOf: (p) => st.store.bytesOf(p), onChange: () => render() });
+window.flashmob.practice = practice;
 
 function report() {
   const e = st.engine;
@@ -453,7 +459,7 @@ function render() {
   $('error').hidden = !st.error;
   $('error').textContent = st.error || '';
 
-  show(chooseScreen(ph));
+  show(practice.over(chooseScreen(ph))); // practice (practiceplayer.js) covers the group and wait screens
 
   // group / download
   if (st.progress) {
@@ -464,6 +470,8 @@ function render() {
       : `${t('downloading')} ${done}/${total}`;
   }
   $('enable-sound').hidden = !st.verified;
+  practice.offer(st.verified, ph.phase === 'countdown' || ph.phase === 'playing'); // the show comes first
+  markRehearsal($, st.show, ph.phase); // rehearsalmark.js
   // clock
   const bound = clock.errorBound();
   const clockText = Number.isFinite(bound) ? t('clock', { ms: (bound / 1000).toFixed(bound < 10_000 ? 1 : 0) }) : t('clock_wait');
