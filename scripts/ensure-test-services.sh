@@ -14,14 +14,16 @@ need=()
 command -v mount >/dev/null && command -v umount >/dev/null || need+=(mount)
 command -v prlimit >/dev/null || need+=(util-linux)
 [ -x /usr/bin/redis-server ] || command -v redis-server >/dev/null || need+=(redis-server)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || need+=(nginx)
+ls /usr/lib/*/faketime/libfaketimeMT.so.1 >/dev/null 2>&1 || need+=(faketime)
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
 fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
     echo "installing Debian's ${need[*]} for the tests ..." >&2
     export DEBIAN_FRONTEND=noninteractive
-    # The tests need the chronyd binary, not a running time service: keep
-    # the packages' postinst (chrony, redis-server) from starting one (Debian's policy-rc.d mechanism).
+    # The tests need the binaries, not running services: keep the packages'
+    # postinst (chrony, redis-server, nginx) from starting one (Debian's policy-rc.d mechanism).
     guard=""
     if [ ! -e /usr/sbin/policy-rc.d ]; then
         printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
@@ -34,4 +36,4 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
     exit 0
 fi
 echo "warning: missing ${need[*]} and this user cannot install them (apt-get install ${need[*]}, as root);" \
-     "the chronyd, disk-full and Redis tests will fail under CI=true" >&2
+     "the chronyd, disk-full, Redis, nginx and faketime tests will fail under CI=true" >&2

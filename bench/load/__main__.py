@@ -2,6 +2,7 @@
 
     python -m bench.load --phones 1000,2000,5000,10000 --steady 20
     python -m bench.load --phones 5000,10000 --baseline main    # side by side with main's code
+    python -m bench.load --phones 1000,2000 --processes 1,2,4 --redis   # N processes on one Redis
 
 For each K (ascending; the sweep stops after the first run that fails the
 health check: a phone not joined, an error, the cue less than 1 s before the
@@ -13,7 +14,10 @@ relay: join, steady phase (sync bursts, periodic sync, status), arm with a
 memory.  Prints the table (definitions: ``bench/load/report.py``) and the
 projection for 20,000 and 100,000 phones.  ``--baseline REF`` runs every
 size on ``REF``'s own code too (``bench/load/baseline.py``), the two trees
-alternating, and prints one table with a ``tree`` column.
+alternating, and prints one table with a ``tree`` column.  ``--processes
+1,2,4 --redis`` runs every size on the single-process in-memory conductor and
+then on N ``--redis`` processes sharing one show (``bench/load/fleet.py``),
+with Redis's CPU and operations, the issue's targets and the projection.
 """
 
 from __future__ import annotations
@@ -154,6 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pin-conductor", type=int, metavar="CPU", help="run the conductor on this CPU only (taskset)")
     p.add_argument("--pin-loadgen", type=int, metavar="CPU", help="run the load generator on this CPU only")
     p.add_argument("--hog", type=int, metavar="CPU", help="a busy-looping process on this CPU for the whole run")
+    p.add_argument("--processes", metavar="N,N",
+                   help="conductor processes per run (bench/load/fleet.py): with --redis, each size runs on the "
+                        "single-process in-memory conductor, then on N processes sharing the show on Redis")
+    p.add_argument("--redis", action="store_true", help="with --processes: the nodes share one private redis-server")
+    p.add_argument("--nginx", action="store_true",
+                   help="with --processes: the phones go through one nginx (flashmob nginx's configuration)")
+    p.add_argument("--cores-per-machine", type=int, default=8, help="with --processes: for the projection")
     p.add_argument("--keep", type=Path, help="copy each run's raw results into this folder")
     p.add_argument("--json", type=Path)
     args = p.parse_args(argv)
@@ -167,6 +178,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"machine: {machine.describe()}")
     print("command: python -m bench.load " + " ".join(sys.argv[1:] if argv is None else argv))
+    if args.processes:
+        from . import fleet
+
+        try:
+            return fleet.sweep(args, sizes)
+        except procs.PrerequisiteMissing as exc:
+            print(f"bench.load: {exc}", file=sys.stderr)
+            return 2
     tree = base.checkout(args.baseline) if args.baseline else None
     rows, labels = [], []
     try:

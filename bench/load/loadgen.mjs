@@ -6,7 +6,11 @@
  *
  * CONFIG: {url, consoleUrl, token, phones, concurrency, epochOffsetUs, joinTimeoutS,
  *          steadyS, leadMs, afterS, burst, burstSpacingMs, periodicBurst, periodMs,
- *          statusMs, consoleProbeMs, out}
+ *          statusMs, consoleProbeMs, out, urls?}
+ *
+ * With `urls` (several conductor nodes of one show, bench/load/fleet.py) phone i opens
+ * urls[i % urls.length]; the output then has the armed `show`'s arrivals per node and
+ * every distinct start time the phones were given.
  *
  * A phone does what the web client does (clocksync.js defaults, participant.js):
  * open /ws, `hello`; on `welcome` a burst of `burst` sync requests `burstSpacingMs`
@@ -30,6 +34,7 @@ import { WebSocket } from '../peers/deps.mjs';
 import { trueClock } from '../peers/clocks.mjs';
 
 const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const URLS = cfg.urls?.length ? cfg.urls : [cfg.url];
 const now = trueClock(cfg.epochOffsetUs);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let finish = null; // set once the phones exist: writes what was measured so far
@@ -88,7 +93,7 @@ class Phone {
   open() {
     return new Promise((resolve) => {
       this.openedAt = now();
-      const ws = new WebSocket(cfg.url, { perMessageDeflate: false, handshakeTimeout: 20_000 });
+      const ws = new WebSocket(URLS[this.i % URLS.length], { perMessageDeflate: false, handshakeTimeout: 20_000 });
       this.ws = ws;
       let settled = false;
       const done = (ok) => { if (!settled) { settled = true; resolve(ok); } };
@@ -107,7 +112,7 @@ class Phone {
           this.start();
           done(true);
         } else if (m.type === 'show') {
-          if (m.state === 'armed' && this.armedAt === null) this.armedAt = now();
+          if (m.state === 'armed' && this.armedAt === null) { this.armedAt = now(); this.startAt = m.start_at_us; }
         } else if (m.type === 'error') {
           errors[m.code] = (errors[m.code] || 0) + 1;
         }
@@ -205,7 +210,10 @@ finish = (code) => {
     errors,
     closes,
     arm: { sentUs: armSent, ackUs: ack?.at ?? null, startAtUs: startAt, arrivalsUs: arrivals,
-      stillOpen: phones.filter((p) => !p.closed).length },
+      stillOpen: phones.filter((p) => !p.closed).length,
+      arrivalsByNode: URLS.map((_, n) => phones.filter((p) => p.i % URLS.length === n && p.armedAt !== null)
+        .map((p) => p.armedAt)),
+      startsSeen: [...new Set(phones.filter((p) => p.armedAt !== null).map((p) => p.startAt))] },
   };
   writeFileSync(cfg.out, JSON.stringify(out));
 };

@@ -19,9 +19,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import check, dossier, plan, qr, render, report, schema, script, serve, voices
+from . import check, dossier, nginx, plan, qr, render, report, schema, script, serve, voices
 
-COMMANDS = (check, plan, schema, render, voices, script, serve, qr, dossier, report)
+COMMANDS = (check, plan, schema, render, voices, script, serve, nginx, qr, dossier, report)
 
 DESCRIPTION = """\
 flashmob — synchronized audio flashmobs.
@@ -37,6 +37,7 @@ examples:
   flashmob schema -o score.schema.json
   flashmob render scores/demo.yaml -o build/demo
   flashmob serve build/demo --port 8000
+  flashmob nginx build/demo --upstream 127.0.0.1:8001 --upstream 127.0.0.1:8002
   flashmob qr build/demo --url https://mob.example.org -o build/demo-print
   flashmob dossier build/demo -o build/demo-print
   flashmob report build/demo -o build/demo-report

@@ -25,6 +25,16 @@ def test_load_bench_prints_its_table_and_projection(node_peers):
     assert "for 20,000" in out
 
 
+def test_fleet_bench_runs_in_memory_then_on_redis(node_peers):
+    p = run_bench("bench.load", "--phones", "20", "--steady", "2", "--lead", "1.5", "--processes", "2", "--redis",
+                  timeout=150)
+    assert p.returncode == 0, p.stderr[-2000:]
+    out = p.stdout
+    assert "| in-memory x1" in out and "| Redis x2" in out and "20/20" in out
+    assert "Redis CPU per 1k" in out and "Redis ops/s steady" in out
+    assert "20 phones, Redis x2: conductor CPU per 1k" in out and "20,000 phones: conductor CPU" in out
+
+
 def test_browser_bench_prints_the_spread_table(browser_tools):
     p = run_bench("bench.browsers", "--browsers", "1", "--rounds", "1", "--sync", "2", "--lead", "2", "--pages",
                   timeout=240)

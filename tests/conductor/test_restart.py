@@ -17,13 +17,14 @@ from conductor_testkit import TOKEN, WsClient, write_bundle
 REPO = Path(__file__).resolve().parents[2]
 
 
-def spawn(bundle, db, extra=(), *, preexec_fn=None):
-    """A real ``serve`` on a free loopback port: ``(proc, port)``. ``proc.output`` collects every
+def spawn(bundle, db, extra=(), *, preexec_fn=None, env=None):
+    """A real ``serve`` on a free loopback port (``env``: more environment variables; ``db`` None: no
+    ``--db``, for ``--redis`` nodes): ``(proc, port)``. ``proc.output`` collects every
     line it prints, ``proc.lines`` (a queue) hands them out one by one, ``proc.seen`` those up to
     "listening on"."""
-    env = {**os.environ, "FLASHMOB_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "FLASHMOB_TOKEN": TOKEN, "PYTHONUNBUFFERED": "1", **(env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "flashmob.conductor", "serve", str(bundle), "--host", "127.0.0.1",
-                             "--port", "0", "--db", str(db), "--min-lead", "0.3", "--no-qr",
+                             "--port", "0", *(["--db", str(db)] if db else []), "--min-lead", "0.3", "--no-qr",
                              "--log-level", "warning", *extra],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             preexec_fn=preexec_fn)
