@@ -34,6 +34,8 @@ What the configuration does, and where each value comes from:
   the conductor does, when the Host header is a plain host[:port]).  Anything
   nginx does not serve itself (another revision, a file not listed, a path
   that is not a file) goes to a conductor, which answers as it always does.
+  A **surprise show**'s bundle is never served by nginx (:func:`surprise_show`):
+  it names every group, and only the conductor knows who holds the console token.
 * **The client's address**: nginx replaces ``X-Forwarded-For`` with the
   address it sees (``$remote_addr``; a phone cannot choose its own) and passes
   ``Host`` and ``X-Forwarded-Proto``.  The conductor believes it only from the
@@ -110,6 +112,12 @@ def _check(front: Front) -> None:
         _word(root, f"the {what}")
     if bool(front.tls_cert) != bool(front.tls_key):
         raise ValueError("a TLS certificate and its key go together")
+
+
+def surprise_show(bundle: Bundle) -> bool:
+    """A surprise show's bundle is served by the conductor only: its files and manifest name
+    every group, and the conductor gives them to organizers (the console token) alone."""
+    return bundle.manifest.surprise is not None
 
 
 def bundle_cache_map(bundle: Bundle) -> list[tuple[str, str]]:
@@ -221,15 +229,19 @@ def site_config(front: Front) -> str:
         server += _block(f"location = {path}", _proxy(True))
     server += ["", "# everything nginx does not serve itself (/api/, /download/, errors)"]
     server += _block("location @conductor", _proxy(False))
-    server += ["", "# the bundle: only the files the manifest lists, of this revision"]
-    server += _block(f"location ^~ /bundle/{front.bundle.revision}/", [
-        f"alias {_word(front.bundle_root.rstrip('/') + '/', 'bundle folder')};",
-        "error_page 418 = @conductor;",
-        'if ($flashmob_bundle_cache = "") { return 418; }',
-        *static("$flashmob_bundle_cache")])
-    server += _block("location = /bundle/manifest.json", [
-        f"alias {_word(front.bundle_root.rstrip('/') + '/' + MANIFEST, 'manifest')};",
-        *static(_word(files.REVALIDATE, "cache"))])
+    if surprise_show(front.bundle):
+        server += ["", "# a surprise show: the bundle is for organizers only (the conductor checks the console",
+                   "# token on /bundle/ and /download/) and each phone's files are its own (/mine/): all by a node"]
+    else:
+        server += ["", "# the bundle: only the files the manifest lists, of this revision"]
+        server += _block(f"location ^~ /bundle/{front.bundle.revision}/", [
+            f"alias {_word(front.bundle_root.rstrip('/') + '/', 'bundle folder')};",
+            "error_page 418 = @conductor;",
+            'if ($flashmob_bundle_cache = "") { return 418; }',
+            *static("$flashmob_bundle_cache")])
+        server += _block("location = /bundle/manifest.json", [
+            f"alias {_word(front.bundle_root.rstrip('/') + '/' + MANIFEST, 'manifest')};",
+            *static(_word(files.REVALIDATE, "cache"))])
     server += _block("location ^~ /bundle/", _proxy(False))
     server += ["", "# the page, the console and the client's files (revalidated)"]
     client = _word(front.client_root.rstrip("/"), "client folder")

@@ -55,6 +55,19 @@ def test_allow_list_is_the_conductors_with_its_cache_rule(bundle_dir):
     assert not any("secret-notes" in p or "/." in p for p in rows)
 
 
+def test_a_surprise_shows_bundle_is_never_served_by_nginx(tmp_path):
+    import json
+    root = write_bundle(tmp_path / "surprise")
+    doc = json.loads((root / "manifest.json").read_text())
+    doc["surprise"] = {"reveal_ms": 60_000}
+    (root / "manifest.json").write_text(json.dumps(doc))
+    text = site_config(example_front(root))
+    assert "alias" not in text.split("location = /console")[0]   # no bundle file, no manifest from disk
+    assert re.search(r"location \^~ /bundle/ \{\s*proxy_pass", text)  # every /bundle/ request goes to a node
+    plain = site_config(example_front(write_bundle(tmp_path / "plain")))
+    assert "alias" in plain.split("location = /console")[0]
+
+
 def test_policy_is_the_conductors_with_the_host_variable():
     assert csp_with("") == headers.content_security_policy(None)
     assert csp_with(" ws://h:1 wss://h:1") == headers.content_security_policy("h:1")
