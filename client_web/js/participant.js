@@ -28,6 +28,7 @@ import { checkManifest } from './manifestcheck.js';
 import { pickLanguage, translator } from './i18n.js';
 import { TroubleWatch, remedies } from './trouble.js';
 import { StatusCadence, STATUS_CHECK_MS } from './statuscadence.js';
+import { SoundCheckUi } from './soundcheckui.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -62,7 +63,11 @@ const conn = new Connection(socketUrl(PATHS.PARTICIPANT_WS), {
   onState: (online) => { st.online = online; if (!online) st.seat = null; render(); },
 });
 
-window.flashmob = { st, clock, keeper, conn, report: () => report() };
+// "check my sound" and the offset per output (soundcheckui.js)
+const soundcheck = new SoundCheckUi({ ctx: () => st.ctx, engine: () => st.engine, clock, keeper, t: () => t,
+  changed: () => { render(); sendStatus(); }, acousticMs: params.has('acoustic_ms') ? Number(params.get('acoustic_ms')) : undefined });
+
+window.flashmob = { st, clock, keeper, conn, soundcheck, report: () => report() };
 
 function report() {
   const e = st.engine;
@@ -72,7 +77,8 @@ function report() {
     firstSample: e?.report.firstSample ?? null, clicks: e?.report.clicks ?? [], reanchors: e?.report.reanchors ?? 0,
     runs: e?.report.runs ?? [], syncSamples: clock.samples.length,
     position_us: e?.positionUs?.() ?? null, startAt: st.show?.start_at_us ?? null, online: st.online,
-    ctxState: st.ctx?.state ?? null, error: st.error, decodeErrors: e?.report.decodeErrors ?? 0, trouble: st.trouble };
+    ctxState: st.ctx?.state ?? null, error: st.error, decodeErrors: e?.report.decodeErrors ?? 0, trouble: st.trouble,
+    soundcheck: soundcheck.last, offset: soundcheck.applied() };
 }
 
 // ------------------------------------------------------------------ messages
@@ -481,6 +487,7 @@ function render() {
   if (info) $('info-text').textContent = info.text;
   $('offset-value').textContent = t('offset_value', { ms: keeper.get('offset_ms', 0) });
   renderTrouble(ph, g);
+  soundcheck.render();
 }
 
 // ------------------------------------------------------------------ start
@@ -544,10 +551,7 @@ async function main() {
     render();
   });
   for (const [id, d] of [['offset-minus', -10], ['offset-plus', 10], ['offset-minus-big', -100], ['offset-plus-big', 100]]) {
-    $(id).addEventListener('click', () => {
-      keeper.set({ offset_ms: Math.max(-1000, Math.min(1000, keeper.get('offset_ms', 0) + d)) });
-      render();
-    });
+    $(id).addEventListener('click', () => soundcheck.nudge(d));
   }
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') {
@@ -570,6 +574,8 @@ async function main() {
   clock.start();
   setInterval(() => { render(); syncEngine(); checkTrouble(); }, 100);
   setInterval(sendStatus, STATUS_CHECK_MS);
+  setInterval(() => soundcheck.watchLatency(), 1000);
+  soundcheck.mount();
   render();
 }
 

@@ -1,0 +1,129 @@
+""""Check my sound" in the three engines: the output latency a page measures with its
+own microphone, against the sound (docs/playback.md, "The sound check").
+
+Each phone's microphone is its own output looped back with a delay
+(``Phone.loop_microphone``: sink monitor -> ``module-loopback`` -> a second null
+sink -> a remap source). Two recorders time the chirps on the conductor's clock:
+one on the phone's sink (the *acoustic truth*: when the sound comes out, as in
+``bench.acoustic``) and one on the loop's sink (when the "microphone" hears it: the
+loop's real delay, which stands for the air between a phone's speaker and its
+microphone and which no browser can see). The page is told that air path is 0 and
+reports, per chirp, the server time at which it rendered the chirp and the output
+latency it derives (round trip minus the input latency its platform reports).
+Asserted, per engine: the derived latency minus the loop's measured delay is within
+``LIMIT_MS`` of the acoustic truth, for every chirp; the accepted offset is applied.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from .conftest import ENGINES
+
+LIMIT_MS = 3.0
+LOOP_MS = 40  # module-loopback latency_msec: the "air" between speaker and microphone
+SINK_RATE = 48_000
+PROBE = {"seconds": 0.25, "f0": 1000.0, "f1": 7000.0, "amplitude": 0.5}  # client_web/js/soundcheck.js PROBE
+
+
+def chirp(rate: int) -> np.ndarray:
+    """soundcheck.js ``chirp`` at ``rate`` (the same continuous signal at the sink's rate)."""
+    n = round(PROBE["seconds"] * rate)
+    t = np.arange(n) / rate
+    k = (PROBE["f1"] - PROBE["f0"]) / PROBE["seconds"]
+    w = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / (n - 1))
+    return PROBE["amplitude"] * w * np.sin(2 * np.pi * (PROBE["f0"] * t + k * t * t / 2))
+
+
+def chirp_onsets_us(rec, epoch_us: int, after_us: float, count: int) -> list[float]:
+    """Conductor µs at which frame 0 of each of the ``count`` chirps after ``after_us`` plays in
+    ``rec`` (a SinkRecorder): cross-correlation peaks, parabolic sub-sample interpolation."""
+    x = rec.samples().astype(np.float64)
+    p = chirp(SINK_RATE)
+    corr = np.correlate(x, p, mode="valid")
+    a = np.abs(corr)
+    out = []
+    i = 0
+    floor = 0.3 * a.max()
+    while i < len(a) and len(out) < count:
+        if a[i] < floor:
+            i += 1
+            continue
+        j = i + int(np.argmax(a[i:i + SINK_RATE // 10]))  # the peak of this chirp (they are 0.6 s apart)
+        frac = 0.0
+        if 0 < j < len(a) - 1:
+            y0, y1, y2 = a[j - 1], a[j], a[j + 1]
+            d = y0 - 2 * y1 + y2
+            frac = 0.5 * (y0 - y2) / d if d < 0 else 0.0
+        mono = rec.mono_us_at(j + frac)
+        if mono is not None and mono + epoch_us >= after_us:
+            out.append(mono + epoch_us)
+        i = j + SINK_RATE // 4
+    return out
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_sound_check_measures_the_output_latency(engine, conductor_server, phones):
+    from bench.acoustic.recorder import SinkRecorder
+
+    srv = conductor_server()
+    ph = phones(engine, srv, path="/?acoustic_ms=0", microphone_delay_ms=LOOP_MS)
+    p = ph.page
+    p.wait_for_selector("#join-button", 20)
+    p.click("#join-button")
+    p.wait_for("window.flashmob.report().verified", 30)
+    p.click("#enable-sound")
+    p.wait_for("document.body.dataset.screen === 'wait'", 15)
+    p.wait_for("window.flashmob.report().syncBoundUs < 3000", 20)
+    out = SinkRecorder(ph.pulse, ph.sink, SINK_RATE).__enter__()
+    air = SinkRecorder(ph.pulse, ph.mic_sink, SINK_RATE).__enter__()
+    try:
+        out.wait_settled()
+        air.wait_settled()
+        p.wait_for("window.flashmob.st.engine && window.flashmob.st.engine.audioClock.ready", 10)
+        time.sleep(1.5)  # the engine's belief has a few observations
+        epoch = srv.conductor.now() - time.monotonic_ns() // 1000
+        before = srv.conductor.now()
+        p.click("#soundcheck-open")
+        p.click("#soundcheck-start")
+        p.wait_for("['result', 'failed'].includes(window.flashmob.soundcheck.state)", 30)
+        time.sleep(0.3)
+        last = p.evaluate("window.flashmob.soundcheck.last")
+    finally:
+        out.__exit__(None, None, None)
+        air.__exit__(None, None, None)
+    assert last and "error" not in last, f"{engine}: the check failed: {last}"
+    assert last["output"], f"{engine}: no output latency: {last['summary']} trips {last['trips']}"
+    n = len(last["renderServerUs"])
+    heard = chirp_onsets_us(out, epoch, before, n)
+    in_air = chirp_onsets_us(air, epoch, before, n)
+    assert len(heard) == n and len(in_air) == n, f"{engine}: chirps timed {len(heard)}/{len(in_air)} of {n}"
+    derived = last["output"]["ms"]
+    rows = []
+    for k in range(n):  # each chirp: its own round trip, its own loop delay (module-loopback wanders 3-4 ms)
+        truth_ms = (heard[k] - last["renderServerUs"][k]) / 1000
+        loop_ms = (in_air[k] - heard[k]) / 1000
+        if last["output"]["inputSource"] == "capture-timestamps":  # Blink: when the microphone captured it
+            c = last["capturedServerUs"][k]
+            mine = None if c is None else (c - last["renderServerUs"][k]) / 1000
+        else:  # the round trip minus the input latency the platform reports (or the default)
+            rt = last["trips"][k]["roundTripMs"]
+            mine = None if rt is None else rt - last["input"]["ms"]
+        rows.append((truth_ms, loop_ms, None if mine is None else mine - loop_ms - truth_ms))
+    overall = derived - float(np.median([r[1] for r in rows])) - float(np.median([r[0] for r in rows]))
+    msg = (f"{engine}: derived output latency {derived:.2f} ms (round trip {last['summary']['roundTripMs']:.2f}, "
+           f"by {last['output']['inputSource']}, input {last['input']}, stated ±{last['output']['uncertaintyMs']:.1f} ms, believed {last['believedMs']:.2f}, "
+           f"settings.latency {last['settingsLatencyS']}, sync ±{last['syncBoundUs']} µs); per chirp "
+           + "; ".join(f"truth {t:.2f} loop {lo:.2f} error " + ("-" if e is None else f"{e:+.2f}") for t, lo, e in rows)
+           + f"; the check's median against the medians {overall:+.2f} ms")
+    print(msg)
+    # the check's own result, and every chirp it kept (an outlier it dropped is not its answer)
+    assert abs(overall) <= LIMIT_MS, msg
+    assert sum(e is not None and abs(e) <= LIMIT_MS for _, _, e in rows) >= 3, msg
+    # accepting applies it, remembered for this output
+    p.click("#soundcheck-accept")
+    applied = p.evaluate("window.flashmob.report().offset")
+    assert applied["ms"] == last["proposedOffsetMs"] and applied["how"] == "measured", applied
