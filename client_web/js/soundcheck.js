@@ -246,12 +246,13 @@ export function summarize(trips) {
  *   buffer's duration, 21.3 ms here; a frame waits between none and all of it): the
  *   middle of that interval, uncertain by half of it (measured here, Chromium 156 on
  *   PulseAudio: the capture path added 10-13 ms);
- * - nothing reported (Gecko, WebKit): the capture path of a phone browser runs
- *   `DEFAULT_INPUT_MS` ± `DEFAULT_INPUT_MS` (one or two device buffers; not measurable
- *   from the page: docs/playback.md has what the engines here really add).
+ * - nothing reported (Gecko, WebKit): the middle of [0, 2 × DEFAULT_INPUT_MS], uncertain by
+ *   half of it. Measured here (PulseAudio; docs/playback.md, "The sound check"): Blink's
+ *   capture path 12-14 ms, Gecko's 33 ms, WebKitGTK's 46 ms - the page cannot tell which.
+ * (Blink also gives capture timestamps: {@link outputLatencyFromCapture} needs no estimate.)
  * `acousticMs` (speaker to microphone, a phone: ~0.3 ms) is added to both.
  */
-export const DEFAULT_INPUT_MS = 10;
+export const DEFAULT_INPUT_MS = 25;
 export const PHONE_ACOUSTIC_MS = 0.3;
 
 export function inputLatency({ settingsLatencyS = null, acousticMs = PHONE_ACOUSTIC_MS } = {}) {
@@ -282,6 +283,14 @@ export function outputLatency(summary, input, rate) {
  */
 export function proposeOffset(measuredMs, believedMs) {
   return Math.max(-1000, Math.min(1000, Math.round(measuredMs - believedMs)));
+}
+
+/**
+ * Whether a check of `uncertaintyMs` says more than the page's own bound `boundMs` on its
+ * output timing (AudioClock.boundMs): a check that knows less proposes no change.
+ */
+export function checkIsBetter(uncertaintyMs, boundMs) {
+  return Number.isFinite(uncertaintyMs) && (!Number.isFinite(boundMs) || uncertaintyMs < boundMs);
 }
 
 /** Manual presets for Bluetooth (ms): its 150-650 ms spread has no one right value. */

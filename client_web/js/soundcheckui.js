@@ -189,11 +189,16 @@ export class SoundCheckUi {
       const b0 = beliefs.find(Boolean);
       const believedMs = b0 ? b0.heard - b0.render : null;
       const toServer = (perf) => this.clock.estimate((performance.timeOrigin + perf) * 1000).serverUs;
-      this.last = { rate, input, summary, output, trips, believedMs,
-        proposedOffsetMs: output && believedMs !== null ? SC.proposeOffset(output.ms, believedMs) : null,
+      const boundMs = this.engineOf()?.audioClock?.boundMs?.() ?? Infinity;
+      const better = !!output && SC.checkIsBetter(output.uncertaintyMs, boundMs);
+      this.last = { rate, input, summary, output, trips, believedMs, boundMs: Number.isFinite(boundMs) ? boundMs : null,
+        better,
+        proposedOffsetMs: output && believedMs !== null
+          ? (better ? SC.proposeOffset(output.ms, believedMs) : this.keeper.get('offset_ms', 0)) : null,
         renderServerUs: beliefs.map((b) => (b ? Math.round(toServer(b.render)) : null)),
         emitCtx: emits.map((f) => f / rate), settingsLatencyS: settings.latency ?? null,
         capturedServerUs: captured ? captured.map((c) => (c === null ? null : Math.round(toServer(c)))) : null,
+        renderPerfMs: renderMs, capturedPerfMs: captured, timeOrigin: performance.timeOrigin,
         roundTripOutput: SC.outputLatency(summary, input, rate),
         track: track.label || null, syncBoundUs: this.clock.errorBound() };
       this.state = (summary.ok || fromCapture) && this.last.proposedOffsetMs !== null ? 'result' : 'failed';
@@ -252,8 +257,8 @@ export class SoundCheckUi {
     $('soundcheck-accept').hidden = s !== 'result';
     if (s === 'result') {
       const o = this.last.output;
-      $('soundcheck-result-text').textContent = t('soundcheck_result', { latency: o.ms.toFixed(0),
-        uncertainty: o.uncertaintyMs.toFixed(0), offset: this.last.proposedOffsetMs });
+      $('soundcheck-result-text').textContent = t(this.last.better ? 'soundcheck_result' : 'soundcheck_result_same',
+        { latency: o.ms.toFixed(0), uncertainty: o.uncertaintyMs.toFixed(0), offset: this.last.proposedOffsetMs });
     } else if (s === 'failed') {
       const why = this.last?.error ? 'soundcheck_failed_mic' : `soundcheck_failed_${this.last?.summary?.why || 'quiet'}`;
       $('soundcheck-result-text').textContent = t(why);

@@ -8,10 +8,21 @@ one on the phone's sink (the *acoustic truth*: when the sound comes out, as in
 ``bench.acoustic``) and one on the loop's sink (when the "microphone" hears it: the
 loop's real delay, which stands for the air between a phone's speaker and its
 microphone and which no browser can see). The page is told that air path is 0 and
-reports, per chirp, the server time at which it rendered the chirp and the output
-latency it derives (round trip minus the input latency its platform reports).
-Asserted, per engine: the derived latency minus the loop's measured delay is within
-``LIMIT_MS`` of the acoustic truth, for every chirp; the accepted offset is applied.
+reports, per chirp, the performance time at which it rendered the chirp and the output
+latency it derives (round trip minus the input latency its platform reports, or by
+capture timestamps). Page times are put on the recorders' clock through
+``performance.timeOrigin`` (the wall clock; no NTP daemon here) rather than the
+page's clock sync, so the sync's own ±1 ms stays out of the truth.
+Asserted, per engine: the check gives a result, its error (the derived latency minus
+the loop's measured delay, against the acoustic truth) lies within the uncertainty the
+page states, the accepted offset is applied and remembered for the output; and the
+error is within ``LIMIT_MS``. That last one is met only where the platform times its
+capture (Blink: MediaStreamTrackProcessor's capture timestamps). Gecko and WebKit report
+nothing about their capture path (no ``getSettings().latency``, no capture timestamps)
+and a round trip cannot be split into output and input: they miss it by their unreported
+capture latency (+8 and +21 ms here against the page's 25 ms prior, docs/playback.md),
+an expected failure of exactly that assertion (:class:`LatencyMiss`, strict: it fails
+the day they pass).
 """
 
 from __future__ import annotations
@@ -65,7 +76,20 @@ def chirp_onsets_us(rec, epoch_us: int, after_us: float, count: int) -> list[flo
     return out
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+class LatencyMiss(AssertionError):
+    """The derived output latency is more than LIMIT_MS off the sound."""
+
+
+UNTIMED_CAPTURE = ("the engine reports nothing about its capture path (no getSettings().latency, no capture "
+                   "timestamps): the round trip cannot be split; measured here Gecko's capture path adds ~33 ms, "
+                   "WebKitGTK's ~46 ms, against the page's 25 ± 25 ms prior")
+
+
+@pytest.mark.parametrize("engine", [
+    "chromium",
+    pytest.param("firefox", marks=pytest.mark.xfail(strict=True, raises=LatencyMiss, reason=UNTIMED_CAPTURE)),
+    pytest.param("webkit", marks=pytest.mark.xfail(strict=True, raises=LatencyMiss, reason=UNTIMED_CAPTURE)),
+])
 def test_sound_check_measures_the_output_latency(engine, conductor_server, phones):
     from bench.acoustic.recorder import SinkRecorder
 
@@ -86,6 +110,7 @@ def test_sound_check_measures_the_output_latency(engine, conductor_server, phone
         p.wait_for("window.flashmob.st.engine && window.flashmob.st.engine.audioClock.ready", 10)
         time.sleep(1.5)  # the engine's belief has a few observations
         epoch = srv.conductor.now() - time.monotonic_ns() // 1000
+        wall = time.time_ns() // 1000 - time.monotonic_ns() // 1000  # wall µs - monotonic µs
         before = srv.conductor.now()
         p.click("#soundcheck-open")
         p.click("#soundcheck-start")
@@ -103,12 +128,17 @@ def test_sound_check_measures_the_output_latency(engine, conductor_server, phone
     assert len(heard) == n and len(in_air) == n, f"{engine}: chirps timed {len(heard)}/{len(in_air)} of {n}"
     derived = last["output"]["ms"]
     rows = []
+    origin = last["timeOrigin"]
+
+    def server_us(perf_ms):  # a page's performance time -> the recorders' (conductor) time
+        return (origin + perf_ms) * 1000 - wall + epoch
+
     for k in range(n):  # each chirp: its own round trip, its own loop delay (module-loopback wanders 3-4 ms)
-        truth_ms = (heard[k] - last["renderServerUs"][k]) / 1000
+        truth_ms = (heard[k] - server_us(last["renderPerfMs"][k])) / 1000
         loop_ms = (in_air[k] - heard[k]) / 1000
         if last["output"]["inputSource"] == "capture-timestamps":  # Blink: when the microphone captured it
-            c = last["capturedServerUs"][k]
-            mine = None if c is None else (c - last["renderServerUs"][k]) / 1000
+            c = last["capturedPerfMs"][k]
+            mine = None if c is None else c - last["renderPerfMs"][k]
         else:  # the round trip minus the input latency the platform reports (or the default)
             rt = last["trips"][k]["roundTripMs"]
             mine = None if rt is None else rt - last["input"]["ms"]
@@ -120,10 +150,14 @@ def test_sound_check_measures_the_output_latency(engine, conductor_server, phone
            + "; ".join(f"truth {t:.2f} loop {lo:.2f} error " + ("-" if e is None else f"{e:+.2f}") for t, lo, e in rows)
            + f"; the check's median against the medians {overall:+.2f} ms")
     print(msg)
-    # the check's own result, and every chirp it kept (an outlier it dropped is not its answer)
-    assert abs(overall) <= LIMIT_MS, msg
-    assert sum(e is not None and abs(e) <= LIMIT_MS for _, _, e in rows) >= 3, msg
+    # the page's stated uncertainty holds in every engine
+    assert abs(overall) <= last["output"]["uncertaintyMs"] + 1.0, msg
     # accepting applies it, remembered for this output
     p.click("#soundcheck-accept")
     applied = p.evaluate("window.flashmob.report().offset")
-    assert applied["ms"] == last["proposedOffsetMs"] and applied["how"] == "measured", applied
+    kept = p.evaluate("window.flashmob.keeper.get('offsets')")
+    assert applied["ms"] == last["proposedOffsetMs"], applied
+    assert any(v["ms"] == applied["ms"] and v["how"] == "measured" for v in kept.values()), kept
+    # the check's own result, and every chirp it kept (an outlier it dropped is not its answer)
+    if abs(overall) > LIMIT_MS or sum(e is not None and abs(e) <= LIMIT_MS for _, _, e in rows) < 3:
+        raise LatencyMiss(msg)
