@@ -497,7 +497,7 @@ class Conductor:
                            output_latency=agg.output_latency, ntp=self.ntp_status(),
                            seats=m.SeatCounts(**reg.seats.summary()),
                            announcements=self.recent_announcements(limit=self.options.announcements_kept),
-                           alarms=alarms, trouble=agg.trouble)
+                           alarms=alarms, trouble=agg.trouble, offsets=agg.offsets)
 
     def publish_feed(self, now: int, *, force: bool = False) -> list[fx.Effect]:
         """The feed for consoles if something changed (or ``force``), and anyone listens."""

@@ -392,7 +392,8 @@ function sendStatus({ force = false } = {}) {
   const bound = clock.errorBound();
   const fields = { verified: st.verified, sync_error_us: Number.isFinite(bound) ? Math.round(bound) : null,
     engine: e ? e.name : null, output_latency_us: e?.outputLatencyUs?.() ?? null,
-    position_us: e?.playing ? (e.positionUs() ?? undefined) : undefined, trouble: st.trouble };
+    position_us: e?.playing ? (e.positionUs() ?? undefined) : undefined, trouble: st.trouble,
+    ...soundcheck.statusFields() };
   if (force) statusCadence.reset();
   if (statusCadence.due(fields, performance.now())) conn.send(make.status(fields));
 }

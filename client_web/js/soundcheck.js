@@ -21,6 +21,7 @@
  * Everything here is a function of its arguments (no DOM, no audio, no clock):
  * tested under Node (tests/js/soundcheck.test.mjs).
  */
+import { OUTPUT, MAX_OFFSET_MS } from './wire.js';
 
 export const PROBE = Object.freeze({
   seconds: 0.25, // one chirp
@@ -282,7 +283,12 @@ export function outputLatency(summary, input, rate) {
  * same frame), both from render to speaker.
  */
 export function proposeOffset(measuredMs, believedMs) {
-  return Math.max(-1000, Math.min(1000, Math.round(measuredMs - believedMs)));
+  return clampOffset(measuredMs - believedMs);
+}
+
+/** An offset as the wire and the engines take it: whole ms within ±MAX_OFFSET_MS. */
+export function clampOffset(ms) {
+  return Math.max(-MAX_OFFSET_MS, Math.min(MAX_OFFSET_MS, Math.round(ms)));
 }
 
 /**
@@ -302,18 +308,18 @@ const SPEAKER = /speaker|haut-parleur|built-?in|internal|interne/i;
 
 /**
  * Which output the phone plays to, from `enumerateDevices()` audiooutput labels (empty
- * before a microphone permission; many phones list only "default"): 'bluetooth',
- * 'headphones', 'speaker' or 'unknown'. `labels[0]` is the device in use where the
+ * before a microphone permission; many phones list only "default"): an OUTPUT
+ * (wire.js: bluetooth, headphones, speaker, unknown). `labels[0]` is the device in use where the
  * platform lists the default first (Blink's "Default - ..." entry names it).
  */
 export function classifyOutput(labels) {
   const named = (labels || []).filter((l) => typeof l === 'string' && l.trim());
-  if (!named.length) return 'unknown';
+  if (!named.length) return OUTPUT.UNKNOWN;
   const first = named.find((l) => /^default\b/i.test(l)) || named[0];
-  if (BLUETOOTH.test(first)) return 'bluetooth';
-  if (WIRED.test(first)) return 'headphones';
-  if (SPEAKER.test(first)) return 'speaker';
-  return 'unknown';
+  if (BLUETOOTH.test(first)) return OUTPUT.BLUETOOTH;
+  if (WIRED.test(first)) return OUTPUT.HEADPHONES;
+  if (SPEAKER.test(first)) return OUTPUT.SPEAKER;
+  return OUTPUT.UNKNOWN;
 }
 
 /**

@@ -21,6 +21,7 @@
  * test rig (a phone's is PHONE_ACOUSTIC_MS).
  */
 import * as SC from './soundcheck.js';
+import { OUTPUT, OFFSET_HOW } from './wire.js';
 
 const $ = (id) => document.getElementById(id);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -38,7 +39,7 @@ export class SoundCheckUi {
    */
   constructor({ ctx, engine, clock, keeper, t, changed, acousticMs = SC.PHONE_ACOUSTIC_MS }) {
     Object.assign(this, { ctxOf: ctx, engineOf: engine, clock, keeper, t, changed, acousticMs });
-    this.output = { kind: 'unknown', label: null, key: 'unknown', why: null };
+    this.output = { kind: OUTPUT.UNKNOWN, label: null, key: SC.outputKey(OUTPUT.UNKNOWN, null), why: null };
     this.last = null; // the last check's numbers (tests, and the result shown)
     this.state = 'idle'; // idle | explain | running | result | failed
     this.refTimer = null;
@@ -51,28 +52,35 @@ export class SoundCheckUi {
     $('soundcheck-start').addEventListener('click', () => this.run());
     $('soundcheck-skip').addEventListener('click', () => { this.state = 'idle'; this.render(); });
     $('soundcheck-accept').addEventListener('click', () => {
-      if (this.last?.proposedOffsetMs != null) this.setOffset(this.last.proposedOffsetMs, 'measured');
+      if (this.last?.proposedOffsetMs != null) this.setOffset(this.last.proposedOffsetMs, OFFSET_HOW.MEASURED);
       this.state = 'idle';
       this.render();
     });
     $('soundcheck-ear').addEventListener('click', () => this.toggleReference());
     for (const b of document.querySelectorAll('[data-bt-preset]')) {
-      b.addEventListener('click', () => this.setOffset(Number(b.dataset.btPreset), 'preset'));
+      b.addEventListener('click', () => this.setOffset(Number(b.dataset.btPreset), OFFSET_HOW.PRESET));
     }
     navigator.mediaDevices?.addEventListener?.('devicechange', () => this.detectOutput());
     this.detectOutput();
   }
 
-  /** The applied offset (ms) and how it was chosen, for the status message. */
+  /** The applied offset (ms) and how it was chosen (null: none applied), and the output. */
   applied() {
     const ms = this.keeper.get('offset_ms', 0);
     const e = SC.rememberedOffset(this.keeper.get('offsets', {}), this.output.key);
-    return { ms, how: ms ? (e?.how || 'manual') : null, output: this.output.kind };
+    // an offset from before offsets were kept per output: set by hand
+    return { ms, how: ms ? (e?.how || OFFSET_HOW.MANUAL) : null, output: this.output.kind };
+  }
+
+  /** The status message's fields (docs/protocol.md, "status"): offset_ms, offset_how, output. */
+  statusFields() {
+    const a = this.applied();
+    return { offset_ms: a.ms, offset_how: a.how, output: a.output };
   }
 
   /** Apply `ms` to the output in use and remember it under that output. */
   setOffset(ms, how) {
-    const v = Math.max(-1000, Math.min(1000, Math.round(ms)));
+    const v = SC.clampOffset(ms);
     const offsets = { ...this.keeper.get('offsets', {}), [this.output.key]: { ms: v, how, at: Date.now() } };
     this.keeper.set({ offset_ms: v, offsets });
     this.changed();
@@ -81,7 +89,7 @@ export class SoundCheckUi {
 
   /** Add `d` ms (the −100/−10/+10/+100 buttons: by ear). */
   nudge(d) {
-    this.setOffset(this.keeper.get('offset_ms', 0) + d, 'ear');
+    this.setOffset(this.keeper.get('offset_ms', 0) + d, OFFSET_HOW.EAR);
   }
 
   async detectOutput() {
@@ -92,7 +100,7 @@ export class SoundCheckUi {
     } catch { /* no enumeration: unknown */ }
     const kind = SC.classifyOutput(labels);
     const label = labels.find((l) => /^default\b/i.test(l || '')) || labels.find((l) => l) || null;
-    this.switchOutput(kind, kind === 'unknown' ? null : label, kind === 'bluetooth' ? 'label' : null);
+    this.switchOutput(kind, kind === OUTPUT.UNKNOWN ? null : label, kind === OUTPUT.BLUETOOTH ? 'label' : null);
   }
 
   /** The engine's outputLatency reading (once a second from the page's tick). */
@@ -100,8 +108,8 @@ export class SoundCheckUi {
     const ctx = this.ctxOf();
     const now = this.engineOf()?.guard?.outputLatency;
     if (!ctx || typeof now !== 'number') return;
-    if (SC.latencyJumped(this.lastLatencyS, now) && this.output.kind !== 'bluetooth') {
-      this.switchOutput('bluetooth', this.output.label, 'latency');
+    if (SC.latencyJumped(this.lastLatencyS, now) && this.output.kind !== OUTPUT.BLUETOOTH) {
+      this.switchOutput(OUTPUT.BLUETOOTH, this.output.label, 'latency');
     }
     this.lastLatencyS = now;
   }
@@ -264,7 +272,7 @@ export class SoundCheckUi {
       $('soundcheck-result-text').textContent = t(why);
     }
     $('soundcheck-ear').textContent = t(this.refTimer ? 'soundcheck_ear_stop' : 'soundcheck_ear');
-    $('bluetooth-notice').hidden = this.output.kind !== 'bluetooth';
+    $('bluetooth-notice').hidden = this.output.kind !== OUTPUT.BLUETOOTH;
     const a = this.applied();
     $('offset-how').textContent = a.how ? t(`offset_how_${a.how}`) : '';
   }
