@@ -161,3 +161,35 @@ def test_sound_check_measures_the_output_latency(engine, conductor_server, phone
     # the check's own result, and every chirp it kept (an outlier it dropped is not its answer)
     if abs(overall) > LIMIT_MS or sum(e is not None and abs(e) <= LIMIT_MS for _, _, e in rows) < 3:
         raise LatencyMiss(msg)
+
+
+def test_reference_click_lands_on_the_conductors_whole_seconds(conductor_server, phones):
+    """The by-ear reference (Chromium): a click on every whole second of the conductor's clock,
+    through the show's own map, so every phone of a crowd clicks together; by the sound."""
+    from bench.acoustic.recorder import SinkRecorder
+
+    srv = conductor_server()
+    ph = phones("chromium", srv)
+    p = ph.page
+    p.wait_for_selector("#join-button", 20)
+    p.click("#join-button")
+    p.wait_for("window.flashmob.report().verified", 30)
+    p.click("#enable-sound")
+    p.wait_for("document.body.dataset.screen === 'wait'", 15)
+    p.wait_for("window.flashmob.report().syncBoundUs < 3000", 20)
+    p.wait_for("window.flashmob.st.engine && window.flashmob.st.engine.audioClock.ready", 10)
+    with SinkRecorder(ph.pulse, ph.sink, SINK_RATE) as rec:
+        rec.wait_settled()
+        time.sleep(1.0)
+        epoch = srv.conductor.now() - time.monotonic_ns() // 1000
+        p.click("#screen-wait details summary")
+        p.click("#soundcheck-ear")
+        time.sleep(4.5)
+        p.click("#soundcheck-ear")
+        bound_ms = p.evaluate("window.flashmob.st.engine.audioClock.boundMs()")
+        sync_us = p.evaluate("window.flashmob.clock.errorBound()")
+        heard = [t + epoch for t in rec.onsets_mono_us(after_mono_us=time.monotonic_ns() / 1000 - 6e6)]
+    errors_ms = [((t + 500_000) % 1_000_000 - 500_000) / 1000 for t in heard]
+    assert len(heard) >= 3, heard
+    assert all(abs(e) <= bound_ms + sync_us / 1000 + 1.0 for e in errors_ms), (errors_ms, bound_ms, sync_us)
+    assert all(abs(e) <= LIMIT_MS for e in errors_ms), (errors_ms, bound_ms, sync_us)
