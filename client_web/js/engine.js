@@ -1,5 +1,6 @@
 /**
- * Web Audio playback engine: the shell around playplan.js.
+ * Web Audio playback engine: the shell around playplan.js (what to schedule) and
+ * timemap.js (the clock maths); the player interface is engineapi.js.
  *
  * Every `tickMs` it observes the audio clock (audioclock.js), builds the ideal
  * map "show sample -> AudioContext time" from
@@ -17,15 +18,10 @@
  */
 import { Planner, idealSample } from './playplan.js';
 import { AudioClock, latencyReadsCanBlock } from './audioclock.js';
+import { START_SYNC_BOUND_US, idealMap, heardClientUs, heardCtxNow, sampleToUs, mayAnchor, mapEpoch,
+  trimWindow } from './timemap.js';
 
-/**
- * A show's first run is not anchored on a clock sync whose bound is above this (µs) while
- * a fresh burst of sync requests may still improve it (`syncWaitMs` after play()): a phone
- * that joined a running show on its first, poor estimate played 346 ms off (CI). After the
- * wait it plays on what it has, and a later model change beyond the bound re-anchors
- * (ClockSync `snapUs`).
- */
-export const START_SYNC_BOUND_US = 10_000;
+export { START_SYNC_BOUND_US };
 
 export class WebAudioEngine {
   /**
@@ -93,10 +89,8 @@ export class WebAudioEngine {
   /** Server time (µs) at which the frame of context time t is heard (by `source`: default the trusted one). */
   serverUsAtCtx(t, source) {
     if (!this.audioClock.ready) this._observe();
-    const heard = this.audioClock.perfAt(t, source);
-    if (heard === null) return null;
-    const clientUs = (performance.timeOrigin + heard + this.offsetMs()) * 1000;
-    return this.clock.estimate(clientUs).serverUs;
+    const clientUs = heardClientUs(this.audioClock.perfAt(t, source), performance.timeOrigin, this.offsetMs());
+    return clientUs === null ? null : this.clock.estimate(clientUs).serverUs;
   }
 
   /**
@@ -198,17 +192,9 @@ export class WebAudioEngine {
   /** The ideal map: ctx time of each show sample, from the clock models now. */
   idealMap() {
     const perfNow = performance.now();
-    const clientNowUs = (performance.timeOrigin + perfNow) * 1000;
-    const serverNow = this.clock.serverTime(clientNowUs);
-    const rate = 1 + this.clock.driftPpm / 1e6; // server µs per client µs
-    const ctxOfSample = (s) => {
-      const serverUs = this.show.start_at_us + (s * 1e6) / this.sr;
-      const perfHeard = perfNow + (serverUs - serverNow) / rate / 1000;
-      return this.audioClock.ctxAt(perfHeard - this.offsetMs());
-    };
-    const ctx0 = ctxOfSample(0);
-    const span = this.sr * 1000;
-    return { ctx0, ctxPerSample: (ctxOfSample(span) - ctx0) / span };
+    return idealMap({ perfNow, serverNowUs: this.clock.serverTime((performance.timeOrigin + perfNow) * 1000),
+      driftPpm: this.clock.driftPpm, startAtUs: this.show.start_at_us, sampleRate: this.sr,
+      offsetMs: this.offsetMs(), ctxAtPerf: (p) => this.audioClock.ctxAt(p) });
   }
 
   /** Play the show `show` (absolute start): from its start, or joining where it is. */
@@ -241,14 +227,12 @@ export class WebAudioEngine {
     this._observe();
     // a fresh context (a reload mid-show): no latency is read in its first second (see
     // _observe), so nothing is scheduled before its readings are; then a few quanta more
-    if (!this.audioClock.settled || !(this.ctx.currentTime >= this.guard.settleS)) return;
-    if (!this.report.runs.length) {
-      // a first run: on steady output stamps (AudioClock.stable), for at most stableWaitS of
-      // context time; and not on a poor clock sync while a burst may still improve it
-      // (START_SYNC_BOUND_US)
-      if (!this.audioClock.stable && this.ctx.currentTime < this.guard.settleS + this.stableWaitS) return;
-      if (!(this.clock.errorBound() <= START_SYNC_BOUND_US) && performance.now() < this.syncWaitUntil) return;
-    }
+    // a first run: on steady output stamps (AudioClock.stable), for at most stableWaitS of
+    // context time; and not on a poor clock sync while a burst may still improve it
+    // (START_SYNC_BOUND_US): timemap.js mayAnchor
+    if (!mayAnchor({ settled: this.audioClock.settled, stable: this.audioClock.stable, ctxTime: this.ctx.currentTime,
+      settleS: this.guard.settleS, stableWaitS: this.stableWaitS, hasRuns: this.report.runs.length > 0,
+      syncBoundUs: this.clock.errorBound(), nowMs: performance.now(), syncWaitUntilMs: this.syncWaitUntil })) return;
     const map = this.idealMap();
     const now = this.ctx.currentTime;
     // the map jumped: the published server time was set to its model (ClockSync snaps), the
@@ -257,9 +241,7 @@ export class WebAudioEngine {
     // later: faults.shift; an impossible line): follow it now
     // rather than trim it away over tens of seconds (a glitch at the start of a fresh context
     // left an offline reload's start 25-30 ms late, measured by the sound)
-    const faults = this.audioClock.faults;
-    const seen = `${this.clock.snaps}/${this.audioClock.source}/${faults.jump || 0}/${faults['line-impossible'] || 0}`
-      + `/${faults.shift || 0}`;
+    const seen = mapEpoch(this.clock.snaps, this.audioClock.source, this.audioClock.faults);
     if (seen !== this.seen) {
       if (this.seen !== undefined) this.planner.reanchor();
       this.seen = seen;
@@ -319,13 +301,9 @@ export class WebAudioEngine {
    * before, cut 529 frames too many in Firefox: its sound came 11 ms early at 48 kHz.)
    */
   _trim(buf, seg) {
-    const ratio = buf.sampleRate / this.sr;
-    const want = Math.round(seg.samples * ratio);
-    if (buf.length <= want + 1) return buf;
-    const extra = buf.length - want;
-    const tail = seg.padding != null ? Math.max(0, Math.round((seg.padding - 529) * ratio)) : null;
-    const lead = tail !== null ? Math.min(extra, Math.max(0, extra - tail))
-      : Math.min(extra, Math.round(((seg.encoder_delay ?? 576) + 529) * ratio));
+    const w = trimWindow(buf.length, buf.sampleRate, seg, this.sr); // timemap.js
+    if (!w) return buf;
+    const { lead, want } = w;
     const out = this.ctx.createBuffer(buf.numberOfChannels, want, buf.sampleRate);
     for (let c = 0; c < buf.numberOfChannels; c++) out.copyToChannel(buf.getChannelData(c).subarray(lead, lead + want), c);
     return out;
@@ -414,9 +392,8 @@ export class WebAudioEngine {
   /** Position being heard now (µs), or null. */
   positionUs() {
     if (!this.planner || !this.audioClock.ready) return null;
-    const heardCtx = this.audioClock.ctxAt(performance.now() - this.offsetMs());
-    const s = this.planner.scheduledSampleAt(heardCtx);
-    return s === null ? null : Math.round((s * 1e6) / this.sr);
+    const heardCtx = heardCtxNow((p) => this.audioClock.ctxAt(p), performance.now(), this.offsetMs());
+    return sampleToUs(this.planner.scheduledSampleAt(heardCtx), this.sr);
   }
 
   outputLatencyUs() {

@@ -1,10 +1,12 @@
 /**
  * Fallback engine: an <audio> element on the group's full MP3, for browsers
- * without Web Audio or whose context stays suspended. Kept in sync every
- * `tickMs`: a seek when off by more than 250 ms, else a playbackRate trim
- * (within ±2 %) proportional to the error. Less precise than Web Audio
- * (tens of ms), but it plays.
+ * without Web Audio or whose context stays suspended (the player interface:
+ * engineapi.js). Kept in sync every `tickMs` by the control law of medialaw.js
+ * (a seek when off by more than 250 ms, else a playbackRate trim within ±2 %
+ * proportional to the error); this shell only reads and drives the element.
  */
+import { expectedS, mediaStep } from './medialaw.js';
+
 export class MediaEngine {
   /**
    * @param {object} o
@@ -29,8 +31,7 @@ export class MediaEngine {
 
   /** Where the audio should be now (s), or null before the start. */
   expectedS() {
-    const now = this.clock.serverTime();
-    return (now - this.show.start_at_us) / 1e6 + this.offsetMs() / 1000;
+    return expectedS(this.clock.serverTime(), this.show.start_at_us, this.offsetMs());
   }
 
   play(show) {
@@ -44,28 +45,13 @@ export class MediaEngine {
   tick() {
     const a = this.audio;
     const want = this.expectedS();
-    if (want < -0.05) {
-      if (!a.paused) a.pause();
-      if (Math.abs(a.currentTime) > 0.001) a.currentTime = 0;
-      return;
-    }
-    if (Number.isFinite(a.duration) && want >= a.duration) {
-      a.pause();
-      return;
-    }
-    if (a.paused) {
-      a.currentTime = Math.max(0, want);
-      a.play().catch(() => {});
-      if (!this.report.firstSample) this.report.firstSample = { startedAtS: want };
-      return;
-    }
-    const err = a.currentTime - want; // > 0: ahead
-    if (Math.abs(err) > 0.25) {
-      a.currentTime = want + 0.05;
-      this.report.seeks++;
-    } else {
-      a.playbackRate = Math.min(1.02, Math.max(0.98, 1 - err * 0.1));
-    }
+    const act = mediaStep({ wantS: want, currentTime: a.currentTime, paused: a.paused, durationS: a.duration });
+    if (act.pause) a.pause();
+    if (act.seekTo !== undefined) a.currentTime = act.seekTo;
+    if (act.play) a.play().catch(() => {});
+    if (act.started && !this.report.firstSample) this.report.firstSample = { startedAtS: want };
+    if (act.seeked) this.report.seeks++;
+    if (act.rate !== undefined) a.playbackRate = act.rate;
   }
 
   positionUs() {
@@ -73,6 +59,16 @@ export class MediaEngine {
   }
 
   outputLatencyUs() {
+    return null;
+  }
+
+  /** The element reports nothing about its output timing (its errors reach the page as `error` events). */
+  timingTrouble() {
+    return null;
+  }
+
+  /** The element's start is not measured: no bound. */
+  startBoundUs() {
     return null;
   }
 

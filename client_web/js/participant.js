@@ -4,7 +4,7 @@
  * end. Abort fades out; urgent announcements take over the screen.
  *
  * Principles (docs/architecture.md, 3 and 6): the start is absolute ("sample 0 at server time T"); the screen
- * follows from phaseAt(show, server now) every frame; the show record, the
+ * follows from phaseAt(show, server now) every frame, by the rules of participantmachine.js (pure); the show record, the
  * clock model, the participant id and the manual offset are kept in
  * localStorage, so a reload, a call, a lock or a lost network resume where the
  * show is. Test hooks: `window.flashmob` (state and engine reports), and
@@ -17,13 +17,15 @@
  */
 import { Connection, socketUrl } from './connection.js';
 import { ClockSync } from './clocksync.js';
-import { parse, make, TYPES, ERRORS, LEVEL, SEAT, STATE, PATHS } from './protocol.js';
+import { parse, make, TYPES, ERRORS, LEVEL, SEAT, PATHS } from './protocol.js';
 import { Keeper } from './storage.js';
 import { BundleStore, groupFiles } from './download.js';
 import { sha256Hex } from './sha256.js';
 import { WebAudioEngine, createUnlockedContext, playTestTone } from './engine.js';
 import { MediaEngine } from './mediaengine.js';
 import * as SS from './showstate.js';
+import { ScreenMachine, engineCommand } from './participantmachine.js';
+import { engineProblems } from './engineapi.js';
 import { checkManifest } from './manifestcheck.js';
 import { pickLanguage, translator } from './i18n.js';
 import { TroubleWatch, remedies } from './trouble.js';
@@ -40,8 +42,10 @@ const st = {
   show: keeper.get('show'), verified: false, engine: null, ctx: null, online: false, screen: null,
   announcements: [], dismissed: new Set(), lastCountdown: null, lastCueMs: null, wakeLock: null, error: null,
   trouble: null,
-  seat: null, challenge: null,
+  seat: null, challenge: null, machineError: null,
 };
+/** The screens' rules and transitions (participantmachine.js); render() feeds it the facts. */
+const screens = new ScreenMachine();
 const watch = new TroubleWatch();
 /** The player the person chose (or the URL forces): 'media' or 'webaudio'. */
 const player = () => (params.get('engine') === 'media' || keeper.get('player') === 'media' ? 'media' : 'webaudio');
@@ -78,7 +82,7 @@ function report() {
     runs: e?.report.runs ?? [], syncSamples: clock.samples.length,
     position_us: e?.positionUs?.() ?? null, startAt: st.show?.start_at_us ?? null, online: st.online,
     ctxState: st.ctx?.state ?? null, error: st.error, decodeErrors: e?.report.decodeErrors ?? 0, trouble: st.trouble,
-    soundcheck: soundcheck.last, offset: soundcheck.applied() };
+    machineError: st.machineError, soundcheck: soundcheck.last, offset: soundcheck.applied() };
 }
 
 // ------------------------------------------------------------------ messages
@@ -252,6 +256,8 @@ function makeEngine() {
     st.engine = new WebAudioEngine({ ctx: st.ctx, clock, group: st.group, sampleRate: st.manifest.sample_rate,
       bytesOf: (p) => st.store.bytesOf(p), offsetMs, probe: params.get('probe') === '1' });
   }
+  const missing = engineProblems(st.engine); // engineapi.js: the one interface of both players
+  if (missing.length) st.machineError = `engine ${st.engine.name}: ${missing.join('; ')}`;
   syncEngine();
 }
 
@@ -299,14 +305,9 @@ async function requestWakeLock() {
 function syncEngine() {
   const e = st.engine;
   if (!e || !st.show) return;
-  const ph = SS.phaseAt(st.show, clock.serverTime() ?? 0).phase;
-  if (st.show.state === STATE.ABORTED) {
-    if (e.playing) e.stop({ fadeS: 1.5 });
-  } else if (st.show.state === STATE.LOBBY || st.show.start_at_us == null) {
-    if (e.playing) e.stop({ fadeS: 0.3 });
-  } else if (ph === 'countdown' || ph === 'playing') {
-    e.play(st.show);
-  }
+  const cmd = engineCommand(st.show, SS.phaseAt(st.show, clock.serverTime() ?? 0).phase, e.playing);
+  if (cmd?.stop) e.stop({ fadeS: cmd.stop });
+  else if (cmd?.play) e.play(st.show);
 }
 
 // ------------------------------------------------------------------ trouble
@@ -409,6 +410,24 @@ function applyTexts() {
   }
 }
 
+/**
+ * The screen the rules of participantmachine.js choose for what the page knows. A fact or a
+ * move the machine cannot accept is a bug of this page: kept in report().machineError (the
+ * tests fail on it) and the rules' choice is shown all the same.
+ */
+function chooseScreen(ph) {
+  const facts = { joined: !!(st.pid && st.manifest), phase: ph.phase, verified: !!st.verified, soundOn: !!st.soundOn,
+    hasShow: !!st.show };
+  try {
+    return screens.step(facts).screen;
+  } catch (e) {
+    st.machineError = st.machineError || String(e.message || e);
+    if (!e.screen) throw e;
+    screens.force(e.screen);
+    return e.screen;
+  }
+}
+
 function show(screen) {
   if (st.screen === screen) return;
   st.screen = screen;
@@ -430,14 +449,7 @@ function render() {
   $('error').hidden = !st.error;
   $('error').textContent = st.error || '';
 
-  if (!st.pid || !st.manifest) show('join');
-  else if (ph.phase === 'aborted') show('aborted');
-  else if (ph.phase === 'ended') show('end');
-  else if (!st.verified) show('group');
-  else if (!st.soundOn) show(st.show && ph.phase === 'playing' ? 'rejoin' : 'group');
-  else if (ph.phase === 'countdown') show('countdown');
-  else if (ph.phase === 'playing') show('play');
-  else show('wait');
+  show(chooseScreen(ph));
 
   // group / download
   if (st.progress) {

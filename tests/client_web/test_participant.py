@@ -355,6 +355,8 @@ def test_show_in_one_engine(engine, conductor_server, phones, artifacts):
     for ph in (a, b, c):
         errs = [e for e in ph.page.console_errors() if not (ph is b and is_network_loss(e))]
         assert errs == [], (ph.engine, errs)
+        # the screen machine (participantmachine.js) accepted every fact and every move
+        assert ph.report()["machineError"] is None, (ph.engine, ph.report()["machineError"])
     console.close()
     end_with_known_misses(misses)
 
