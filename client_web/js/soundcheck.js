@@ -163,8 +163,11 @@ export function assemble(blocks) {
  * Capture-timed recording (Blink's MediaStreamTrackProcessor: each AudioData's
  * `timestamp` is the capture time of its first frame, µs on the performance
  * timeline): blocks [{timestampUs, data}] at `rate` -> one recording, sample 0 at
- * `startMs` (performance ms). A block whose timestamp is more than 1 ms off the
- * running count is placed by its timestamp (the gap is silence).
+ * `startMs` (performance ms). A block whose timestamp is off the running count by
+ * more than half a block (and 2 ms) is placed by its timestamp (a lost block: the gap is
+ * silence). Each block's stamp
+ * says where sample 0 is (its stamp minus its place); they jitter by the sound
+ * server's timing reports (1-3 ms here, under load), so `startMs` is their median.
  */
 export function timedRecording(blocks, rate) {
   if (!blocks.length) return { recording: new Float32Array(0), startMs: 0 };
@@ -172,13 +175,14 @@ export function timedRecording(blocks, rate) {
   let frames = 0;
   const at = blocks.map((b) => {
     const byTs = Math.round(((b.timestampUs - startUs) / 1e6) * rate);
-    const f = Math.abs(byTs - frames) > rate / 1000 ? byTs : frames;
+    const f = Math.abs(byTs - frames) > Math.max(rate / 500, b.data.length / 2) ? byTs : frames;
     frames = f + b.data.length;
     return f;
   });
   const recording = new Float32Array(Math.max(0, frames));
   blocks.forEach((b, i) => { if (at[i] >= 0) recording.set(b.data, at[i]); });
-  return { recording, startMs: startUs / 1000 };
+  const origins = blocks.map((b, i) => b.timestampUs - (at[i] / rate) * 1e6);
+  return { recording, startMs: median(origins) / 1000 };
 }
 
 /**

@@ -127,6 +127,26 @@ export class SoundCheckUi {
     this.render();
   }
 
+  /**
+   * Observe the audio clock every 100 ms (as while a show plays) until the returned stop is
+   * called: at rest the engine observes once a second, and a belief read from a line fitted at
+   * that pace was measured 20 ms off the sound (Blink, at rest) - the offset is a difference
+   * against the belief, so the belief must be the one the show will have.
+   */
+  observeClosely() {
+    const e = this.engineOf();
+    if (!e || typeof e._observe !== 'function') return () => {};
+    const id = setInterval(() => { if (!e.timer && this.ctxOf()?.state === 'running') e._observe(); }, 100);
+    return () => clearInterval(id);
+  }
+
+  /** Until the engine's audio clock is stable (at most `ms`), observing closely. */
+  async steadyBelief(ms = 3000) {
+    const until = performance.now() + ms;
+    await sleep(1000);
+    while (performance.now() < until && !this.engineOf()?.audioClock?.stable) await sleep(100);
+  }
+
   /** The page's belief for ctx time t: render time and heard time (performance ms), or null. */
   belief(t) {
     const ac = this.engineOf()?.audioClock;
@@ -142,6 +162,7 @@ export class SoundCheckUi {
     this.state = 'running';
     this.render();
     let stream = null, node = null, src = null;
+    const unwatch = this.observeClosely();
     try {
       const audio = { echoCancellation: false, noiseSuppression: false, autoGainControl: false };
       try {
@@ -167,7 +188,7 @@ export class SoundCheckUi {
       const until = performance.now() + 5000;
       while (!blocks.length && performance.now() < until) await sleep(50);
       if (!blocks.length) throw new Error('the microphone delivered nothing');
-      await sleep(300); // the capture path settles
+      await this.steadyBelief(); // the capture path settles meanwhile
       const rate = ctx.sampleRate;
       const probe = SC.chirp(rate);
       const buf = ctx.createBuffer(1, probe.length, rate);
@@ -214,6 +235,7 @@ export class SoundCheckUi {
       this.last = { error: `${e?.name || 'Error'}: ${e?.message || e}` };
       this.state = 'failed';
     } finally {
+      unwatch();
       try { src?.disconnect(); node?.disconnect(); } catch { /* gone */ }
       for (const tr of stream?.getTracks() || []) tr.stop(); // the microphone is released at once
     }
@@ -225,6 +247,7 @@ export class SoundCheckUi {
     if (this.refTimer) {
       clearInterval(this.refTimer);
       this.refTimer = null;
+      this.refUnwatch?.();
       this.render();
       return;
     }
@@ -234,6 +257,7 @@ export class SoundCheckUi {
     const click = ctx.createBuffer(1, 6, ctx.sampleRate);
     click.getChannelData(0).fill(0.8);
     let next = null;
+    this.reference = []; // what was scheduled (tests)
     const schedule = () => {
       const perfNow = performance.now();
       const serverNow = this.clock.serverTime((performance.timeOrigin + perfNow) * 1000);
@@ -246,9 +270,12 @@ export class SoundCheckUi {
         s.buffer = click;
         s.connect(ctx.destination);
         s.start(at);
+        this.reference.push({ targetUs: target, ctx: at, heardServerUs: this.clock.serverTime((performance.timeOrigin
+          + ac.perfAt(at) + this.keeper.get('offset_ms', 0)) * 1000), currentTime: ctx.currentTime, perfNow });
       }
       next = target + 1e6;
     };
+    this.refUnwatch = this.observeClosely();
     schedule();
     this.refTimer = setInterval(schedule, 250);
     this.render();
@@ -259,7 +286,7 @@ export class SoundCheckUi {
     const s = this.state;
     $('soundcheck-open').hidden = s !== 'idle' || !this.ctxOf() || this.engineOf()?.name !== 'webaudio'
       || !navigator.mediaDevices?.getUserMedia;
-    $('soundcheck-explain').hidden = s !== 'explain';
+    $('soundcheck-explain').hidden = s !== 'explain' && s !== 'failed'; // a failed check may be tried again
     $('soundcheck-running').hidden = s !== 'running';
     $('soundcheck-result').hidden = s !== 'result' && s !== 'failed';
     $('soundcheck-accept').hidden = s !== 'result';

@@ -111,17 +111,23 @@ def test_sound_check_measures_the_output_latency(engine, conductor_server, phone
         time.sleep(1.5)  # the engine's belief has a few observations
         epoch = srv.conductor.now() - time.monotonic_ns() // 1000
         wall = time.time_ns() // 1000 - time.monotonic_ns() // 1000  # wall µs - monotonic µs
-        before = srv.conductor.now()
         p.click("#soundcheck-open")
-        p.click("#soundcheck-start")
-        p.wait_for("['result', 'failed'].includes(window.flashmob.soundcheck.state)", 30)
-        time.sleep(0.3)
-        last = p.evaluate("window.flashmob.soundcheck.last")
+        tries = []
+        for _ in range(3):  # a person tries again when the check was unsteady (a loaded machine: glitches)
+            before = srv.conductor.now()  # the chirps of this try only
+            p.click("#soundcheck-start")
+            p.wait_for("['result', 'failed'].includes(window.flashmob.soundcheck.state)", 30)
+            time.sleep(0.3)
+            last = p.evaluate("window.flashmob.soundcheck.last")
+            tries.append((last.get("summary") or {}).get("why") or last.get("error"))
+            if p.evaluate("window.flashmob.soundcheck.state") == "result":
+                break
+            p.wait_for_selector("#soundcheck-start", 5)
     finally:
         out.__exit__(None, None, None)
         air.__exit__(None, None, None)
-    assert last and "error" not in last, f"{engine}: the check failed: {last}"
-    assert last["output"], f"{engine}: no output latency: {last['summary']} trips {last['trips']}"
+    assert last and "error" not in last, f"{engine}: the check failed: {last} (tries {tries})"
+    assert last["output"], f"{engine}: no output latency: {last['summary']} trips {last['trips']} (tries {tries})"
     n = len(last["renderServerUs"])
     heard = chirp_onsets_us(out, epoch, before, n)
     in_air = chirp_onsets_us(air, epoch, before, n)
@@ -183,13 +189,15 @@ def test_reference_click_lands_on_the_conductors_whole_seconds(conductor_server,
         time.sleep(1.0)
         epoch = srv.conductor.now() - time.monotonic_ns() // 1000
         p.click("#screen-wait details summary")
+        since = time.monotonic_ns() / 1000  # (the test tone of "enable sound" is older)
         p.click("#soundcheck-ear")
         time.sleep(4.5)
         p.click("#soundcheck-ear")
         bound_ms = p.evaluate("window.flashmob.st.engine.audioClock.boundMs()")
         sync_us = p.evaluate("window.flashmob.clock.errorBound()")
-        heard = [t + epoch for t in rec.onsets_mono_us(after_mono_us=time.monotonic_ns() / 1000 - 6e6)]
+        planned = p.evaluate("window.flashmob.soundcheck.reference")
+        heard = [t + epoch for t in rec.onsets_mono_us(after_mono_us=since)]
     errors_ms = [((t + 500_000) % 1_000_000 - 500_000) / 1000 for t in heard]
     assert len(heard) >= 3, heard
-    assert all(abs(e) <= bound_ms + sync_us / 1000 + 1.0 for e in errors_ms), (errors_ms, bound_ms, sync_us)
+    assert all(abs(e) <= bound_ms + sync_us / 1000 + 1.0 for e in errors_ms), (errors_ms, bound_ms, sync_us, planned)
     assert all(abs(e) <= LIMIT_MS for e in errors_ms), (errors_ms, bound_ms, sync_us)

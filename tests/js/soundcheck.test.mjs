@@ -109,6 +109,11 @@ test('timedRecording + capturedAt: capture times from timestamps, gaps placed by
   const got = SC.capturedAt(timed, p, [5000 + 300, null], RATE);
   assert.ok(Math.abs(got[0] - 5500) < 0.05, String(got[0]));
   assert.equal(got[1], null);
+  // stamps that jitter by ±1.5 ms (a loaded sound server): their median places the chirp
+  const rand = rng(11);
+  const jittered = blocks.map((b) => ({ ...b, timestampUs: b.timestampUs + Math.round((rand() - 0.5) * 3000) }));
+  const got2 = SC.capturedAt(SC.timedRecording(jittered, RATE), p, [5300], RATE);
+  assert.ok(Math.abs(got2[0] - 5500) < 0.3, String(got2[0]));
   const lat = SC.outputLatencyFromCapture([5500, 5500.5, 5501, null], [5400, 5400, 5400, 5400], 0.3);
   assert.ok(Math.abs(lat.ms - 100.2) < 1e-9 && lat.inputSource === 'capture-timestamps' && lat.found === 3);
   assert.equal(SC.outputLatencyFromCapture([5500, null, null], [5400, 5400, 5400]), null);
