@@ -203,14 +203,21 @@ export function capturedAt(timed, probe, renderMs, rate, { maxRoundTripS = PROBE
 }
 
 /**
+ * How far a capture timestamp can be from the sound (ms): the sound server's timing of the
+ * capture, measured here -4.6..+1.9 ms (Blink on PulseAudio, 7 runs at load 5-8).
+ */
+export const CAPTURE_TIMING_MS = 5;
+
+/**
  * The output latency from capture times: {ms (median of captured - rendered - acousticMs),
- * uncertaintyMs (half the spread + 1 ms: the sound server's capture timing), found} or
- * null when fewer than MIN_FOUND chirps were found or they disagree by > MAX_SPREAD_MS.
+ * uncertaintyMs (half the spread + CAPTURE_TIMING_MS), found} or null when fewer than
+ * MIN_FOUND chirps agree (see {@link agree}).
  */
 export function outputLatencyFromCapture(captured, renderMs, acousticMs = PHONE_ACOUSTIC_MS) {
   const a = agree(captured.map((c, k) => (c === null || renderMs[k] === null ? null : c - renderMs[k])));
   if (!a.ok) return null;
-  return { ms: a.valueMs - acousticMs, uncertaintyMs: a.spreadMs / 2 + 1, inputSource: 'capture-timestamps', found: a.kept };
+  return { ms: a.valueMs - acousticMs, uncertaintyMs: a.spreadMs / 2 + CAPTURE_TIMING_MS, inputSource: 'capture-timestamps',
+    found: a.kept };
 }
 
 const median = (xs) => {
@@ -253,11 +260,12 @@ export function summarize(trips) {
  *   PulseAudio: the capture path added 10-13 ms);
  * - nothing reported (Gecko, WebKit): the middle of [0, 2 × DEFAULT_INPUT_MS], uncertain by
  *   half of it. Measured here (PulseAudio; docs/playback.md, "The sound check"): Blink's
- *   capture path 12-14 ms, Gecko's 33 ms, WebKitGTK's 46 ms - the page cannot tell which.
+ *   capture path 12-14 ms, Gecko's 9-33 ms, WebKitGTK's 46-82 ms, run to run - the page
+ *   cannot tell which.
  * (Blink also gives capture timestamps: {@link outputLatencyFromCapture} needs no estimate.)
  * `acousticMs` (speaker to microphone, a phone: ~0.3 ms) is added to both.
  */
-export const DEFAULT_INPUT_MS = 25;
+export const DEFAULT_INPUT_MS = 50;
 export const PHONE_ACOUSTIC_MS = 0.3;
 
 export function inputLatency({ settingsLatencyS = null, acousticMs = PHONE_ACOUSTIC_MS } = {}) {
@@ -296,11 +304,15 @@ export function clampOffset(ms) {
 }
 
 /**
- * Whether a check of `uncertaintyMs` says more than the page's own bound `boundMs` on its
- * output timing (AudioClock.boundMs): a check that knows less proposes no change.
+ * Whether the check should change the offset: it knows more than the page (its uncertainty
+ * below the page's own bound `boundMs`, AudioClock.boundMs), or it shows the page's belief
+ * wrong (the belief outside the check's interval: a Bluetooth speaker heard 300 ms late is
+ * worth correcting with a ±50 ms check). Otherwise the check proposes no change.
  */
-export function checkIsBetter(uncertaintyMs, boundMs) {
-  return Number.isFinite(uncertaintyMs) && (!Number.isFinite(boundMs) || uncertaintyMs < boundMs);
+export function checkIsBetter(uncertaintyMs, boundMs, measuredMs = null, believedMs = null) {
+  if (!Number.isFinite(uncertaintyMs)) return false;
+  if (!Number.isFinite(boundMs) || uncertaintyMs < boundMs) return true;
+  return Number.isFinite(measuredMs) && Number.isFinite(believedMs) && Math.abs(measuredMs - believedMs) > uncertaintyMs;
 }
 
 /** Manual presets for Bluetooth (ms): its 150-650 ms spread has no one right value. */

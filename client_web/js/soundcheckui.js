@@ -219,7 +219,7 @@ export class SoundCheckUi {
       const believedMs = b0 ? b0.heard - b0.render : null;
       const toServer = (perf) => this.clock.estimate((performance.timeOrigin + perf) * 1000).serverUs;
       const boundMs = this.engineOf()?.audioClock?.boundMs?.() ?? Infinity;
-      const better = !!output && SC.checkIsBetter(output.uncertaintyMs, boundMs);
+      const better = !!output && SC.checkIsBetter(output.uncertaintyMs, boundMs, output.ms, believedMs);
       this.last = { rate, input, summary, output, trips, believedMs, boundMs: Number.isFinite(boundMs) ? boundMs : null,
         better,
         proposedOffsetMs: output && believedMs !== null

@@ -125,6 +125,8 @@ test('proposeOffset and checkIsBetter: the measured minus the believed, clamped;
   assert.equal(SC.checkIsBetter(2, 50), true);
   assert.equal(SC.checkIsBetter(26.5, 0.6), false);
   assert.equal(SC.checkIsBetter(26.5, Infinity), true);
+  assert.equal(SC.checkIsBetter(51, 50, 350, 52), true); // a Bluetooth speaker: the belief is known wrong
+  assert.equal(SC.checkIsBetter(51, 50, 90, 52), false);
 });
 
 test('assemble: blocks by context frame, a gap is silence', () => {
