@@ -242,8 +242,11 @@ export class SoundCheckUi {
     this.render();
   }
 
-  /** A click on every whole second of the conductor's clock, heard with the applied offset. */
-  toggleReference() {
+  /**
+   * A click on every whole second of the conductor's clock, heard with the applied offset
+   * (the first once the audio clock, observed closely, is stable again: at most 3 s).
+   */
+  async toggleReference() {
     if (this.refTimer) {
       clearInterval(this.refTimer);
       this.refTimer = null;
@@ -276,9 +279,11 @@ export class SoundCheckUi {
       next = target + 1e6;
     };
     this.refUnwatch = this.observeClosely();
-    schedule();
-    this.refTimer = setInterval(schedule, 250);
+    this.refTimer = setInterval(() => { if (this.refReady) schedule(); }, 250);
+    this.refReady = false;
     this.render();
+    await this.steadyBelief();
+    this.refReady = true;
   }
 
   render() {
