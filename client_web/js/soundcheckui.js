@@ -118,10 +118,18 @@ export class SoundCheckUi {
     const key = SC.outputKey(kind, label);
     if (key === this.output.key && why === this.output.why) return;
     const changedKey = key !== this.output.key;
+    const wasUnknown = this.output.kind === OUTPUT.UNKNOWN;
     this.output = { kind, label, key, why };
-    if (changedKey) { // another output: its own remembered offset (none: 0)
-      const e = SC.rememberedOffset(this.keeper.get('offsets', {}), key);
-      if (e || this.keeper.get('offsets')) this.keeper.set({ offset_ms: e ? e.ms : 0 });
+    if (changedKey) { // another output: its own remembered offset (none: 0) ...
+      const table = this.keeper.get('offsets', {});
+      const e = SC.rememberedOffset(table, key);
+      const current = this.keeper.get('offset_ms', 0);
+      if (!e && wasUnknown) { // ... unless the output was only unnamed so far (labels appear with a permission)
+        if (current) this.keeper.set({ offsets: { ...table, [key]: SC.rememberedOffset(table, SC.outputKey(OUTPUT.UNKNOWN, null))
+          || { ms: current, how: OFFSET_HOW.MANUAL, at: Date.now() } } });
+      } else if (e || this.keeper.get('offsets')) {
+        this.keeper.set({ offset_ms: e ? e.ms : 0 });
+      }
       this.changed();
     }
     this.render();
