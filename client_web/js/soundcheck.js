@@ -220,6 +220,17 @@ export function outputLatencyFromCapture(captured, renderMs, acousticMs = PHONE_
     found: a.kept };
 }
 
+/** AudioClock faults that move its line (a glitch, a shifted currentTime line, an impossible line). */
+export const LINE_FAULTS = Object.freeze(['jump', 'shift', 'line-impossible']);
+
+/**
+ * Whether the page's audio clock moved its line between two snapshots of its `faults`: the
+ * render times of the chirps (their reference) are then not the ones the show will use.
+ */
+export function lineMoved(before, after) {
+  return LINE_FAULTS.some((k) => ((after || {})[k] || 0) > ((before || {})[k] || 0));
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const h = s.length >> 1;

@@ -198,6 +198,7 @@ export class SoundCheckUi {
       if (!blocks.length) throw new Error('the microphone delivered nothing');
       await this.steadyBelief(); // the capture path settles meanwhile
       const rate = ctx.sampleRate;
+      const faultsBefore = { ...(this.engineOf()?.audioClock?.faults || {}) };
       const probe = SC.chirp(rate);
       const buf = ctx.createBuffer(1, probe.length, rate);
       buf.copyToChannel(probe, 0);
@@ -222,13 +223,15 @@ export class SoundCheckUi {
       const renderMs = beliefs.map((b) => (b ? b.render : null));
       const captured = timed ? await timed.finish(renderMs) : null;
       const fromCapture = captured ? SC.outputLatencyFromCapture(captured, renderMs, this.acousticMs) : null;
-      const output = fromCapture || SC.outputLatency(summary, input, rate);
+      const moved = SC.lineMoved(faultsBefore, this.engineOf()?.audioClock?.faults);
+      const output = moved ? null : fromCapture || SC.outputLatency(summary, input, rate);
+      if (moved) summary.why = 'unsteady'; // the page's own clock moved under the check: try again
       const b0 = beliefs.find(Boolean);
       const believedMs = b0 ? b0.heard - b0.render : null;
       const toServer = (perf) => this.clock.estimate((performance.timeOrigin + perf) * 1000).serverUs;
       const boundMs = this.engineOf()?.audioClock?.boundMs?.() ?? Infinity;
       const better = !!output && SC.checkIsBetter(output.uncertaintyMs, boundMs, output.ms, believedMs);
-      this.last = { rate, input, summary, output, trips, believedMs, boundMs: Number.isFinite(boundMs) ? boundMs : null,
+      this.last = { rate, input, summary, output, trips, believedMs, clockMoved: moved, boundMs: Number.isFinite(boundMs) ? boundMs : null,
         better,
         proposedOffsetMs: output && believedMs !== null
           ? (better ? SC.proposeOffset(output.ms, believedMs) : this.keeper.get('offset_ms', 0)) : null,
@@ -238,7 +241,7 @@ export class SoundCheckUi {
         renderPerfMs: renderMs, capturedPerfMs: captured, timeOrigin: performance.timeOrigin,
         roundTripOutput: SC.outputLatency(summary, input, rate),
         track: track.label || null, syncBoundUs: this.clock.errorBound() };
-      this.state = (summary.ok || fromCapture) && this.last.proposedOffsetMs !== null ? 'result' : 'failed';
+      this.state = output && this.last.proposedOffsetMs !== null ? 'result' : 'failed';
     } catch (e) {
       this.last = { error: `${e?.name || 'Error'}: ${e?.message || e}` };
       this.state = 'failed';

@@ -153,3 +153,10 @@ test('classifyOutput, latencyJumped, outputKey, rememberedOffset: which output, 
   assert.equal(SC.rememberedOffset(table, 'speaker'), null);
   assert.equal(SC.rememberedOffset({ __proto__: { x: 1 } }, 'x'), null);
 });
+
+test('lineMoved: a glitch, a shifted or impossible line between two snapshots; other faults do not count', () => {
+  assert.equal(SC.lineMoved({ jump: 1 }, { jump: 2 }), true);
+  assert.equal(SC.lineMoved({}, { shift: 1 }), true);
+  assert.equal(SC.lineMoved({ future: 3 }, { future: 9, jump: 0 }), false);
+  assert.equal(SC.lineMoved(undefined, undefined), false);
+});
