@@ -35,6 +35,7 @@ import pytest
 from .conftest import ENGINES
 
 LIMIT_MS = 3.0
+SOUND_LIMIT_MS = 5.0  # a click heard vs when it should be (test_participant.py SOUND_LIMIT_US)
 LOOP_MS = 40  # module-loopback latency_msec: the "air" between speaker and microphone
 SINK_RATE = 48_000
 PROBE = {"seconds": 0.25, "f0": 1000.0, "f1": 7000.0, "amplitude": 0.5}  # client_web/js/soundcheck.js PROBE
@@ -81,8 +82,8 @@ class LatencyMiss(AssertionError):
 
 
 UNTIMED_CAPTURE = ("the engine reports nothing about its capture path (no getSettings().latency, no capture "
-                   "timestamps): the round trip cannot be split; measured here Gecko's capture path adds 9-33 ms, "
-                   "WebKitGTK's 46-82 ms, run to run, against the page's 50 ± 50 ms prior")
+                   "timestamps): the round trip cannot be split; measured here Gecko's capture path adds 3-34 ms, "
+                   "WebKitGTK's 47-195 ms, run to run and with the load, against the page's 100 ± 100 ms prior")
 
 
 @pytest.mark.parametrize("engine", [
@@ -207,4 +208,4 @@ def test_reference_click_lands_on_the_conductors_whole_seconds(conductor_server,
     assert len(heard) >= 4, msg
     # a starved render thread on a loaded machine plays a click late (tens to hundreds of ms, the page
     # cannot know in advance): most clicks, not every one
-    assert sum(abs(e) <= LIMIT_MS for e in errors_ms) >= len(errors_ms) - 1, msg
+    assert sum(abs(e) <= SOUND_LIMIT_MS for e in errors_ms) >= len(errors_ms) - 1, msg
