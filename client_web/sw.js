@@ -9,7 +9,7 @@
 const SHELL = 'flashmob-shell-v1';
 const SHELL_FILES = ['/', '/css/app.css', '/js/participant.js', '/js/connection.js', '/js/clocksync.js',
   '/js/protocol.js', '/js/wire.js', '/js/storage.js', '/js/download.js', '/js/sha256.js', '/js/engine.js',
-  '/js/mediaengine.js', '/js/playplan.js', '/js/audioclock.js', '/js/showstate.js', '/js/i18n.js',
+  '/js/mediaengine.js', '/js/playplan.js', '/js/audioclock.js', '/js/showstate.js', '/js/i18n.js', '/js/signuptexts.js',
   '/js/probe-worklet.js', '/js/trouble.js', '/js/statuscadence.js', '/js/manifestcheck.js', '/js/manifestschema.js',
   '/js/participantmachine.js', '/js/engineapi.js', '/js/timemap.js', '/js/medialaw.js'];
 

@@ -9,6 +9,8 @@ Routes (docs/protocol.md, "Endpoints"):
   ETag, immutable cache for sha256-addressed files), ``GET /bundle/manifest.json``
   the current manifest (no-cache);
 * ``GET /api/info`` show id, title, manifest URL, socket paths, server time;
+* ``GET /signup``, ``/api/signup...``, ``/api/signups...`` sign-ups before the show
+  (:mod:`conductor.signupapi`, docs/signups.md);
 * ``WS /ws`` participants, ``WS /ws/console`` console.
 
 Everything with a rule lives elsewhere: the protocol and its deadlines in the
@@ -40,7 +42,7 @@ from starlette.routing import WebSocketRoute
 
 from flashmob.contract.secret import STATE_FILE, resolve_group_secret
 
-from . import files, seats
+from . import backplane, files, seats, signupapi
 from . import messages as m
 from .alarms import Alarms
 from .bundle import MANIFEST, Bundle, load_bundle
@@ -51,8 +53,11 @@ from .connlimits import DEFAULT_HELLO_TIMEOUT_S
 from .endpoint import SocketEndpoint
 from .loginthrottle import LoginThrottle
 from .ntp import NtpWorker
+from .redisfollow import Follower
 from .runtime import Runtime
 from .service import Options
+from .signupapi import SignupEvent, SignupService
+from .signups import SIGNUP_BURST, SIGNUP_RATE_PER_MIN, SignupGate
 from .session import CONSOLE_AUTH_TIMEOUT_S, ConsoleSession, ParticipantSession, Session  # noqa: F401
 from .statelock import lock_state_file
 from .store import SqliteStore
@@ -90,6 +95,12 @@ class ServerConfig:
     progress: Callable[[int, int], None] | None = None  # bundle verification progress (bytes done, total)
     hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S  # a /ws socket must say hello within this
     collect_garbage: bool = True  # full garbage collections only from the ticker (conductor/collector.py)
+    signup_code: str | None = None  # the invitation code sign-ups need (docs/signups.md); None: none
+    signup_event: SignupEvent | None = None  # the event's date and calendar (flashmob serve builds it)
+    signup_burst: int = SIGNUP_BURST  # sign-up attempts per address at once ...
+    signup_rate_per_min: float = SIGNUP_RATE_PER_MIN  # ... then per minute
+    redis_url: str | None = None  # several conductors share the show there (conductor/backplane.py)
+    node_id: str | None = None  # this process's name among them (default host-pid)
 
 
 def build_conductor(cfg: ServerConfig) -> tuple[Runtime, ServerClock, NtpWorker | None]:
@@ -102,6 +113,8 @@ def build_conductor(cfg: ServerConfig) -> tuple[Runtime, ServerClock, NtpWorker 
     clock = cfg.clock or ServerClock(max_offset_us=round(cfg.ntp_max_offset_s * 1e6))
     alarms = Alarms(clock.now_us)
     ntp = NtpWorker(cfg.ntp_hosts, clock, interval_s=cfg.ntp_interval_s, alarms=alarms) if cfg.ntp_hosts else None
+    if cfg.redis_url:
+        return _build_shared(cfg, bundle, token, clock, alarms, ntp), clock, ntp
     db_path = cfg.db_path or bundle.root / DEFAULT_DB_NAME
     lock = lock_state_file(db_path)  # one conductor per state file, for the life of the process
     try:
@@ -128,6 +141,32 @@ def build_conductor(cfg: ServerConfig) -> tuple[Runtime, ServerClock, NtpWorker 
     return conductor, clock, ntp
 
 
+def _build_shared(cfg: ServerConfig, bundle: Bundle, token: str, clock: ServerClock, alarms: Alarms,
+                  ntp: NtpWorker | None) -> Runtime:
+    """A conductor on the Redis backplane (no state file: the show is in Redis)."""
+    node_id = backplane.check_node_id(cfg.node_id or backplane.default_node_id())
+    store = backplane.open_redis(cfg.redis_url, bundle.show_id, capacity=cfg.capacity)
+    secret = resolve_group_secret(bundle.root, os.environ, legacy=lambda: None)
+    options = Options(assign=cfg.assign, capacity=cfg.capacity, max_pending=cfg.max_pending,
+                      group_secret=secret.key, confirm_timeout_us=round(cfg.confirm_timeout_s * 1e6),
+                      min_lead_us=round(cfg.min_lead_s * 1e6), public_url=cfg.public_url, console_token=token,
+                      shared=True)
+    holder: list = []
+    conductor = Runtime(bundle, store, clock.now_us, options, ntp_status=ntp.status if ntp else dict,
+                        allow_clock_steps=clock.allow_steps, alarms=alarms, time_served=clock.forbid_backward_steps,
+                        collector=Collector() if cfg.collect_garbage else None, shared=store,
+                        cluster=lambda: holder[0].cluster if holder else None)
+
+    def ntp_offset() -> int | None:
+        return None if ntp is None else ntp.status().get("server_minus_wall_us")
+
+    follower = Follower(conductor, cfg.redis_url, node_id, ntp_offset_us=ntp_offset)
+    holder.append(follower)
+    conductor.follower = follower
+    conductor.node_id = node_id  # type: ignore[attr-defined]
+    return conductor
+
+
 PLACEHOLDER = """<!doctype html><html lang="en"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>{title}</title>
 <body>
@@ -137,7 +176,8 @@ PLACEHOLDER = """<!doctype html><html lang="en"><meta charset="utf-8">
 
 
 def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None = None,
-               client_dir: Path | None = None, hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S) -> FastAPI:
+               client_dir: Path | None = None, hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S,
+               signups: SignupService | None = None) -> FastAPI:
     client_root = (client_dir or CLIENT_DIR).resolve()
     bundle: Bundle = conductor.bundle
     ids = itertools.count(1)
@@ -150,13 +190,20 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
             conductor.collector.install()
         if ntp is not None:
             ntp.start()
-        task = asyncio.create_task(conductor.ticker())
+        tasks = [asyncio.create_task(conductor.ticker())]
+        if conductor.follower is not None:  # the Redis backplane (conductor/redisfollow.py)
+            tasks.append(asyncio.create_task(conductor.follower.run()))
+        if signups is not None:
+            tasks.append(asyncio.create_task(signups.sweeper()))
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if signups is not None:
+                await asyncio.to_thread(signups.close)
             if ntp is not None:
                 await asyncio.to_thread(ntp.stop)
             await asyncio.to_thread(conductor.close)  # the queued writes, then the store
@@ -170,6 +217,7 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
     app.state.conductor = conductor
     app.state.clock = clock
     app.state.ntp = ntp
+    app.state.signups = signups
     app.add_middleware(SecurityHeaders)  # CSP and hardening headers on every HTTP response
 
     # -- websockets (raw ASGI endpoints: conductor/endpoint.py) ---------------------------
@@ -244,6 +292,8 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
         target = files.safe_path(client_root, "console.html")
         return files.file_response(request, target) if target else page("console", "Organizer console.")
 
+    signupapi.mount(app, signups, client_root, shared=conductor.follower is not None)  # sign-ups (docs/signups.md), before the catch-all
+
     @app.api_route("/{path:path}", methods=["GET", "HEAD"])
     async def client_file(request: Request, path: str) -> Response:
         target = files.safe_path(client_root, path)
@@ -255,4 +305,21 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
 def build_app(cfg: ServerConfig) -> FastAPI:
     """Everything from a config: bundle, store, clock, NTP worker, app."""
     conductor, clock, ntp = build_conductor(cfg)
-    return create_app(conductor, clock, ntp=ntp, client_dir=cfg.client_dir, hello_timeout_s=cfg.hello_timeout_s)
+    try:
+        signups = build_signup_service(conductor, clock, cfg)
+    except BaseException:
+        conductor.close()
+        lock = getattr(conductor, "state_lock", None)
+        if lock is not None:
+            lock.release()
+        raise
+    return create_app(conductor, clock, ntp=ntp, client_dir=cfg.client_dir, hello_timeout_s=cfg.hello_timeout_s,
+                      signups=signups)
+
+
+def build_signup_service(conductor: Runtime, clock: ServerClock, cfg: ServerConfig) -> SignupService | None:
+    """The sign-ups of the bundle (None: its score has no signups block), on the conductor's state file."""
+    return signupapi.build_signups(conductor, clock.now_us, db_path=cfg.db_path, event=cfg.signup_event,
+                                   gate=SignupGate(cfg.signup_code, burst=cfg.signup_burst,
+                                                   rate_per_min=cfg.signup_rate_per_min),
+                                   shared=bool(cfg.redis_url))

@@ -167,6 +167,11 @@ class WriteFailure:
     code: str
     description: str
     path: str | None = None
+    kind: str = "error"
+    """``error``: the store could not write (an alarm, retried when it may be);
+    ``conflict``: a shared store (conductor/redisstore.py) holds a newer record that
+    another conductor wrote first, ``record``; ``full``: the shared seats are all taken."""
+    record: ShowRecord | None = None
 
 
 Effect = Any  # str | Renderable | Send | Close | Subscribe | Publish | Persist | Schedule | ...

@@ -113,6 +113,7 @@ class ConsoleFeed:
     announcements: tuple[m.AnnouncementInfo, ...] = ()
     alarms: tuple[m.AlarmInfo, ...] = ()
     trouble: Tally = Tally()
+    nodes: tuple[m.NodeInfo, ...] = ()
     offsets: Offsets = Offsets()
 
     def to_json(self) -> dict[str, Any]:
@@ -124,6 +125,7 @@ class ConsoleFeed:
                 "ntp": dict(self.ntp), "seats": m.to_dict(self.seats),
                 "announcements": [m.to_dict(a) for a in self.announcements],
                 "alarms": [m.to_dict(a) for a in self.alarms], "trouble": self.trouble.to_json(),
+                "nodes": [m.to_dict(n) for n in self.nodes],
                 "offsets": self.offsets.to_json()}
 
     def to_wire(self) -> str:

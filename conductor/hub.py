@@ -18,9 +18,10 @@ Contract
   :class:`~conductor.effects.Publish` effects, :mod:`conductor.runtime`): ``attach`` a
   client's outbox under topics, ``publish(topic, text)`` to all of them.  A
   broadcast serializes once and does ``len(subscribers)`` non-blocking pushes.
-  :class:`LocalHub` is the in-process implementation; a Redis one (several
-  conductor processes) would relay ``publish`` through Redis pub/sub and fan
-  out locally the same way — nothing else would change.
+  :class:`LocalHub` is the implementation, also with several conductor
+  processes (``--redis``): each fans out to its own sockets only; what other
+  nodes change reaches it as a record it reads from Redis and broadcasts
+  itself (:mod:`conductor.redisfollow`), never as frames relayed through Redis.
 
 Topics used by the core: ``participants``, ``group:<id>``, ``consoles``.
 """

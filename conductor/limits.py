@@ -9,7 +9,7 @@ copied), so this list cannot drift from the code.
 
 from __future__ import annotations
 
-from . import alarms, bundlecheck, clock, connlimits, files, persist, seats
+from . import alarms, bundlecheck, clock, connlimits, files, persist, seats, signupapi, signups
 from . import messages as m
 from .app import CONSOLE_AUTH_TIMEOUT_S, MIN_TOKEN_CHARS, OUTBOX_SIZE, WS_MAX_SIZE
 from .loginthrottle import LoginThrottle
@@ -45,6 +45,9 @@ def limits() -> list[tuple[str, str]]:
                                               f"{LoginThrottle.WINDOW_US // 1_000_000} s, then refused for "
                                               f"{LoginThrottle.LOCKOUT_US // 1_000_000} s"),
         ("console token (FLASHMOB_TOKEN)", f"at least {MIN_TOKEN_CHARS} characters"),
+        ("sign-up attempts per address, IPv6 /64 (--signup-burst, --signup-rate; beyond: 429)",
+         f"burst {signups.SIGNUP_BURST}, then {signups.SIGNUP_RATE_PER_MIN:g} per minute"),
+        ("sign-up request body (larger: 400)", f"{signupapi.MAX_BODY // 1024} KiB"),
         ("Range numbers (longer: 416)", f"{files.MAX_RANGE_DIGITS} digits"),
         ("manifest size", f"{bundlecheck.MAX_MANIFEST_BYTES // 2**20} MiB"),
         ("manifest nesting", f"{bundlecheck.MAX_DEPTH} levels"),

@@ -164,6 +164,29 @@ class Histogram:
 
 
 @wire
+class NodeInfo:
+    """One conductor process of a show run by several (``--redis``; docs/architecture.md,
+    "Backplane"), as its last heartbeat said: its phones (``connected`` sockets, ``ready``:
+    connected with a confirmed seat, ``playing``: reporting playback, ``pending`` seats),
+    the show revision it holds, its clock against the shared Redis's (``skew_us``: its
+    server time minus Redis's, measured over ``rtt_us``), the NTP offset it applied
+    (``ntp_offset_us``, null without ``--ntp``), how old the heartbeat is (``age_ms``)
+    and whether it is the node this console is connected to (``here``)."""
+
+    node: str = spec(max_length=64)
+    connected: int = spec(minimum=0)
+    ready: int = spec(minimum=0)
+    playing: int = spec(minimum=0)
+    pending: int = spec(minimum=0)
+    revision: int = spec(minimum=0)
+    skew_us: int | None = None
+    rtt_us: int | None = None
+    ntp_offset_us: int | None = None
+    age_ms: int = spec(minimum=0)
+    here: bool = False
+
+
+@wire
 class SeatCounts:
     """Seats (docs/protocol.md, "Seats"): ``confirmed`` hold capacity, ``pending``
     do not; ``released``, ``expired``, ``failed`` (wrong answers) and
@@ -418,6 +441,7 @@ class Feed:
     announcements: tuple[AnnouncementInfo, ...] = spec(default=())
     alarms: tuple[AlarmInfo, ...] = spec(default=())
     trouble: dict = spec(default_factory=dict)
+    nodes: tuple[NodeInfo, ...] = spec(default=())
     offsets: dict = spec(default_factory=dict)
 
 

@@ -97,6 +97,10 @@ class Describer:
                 text += f"; {st.f_bavail * st.f_frsize} bytes free on it"
             except OSError:
                 pass
+        kind = getattr(exc, "failure_kind", "error")
+        if kind != "error":  # a refusal of the shared store, not a fault: no probe, no alarm
+            return fx.WriteFailure(error=str(exc), code=name, description=str(exc), kind=kind,
+                                   record=getattr(exc, "record", None))
         return fx.WriteFailure(error=str(exc), code=name, description=text,
                                path=str(path) if path is not None else None)
 

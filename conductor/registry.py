@@ -25,6 +25,12 @@ whatever the hello says, and so does an id the server signed for a group
 Seats and ``capacity`` (the crowd size declared to the authorities) are the
 :class:`~conductor.seats.SeatBook`'s: only confirmed seats count, and
 confirmed participants always get back in.
+
+With a shared store (several conductors, ``shared``: :class:`~conductor.redisstore.RedisStore`)
+``balanced`` picks and counts the group there, atomically for the whole show
+(``shared.assign_balanced``; unreachable: the hello is refused ``unavailable``
+and the phone retries), and a phone whose seat another node confirmed gets it
+back here without a new challenge (``shared.seat_group``).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from flashmob.contract.modes import check_mode
 from . import messages as m
 from .bundle import GroupInfo
 from .seats import Challenge, SeatBook, SeatsFull
+from .store import SharedStore
 from .tokens import ParticipantIds
 
 
@@ -74,7 +81,7 @@ def full_refusal(capacity: int | None) -> JoinRefused:
 class Registry:
     def __init__(self, groups: tuple[GroupInfo, ...], seats: SeatBook, mode: str = "balanced", *,
                  signer: GroupSigner | None = None, rng: random.Random | None = None,
-                 new_id: Callable[[str], str] | None = None) -> None:
+                 new_id: Callable[[str], str] | None = None, shared: SharedStore | None = None) -> None:
         check_mode(mode)
         if mode == "fixed" and signer is None:
             raise ValueError("fixed assignment needs a group signer")
@@ -87,6 +94,7 @@ class Registry:
         self._rng = rng or random.Random()
         self._new_id = new_id or (self._pids.new if self._pids else new_participant_id)
         self._ids = {g.id: None for g in groups}
+        self._shared = shared
 
     @property
     def counts(self) -> dict[str, int]:
@@ -99,6 +107,11 @@ class Registry:
         return {**{p: s.group for p, s in self.seats.pending.items()},
                 **{p: s.group for p, s in self.seats.confirmed.items()}}
 
+    def issue_id(self, group_id: str) -> str:
+        """A new participant id for ``group_id``, signed as admission signs them (a sign-up's,
+        conductor/signups.py): a hello with it gets that group in every mode."""
+        return self._new_id(group_id)
+
     # -- admission --------------------------------------------------------------------
 
     def admit(self, hello: m.Hello, now: int) -> Admission:
@@ -109,6 +122,8 @@ class Registry:
         pid = hello.participant_id
         seat = self.seats.seat(pid)
         new = False
+        if seat is None and pid is not None and self._shared is not None:
+            seat = self._shared_seat(pid, now)
         if seat is not None:
             group = seat.group
         else:
@@ -130,9 +145,27 @@ class Registry:
             raise full_refusal(self.capacity) from None
         return Admission(pid, group, new, challenge)
 
+    def _shared_seat(self, pid: str, now: int):
+        """A seat confirmed on another node (adopted here), None if none or unknown."""
+        try:
+            group = self._shared.seat_group(pid)
+        except OSError:
+            return None  # Redis is away: the phone proves its seat again (a challenge)
+        if group is None or group not in self._ids:
+            return None
+        if self._pids is not None and self._pids.group_of(pid) not in (None, group):
+            return None
+        return self.seats.adopt(pid, group, now)
+
     def _assign(self, hello: m.Hello) -> str:
         if self.mode == "balanced":
             drawable = [g for g in self.groups if g.share > 0]
+            if self._shared is not None:
+                try:
+                    return self._shared.assign_balanced([(g.id, g.share) for g in drawable])
+                except OSError:
+                    raise JoinRefused(m.UNAVAILABLE, "The conductor cannot assign groups right now; your phone "
+                                      "retries by itself in a few seconds.") from None
             return min(drawable, key=lambda g: Fraction(self.counts[g.id] + 1, g.share)).id
         if self.mode == "random":
             drawable = [g for g in self.groups if g.share > 0]

@@ -19,6 +19,11 @@ what the core returns (:mod:`conductor.effects`), in order:
 * alarms go to the :class:`~conductor.alarms.Alarms` board, clock policy to
   the server clock.
 
+With a shared store (``--redis``, :mod:`conductor.backplane`) the store is a
+:class:`~conductor.redisstore.RedisStore` (also handed to the core as ``shared``)
+and :attr:`Runtime.follower` keeps the core in step with the other nodes; it
+runs beside the ticker (the app starts both).
+
 The time of every event is read here (``now``) and passed in.  The group secret
 comes with the options (``flashmob serve`` resolves it: ``flashmob.contract.secret``);
 without one (tests, tools) the store keeps one.
@@ -60,7 +65,8 @@ class Runtime:
                  hub: Hub | None = None, ntp_status: Callable[[], Mapping[str, Any]] = dict,
                  allow_clock_steps: Callable[[bool], None] = lambda allowed: None,
                  alarms: Alarms | None = None, time_served: Callable[[], None] = lambda: None,
-                 collector: Collector | None = None) -> None:
+                 collector: Collector | None = None, shared: Any = None,
+                 cluster: Callable[[], Any] = lambda: None) -> None:
         self.bundle = bundle
         self.store = store
         self.now = now
@@ -78,7 +84,8 @@ class Runtime:
         boot = load_boot(store, bundle, options)
         self.core = Conductor(bundle, options, boot, now(), challenge_files=challenge_files(bundle),
                               digest=RangeDigest(bundle.root), ntp_status=ntp_status, alarms=self.alarms,
-                              audience=self.hub.count)
+                              audience=self.hub.count, shared=shared, cluster=cluster)
+        self.follower = None  # with a shared store: the Redis follower task (conductor/redisfollow.py)
         self.execute(self.core.start(now()))  # a restarted conductor catches up with the clock at once
 
     # -- what tests and the CLI read ----------------------------------------------------

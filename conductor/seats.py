@@ -164,6 +164,10 @@ class SeatBook:
         self.pending: OrderedDict[str, Seat] = OrderedDict()  # oldest hello first
         self.counts: dict[str, int] = {g: 0 for g in files}
         self.tally = Tally()
+        self.shared_confirmed = 0
+        """Confirmed seats of the whole show when several conductors share it (their
+        follower refreshes it, :mod:`conductor.redisfollow`); the shared store enforces
+        the capacity exactly at confirmation, this refuses hellos early."""
         for pid, group in (confirmed or {}).items():
             if group in self.counts:
                 self.confirmed[pid] = Seat(pid, group, CONFIRMED, confirmed_at)
@@ -178,7 +182,7 @@ class SeatBook:
 
     def full(self) -> bool:
         cap = self.policy.capacity
-        return cap is not None and len(self.confirmed) >= cap
+        return cap is not None and max(len(self.confirmed), self.shared_confirmed) >= cap
 
     def check_room(self) -> None:
         """Raise SeatsFull (and count the refusal) when every seat is confirmed."""
@@ -254,6 +258,27 @@ class SeatBook:
             self._drop_pending(pid)
             return Answered("full")
         return Answered("confirmed", effects=self._confirm(pid, now))
+
+    def adopt(self, pid: str, group: str, now: int) -> Seat:
+        """A seat another conductor confirmed (read from the shared store): confirmed here
+        too, nothing to store.  A pending seat of the same id becomes it."""
+        seat = self.confirmed.get(pid)
+        if seat is not None:
+            return seat
+        old = self.pending.pop(pid, None)
+        if old is not None:
+            self.counts[old.group] -= 1
+        seat = Seat(pid, group, CONFIRMED, now)
+        self.confirmed[pid] = seat
+        self.counts[group] += 1
+        return seat
+
+    def refuse(self, pid: str) -> None:
+        """Undo a confirmation the shared store refused (the whole show is full): the seat is gone."""
+        self.unconfirm(pid)
+        if pid in self.pending:
+            self._drop_pending(pid)
+            self.tally.refused += 1
 
     def unconfirm(self, pid: str) -> None:
         """Undo a confirmation the store could not write (the seat is pending again)."""

@@ -63,6 +63,10 @@ def banner(conductor, *, qr: bool, sockets: str | None = None) -> str:
         lines.append(f"  join    : {conductor.join_url()}")
     lines.append(f"  groups  : {conductor.options.assign} assignment; capacity "
                  f"{conductor.options.capacity or 'unlimited'}; state {conductor.record.state.value}")
+    node_id = getattr(conductor, "node_id", None)
+    if node_id is not None:
+        lines.append(f"  backplane: Redis {conductor.follower.shown_url} as node {node_id} (the show is shared with "
+                     "every node there)")
     if sockets:
         lines.append(sockets)
     text = "\n".join(lines) + "\n"

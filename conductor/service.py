@@ -26,6 +26,12 @@ announcements, the group secret) is handed to it (:class:`Boot`).
 * The console feed shows what the store knows too: it is not sent while a
   show transition applied in memory is still being written (the next one
   follows the write's outcome, alarm included).
+* With a shared store (``Options.shared``: several conductors, :mod:`conductor.redisstore`)
+  a show write can lose a compare-and-set against another node: the command is
+  refused and the node adopts the stored record; records other nodes wrote come in
+  through :meth:`Conductor.converge` (the shell's follower, :mod:`conductor.redisfollow`),
+  announcements through :meth:`Conductor.announced`; the feed shows the whole show
+  (``cluster``, :mod:`conductor.nodes`).
 * :meth:`Conductor.tick` is the ticker's policy: clock transitions, retries,
   seat expiry, the console feed (after a change, and at least every
   ``FEED_FORCE_US``) and when to tick next (a :class:`~conductor.effects.Schedule`).
@@ -43,15 +49,17 @@ from flashmob.contract import urls
 
 from . import effects as fx
 from . import messages as m
+from . import nodes
 from . import seats as seatrule
 from . import show as showmod
 from .bundle import Bundle
 from .commands import MAX_LEAD_US, CommandError, check_group, show_event  # noqa: F401  (re-exported)
-from .feed import ConsoleFeed
+from .feed import ConsoleFeed, Tally
 from .persist import STORE_ALARM, StoreUnavailable  # noqa: F401  (re-exported)
-from .registry import Admission, JoinRefused, Registry  # noqa: F401  (JoinRefused: raised through admit)
+from .registry import Admission, JoinRefused, Registry, full_refusal  # noqa: F401  (JoinRefused: raised through admit)
 from .seats import Answered, Challenge, Policy, SeatBook, StoreSeat
 from .show import IllegalTransition, ShowRecord, State
+from .store import SharedStore
 from .telemetry import Telemetry
 from .tokens import GroupSigner, same_secret
 from .writeback import Part, WriteBack
@@ -86,6 +94,10 @@ class Options:
     console_token: str = ""
     group_secret: bytes | None = None  # the show's (flashmob serve: contract.secret); None: kept in the store
     announcements_kept: int = 20
+    shared: bool = False
+    """Several conductors share the show through one store (``--redis``, docs/architecture.md
+    "Backplane"): every show command is durable (abort too) and an announcement that cannot be
+    written is refused — nothing is ever applied on one node only."""
     extra: dict = field(default_factory=dict)
 
 
@@ -136,13 +148,16 @@ class Conductor:
     """The core.  Injected: the files challenges pick from (sizes) and
     ``digest(challenge)``, the expected answer (:mod:`conductor.proof` reads the
     range from the bundle); readers ``ntp_status``, ``alarms`` (the board's
-    ``version`` and ``snapshot()``) and ``audience(topic) -> subscribers``."""
+    ``version`` and ``snapshot()``) and ``audience(topic) -> subscribers``; with a
+    shared store ``shared`` (:class:`~conductor.store.SharedStore`) and
+    ``cluster() -> nodes.Cluster | None`` (what the other nodes published)."""
 
     def __init__(self, bundle: Bundle, options: Options, boot: Boot, now: int, *,
                  challenge_files: Mapping[str, tuple[tuple[str, int], ...]],
                  digest: Callable[[Challenge], str],
                  ntp_status: Callable[[], Mapping[str, Any]] = dict, alarms: Any = None,
-                 audience: Callable[[str], int] = lambda topic: 0) -> None:
+                 audience: Callable[[str], int] = lambda topic: 0, shared: SharedStore | None = None,
+                 cluster: Callable[[], Any] = lambda: None) -> None:
         if not options.console_token:
             raise ValueError("a console token is required")
         self.bundle = bundle
@@ -165,7 +180,10 @@ class Conductor:
         self.digest = digest
         seats = SeatBook(policy, dict(challenge_files), digest=digest,
                          confirmed=dict(boot.participants), confirmed_at=now)
-        self.registry = Registry(bundle.groups, seats, options.assign, signer=self.signer)
+        self.registry = Registry(bundle.groups, seats, options.assign, signer=self.signer, shared=shared)
+        self.shared = shared
+        self.cluster = cluster
+        self._superseded_through = -1  # show records up to this revision were replaced by a converged one
         self.telemetry = Telemetry(bundle.groups)
         self.writeback = WriteBack()
         self._announcements: list[m.AnnouncementInfo] = list(boot.announcements)[-max(options.announcements_kept,
@@ -173,6 +191,7 @@ class Conductor:
         self._last_announcement_id = boot.last_announcement_id
         self._waiting: list[tuple[int | None, Any, int]] = []  # commands behind a durable write
         self._durable_pending = 0
+        self._converge_pending: ShowRecord | None = None  # a record to adopt once the durable write is done
         self._applied_unwritten = 0  # parts applied in memory whose write is still being tried
         self._feed_deferred = False
         self.served = False
@@ -304,7 +323,7 @@ class Conductor:
             return self._release(cid, msg, now)
         event = show_event(msg, now)
         transitions = tuple(showmod.apply(self.record, event, now, min_lead_us=self.options.min_lead_us))
-        if isinstance(event, showmod.Abort):  # stopping always works: applied now, written when it can
+        if isinstance(event, showmod.Abort) and not self.options.shared:  # stopping always works: applied now
             out = self._apply(transitions)
             self._applied_unwritten += 1
             part = Part(transitions=transitions, reply=_Broadcast(cid, msg.ref, msg.TYPE))
@@ -322,6 +341,9 @@ class Conductor:
             log.info("console released %d pending seat(s)", n)
             self._feed_dirty = True
             return self.publish_feed(now, force=True) + [self._ack(cid, msg.ref, msg.TYPE)]
+        if self.options.shared:  # this node sees only its own sockets: it would free seats held elsewhere
+            raise CommandError(m.UNAVAILABLE, "release offline is not available with several conductors "
+                               "(--redis): a node sees only its own phones' sockets; nothing was released")
         gone = seats.offline(lambda pid: pid in self.telemetry.live)
         if not gone:
             log.info("console released 0 offline seat(s)")
@@ -335,7 +357,13 @@ class Conductor:
 
     def _announce(self, cid: int | None, msg: m.Announce, now: int) -> list[fx.Effect]:
         check_group(self.bundle, msg.group)
-        self._last_announcement_id += 1
+        if self.shared is not None:  # ids unique across the nodes (phones tell announcements apart by id)
+            try:
+                self._last_announcement_id = self.shared.next_announcement_id()
+            except OSError as exc:
+                raise CommandError(m.UNAVAILABLE, f"not sent: {exc}; nothing was announced, try again") from None
+        else:
+            self._last_announcement_id += 1
         info = m.AnnouncementInfo(id=self._last_announcement_id, level=msg.level, text=msg.text, group=msg.group,
                                   sent_at_us=now)
         part = Part(writes=(fx.AddAnnouncement(info),),
@@ -367,16 +395,32 @@ class Conductor:
             elif isinstance(reply, _Broadcast):
                 if part.transitions:
                     self._applied_unwritten -= 1
+                if failure is not None and failure.kind == "conflict":  # another node's record won
+                    out += self.converge(failure.record, now, superseded=True)
+                    if reply.command is not None:
+                        out.append(self._refusal(reply.cid, m.ILLEGAL_TRANSITION, f"not applied: {failure.description}; "
+                                                 "the show is as the console now shows it", reply))
+                    continue
+                if failure is not None and self.options.shared and reply.announcement is not None:
+                    out.append(self._refusal(reply.cid, m.UNAVAILABLE, f"not sent: {failure.description}; "
+                                             "nothing was announced, try again", reply))
+                    continue
                 if failure is not None and part.transitions:
                     log.warning("show %s: revision %d NOT WRITTEN yet (retried every second)", self.bundle.show_id,
                                 part.transitions[-1].after.revision)
                 if reply.announcement is not None:
                     out += self._announcement_out(reply.announcement)
-                elif part.transitions:
+                elif part.transitions and part.transitions[-1].after.revision > self._superseded_through:
                     out += self._show_broadcast(part.transitions[-1].after)
                 if reply.command is not None:
                     out += self.publish_feed(now, force=True)
                     out.append(self._ack(reply.cid, reply.ref, reply.command))
+        lost = next((f for f in outcomes if f is not None and f.kind == "conflict"), None)
+        if lost is not None:  # also a retried transition (no part of its own): the stored record won
+            out += self.converge(lost.record, now, superseded=True)
+        if not self._durable_pending and self._converge_pending is not None:
+            record, self._converge_pending = self._converge_pending, None
+            out += self.converge(record, now, superseded=True)
         if not self._durable_pending and self._waiting:
             waiting, self._waiting = self._waiting, []
             for cid, msg, _ in waiting:
@@ -391,7 +435,12 @@ class Conductor:
                       now: int) -> list[fx.Effect]:
         if failure is not None:
             what = "released" if reply.released is not None else "applied"
-            extra = "" if reply.released is not None else " (abort still works)"
+            if failure.kind == "conflict":
+                text = (f"not {what}: {failure.description}; nothing of this command changed, the show is as "
+                        "the console now shows it")
+                return ([fx.Send(m.to_wire(m.error(m.ILLEGAL_TRANSITION, text, ref=reply.ref)), to=reply.cid)]
+                        + self._converge_later(failure.record))
+            extra = "" if reply.released is not None or self.options.shared else " (abort still works)"
             text = f"not {what}: {failure.description}; nothing changed, try again{extra}"
             return [fx.Send(m.to_wire(m.error(m.UNAVAILABLE, text, ref=reply.ref)), to=reply.cid)]
         out: list[fx.Effect] = []
@@ -406,7 +455,66 @@ class Conductor:
         out.append(self._ack(reply.cid, reply.ref, reply.command))
         return out
 
+    def _converge_later(self, record: ShowRecord | None) -> list[fx.Effect]:
+        """A durable command lost: adopt the winner once nothing durable is pending (persisted runs it)."""
+        self._converge_pending = record
+        return []
+
+    # -- other conductors (a shared store) ------------------------------------------------
+
+    def converge(self, record: ShowRecord | None, now: int, *, superseded: bool = False) -> list[fx.Effect]:
+        """A show record read from the shared store (another conductor wrote it).
+
+        Adopted when newer than this node's (or, ``superseded``, when this node's
+        write lost the compare-and-set at the same revision): its phones and consoles
+        get it as a ``show`` broadcast, unwritten transitions of this node are dropped
+        (they lost), the clock then advances it.  While a durable command of this
+        node is being written it waits: that write's outcome decides."""
+        if record is None:  # Redis restarted without its data: put back the record this node holds
+            if self._durable_pending or self.writeback.busy or self.shared is None:
+                return []
+            log.warning("show %s: the shared store has no show record: writing back revision %d (%s)",
+                        self.bundle.show_id, self.record.revision, self.record.state.value)
+            return self.writeback.submit(Part(writes=(fx.SaveRecord(self.record),)), now)
+        if self._durable_pending:
+            self._converge_pending = record
+            return []
+        if record == self.record or record.revision < self.record.revision:
+            return []
+        if record.revision == self.record.revision and not superseded and (
+                self.writeback.busy or self.writeback.transitions_unwritten):
+            return []  # this node's own unwritten branch: its retry wins or loses the compare-and-set
+        log.warning("show %s: adopting revision %d (%s) written by another conductor (this one had %d, %s)",
+                    self.bundle.show_id, record.revision, record.state.value, self.record.revision,
+                    self.record.state.value)
+        self.writeback.transitions_unwritten = []
+        self._superseded_through = max(self._superseded_through, record.revision)
+        self.record = record
+        self._feed_dirty = True
+        deadline = record.next_deadline_us()
+        out = self._clock_policy() + ([fx.Schedule(deadline)] if deadline is not None else [])
+        out += self._show_broadcast(record)
+        out += self._advance(now)
+        out += self.publish_feed(now, force=True)
+        return out
+
+    def cluster_changed(self) -> None:
+        """What the other nodes published changed (their phones, the seats): the feed is resent."""
+        self._feed_dirty = True
+
+    @property
+    def last_announcement_id(self) -> int:
+        """The highest announcement id this node knows (its own or another node's)."""
+        return self._last_announcement_id
+
+    def announced(self, info: m.AnnouncementInfo) -> list[fx.Effect]:
+        """An announcement another conductor stored: for this node's phones (once per id)."""
+        self._last_announcement_id = max(self._last_announcement_id, info.id)
+        return self._announcement_out(info)
+
     def _announcement_out(self, info: m.AnnouncementInfo) -> list[fx.Effect]:
+        if any(a.id == info.id for a in self._announcements):
+            return []  # already out (a shared store's nudge of this node's own, or a repeat)
         self._announcements.append(info)
         del self._announcements[:-max(self.options.announcements_kept, 5)]
         self._feed_dirty = True
@@ -445,6 +553,11 @@ class Conductor:
 
     def _seat_done(self, reply: _Seat, failure: fx.WriteFailure | None) -> list[fx.Effect]:
         self._feed_dirty = True
+        if failure is not None and failure.kind == "full":  # the whole show's seats (a shared store)
+            self.registry.seats.refuse(reply.participant_id)
+            err = full_refusal(self.options.capacity)
+            return [fx.Send(m.to_wire(m.error(err.code, err.message, fatal=True)), to=reply.cid),
+                    fx.Close(m.CLOSE_FULL, err.code, to=reply.cid)]
         if failure is not None:
             self.registry.seats.unconfirm(reply.participant_id)  # memory never claims what the store lacks
             err = m.error(m.UNAVAILABLE, "The conductor cannot confirm seats right now; your phone retries "
@@ -490,14 +603,28 @@ class Conductor:
         agg = tel.aggregate()
         self._feed_dirty = False
         alarms = self.alarms.snapshot() if self.alarms is not None else ()
+        seats = reg.seats.summary()
+        participants_total = len(reg.seats.confirmed)
+        node_list: tuple[m.NodeInfo, ...] = ()
+        sync_error, engines, trouble = agg.sync_error, agg.engines, agg.trouble
+        cluster = self.cluster()
+        if cluster is not None:  # several conductors: whole-show totals (conductor/nodes.py)
+            groups = nodes.whole_groups(cluster, groups, now)
+            participants_total = seats["confirmed"] = cluster.confirmed_total
+            seats["pending"] += sum(h.pending for h in cluster.fresh(now) if h.node != cluster.node)
+            node_list = nodes.node_infos(cluster, now)
+            sync_error, eng, tro = nodes.whole_tallies(cluster, agg.sync_error, agg.engines.to_json(),
+                                                       agg.trouble.to_json(), now)
+            engines, trouble = Tally.of(eng), Tally.of(tro)
         return ConsoleFeed(show=self.show_info(), server_time_us=now, groups=groups,
-                           participants_total=len(reg.seats.confirmed),
+                           participants_total=participants_total,
                            connected_total=sum(g.connected for g in groups), capacity=self.options.capacity,
-                           sync_error=agg.sync_error, engines=agg.engines, drift=agg.drift,
+                           sync_error=sync_error, engines=engines, drift=agg.drift,
                            output_latency=agg.output_latency, ntp=self.ntp_status(),
-                           seats=m.SeatCounts(**reg.seats.summary()),
+                           seats=m.SeatCounts(**seats),
                            announcements=self.recent_announcements(limit=self.options.announcements_kept),
-                           alarms=alarms, trouble=agg.trouble, offsets=agg.offsets)
+                           alarms=alarms, trouble=trouble, nodes=node_list,
+                           offsets=agg.offsets)
 
     def publish_feed(self, now: int, *, force: bool = False) -> list[fx.Effect]:
         """The feed for consoles if something changed (or ``force``), and anyone listens."""

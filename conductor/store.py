@@ -2,9 +2,9 @@
 
 :class:`StateStore` is the small interface the store writer uses
 (:mod:`conductor.persist`; the runtime reads it once at start) (docs/architecture.md,
-principle 7): a Redis implementation for several conductor processes would
-implement the same methods and change nothing else.  :class:`SqliteStore` is
-the one implementation today.
+principle 7): :class:`SqliteStore` is the default (one process);
+:class:`~conductor.redisstore.RedisStore` implements the same methods for several
+conductor processes sharing one show (``--redis``, :mod:`conductor.backplane`).
 
 Contract:
 * :meth:`save_transitions` commits every transition of one batch atomically
@@ -84,6 +84,17 @@ class StateStore(Protocol):
     def secret(self, name: str) -> bytes: ...
     def stored_secret(self, name: str) -> bytes | None: ...
     def close(self) -> None: ...
+
+
+class SharedStore(Protocol):
+    """What the core asks a store shared by several conductors, synchronously on the event
+    loop (:class:`~conductor.redisstore.RedisStore`; each raises ``OSError`` when it cannot):
+    a newcomer's ``balanced`` group counted for the whole show, the group of a seat another
+    node confirmed (None: none), an announcement id unique across the nodes."""
+
+    def assign_balanced(self, groups: list[tuple[str, int]]) -> str: ...
+    def seat_group(self, participant_id: str) -> str | None: ...
+    def next_announcement_id(self) -> int: ...
 
 
 class StoreError(ValueError):

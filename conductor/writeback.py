@@ -21,6 +21,9 @@ back through :meth:`WriteBack.completed`.  Rules:
 * Announcements carry the id the core gave them; a failed one is kept and
   retried with that id.  Seats and releases are refused when their write
   fails (the caller keeps memory and storage in agreement).
+* A write a shared store refused (``WriteFailure.kind`` ``conflict``: another
+  conductor wrote the record first; ``full``: the shared seats are taken) is
+  neither kept nor retried and raises no alarm: the core converges or refuses.
 * Unwritten writes are retried by :meth:`retry` at most every ``retry_us``.
   Every failure keeps the alarm ``store.write`` (the writer's sentence plus
   what waits); it is cleared when a write succeeds and nothing waits.
@@ -124,13 +127,14 @@ class WriteBack:
         if batch is None or batch.token != token:  # pragma: no cover - the shell reports each batch once
             raise ValueError(f"no batch {token} in flight")
         self._inflight = None
-        failures = [f for f in outcomes if f is not None]
+        failures = [f for f in outcomes if f is not None and f.kind == "error"]  # refusals raise no alarm
         i = 0
         transitions_failure = None
         if batch.retried or any(p.transitions for p in batch.parts):
             transitions_failure = outcomes[0]
             i = 1
-        unwritten_t = batch.retried if transitions_failure is not None else []
+        kept = transitions_failure is not None and transitions_failure.kind == "error"
+        unwritten_t = batch.retried if kept else []  # lost a compare-and-set: superseded, never retried
         unwritten_a: list[m.AnnouncementInfo] = []
         for a in batch.retried_announcements:
             if outcomes[i] is not None:
@@ -141,7 +145,7 @@ class WriteBack:
             failure = transitions_failure if slot is not None else None
             for k in range(len(part.writes)):
                 failure = failure or outcomes[first + k]
-            if slot is not None and failure is not None and not part.durable:
+            if slot is not None and failure is not None and failure.kind == "error" and not part.durable:
                 unwritten_t.extend(part.transitions)  # applied anyway: written later
             for w, outcome in zip(part.writes, outcomes[first:first + len(part.writes)]):
                 if isinstance(w, fx.AddAnnouncement) and outcome is not None:

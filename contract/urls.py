@@ -16,13 +16,18 @@ Shapes (``PUBLIC`` is the public URL without a trailing slash)::
     ...&p=HINT  or  PUBLIC/?p=HINT   participant hint (a registrant's handle on a
                                      badge); percent-encoded; phones may show it
                                      or pass it on, the conductor ignores it today
+    PUBLIC/?i=PARTICIPANT            a sign-up's personal join link (docs/signups.md):
+                                     the phone says hello with this signed participant
+                                     id, which carries its group (every assignment mode)
+    PUBLIC/signup                    the sign-up page, when the score takes sign-ups
+                                     (docs/signups.md)
     PUBLIC/download/GROUP            a group's full MP3, stable across re-renders:
                                      redirects to the current bundle file (printed)
     PUBLIC/bundle/REVISION/PATH      one bundle file; REVISION is Bundle.revision,
                                      so the link breaks when the bundle is re-rendered
 
 Query parameter names are the protocol's (docs/protocol.md): ``g`` group,
-``k`` group token, ``p`` participant hint.
+``k`` group token, ``p`` participant hint, ``i`` participant id.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from urllib.parse import quote, urlsplit
 
 _GROUP_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_PARTICIPANT = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 HINT_MAX = 64
 """Longest participant hint (characters, before encoding): QR codes stay small."""
 
@@ -57,12 +63,16 @@ def check_public_url(url: str) -> str:
 
 
 def join_url(public_url: str, group: str | None = None, token: str | None = None, *,
-             hint: str | None = None) -> str:
+             hint: str | None = None, participant: str | None = None) -> str:
     """The join URL (see the module docstring); ``group`` and ``token`` go together."""
     if (group is None) != (token is None):
         raise ValueError("a group join URL needs both the group and its token")
     base = public_url.rstrip("/") + "/"
     params = []
+    if participant is not None:
+        if not _PARTICIPANT.match(participant):
+            raise ValueError(f"bad participant id {participant!r}")
+        params.append(f"i={participant}")
     if group is not None:
         if not _GROUP_ID.match(group):
             raise ValueError(f"bad group id {group!r}")
@@ -74,6 +84,11 @@ def join_url(public_url: str, group: str | None = None, token: str | None = None
             raise ValueError(f"the participant hint is longer than {HINT_MAX} characters")
         params.append("p=" + quote(hint, safe=""))
     return base + ("?" + "&".join(params) if params else "")
+
+
+def signup_url(public_url: str) -> str:
+    """The sign-up page (printed on invitations: ``flashmob qr`` writes its QR code)."""
+    return public_url.rstrip("/") + "/signup"
 
 
 def download_url(public_url: str, revision: str, path: str) -> str:

@@ -20,6 +20,8 @@ import { encodeQr, qrPath } from './qr.js';
 import { h, svg } from './dom.js';
 import { renderAlarms } from './alarms.js';
 import { renderOffsets } from './consoleoffsets.js';
+import { startSignups } from './consolesignups.js';
+import { renderNodes } from './nodes.js';
 
 const $ = (id) => document.getElementById(id);
 const clientNowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
@@ -61,6 +63,7 @@ function onMessage(text) {
 }
 
 async function onWelcome(w) {
+  if (!st.welcome) st.signups = startSignups(token || '', w.join_url); // the sign-up panel (consolesignups.js)
   st.welcome = w;
   $('main').hidden = false;
   $('auth-error').hidden = true;
@@ -94,6 +97,7 @@ function renderFeed() {
   const f = st.feed;
   const now = clock.ready ? clock.serverTime() : f.server_time_us;
   renderAlarms($('alarms-panel'), $('alarms'), f.alarms, now);
+  renderNodes($('nodes-panel'), $('nodes'), f.nodes);
   const ph = SS.phaseAt(f.show, now);
   const rows = f.groups.map((g) => {
     const mg = st.manifest?.groups.find((x) => x.id === g.id);

@@ -1,8 +1,11 @@
 /**
  * UI strings of the participant page and console, in the score's language
  * (manifest "language"), falling back to the browser's, then English.
- * `t(key, vars)` fills {name} placeholders.
+ * `t(key, vars)` fills {name} placeholders. The sign-up page's strings live in
+ * signuptexts.js and are merged in here.
  */
+import { SIGNUP_STRINGS } from './signuptexts.js';
+
 const STRINGS = {
   en: {
     join_title: 'Join the flashmob', join_button: 'Join', join_size: 'Downloads {mb} MB of audio once; then works offline.',
@@ -77,6 +80,8 @@ const STRINGS = {
     offset_how_measured: '(mesuré)', offset_how_ear: '(à l’oreille)', offset_how_preset: '(préréglage)', offset_how_manual: '(manuel)',
   },
 };
+
+for (const lang of Object.keys(STRINGS)) Object.assign(STRINGS[lang], SIGNUP_STRINGS[lang]);
 
 export const LANGUAGES = Object.keys(STRINGS);
 

@@ -36,9 +36,17 @@ const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const keeper = new Keeper();
 const clientNowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
+/** ?i=: the participant id of a sign-up's personal link (docs/signups.md); it carries its group. */
+const signupPid = () => new URLSearchParams(location.search).get('i');
+function dropSignupPid() {
+  const rest = new URLSearchParams(location.search);
+  rest.delete('i');
+  history.replaceState(null, '', location.pathname + (rest.toString() ? `?${rest}` : '') + location.hash);
+}
 
 const st = {
-  info: null, manifest: null, group: null, groupId: keeper.get('group'), pid: keeper.get('participant_id'),
+  info: null, manifest: null, group: null, groupId: keeper.get('group'),
+  pid: signupPid() || keeper.get('participant_id'),
   show: keeper.get('show'), verified: false, engine: null, ctx: null, online: false, screen: null,
   announcements: [], dismissed: new Set(), lastCountdown: null, lastCueMs: null, wakeLock: null, error: null,
   trouble: null,
@@ -122,6 +130,8 @@ async function onWelcome(w) {
   st.pid = w.participant_id;
   st.groupId = w.group;
   keeper.set({ participant_id: w.participant_id, group: w.group, manifest_url: w.manifest_url });
+  // a ?i= id the conductor did not take (an old badge of a show rendered again): the stored id from now on
+  if (signupPid() && signupPid() !== w.participant_id) dropSignupPid();
   st.seat = w.seat;
   if (w.seat === SEAT.CONFIRMED) st.challenge = null;
   setShow(w.show);
@@ -524,7 +534,7 @@ async function loadInfo() {
     const res = await fetch(PATHS.API_INFO, { cache: 'no-store' });
     st.info = await res.json();
     keeper.resetFor(st.info.show_id);
-    st.pid = keeper.get('participant_id');
+    st.pid = signupPid() || keeper.get('participant_id');
     st.groupId = keeper.get('group');
     st.show = keeper.get('show');
     applyTexts();

@@ -210,6 +210,19 @@ export const PAYLOADS = deepFreeze({
     "resolved_at_us": {"t": "int", "req": false, "nul": true},
     "detail": {"t": "dict", "req": false, "nul": true},
   },
+  "NodeInfo": {
+    "node": {"t": "str", "req": true, "nul": false, "maxLen": 64},
+    "connected": {"t": "int", "req": true, "nul": false, "min": 0},
+    "ready": {"t": "int", "req": true, "nul": false, "min": 0},
+    "playing": {"t": "int", "req": true, "nul": false, "min": 0},
+    "pending": {"t": "int", "req": true, "nul": false, "min": 0},
+    "revision": {"t": "int", "req": true, "nul": false, "min": 0},
+    "skew_us": {"t": "int", "req": false, "nul": true},
+    "rtt_us": {"t": "int", "req": false, "nul": true},
+    "ntp_offset_us": {"t": "int", "req": false, "nul": true},
+    "age_ms": {"t": "int", "req": true, "nul": false, "min": 0},
+    "here": {"t": "bool", "req": false, "nul": false},
+  },
   "ApiInfo": {
     "show_id": {"t": "str", "req": true, "nul": false},
     "title": {"t": "str", "req": true, "nul": false},
@@ -347,6 +360,7 @@ export const MESSAGES = deepFreeze({
     "announcements": {"t": "list", "req": false, "nul": false, "of": "AnnouncementInfo"},
     "alarms": {"t": "list", "req": false, "nul": false, "of": "AlarmInfo"},
     "trouble": {"t": "dict", "req": false, "nul": false},
+    "nodes": {"t": "list", "req": false, "nul": false, "of": "NodeInfo"},
     "offsets": {"t": "dict", "req": false, "nul": false},
   },
   "challenge": {

@@ -33,6 +33,9 @@ def configure(parser) -> None:
     parser.add_argument("--capacity", type=_positive, metavar="N",
                         help="the admission limit, as given to flashmob serve --capacity: the expected "
                              "attendance when there are no sign-ups")
+    parser.add_argument("--signups", metavar="CSV",
+                        help="the sign-ups the console exported (Export badges CSV, docs/signups.md): the "
+                             "expected attendance is their number")
 
 
 def run(args) -> int:
@@ -41,7 +44,8 @@ def run(args) -> int:
     from flashmob.tools.print.dossierkit import DossierOptions, make_dossier
     from flashmob.tools.print.errors import PrintError
 
-    opts = DossierOptions(language=args.lang, start=args.start, capacity=args.capacity)
+    opts = DossierOptions(language=args.lang, start=args.start, capacity=args.capacity,
+                          signups_csv=Path(args.signups) if args.signups else None)
     try:
         result = make_dossier(Path(args.bundle), Path(args.output), opts)
     except PrintError as exc:

@@ -13,6 +13,8 @@ def configure(parser) -> None:
     parser.add_argument("score", help="the score (YAML)")
     parser.add_argument("-o", "--output", default=None,
                         help="output file, .svg or .png (default: SCORE name + .svg)")
+    parser.add_argument("--lang", choices=("en", "fr"), default=None,
+                        help="language of the legend and summary (default: the score's language, English if not fr)")
 
 
 def run(args) -> int:
@@ -29,6 +31,6 @@ def run(args) -> int:
     from flashmob.tools.plan import write_plan
 
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    write_plan(timeline, score.title, out)
+    write_plan(timeline, score.title, out, language=args.lang or score.language)
     print(f"plan written to {out}", file=sys.stderr)
     return 0

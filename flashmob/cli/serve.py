@@ -14,15 +14,18 @@ FastAPI app is imported only when the command runs (``flashmob --help`` stays fa
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
 import sqlite3
 import sys
 from pathlib import Path
 
 from flashmob.contract.modes import MODES
-from flashmob.contract.urls import check_public_url
+from flashmob.contract.urls import check_public_url, signup_url
 from flashmob.conductor import connlimits, seats
 from flashmob.conductor import serve as shell
 from flashmob.conductor.clock import MAX_OFFSET_US
+from flashmob.conductor.signups import SIGNUP_BURST, SIGNUP_RATE_PER_MIN
 from flashmob.conductor.connlimits import (DEFAULT_HEADER_TIMEOUT_S, DEFAULT_HELLO_TIMEOUT_S, DEFAULT_MAX_CONNECTIONS,
                                            DEFAULT_MAX_PENDING_PER_ADDRESS, Limits, capacity_for_fds)
 
@@ -55,6 +58,14 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", type=Path, help="SQLite state file (default: .flashmob-conductor.sqlite in the bundle); "
                                           "locked for the life of the process: a second conductor on it refuses "
                                           "to start")
+    p.add_argument("--redis", metavar="URL",
+                   help="run as one of several conductor processes sharing the show through Redis at URL "
+                        "(redis://HOST:PORT/DB; no state file then); every node needs the same bundle, group "
+                        "secret and console token (docs/architecture.md, \"Backplane\"); default: the "
+                        "environment variable FLASHMOB_REDIS (keeps a password in the URL out of the process list)")
+    p.add_argument("--node-id", metavar="NAME",
+                   help="this process's name among the nodes of --redis (the console lists them; default "
+                        "host-pid)")
     p.add_argument("--capacity", type=int, help="seats: refuse participants beyond this number of confirmed ones "
                                                "(phones that proved they hold their group's files)")
     p.add_argument("--max-pending", type=int, default=seats.MAX_PENDING, metavar="N",
@@ -98,6 +109,14 @@ def configure(p: argparse.ArgumentParser) -> None:
                         "with time and level; uvicorn's per-connection and access lines only at debug (a crowd "
                         "of phones would write several lines per socket)")
     p.add_argument("--no-qr", action="store_true", help="do not print QR codes")
+    su = p.add_argument_group("sign-ups", "When the score has a signups block, the conductor serves a sign-up page at\n"
+                                          "PUBLIC/signup before the show (docs/signups.md).")
+    su.add_argument("--signup-code", metavar="CODE", default=os.environ.get("FLASHMOB_SIGNUP_CODE"),
+                    help="the invitation code people must give to sign up (default: FLASHMOB_SIGNUP_CODE; none)")
+    su.add_argument("--signup-burst", type=int, default=SIGNUP_BURST, metavar="N",
+                    help=f"sign-up attempts one address (IPv6: one /64) may make at once (default {SIGNUP_BURST})")
+    su.add_argument("--signup-rate", type=float, default=SIGNUP_RATE_PER_MIN, metavar="PER_MIN",
+                    help=f"... then per minute (default {SIGNUP_RATE_PER_MIN:g})")
 
 
 def public_url(args: argparse.Namespace, port: int) -> str:
@@ -136,6 +155,14 @@ def run(args: argparse.Namespace) -> int:
     if bool(args.tls_cert) != bool(args.tls_key):
         print("flashmob serve: --tls-cert and --tls-key go together", file=sys.stderr)
         return 2
+    args.redis = args.redis or os.environ.get("FLASHMOB_REDIS") or None
+    if args.redis and args.db:
+        print("flashmob serve: --redis keeps the show in Redis: no --db state file with it", file=sys.stderr)
+        return 2
+    if args.node_id and not args.redis:
+        print("flashmob serve: --node-id names this process among the nodes of --redis: give --redis too",
+              file=sys.stderr)
+        return 2
     shell.configure_logging(args.log_level)
     fd_before, nofile = shell.raise_fd_limit()
     try:
@@ -157,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"flashmob serve: {exc}", file=sys.stderr)
         sock.close()
         return 2
-    from flashmob.conductor.app import ServerConfig, build_conductor, create_app
+    from flashmob.conductor.app import ServerConfig, build_conductor, build_signup_service, create_app
     from flashmob.conductor.gate import conductor_server
     from flashmob.conductor.statelock import StateFileInUse
 
@@ -166,20 +193,37 @@ def run(args: argparse.Namespace) -> int:
                        min_lead_s=args.min_lead, public_url=url, ntp_hosts=args.ntp,
                        ntp_interval_s=args.ntp_interval, client_dir=args.client_dir,
                        ntp_max_offset_s=args.ntp_max_offset, progress=shell.VerifyProgress(sys.stderr),
-                       hello_timeout_s=limits.hello_timeout_s)
+                       hello_timeout_s=limits.hello_timeout_s, signup_code=args.signup_code or None,
+                       signup_burst=args.signup_burst, signup_rate_per_min=args.signup_rate,
+                       redis_url=args.redis, node_id=args.node_id)
     try:
         conductor, clock, ntp = build_conductor(cfg)
     except (ValueError, OSError, sqlite3.Error, StateFileInUse) as exc:
         print(f"flashmob serve: {exc}", file=sys.stderr)
         sock.close()
         return 2
-    app = create_app(conductor, clock, ntp=ntp, client_dir=cfg.client_dir, hello_timeout_s=cfg.hello_timeout_s)
+    cfg.signup_event, warning = signup_event(conductor.bundle.manifest)
+    try:
+        signups = build_signup_service(conductor, clock, cfg)
+    except (ValueError, OSError, sqlite3.Error) as exc:
+        print(f"flashmob serve: {exc}", file=sys.stderr)
+        conductor.close()
+        conductor.state_lock.release()
+        sock.close()
+        return 2
+    if signups is not None and warning:
+        print(f"flashmob serve: {warning}", file=sys.stderr)
+    app = create_app(conductor, clock, ntp=ntp, client_dir=cfg.client_dir, hello_timeout_s=cfg.hello_timeout_s,
+                     signups=signups)
     if ntp is not None:
         ntp.start()  # the first round runs now; lifespan's start() is then a no-op
         if not ntp.wait_first(cfg.ntp_wait_s):
             print("flashmob serve: no NTP answer yet; serving on the system clock meanwhile", file=sys.stderr)
     sockets = shell.capacity_line(limits, fd_before, nofile)
     print(shell.banner(conductor, qr=not args.no_qr, sockets=sockets), flush=True)
+    if signups is not None:
+        print(f"  sign-ups: {signup_url(url)} ({signups.summary().confirmed} signed up"
+              f"{', invitation code required' if signups.gate.code else ''})", flush=True)
     print(f"listening on {args.host}:{port}", flush=True)
     server, _gate = conductor_server(app, limits, log_level=shell.uvicorn_log_level(args.log_level),
                                      access_log=args.log_level == "debug",
@@ -189,6 +233,44 @@ def run(args: argparse.Namespace) -> int:
                                      forwarded_allow_ips=args.forwarded_allow_ips, timeout_graceful_shutdown=3)
     server.run(sockets=[sock])
     return 0
+
+
+def signup_event(manifest, *, start: str | None = None):
+    """``(SignupEvent, warning or None)``: the event's dates and the sign-ups' ``.ics`` (docs/signups.md).
+
+    ``conductor/`` never imports ``tools/`` (docs/architecture.md); the CLI, which
+    may import both, gives the conductor the start and end the print kit reads
+    from the score's event block (:func:`flashmob.tools.print.event.event_info`;
+    ``start`` overrides it) and a personal ``.ics`` made by the print kit's own
+    calendar writer (:func:`flashmob.tools.print.ics.event_ics`), so the calendar
+    file of a sign-up is the one ``flashmob qr`` prints, with the person's join URL."""
+    from flashmob.conductor.signupapi import SignupEvent
+    from flashmob.tools.print.errors import PrintError
+    from flashmob.tools.print.event import event_info
+    from flashmob.tools.print.ics import event_ics
+
+    try:
+        info = event_info(manifest, start)
+    except PrintError as exc:
+        return SignupEvent(), f"sign-ups: no calendar file and no erasure date from the event block ({exc})"
+    if info.start is None:
+        return SignupEvent(), None
+
+    def calendar(url: str, now_us: int) -> str:
+        return event_ics(info, url, now=_utc(now_us), uid_suffix="signup")
+
+    if info.start.tzinfo is None:  # a wall-clock time, no instant: the calendar floats, erasure follows the record
+        return SignupEvent(calendar=calendar), ("sign-ups: the event has no timezone; sign-ups are deleted "
+                                                "keep_days after the show record ends rather than after its date")
+    return SignupEvent(start_us=_us(info.start), end_us=_us(info.end), calendar=calendar), None
+
+
+def _us(t: dt.datetime) -> int:
+    return round(t.timestamp() * 1_000_000)
+
+
+def _utc(now_us: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(now_us / 1e6, dt.timezone.utc)
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:

@@ -57,3 +57,10 @@ def test_ntp_burst_bench_prints_its_table():
     p = run_bench("bench.ntp_burst", "--rounds", "5", timeout=60)
     assert p.returncode == 0
     assert "| one exchange" in p.stdout and "| least delayed of 4" in p.stdout and "5 rounds" in p.stdout
+
+
+def test_signups_bench_prints_its_table():
+    p = run_bench("bench.signups", "--people", "20", "--clients", "2", "--flood-s", "1", timeout=120)
+    assert p.returncode == 0
+    assert "| 20 sign-ups, 2 clients" in p.stdout and "flood: one address for 1 s" in p.stdout
+    assert "p99 ms" in p.stdout

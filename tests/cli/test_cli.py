@@ -61,6 +61,15 @@ def test_plan_writes_svg_with_one_lane_per_group(tmp_path):
     assert lanes == ["red", "blue"]
 
 
+def test_plan_speaks_the_scores_language_unless_told(tmp_path):
+    texts = lambda p: {t.text for t in ET.parse(p).getroot().iter("{http://www.w3.org/2000/svg}text")}
+    fr = tmp_path / "agitato.svg"
+    assert flashmob("plan", "scores/agitato.yaml", "-o", str(fr)).returncode == 0     # language: fr
+    assert "point de rencontre" in texts(fr) and "meeting point" not in texts(fr)
+    assert flashmob("plan", "scores/agitato.yaml", "--lang", "en", "-o", str(fr)).returncode == 0
+    assert "meeting point" in texts(fr)
+
+
 def test_plan_png_and_bad_extension(tmp_path):
     png = tmp_path / "plan.png"
     assert flashmob("plan", "scores/demo.yaml", "-o", str(png)).returncode == 0

@@ -26,6 +26,8 @@ safety:
   water: Fontaine Wallace
   exits: [Rue Mercière, Quai Saint-Antoine]
   console: "Sam Leroy, 06 55 66 77 88"
+signups:
+  privacy: Votre pseudo imprime votre badge et compte les participants ; effacé 30 jours après.
 groups:
   a: {name: Tambours, colour: red}
   b: {name: Cymbales, colour: blue}
@@ -131,3 +133,27 @@ def test_check_reports_a_broken_safety_block_at_its_place(tmp_path):
            "found 'beaucoup'" in lines
     assert f"{bad}:15:3: error: unknown key 'eau' in the safety block; expected one of: console, exits, " \
            "expected, first_aid, stewards, water" in lines
+
+
+def test_the_expected_attendance_from_the_consoles_signup_export(rendered, tmp_path):
+    """A real conductor takes the sign-ups, its console exports the CSV, the dossier counts them."""
+    import httpx
+
+    sys.path.insert(0, str(ROOT / "tests" / "conductor"))
+    from conductor_testkit import TOKEN, LiveServer
+    from flashmob.conductor.app import ServerConfig, build_app
+
+    server = LiveServer(build_app(ServerConfig(bundle_dir=rendered / "bundle", db_path=tmp_path / "state.sqlite",
+                                               token=TOKEN, client_dir=tmp_path / "none"))).start()
+    try:
+        for name in ("Ana", "Bo", "Cy"):
+            assert httpx.post(f"{server.url}/api/signup", json={"name": name, "consent": True}).status_code == 201
+        csv_text = httpx.get(f"{server.url}/api/signups.csv", headers={"Authorization": f"Bearer {TOKEN}"}).text
+    finally:
+        server.stop()
+    (tmp_path / "signups.csv").write_text(csv_text, encoding="utf-8")
+    r = flashmob("dossier", rendered / "bundle", "-o", tmp_path / "out", "--lang", "en",
+                 "--signups", tmp_path / "signups.csv", "--capacity", "120")
+    assert r.returncode == 0, r.stderr
+    text = text_of(tmp_path / "out" / "dossier.pdf")
+    assert "3 participants, from the sign-ups (3 people signed up)" in text, text[:2000]

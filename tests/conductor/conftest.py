@@ -54,3 +54,29 @@ def ntp_server():
     server = FakeNtpServer(offset_s=2.5).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """One private redis-server for the session (tests/conductor/redis_kit.py): flushed by ``redis_url``."""
+    import os
+
+    from redis_kit import RedisServer, redis_binary
+
+    if redis_binary() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but redis-server is missing (scripts/ensure-test-services.sh installs Debian's "
+                        "redis-server)")
+        pytest.skip("redis-server is not installed (Debian package redis-server; make test installs it as root)")
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """The session's Redis, empty, running (a test that stopped it gets it restarted)."""
+    if redis_server.proc is None or redis_server.proc.poll() is not None:
+        redis_server.start()
+    redis_server.flush()
+    return redis_server.url

@@ -182,3 +182,23 @@ def test_ntp_max_offset_reaches_the_clock(bundle_dir, tmp_path):
     cfg = ServerConfig(bundle_dir=bundle_dir, db_path=tmp_path / "db", token=TOKEN, ntp_max_offset_s=2.5)
     _, clock, _ = build_conductor(cfg)
     assert clock.max_offset_us == 2_500_000
+
+
+def test_signup_event_dates_from_the_event_block(bundle_dir):
+    import datetime as dt
+
+    from flashmob.cli.serve import signup_event
+    from flashmob.contract.bundle import load_bundle
+
+    manifest = load_bundle(bundle_dir).manifest  # event.starts 2026-12-05T18:00:00+01:00, 180 s
+    event, warning = signup_event(manifest)
+    start = dt.datetime(2026, 12, 5, 17, 0, tzinfo=dt.timezone.utc).timestamp() * 1e6
+    assert warning is None and (event.start_us, event.end_us) == (start, start + 180e6)
+    assert "DTSTART:20261205T170000Z" in event.calendar("https://x.example/?i=abc", 0)
+    floating, warning = signup_event(manifest, start="2026-12-05T18:00")  # no timezone anywhere
+    assert floating.start_us is None and floating.calendar and "no timezone" in warning
+    import dataclasses
+
+    bad = dataclasses.replace(manifest, event=dataclasses.replace(manifest.event, timezone="Mars/Olympus"))
+    none, warning = signup_event(bad)
+    assert none.calendar is None and "unknown timezone 'Mars/Olympus'" in warning

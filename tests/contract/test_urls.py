@@ -61,3 +61,11 @@ def test_group_download_url_is_stable():
     assert group_download_url(PUBLIC + "/", "red") == "https://mob.example.org/download/red"
     with pytest.raises(ValueError):
         group_download_url(PUBLIC, "../etc")
+
+
+def test_a_signups_personal_join_url_carries_the_participant_id():
+    from flashmob.contract.urls import join_url as join
+
+    assert join("https://mob.example.org/", participant="AbC-_9") == "https://mob.example.org/?i=AbC-_9"
+    with pytest.raises(ValueError):
+        join("https://mob.example.org", participant="a&b=c")

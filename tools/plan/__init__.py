@@ -3,7 +3,7 @@
 Public API::
 
     write_plan(timeline, title, path)      # .svg or .png, chosen by extension
-    layout(timeline, title, width) -> Layout   # pure geometry (tools.plan.layout)
+    layout(timeline, title, width, language) -> Layout   # pure geometry (tools.plan.layout)
     to_svg(layout) -> str                  # tools.plan.svg
     to_image(layout, scale=2) -> PIL.Image # tools.plan.png
 
@@ -28,16 +28,17 @@ class PlanFormatError(ValueError):
     """The output path's extension is not one the plan can be written as."""
 
 
-def write_plan(timeline: Timeline, title: str, path: str | Path, width: float = DEFAULT_WIDTH) -> Path:
+def write_plan(timeline: Timeline, title: str, path: str | Path, width: float = DEFAULT_WIDTH,
+               language: str | None = None) -> Path:
     """Draw ``timeline`` to ``path``: SVG for ``.svg``, PNG (2x) for ``.png``
-    (case-insensitive). Creates missing parent directories; returns the path.
+    (case-insensitive), its own words in ``language`` (English when None). Creates missing parent directories; returns the path.
     Raises :class:`PlanFormatError` for any other extension, before writing."""
     path = Path(path)
     ext = path.suffix.lower()
     if ext not in FORMATS:
         shown = path.suffix or "no extension"
         raise PlanFormatError(f"cannot write a plan as '{shown}' ({path}): use a .svg or .png file name")
-    lay = layout(timeline, title, width)
+    lay = layout(timeline, title, width, language)
     path.parent.mkdir(parents=True, exist_ok=True)
     if ext == ".svg":
         path.write_text(to_svg(lay), encoding="utf-8")

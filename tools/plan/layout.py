@@ -30,10 +30,10 @@ from .labels import PAD as LABEL_PAD, LabelRequest, PlacedLabel, place_labels
 from .metrics import clean, fit_text, text_width
 from .shapes import Box, Lane, Layout, Line, Mark, Meeting, Polygon, Rect, Shape, Text
 from .timescale import Span, minor_step_us, system_spans, tick_step_us
+from .words import LEGEND_KEYS, count, words
 
 US = 1_000_000
 _COUNTDOWN = re.compile(r"\.\d+$")
-LEGEND = ("speech", "music (fades as slopes)", "sound", "caption", "countdown", "meeting point", "end")
 
 
 def is_countdown(ev: TimelineEvent) -> bool:
@@ -41,10 +41,11 @@ def is_countdown(ev: TimelineEvent) -> bool:
     return ev.kind == "say" and bool(_COUNTDOWN.search(ev.id))
 
 
-def layout(timeline: Timeline, title: str, width: float = S.DEFAULT_WIDTH) -> Layout:
-    """The complete plan picture of ``timeline`` as positioned shapes."""
+def layout(timeline: Timeline, title: str, width: float = S.DEFAULT_WIDTH, language: str | None = None) -> Layout:
+    """The complete plan picture of ``timeline`` as positioned shapes; the words
+    it draws itself are in ``language`` (English by default, see :mod:`.words`)."""
     width = float(max(width, 480))
-    header, header_bottom = _header(timeline, title, width)
+    header, header_bottom = _header(timeline, title, width, language)
     plot_x0, plot_x1 = S.MARGIN + S.GUTTER, width - S.MARGIN - S.PLOT_RIGHT_PAD
     spans = system_spans(timeline.duration_us, plot_x1 - plot_x0, S.MIN_PX_PER_S)
     tick = tick_step_us(spans[0][1] - spans[0][0], plot_x1 - plot_x0, S.MIN_TICK_PX)
@@ -62,7 +63,7 @@ def layout(timeline: Timeline, title: str, width: float = S.DEFAULT_WIDTH) -> La
         y = y1 + S.SYSTEM_GAP
     height = y - S.SYSTEM_GAP + S.MARGIN + 4
 
-    lanes = tuple(_lane(g, i, systems, geo, music_rows[g.group.id], width)
+    lanes = tuple(_lane(g, i, systems, geo, music_rows[g.group.id], width, language)
                   for i, g in enumerate(timeline.groups))
     end_us = timeline.duration_us if timeline.explicit_end else None
     under = tuple(s for lane in lanes for s in _lane_tints(lane)) + _grid(systems, tick)
@@ -109,7 +110,7 @@ def _ink(colour: str) -> str:
 
 
 def _lane(g: GroupTimeline, index: int, systems: list[Span], geo: _LaneGeometry,
-          music_rows: dict[str, int], width: float) -> Lane:
+          music_rows: dict[str, int], width: float, language: str | None = None) -> Lane:
     colour = g.group.colour
     ink = _ink(colour)
     boxes = lane_boxes(index, systems, geo, width)
@@ -138,14 +139,15 @@ def _lane(g: GroupTimeline, index: int, systems: list[Span], geo: _LaneGeometry,
     events = sorted(g.events, key=lambda e: order.get(e.kind, 5))
     marks = tuple(_mark(e, g.group.id, tuple(shapes[e.id])) for e in events)
     return Lane(group_id=g.group.id, name=g.group.name, colour=colour, boxes=boxes,
-                frame=_lane_frame(g, boxes, colour, ink), marks=marks, data=(("group", g.group.id),))
+                frame=_lane_frame(g, boxes, colour, ink, language), marks=marks, data=(("group", g.group.id),))
 
 
 def _lane_tints(lane: Lane) -> tuple[Shape, ...]:
     return tuple(Rect(b.x, b.y, b.w, b.h, S.tint(lane.colour), rx=4, cls="lane-bg") for b in lane.boxes)
 
 
-def _lane_frame(g: GroupTimeline, boxes: tuple[Box, ...], colour: str, ink: str) -> tuple[Shape, ...]:
+def _lane_frame(g: GroupTimeline, boxes: tuple[Box, ...], colour: str, ink: str,
+                language: str | None = None) -> tuple[Shape, ...]:
     out: list[Shape] = []
     cues = sum(1 for e in g.events if e.kind != "end")
     name = fit_text(g.group.name, S.GUTTER - 24, S.GROUP_SIZE, bold=True) or g.group.id
@@ -156,7 +158,7 @@ def _lane_frame(g: GroupTimeline, boxes: tuple[Box, ...], colour: str, ink: str)
         out.append(Text(b.x + 14, mid + (0 if i == 0 else 5), name, S.GROUP_SIZE,
                         S.shade(ink, 0.25), bold=True, cls="group-name"))
         if i == 0:
-            out.append(Text(b.x + 14, mid + 16, f"{cues} cue{'s' if cues != 1 else ''}",
+            out.append(Text(b.x + 14, mid + 16, count(cues, "cue", language),
                             S.LABEL_SIZE, S.MUTED, cls="group-info"))
     return tuple(out)
 
@@ -374,13 +376,11 @@ def _meetings(times: tuple[int, ...], systems: list[Span]) -> tuple[Meeting, ...
 
 # -- header -----------------------------------------------------------------------------
 
-def _summary(timeline: Timeline) -> str:
-    def n(count: int, word: str) -> str:
-        return f"{count} {word}{'' if count == 1 else 's'}"
-    parts = [n(len(timeline.groups), "group"), n(timeline.cue_count, "cue"),
-             format_time(timeline.duration_us), n(len(timeline.meetings_us), "meeting point")]
+def _summary(timeline: Timeline, language: str | None = None) -> str:
+    parts = [count(len(timeline.groups), "group", language), count(timeline.cue_count, "cue", language),
+             format_time(timeline.duration_us), count(len(timeline.meetings_us), "meeting point", language)]
     if any(e.estimated for g in timeline.groups for e in g.events if e.kind == "say"):
-        parts.append("speech lengths estimated")
+        parts.append(words(language)["estimated"])
     return " \u00b7 ".join(parts)
 
 
@@ -403,30 +403,32 @@ def _legend_item(kind: str, x: float, mid: float) -> list[Shape]:
     return [Line(x + 11, mid - 8, x + 11, mid + 8, S.END_INK, 3.0)]
 
 
-def _legend(x: float, baseline: float) -> tuple[list[Shape], float]:
+def _legend(x: float, baseline: float, language: str | None = None) -> tuple[list[Shape], float]:
     """Legend shapes starting at ``x``; returns them and the x where they end."""
     out: list[Shape] = []
-    for kind in LEGEND:
+    names = words(language)["legend"]
+    for kind in LEGEND_KEYS:
         out += _legend_item(kind, x, baseline - 4)
-        out.append(Text(x + 28, baseline, kind, S.LEGEND_SIZE, S.INK, cls="legend-label"))
-        x += 28 + text_width(kind, S.LEGEND_SIZE) + 20
+        out.append(Text(x + 28, baseline, names[kind], S.LEGEND_SIZE, S.INK, cls="legend-label"))
+        x += 28 + text_width(names[kind], S.LEGEND_SIZE) + 20
     return out, x - 20
 
 
-def _header(timeline: Timeline, title: str, width: float) -> tuple[tuple[Shape, ...], float]:
+def _header(timeline: Timeline, title: str, width: float,
+            language: str | None = None) -> tuple[tuple[Shape, ...], float]:
     inner = width - 2 * S.MARGIN
     title_text = fit_text(title, inner, S.TITLE_SIZE, bold=True) or ""
-    summary = fit_text(_summary(timeline), inner, S.SUBTITLE_SIZE) or ""
+    summary = fit_text(_summary(timeline, language), inner, S.SUBTITLE_SIZE) or ""
     sub_y = S.HEADER_TOP + 22
     out: list[Shape] = [Text(S.MARGIN, S.HEADER_TOP, title_text, S.TITLE_SIZE, S.INK, bold=True, cls="title"),
                         Text(S.MARGIN, sub_y, summary, S.SUBTITLE_SIZE, S.MUTED, cls="summary")]
-    _, legend_end = _legend(0, 0)
+    _, legend_end = _legend(0, 0, language)
     legend_w = legend_end
     after_summary = S.MARGIN + text_width(summary, S.SUBTITLE_SIZE) + 40
     if after_summary + legend_w <= width - S.MARGIN:
-        shapes, _ = _legend(width - S.MARGIN - legend_w, sub_y)
+        shapes, _ = _legend(width - S.MARGIN - legend_w, sub_y, language)
         bottom = sub_y + 12
     else:
-        shapes, _ = _legend(S.MARGIN, sub_y + 24)
+        shapes, _ = _legend(S.MARGIN, sub_y + 24, language)
         bottom = sub_y + 24 + 12
     return tuple(out + shapes), bottom

@@ -120,7 +120,7 @@ def _plan(pdf, d: Dossier) -> None:
     pdf.add_page()
     pdf.set_y(MARGIN)
     _para(pdf, d.plan_title, 13, bold=True, after=3)
-    lay = layout(d.timeline, d.title, PLAN_WIDTH_PX)
+    lay = layout(d.timeline, d.title, PLAN_WIDTH_PX, d.language)
     top = pdf.get_y()
     used = draw_plan(pdf, lay, MARGIN, top, WIDTH, BOTTOM - top)
     pdf.set_y(top + used + 4)

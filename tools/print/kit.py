@@ -8,6 +8,7 @@ links (:mod:`tools.print.links`) and writes:
 ``join.png`` / ``.svg``     the general join QR (not in ``fixed`` mode)
 ``join-GROUP.png`` / ``.svg``  each group's join QR with its signed token (``fixed``)
 ``download-GROUP.png`` / ``.svg``  each group's direct MP3 download QR
+``signup.png`` / ``.svg``   the sign-up page's QR, when the score takes sign-ups
 ``poster.pdf``              A4 poster(s): one page per join QR
 ``flyers.pdf``              A6 flyers, four per A4 page with cut marks, per join QR
 ``downloads.pdf``           direct-download cards with the offline instructions
@@ -35,7 +36,8 @@ from urllib.parse import urlsplit
 from flashmob.contract.bundle import Bundle, BundleError, load_bundle
 from flashmob.contract.secret import ENV as SECRET_ENV
 from flashmob.contract.secret import SECRET_FILE
-from flashmob.contract.urls import check_public_url
+from flashmob.contract.signups import SignupFileError, read_signup_settings
+from flashmob.contract.urls import check_public_url, signup_url
 
 from . import pdfkit
 from .badges import Badge, badges_pdf
@@ -73,6 +75,7 @@ class Kit:
     warnings: list[str] = field(default_factory=list)
     secret_source: str | None = None
     registrants: list[Registrant] = field(default_factory=list)
+    signup_url: str | None = None       # the sign-up page, when the show takes sign-ups
 
 
 def load_print_bundle(bundle_dir: Path) -> Bundle:
@@ -111,14 +114,14 @@ def _glyph_warnings(texts: Mapping[str, str]) -> list[str]:
 
 def _check_registrants(regs: list[Registrant], bundle: Bundle, assign: str, source: str,
                        warnings: list[str]) -> list[Registrant]:
-    grouped = [r for r in regs if r.group is not None]
+    grouped = [r for r in regs if r.group is not None and r.participant is None]  # an id carries its group
     if grouped and assign not in GROUP_MODES:
         r = grouped[0]
         raise PrintError(f"{source}:{r.line}: {r.name} has group {r.group!r}, but a conductor in {assign} "
                          "assignment ignores the group of a join URL — pass --assign fixed (and serve with "
                          "--assign fixed), or leave the group column empty")
     if assign == "fixed":
-        without = {r.line for r in regs if r.group is None}
+        without = {r.line for r in regs if r.group is None and r.participant is None}
         regs = fill_groups(regs, bundle.groups)
         if without:
             counts = Counter(r.group for r in regs if r.line in without)
@@ -156,14 +159,15 @@ def make_kit(bundle_dir: Path, out_dir: Path, opts: KitOptions, env: Mapping[str
         warnings.append(f"{len(long_hints)} handle(s) too long for a compact badge QR once URL-encoded "
                         f"(line(s) {lines}): printed on the badge, left out of its join URL")
     sign, source = None, None
-    if opts.assign == "fixed" or any(r.group for r in regs):
+    if opts.assign == "fixed" or any(r.group and not r.participant for r in regs):
         sign, source = group_signer(bundle, opts.db, env)
     links = show_links(bundle, public, opts.assign, sign)
     texts = {"title": info.title, "place": info.place or "", "meeting point": info.meeting_point or "",
              "organizer": f"{info.organizer_name or ''} {info.organizer_contact or ''}"}
     texts.update({f"{Path(opts.badges).name}:{r.line}": f"{r.name} {r.handle or ''}" for r in regs})
     warnings += _glyph_warnings(texts)
-    kit = Kit(bundle=bundle, info=info, links=links, warnings=warnings, secret_source=source, registrants=regs)
+    kit = Kit(bundle=bundle, info=info, links=links, warnings=warnings, secret_source=source, registrants=regs,
+              signup_url=_signup_url(bundle, public))
 
     out = Path(out_dir)
     try:
@@ -186,6 +190,9 @@ def make_kit(bundle_dir: Path, out_dir: Path, opts: KitOptions, env: Mapping[str
     for g in links.groups:
         write(f"download-{g.id}.png", qr_png(g.download))
         write(f"download-{g.id}.svg", qr_svg(g.download))
+    if kit.signup_url:  # the show takes sign-ups (docs/signups.md): the page's code, for invitations
+        write("signup.png", qr_png(kit.signup_url))
+        write("signup.svg", qr_svg(kit.signup_url))
     created = now
     if not opts.qr_only:
         pages = [wording(info, url, group_name=g.name if g else None, group_colour=g.colour if g else None)
@@ -206,6 +213,15 @@ def make_kit(bundle_dir: Path, out_dir: Path, opts: KitOptions, env: Mapping[str
     return kit
 
 
+def _signup_url(bundle: Bundle, public: str) -> str | None:
+    """The sign-up page's URL when the bundle has sign-up settings (a damaged file: PrintError)."""
+    try:
+        settings = read_signup_settings(bundle.root)
+    except SignupFileError as exc:
+        raise PrintError(str(exc)) from None
+    return signup_url(public) if settings is not None else None
+
+
 def _join_targets(links: ShowLinks):
     """``(file stem, join URL, group or None)`` for each join QR of the show."""
     if links.general is not None:
@@ -222,8 +238,8 @@ def _badges(regs: list[Registrant], info: EventInfo, links: ShowLinks) -> list[B
     for r in regs:
         g = links.group(r.group) if r.group else None
         out.append(Badge(name=r.name, handle=r.handle, group_name=g.name if g else None,
-                         colour=g.colour if g else None, url=links.personal(r.group, r.handle),
-                         caption=t["badge_scan"] if g else t["badge_scan_nogroup"], footer=footer,
+                         colour=g.colour if g else None, url=links.personal(r.group, r.handle, r.participant),
+                         caption=t["badge_scan"] if g or r.participant else t["badge_scan_nogroup"], footer=footer,
                          language=info.language))
     return out
 
@@ -243,6 +259,9 @@ def links_text(kit: Kit, bundle_dir: Path) -> str:
     for g in links.groups:
         lines.append(f"download {g.id} ({g.name})  {g.download}")
         lines.append(f"    download-{g.id}.png, download-{g.id}.svg, downloads.pdf")
+    if kit.signup_url:
+        lines.append(f"sign-up page        {kit.signup_url}")
+        lines.append("    signup.png, signup.svg")
     if kit.registrants:
         lines.append(f"badges: {len(kit.registrants)} personal join URLs in badges.pdf")
     lines.append("")

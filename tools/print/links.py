@@ -10,7 +10,9 @@ console's projector:
   the conductor assigns a group (or the person chooses).
 * ``fixed``: no general URL (the conductor would refuse it); one join URL per
   group, carrying the group's signed token.
-* A *personal* URL (badges) carries the registrant's group and token when
+* A sign-up's *personal* URL (badges from the console's CSV) carries their
+  signed participant id (``?i=``), which carries their group in every mode.
+* Otherwise a *personal* URL (badges) carries the registrant's group and token when
   they have a group, plus a participant hint (``p=``); it is only honoured by
   a conductor in ``fixed`` or ``choice`` mode (:data:`GROUP_MODES`).
 * A direct download URL per group (``PUBLIC/download/GROUP``) that the
@@ -77,9 +79,13 @@ class ShowLinks:
                 return g
         raise KeyError(group_id)
 
-    def personal(self, group_id: str | None, hint: str | None = None) -> str:
-        """A registrant's join URL: their group's (with token) when they have one,
-        and their handle as a hint (see :func:`usable_hint`)."""
+    def personal(self, group_id: str | None, hint: str | None = None, participant: str | None = None) -> str:
+        """A registrant's join URL: their participant id when they signed up through
+        the conductor (``PUBLIC/?i=ID``: the id carries the group, in every mode), else
+        their group's (with token) when they have one, and their handle as a hint
+        (see :func:`usable_hint`)."""
+        if participant is not None:
+            return join_url(self.public_url, participant=participant)
         if group_id is None:
             if self.assign == "fixed":
                 raise PrintError("in fixed assignment every personal join URL needs a group")

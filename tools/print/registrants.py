@@ -1,4 +1,4 @@
-"""The registrants CSV behind the badges: name, handle, optional group.
+"""The registrants CSV behind the badges: name, handle, optional group, optional participant id.
 
 Accepted input (what organizers export from a form or a spreadsheet):
 
@@ -7,7 +7,13 @@ Accepted input (what organizers export from a form or a spreadsheet):
 * an optional header row naming the columns (``name``/``nom``,
   ``handle``/``pseudo``/``twitter``, ``group``/``groupe``; other columns are
   ignored), else the columns are positional: name, handle, group;
-* blank lines are skipped; the group may be a group id or name (any case).
+* blank lines are skipped; the group may be a group id or name (any case);
+* the CSV the conductor's console exports from its sign-ups (docs/signups.md)
+  has the header :data:`flashmob.contract.signups.CSV_COLUMNS`: its
+  ``participant_id`` column is each person's signed participant id, which their
+  badge's join URL carries (``PUBLIC/?i=ID``) and which alone puts their phone
+  in their group, in every assignment mode. Its ``group`` is empty when the
+  groups are a surprise: the badge then shows none.
 
 Contract: :func:`parse_registrants` returns the registrants in file order,
 each with its line number, or raises :class:`PrintError` listing every bad row
@@ -20,12 +26,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
 from flashmob.contract.bundle import GroupInfo
+from flashmob.contract.signups import CSV_COLUMNS
 from flashmob.contract.urls import HINT_MAX
 
 from .errors import PrintError
@@ -34,7 +42,10 @@ COLUMNS = {
     "name": ("name", "nom", "full name", "nom complet", "prénom nom", "participant"),
     "handle": ("handle", "pseudo", "twitter", "username", "user", "@", "compte"),
     "group": ("group", "groupe", "team", "équipe", "equipe"),
+    "participant_id": ("participant_id", "participant id"),
 }
+assert tuple(COLUMNS) == CSV_COLUMNS  # the console's export (conductor/signupapi.py) writes these names
+_PARTICIPANT = re.compile(r"^[A-Za-z0-9_-]{28}$")  # a conductor-signed id (conductor/tokens.py, 28 characters)
 MAX_ERRORS = 10
 
 
@@ -44,6 +55,7 @@ class Registrant:
     name: str
     handle: str | None
     group: str | None          # a group id of the show
+    participant: str | None = None  # the signed participant id of a sign-up (its badge's join URL)
 
 
 def _decode(raw: bytes, source: str) -> str:
@@ -58,11 +70,19 @@ def _decode(raw: bytes, source: str) -> str:
 
 
 def _dialect(text: str):
+    """The separator, sniffed; quotes are always ``"`` (the sniffer can take the ``'`` of
+    "d'Auvergne" or of an export's formula guard for a quote character)."""
     sample = "\n".join(text.splitlines()[:20])
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
         return csv.excel
+
+    class Sniffed(csv.excel):
+        pass
+
+    Sniffed.delimiter = delimiter
+    return Sniffed
 
 
 def _header(cells: list[str]) -> dict[str, int] | None:
@@ -76,7 +96,10 @@ def _header(cells: list[str]) -> dict[str, int] | None:
 
 
 def _clean(value: str) -> str:
-    return " ".join(value.split())
+    """Spaces collapsed; a ``'`` before ``= + - @`` dropped (what a CSV export writes so that a
+    spreadsheet does not run a name as a formula: conductor/signupapi.py)."""
+    value = " ".join(value.split())
+    return value[1:] if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@") else value
 
 
 def _cell(cells: list[str], columns: dict[str, int], key: str) -> str:
@@ -118,12 +141,16 @@ def parse_registrants(text: str, groups: Sequence[GroupInfo], source: str = "reg
             errors.append(f"{source}:{lineno}: {len(cells)} columns; expected name, handle, group "
                           "(or a header row naming the columns)")
             continue
-        name, handle, group = (_cell(cells, columns, key) for key in ("name", "handle", "group"))
+        name, handle, group, pid = (_cell(cells, columns, key) for key in COLUMNS)
         if not name:
             errors.append(f"{source}:{lineno}: the name is empty")
             continue
         if len(handle) > HINT_MAX:
             errors.append(f"{source}:{lineno}: the handle is longer than {HINT_MAX} characters")
+            continue
+        if pid and not _PARTICIPANT.match(pid):
+            errors.append(f"{source}:{lineno}: the participant {pid[:40]!r} is not a participant id of a conductor's "
+                          "sign-ups (28 letters, digits, '-' or '_'): export the CSV again from the console")
             continue
         gid = None
         if group:
@@ -131,7 +158,7 @@ def parse_registrants(text: str, groups: Sequence[GroupInfo], source: str = "reg
             if gid is None:
                 errors.append(f"{source}:{lineno}: unknown group {group!r} (groups: {group_list})")
                 continue
-        out.append(Registrant(line=lineno, name=name, handle=handle or None, group=gid))
+        out.append(Registrant(line=lineno, name=name, handle=handle or None, group=gid, participant=pid or None))
         if len(errors) >= MAX_ERRORS:
             break
     if errors:
@@ -154,7 +181,8 @@ def read_registrants(path: str | Path, groups: Sequence[GroupInfo]) -> list[Regi
 def fill_groups(registrants: Sequence[Registrant], groups: Sequence[GroupInfo]) -> list[Registrant]:
     """Registrants without a group get the group whose count is lowest relative
     to its share (registrants who chose a group count too); ties go to the
-    first group. Deterministic."""
+    first group. Deterministic. A registrant with a participant id keeps no
+    group (their id carries the one the conductor assigned: a surprise)."""
     drawable = [g for g in groups if g.share > 0]
     if not drawable:
         raise PrintError("no group has a positive share to assign registrants to")
@@ -164,7 +192,7 @@ def fill_groups(registrants: Sequence[Registrant], groups: Sequence[GroupInfo]) 
             counts[r.group] += 1
     out = []
     for r in registrants:
-        if r.group is None:
+        if r.group is None and r.participant is None:
             g = min(drawable, key=lambda g: Fraction(counts[g.id] + 1, g.share))
             counts[g.id] += 1
             r = replace(r, group=g.id)

@@ -27,6 +27,7 @@ from typing import Callable
 
 from flashmob.contract.duration import samples_to_ms
 from flashmob.contract.safety import SAFETY_FILE, safety_json
+from flashmob.contract.signups import SIGNUP_FILE, settings_json
 from flashmob.tools import __version__
 from flashmob.tools.audio.errors import AudioError
 from flashmob.tools.audio.encode import EncodeSettings
@@ -40,7 +41,7 @@ from .captions import caption_spans
 from .cover import cover_png
 from .estimate import RenderPlan, plan_of
 from .group import GroupJob
-from .manifest import build_manifest, safety_record, show_id
+from .manifest import build_manifest, safety_record, show_id, signup_record
 from .outdir import BundleDirError, check_output_dir, partial_dir, replace_bundle  # noqa: F401 (re-exported)
 from .overruns import find_overruns
 from .silences import silences
@@ -183,6 +184,10 @@ def _render_into(partial, score, timeline, bank, asset_paths, out_dir, options, 
     if score.safety is not None:  # organizer-only: a dot-file, never served (contract/safety.py)
         with open(os.path.join(partial, SAFETY_FILE), "w", encoding="utf-8") as fh:
             json.dump(safety_json(safety_record(score.safety)), fh, ensure_ascii=False, indent=1)
+            fh.write("\n")
+    if score.signups is not None:  # read by the conductor, served through /api/signup (contract/signups.py)
+        with open(os.path.join(partial, SIGNUP_FILE), "w", encoding="utf-8") as fh:
+            json.dump(settings_json(signup_record(score.signups)), fh, ensure_ascii=False, indent=1)
             fh.write("\n")
     replace_bundle(partial, out_dir)
     return RenderResult(out_dir, manifest, diags.warnings)

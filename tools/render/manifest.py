@@ -24,7 +24,10 @@ from flashmob.contract.records import parse, write
 from flashmob.contract.safety import FORMAT as SAFETY_FORMAT
 from flashmob.contract.safety import VERSION as SAFETY_VERSION
 from flashmob.contract.safety import SafetyFile, Stewards
-from flashmob.tools.score.model import Safety, Score
+from flashmob.contract.signups import FORMAT as SIGNUP_FORMAT
+from flashmob.contract.signups import VERSION as SIGNUP_VERSION
+from flashmob.contract.signups import EmailRule, SignupSettings
+from flashmob.tools.score.model import Safety, Score, Signups
 from flashmob.tools.score.timeline import GroupTimeline, Timeline
 
 
@@ -117,6 +120,12 @@ def safety_record(safety: Safety) -> SafetyFile:
                       stewards=Stewards(count=st.count, lead=st.lead, note=st.note) if st else None,
                       first_aid=safety.first_aid, water=safety.water, exits=tuple(safety.exits),
                       console=safety.console)
+
+
+def signup_record(signups: Signups) -> SignupSettings:
+    """The bundle's sign-up settings file (contract/signups.py) of the score's ``signups`` block."""
+    return SignupSettings(format=SIGNUP_FORMAT, version=SIGNUP_VERSION, privacy=signups.privacy,
+                          email=EmailRule(signups.email), capacity=signups.capacity, keep_days=signups.keep_days)
 
 
 def build_manifest(score: Score, timeline: Timeline, facts: dict[str, GroupFacts], sid: str,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from .limits import MAX_LINE_CHARS
 from .model import ENGINES, FORMAT_VERSION
 from .safety import MAX_EXITS, MAX_PEOPLE, MAX_TEXT
+from .signups import DEFAULT_KEEP_DAYS, EMAIL_CHOICES, MAX_CAPACITY, MAX_KEEP_DAYS, MAX_NOTICE
 
 _TIME = {
     "description": "A time: 45 (seconds), 1:30, 1:02:03.250, 90s, 500ms, 2m, 1m30s",
@@ -92,6 +93,22 @@ def _safety_schema() -> dict:
                 "console": {**text, "description": "Who holds the conductor's console, and how to reach them"}}}
 
 
+def _signups_schema() -> dict:
+    return {"type": ["object", "null"], "additionalProperties": False, "required": ["privacy"],
+            "description": "A sign-up page served by the conductor before the show (docs/signups.md)",
+            "properties": {
+                "privacy": {"type": "string", "minLength": 1, "maxLength": MAX_NOTICE,
+                            "description": "The privacy notice people agree to: what is kept, why, how long, "
+                                           "who to ask"},
+                "email": {"enum": list(EMAIL_CHOICES), "default": "no",
+                          "description": "Whether the page asks for an e-mail address"},
+                "capacity": {"type": "integer", "minimum": 1, "maximum": MAX_CAPACITY,
+                             "description": "Places; beyond, a waiting list promoted when someone cancels"},
+                "keep_days": {"type": "integer", "minimum": 0, "maximum": MAX_KEEP_DAYS,
+                              "default": DEFAULT_KEEP_DAYS,
+                              "description": "Days after the show before every sign-up is deleted"}}}
+
+
 def score_schema() -> dict:
     """The JSON Schema document (a dict ready for ``json.dumps``)."""
     cue_list = {"type": "array", "items": {"$ref": "#/$defs/cue"}}
@@ -117,6 +134,7 @@ def score_schema() -> dict:
                 "time": {"type": ["string", "integer"]}, "timezone": {"type": "string"},
                 "meeting_point": _TEXT, "safety": _TEXT, "bring": _TEXT}},
             "safety": _safety_schema(),
+            "signups": _signups_schema(),
             "groups": {"type": "object", "minProperties": 1, "additionalProperties": {"oneOf": [
                 {"type": "string"},
                 {"type": "object", "additionalProperties": False, "properties": {

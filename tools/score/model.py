@@ -72,6 +72,17 @@ class Safety:
 
 
 @dataclass(frozen=True)
+class Signups:
+    """The sign-up page the conductor serves before the show (the ``signups`` block, docs/signups.md)."""
+
+    privacy: str                     # the notice people agree to
+    email: str = "no"                # "no" | "optional" | "required"
+    capacity: int | None = None      # places; beyond, a waiting list
+    keep_days: int = 30              # days after the show before every sign-up is deleted
+    loc: Loc | None = None
+
+
+@dataclass(frozen=True)
 class Group:
     id: str
     name: str
@@ -211,6 +222,7 @@ class Score:
     cues: tuple[Cue, ...] = ()
     loc: Loc | None = None
     safety: Safety | None = None
+    signups: Signups | None = None
 
     @property
     def group_ids(self) -> tuple[str, ...]:

@@ -20,9 +20,10 @@ from .fields import ID_PATTERN, Fields, describe
 from .model import (ASSET_EXTENSIONS, DEFAULT_SAMPLE_RATE, ENGINES, FORMAT_VERSION, Asset, Cue,
                     Event, Group, Organizer, Score, Section, Voice)
 from .safety import read_safety
+from .signups import read_signups
 from .source import Map, Scalar, Seq, parse_yaml
 
-HEADER_KEYS = ("flashmob", "title", "organizer", "language", "sample_rate", "voice", "event", "safety",
+HEADER_KEYS = ("flashmob", "title", "organizer", "language", "sample_rate", "voice", "event", "safety", "signups",
                "groups", "assets", "voices", "sections", "cues")
 SAMPLE_RATES = (32000, 44100, 48000)  # MPEG-1 layer III rates
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|\d{3}))?(-[A-Za-z0-9]{5,8}|-\d[A-Za-z0-9]{3})*$")
@@ -241,7 +242,8 @@ def read_score(text: str, file: str = "<score>", base_dir: str = ".",
     score = Score(file=file, base_dir=base_dir, version=version or FORMAT_VERSION, title=title or "",
                   organizer=_read_organizer(f), language=language or "en", sample_rate=rate,
                   default_voice=default_voice, event=_read_event(f), groups=groups, assets=assets,
-                  voices=voices, sections=sections, cues=cues, loc=root.loc, safety=read_safety(f))
+                  voices=voices, sections=sections, cues=cues, loc=root.loc, safety=read_safety(f),
+                  signups=read_signups(f))
     f.finish(HEADER_KEYS)
     diags.raise_if_errors()
     return score

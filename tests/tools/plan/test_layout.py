@@ -156,3 +156,23 @@ def test_a_show_without_music_or_end_still_lays_out():
     t = dataclasses.replace(t, explicit_end=False)
     lay = layout(t, "Tiny")
     assert len(lay.lanes) == 1 and not any(s.cls == "end-label" for s in lay.over)
+
+
+def _words(lay):
+    return [s.text for s in lay.over if isinstance(s, Text)] + \
+           [s.text for lane in lay.lanes for s in lane.frame if isinstance(s, Text)]
+
+
+def test_the_plan_draws_its_own_words_in_the_scores_language(demo):
+    english, french = _words(layout(demo, "Demo")), _words(layout(demo, "Demo", language="fr-FR"))
+    assert "meeting point" in english and "speech" in english
+    assert "point de rencontre" in french and "voix" in french and "compte à rebours" in french
+    assert not {"meeting point", "speech", "countdown"} & set(french)
+    assert any(t.startswith("2 groupes") for t in french) and any(t.endswith(" repères") for t in french)
+    assert _words(layout(demo, "Demo", language="de")) == english      # no table: English
+
+
+def test_french_counts_zero_and_one_in_the_singular():
+    from flashmob.tools.plan.words import count
+    assert [count(n, "cue", "fr") for n in (0, 1, 2)] == ["0 repère", "1 repère", "2 repères"]
+    assert [count(n, "cue", "en") for n in (0, 1, 2)] == ["0 cues", "1 cue", "2 cues"]

@@ -64,6 +64,10 @@ def test_french_dossier_from_the_score_language(french_bundle, tmp_path):
                  "Ce qui est demandé aux participants", "Le plan du spectacle", FR["nothing_missing"]):
         assert flat(fact) in text, fact
     assert pdfium.PdfDocument(data).get_metadata_dict().get("Title", "").startswith("Dossier de la")
+    plan = next(p for p in pages if "Le plan du spectacle" in p)     # the plan draws its own words in French too
+    for word in ("voix", "musique (fondus en pente)", "point de rencontre", "repères"):
+        assert word in plan, word
+    assert "meeting point" not in plan and "speech" not in plan
 
 
 def test_lang_option_overrides_the_score(french_bundle, tmp_path):

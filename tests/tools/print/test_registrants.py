@@ -63,3 +63,29 @@ def test_fill_groups_balances_by_share_counting_chosen_groups():
     assert [r.group for r in filled] == ["b", "a", "a", "a", "a", "b", "a"]  # ties go to the first group
     assert sum(r.group == "a" for r in filled) == 5 and not any(r.group == "z" for r in filled)
     assert fill_groups(filled, groups) == filled
+
+
+PID = "AbCdEfGhIj" + "Kl" + "MnOpQrStUvWxYz01"  # 28 characters, the shape of a conductor-signed id
+
+
+def test_the_consoles_signup_export_with_participant_ids():
+    from flashmob.contract.signups import CSV_COLUMNS
+
+    text = ",".join(CSV_COLUMNS) + f"\r\nAna,,red,{PID}\r\nBo,,,{PID[::-1]}\r\nParticipant,,,\r\n"
+    regs = parse_registrants(text, GROUPS)
+    assert regs == [Registrant(2, "Ana", None, "red", PID), Registrant(3, "Bo", None, None, PID[::-1]),
+                    Registrant(4, "Participant", None, None)]
+    # a surprise: no group on the badge, the id carries it; fill_groups gives none
+    assert [r.group for r in fill_groups(regs, GROUPS)] == ["red", None, "blue"]
+    with pytest.raises(PrintError) as exc:
+        parse_registrants("name,participant_id\nAna,not-an-id\n", GROUPS, source="signups.csv")
+    assert str(exc.value).startswith("signups.csv:2: the participant 'not-an-id' is not a participant id")
+    # a header naming the person "participant" still means their name
+    assert parse_registrants("participant,group\nAna,red\n", GROUPS) == [Registrant(2, "Ana", None, "red")]
+
+
+def test_the_formula_guard_of_an_export_is_dropped():
+    regs = parse_registrants("name,handle\n'=Ana,'@ana\n'Quoted,x\n", GROUPS)
+    assert [(r.name, r.handle) for r in regs] == [("=Ana", "@ana"), ("'Quoted", "x")]
+    french = parse_registrants("nom;pseudo\nJeanne d'Arc;@jeanne\nL'Hôte d'Été;'@lhote\n", GROUPS)
+    assert [(r.name, r.handle) for r in french] == [("Jeanne d'Arc", "@jeanne"), ("L'Hôte d'Été", "@lhote")]
