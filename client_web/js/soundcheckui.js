@@ -306,6 +306,8 @@ export class SoundCheckUi {
     $('soundcheck-running').hidden = s !== 'running';
     $('soundcheck-result').hidden = s !== 'result' && s !== 'failed';
     $('soundcheck-accept').hidden = s !== 'result';
+    $('soundcheck').hidden = ['soundcheck-open', 'soundcheck-explain', 'soundcheck-running', 'soundcheck-result']
+      .every((id) => $(id).hidden); // no empty card (the <audio> player, no microphone API)
     if (s === 'result') {
       const o = this.last.output;
       $('soundcheck-result-text').textContent = t(this.last.better ? 'soundcheck_result' : 'soundcheck_result_same',
