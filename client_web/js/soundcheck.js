@@ -228,6 +228,14 @@ export function outputLatencyFromCapture(captured, renderMs, acousticMs = PHONE_
 export const LINE_FAULTS = Object.freeze(['shift']);
 
 /**
+ * The page's belief (heard minus rendered, for the same frame) may not move by more than this
+ * (ms) between the first chirp and the end of the check: the offset is a difference against it,
+ * and a belief still converging (Blink's stamp line at rest, seen 20 ms off the sound) would
+ * leave the offset wrong by what it still has to move.
+ */
+export const MAX_BELIEF_DRIFT_MS = 2;
+
+/**
  * Whether the page's audio clock moved its line between two snapshots of its `faults`: the
  * render times of the chirps (their reference) are then not the ones the show will use.
  */

@@ -204,6 +204,7 @@ export class SoundCheckUi {
       buf.copyToChannel(probe, 0);
       const t0 = Math.ceil((ctx.currentTime + 0.2) * rate) / rate;
       const emits = [];
+      const early = this.belief(t0); // the belief before the chirps: it must not move during them
       for (let k = 0; k < SC.PROBE.count; k++) {
         const s = ctx.createBufferSource();
         s.buffer = buf;
@@ -223,7 +224,10 @@ export class SoundCheckUi {
       const renderMs = beliefs.map((b) => (b ? b.render : null));
       const captured = timed ? await timed.finish(renderMs) : null;
       const fromCapture = captured ? SC.outputLatencyFromCapture(captured, renderMs, this.acousticMs) : null;
-      const moved = SC.lineMoved(faultsBefore, this.engineOf()?.audioClock?.faults);
+      const late = this.belief(t0);
+      const beliefDriftMs = early && late ? (late.heard - late.render) - (early.heard - early.render) : null;
+      const moved = SC.lineMoved(faultsBefore, this.engineOf()?.audioClock?.faults)
+        || (beliefDriftMs !== null && Math.abs(beliefDriftMs) > SC.MAX_BELIEF_DRIFT_MS);
       const output = moved ? null : fromCapture || SC.outputLatency(summary, input, rate);
       if (moved) summary.why = 'unsteady'; // the page's own clock moved under the check: try again
       const b0 = beliefs.find(Boolean);
@@ -231,7 +235,7 @@ export class SoundCheckUi {
       const toServer = (perf) => this.clock.estimate((performance.timeOrigin + perf) * 1000).serverUs;
       const boundMs = this.engineOf()?.audioClock?.boundMs?.() ?? Infinity;
       const better = !!output && SC.checkIsBetter(output.uncertaintyMs, boundMs, output.ms, believedMs);
-      this.last = { rate, input, summary, output, trips, believedMs, clockMoved: moved, boundMs: Number.isFinite(boundMs) ? boundMs : null,
+      this.last = { rate, input, summary, output, trips, believedMs, clockMoved: moved, beliefDriftMs, boundMs: Number.isFinite(boundMs) ? boundMs : null,
         better,
         proposedOffsetMs: output && believedMs !== null
           ? (better ? SC.proposeOffset(output.ms, believedMs) : this.keeper.get('offset_ms', 0)) : null,
