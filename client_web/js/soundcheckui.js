@@ -226,7 +226,9 @@ export class SoundCheckUi {
       const fromCapture = captured ? SC.outputLatencyFromCapture(captured, renderMs, this.acousticMs) : null;
       const late = this.belief(t0);
       const beliefDriftMs = early && late ? (late.heard - late.render) - (early.heard - early.render) : null;
-      const moved = SC.lineMoved(faultsBefore, this.engineOf()?.audioClock?.faults)
+      // capture times are read against the currentTime line: it must not have moved; a round trip
+      // is in context frames alone. Either way the belief the offset is taken against must hold still.
+      const moved = (!!fromCapture && SC.lineMoved(faultsBefore, this.engineOf()?.audioClock?.faults))
         || (beliefDriftMs !== null && Math.abs(beliefDriftMs) > SC.MAX_BELIEF_DRIFT_MS);
       const output = moved ? null : fromCapture || SC.outputLatency(summary, input, rate);
       if (moved) summary.why = 'unsteady'; // the page's own clock moved under the check: try again
