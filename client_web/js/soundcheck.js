@@ -283,7 +283,7 @@ export function summarize(trips) {
  *   PulseAudio: the capture path added 10-13 ms);
  * - nothing reported (Gecko, WebKit): the middle of [0, 2 × DEFAULT_INPUT_MS], uncertain by
  *   half of it. Measured here (PulseAudio; docs/playback.md, "The sound check"): Gecko's
- *   capture path 3-34 ms, WebKitGTK's 47-82 ms, run to run, and 195 ms on a loaded machine -
+ *   capture path 3-57 ms, WebKitGTK's 47-82 ms, run to run, and 195 ms on a loaded machine -
  *   the page cannot tell which. So there the check only catches an output far off its
  *   belief (a Bluetooth speaker), see {@link checkIsBetter}.
  * (Blink also gives capture timestamps: {@link outputLatencyFromCapture} needs no estimate.)

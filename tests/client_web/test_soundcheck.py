@@ -82,7 +82,7 @@ class LatencyMiss(AssertionError):
 
 
 UNTIMED_CAPTURE = ("the engine reports nothing about its capture path (no getSettings().latency, no capture "
-                   "timestamps): the round trip cannot be split; measured here Gecko's capture path adds 3-34 ms, "
+                   "timestamps): the round trip cannot be split; measured here Gecko's capture path adds 3-57 ms, "
                    "WebKitGTK's 47-195 ms, run to run and with the load, against the page's 100 ± 100 ms prior")
 
 
