@@ -11,8 +11,9 @@ const SHELL_FILES = ['/', '/css/app.css', '/js/participant.js', '/js/connection.
   '/js/protocol.js', '/js/wire.js', '/js/storage.js', '/js/download.js', '/js/sha256.js', '/js/engine.js',
   '/js/mediaengine.js', '/js/playplan.js', '/js/audioclock.js', '/js/showstate.js', '/js/i18n.js', '/js/signuptexts.js',
   '/js/probe-worklet.js', '/js/trouble.js', '/js/statuscadence.js', '/js/manifestcheck.js', '/js/manifestschema.js',
-  '/js/participantmachine.js', '/js/engineapi.js', '/js/timemap.js', '/js/medialaw.js', '/js/soundcheckui.js',
-  '/js/soundcheck.js', '/js/soundcheck-worklet.js'];
+  '/js/participantmachine.js', '/js/engineapi.js', '/js/timemap.js', '/js/medialaw.js',
+  '/js/practice.js', '/js/practiceplayer.js', '/js/dom.js', '/js/rehearsalmark.js',
+  '/js/soundcheckui.js', '/js/soundcheck.js', '/js/soundcheck-worklet.js'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(SHELL).then((c) => c.addAll(SHELL_FILES)).then(() => self.skipWaiting()));

@@ -114,6 +114,7 @@ class ConsoleFeed:
     alarms: tuple[m.AlarmInfo, ...] = ()
     trouble: Tally = Tally()
     nodes: tuple[m.NodeInfo, ...] = ()
+    rehearsal: m.ShowInfo | None = None
     offsets: Offsets = Offsets()
 
     def to_json(self) -> dict[str, Any]:
@@ -126,6 +127,7 @@ class ConsoleFeed:
                 "announcements": [m.to_dict(a) for a in self.announcements],
                 "alarms": [m.to_dict(a) for a in self.alarms], "trouble": self.trouble.to_json(),
                 "nodes": [m.to_dict(n) for n in self.nodes],
+                "rehearsal": m.to_dict(self.rehearsal) if self.rehearsal is not None else None,
                 "offsets": self.offsets.to_json()}
 
     def to_wire(self) -> str:

@@ -267,6 +267,7 @@ class Arm:
     ref: str | None = spec(default=None, max_length=64)
     start_at_us: int | None = spec(default=None, minimum=0)
     in_ms: int | None = spec(default=None, minimum=0)
+    rehearsal: bool = False  # the command is for the rehearsal record (docs/protocol.md, "Rehearsal")
 
 
 @wire
@@ -275,6 +276,7 @@ class Cancel:
 
     TYPE: ClassVar[str] = "cancel"
     ref: str | None = spec(default=None, max_length=64)
+    rehearsal: bool = False  # the command is for the rehearsal record (docs/protocol.md, "Rehearsal")
 
 
 @wire
@@ -284,6 +286,7 @@ class Abort:
     TYPE: ClassVar[str] = "abort"
     ref: str | None = spec(default=None, max_length=64)
     reason: str | None = spec(default=None, max_length=500)
+    rehearsal: bool = False  # the command is for the rehearsal record (docs/protocol.md, "Rehearsal")
 
 
 @wire
@@ -292,6 +295,7 @@ class Reset:
 
     TYPE: ClassVar[str] = "reset"
     ref: str | None = spec(default=None, max_length=64)
+    rehearsal: bool = False  # the command is for the rehearsal record (docs/protocol.md, "Rehearsal")
 
 
 @wire
@@ -419,6 +423,7 @@ class ConsoleWelcome:
     min_lead_us: int
     join_url: str
     group_join_urls: dict | None = None
+    rehearsal: ShowInfo | None = None  # the rehearsal record (None: no rehearsal yet)
 
 
 @wire
@@ -442,6 +447,7 @@ class Feed:
     alarms: tuple[AlarmInfo, ...] = spec(default=())
     trouble: dict = spec(default_factory=dict)
     nodes: tuple[NodeInfo, ...] = spec(default=())
+    rehearsal: ShowInfo | None = None  # the rehearsal record (None: no rehearsal yet)
     offsets: dict = spec(default_factory=dict)
 
 

@@ -34,6 +34,7 @@ from collections.abc import Callable
 
 from . import effects as fx
 from .alarms import Alarms
+from .rehearsal import SUFFIX as REHEARSAL_SUFFIX
 from .store import StateStore
 
 log = logging.getLogger("flashmob.conductor.persist")
@@ -107,7 +108,12 @@ class Describer:
 
 def _write(store: StateStore, show_id: str, w: fx.Write) -> None:
     if isinstance(w, fx.SaveTransitions):
-        store.save_transitions(show_id, list(w.transitions))
+        real = [t for t in w.transitions if not t.after.rehearsal]
+        rehearsal = [t for t in w.transitions if t.after.rehearsal]
+        if real:
+            store.save_transitions(show_id, real)
+        if rehearsal:  # its own record and log (conductor/rehearsal.py): the real one is never written
+            store.save_transitions(show_id + REHEARSAL_SUFFIX, rehearsal)
     elif isinstance(w, fx.AddParticipant):
         store.add_participant(show_id, w.participant_id, w.group, w.at_us)
     elif isinstance(w, fx.RemoveParticipants):
@@ -116,7 +122,7 @@ def _write(store: StateStore, show_id: str, w: fx.Write) -> None:
         a = w.info
         store.add_announcement(show_id, a.level, a.text, a.group, a.sent_at_us, announcement_id=a.id)
     elif isinstance(w, fx.SaveRecord):
-        store.save_record(show_id, w.record)
+        store.save_record(show_id + REHEARSAL_SUFFIX if w.record.rehearsal else show_id, w.record)
     else:  # pragma: no cover - the core only emits the writes above
         raise TypeError(f"unknown write {w!r}")
 

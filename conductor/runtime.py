@@ -32,6 +32,7 @@ without one (tests, tools) the store keeps one.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -39,6 +40,7 @@ from typing import Any
 from . import effects as fx
 from . import messages as m
 from .alarms import Alarms
+from .rehearsal import SUFFIX as REHEARSAL_SUFFIX
 from .bundle import Bundle
 from .collector import Collector
 from .hub import Hub, LocalHub, Outbox
@@ -53,7 +55,9 @@ log = logging.getLogger("flashmob.conductor.runtime")
 def load_boot(store: StateStore, bundle: Bundle, options: Options) -> Boot:
     """Everything the core starts from, read from the store (start-up only)."""
     rows = store.announcements(bundle.show_id, max(options.announcements_kept, 5))
+    rehearsal = store.load_show(bundle.show_id + REHEARSAL_SUFFIX)
     return Boot(record=store.load_show(bundle.show_id), participants=store.participants(bundle.show_id),
+                rehearsal=dataclasses.replace(rehearsal, rehearsal=True) if rehearsal is not None else None,
                 announcements=tuple(m.AnnouncementInfo(id=r[0], level=r[1], text=r[2], group=r[3], sent_at_us=r[4])
                                     for r in rows),
                 last_announcement_id=store.last_announcement_id(),
@@ -93,6 +97,10 @@ class Runtime:
     @property
     def record(self):
         return self.core.record
+
+    @property
+    def rehearsal_record(self):
+        return self.core.rehearsal_record
 
     @property
     def registry(self):
@@ -211,7 +219,7 @@ class Runtime:
             try:
                 self.execute(self.core.tick(self.now()))
                 if self.collector is not None:
-                    self.collector.tick(self.now(), self.core.record.state)
+                    self.collector.tick(self.now(), self.core.followed.state)
             except Exception:  # keep ticking whatever happens
                 log.exception("ticker")
             while True:  # an earlier Schedule (an arm, say) shortens the sleep

@@ -23,6 +23,9 @@ announcements, the group secret) is handed to it (:class:`Boot`).
   into seats (:mod:`conductor.seats`): a seat is stored when its phone answers
   the challenge (confirmed) and the phone is told so only once it is stored;
   what phones report goes to :mod:`conductor.telemetry`.
+* A **rehearsal** is a second record (:mod:`conductor.rehearsal`): commands
+  with ``rehearsal: true`` move it, never the real one; phones are sent the
+  record they follow (the newer of the two), consoles both.
 * The console feed shows what the store knows too: it is not sent while a
   show transition applied in memory is still being written (the next one
   follows the write's outcome, alarm included).
@@ -51,6 +54,7 @@ from . import effects as fx
 from . import messages as m
 from . import nodes
 from . import seats as seatrule
+from . import rehearsal as rehearsalmod
 from . import show as showmod
 from .bundle import Bundle
 from .commands import MAX_LEAD_US, CommandError, check_group, show_event  # noqa: F401  (re-exported)
@@ -110,6 +114,7 @@ class Boot:
     announcements: tuple[m.AnnouncementInfo, ...]
     last_announcement_id: int
     group_secret: bytes
+    rehearsal: ShowRecord | None = None  # the rehearsal record (conductor/rehearsal.py), None: never moved
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,7 @@ class _Command:
     command: str
     after: ShowRecord | None = None
     released: tuple[str, ...] | None = None
+    rehearsal: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,15 @@ class _Broadcast:
     ref: str | None = None
     command: str | None = None
     announcement: m.AnnouncementInfo | None = None
+    rehearsal: bool = False
+
+
+def _lasts(transitions) -> list[ShowRecord]:
+    """The last record of each show (real, rehearsal) among ``transitions``, in revision order."""
+    last: dict[bool, ShowRecord] = {}
+    for t in transitions:
+        last[bool(t.after.rehearsal)] = t.after
+    return sorted(last.values(), key=lambda r: r.revision)
 
 
 def challenge_message(c: Challenge) -> m.ChallengeMsg:
@@ -175,6 +190,11 @@ class Conductor:
             record = dataclasses.replace(record, duration_us=bundle.duration_us)
             self._startup.append(fx.SaveRecord(record))
         self.record: ShowRecord = record
+        rehearsal = boot.rehearsal  # written when it first moves (a show never rehearsed writes nothing more)
+        if rehearsal is None or (rehearsal.state is State.LOBBY and rehearsal.duration_us != bundle.duration_us):
+            rehearsal = showmod.new_record(bundle.duration_us, rehearsal=True) if rehearsal is None else \
+                dataclasses.replace(rehearsal, duration_us=bundle.duration_us)
+        self.rehearsal_record: ShowRecord = dataclasses.replace(rehearsal, rehearsal=True)
         policy = Policy(capacity=options.capacity, max_pending=options.max_pending,
                         pending_ttl_us=options.confirm_timeout_us, challenge_bytes=options.challenge_bytes)
         self.digest = digest
@@ -230,32 +250,55 @@ class Conductor:
     def show_info(self, record: ShowRecord | None = None) -> m.ShowInfo:
         return record or self.record  # the record is its own wire form (conductor/show.py)
 
+    @property
+    def followed(self) -> ShowRecord:
+        """The record phones follow: the real one, or the rehearsal when it moved last."""
+        return rehearsalmod.followed(self.record, self.rehearsal_record)
+
+    @property
+    def rehearsing(self) -> bool:
+        """A rehearsal is armed or running (what phones report then is not the show's)."""
+        return self.rehearsal_record.state in rehearsalmod.BLOCKED_WHILE
+
+    def _next_deadline(self) -> int | None:
+        deadlines = [r.next_deadline_us() for r in (self.record, self.rehearsal_record)]
+        return min((d for d in deadlines if d is not None), default=None)
+
     def _clock_policy(self) -> list[fx.Effect]:
-        allowed = self.record.state not in (State.ARMED, State.RUNNING)
+        allowed = rehearsalmod.active(self.record, self.rehearsal_record) is None
         if allowed == self._steps_allowed:
             return []
         self._steps_allowed = allowed
         return [fx.ClockSteps(allowed)]
 
     def _apply(self, transitions: list[showmod.Transition] | tuple[showmod.Transition, ...]) -> list[fx.Effect]:
-        self.record = transitions[-1].after
+        for rec in _lasts(transitions):
+            if rec.rehearsal:
+                self.rehearsal_record = rec
+            else:
+                self.record = rec
         for t in transitions:
-            log.info("show %s: %s -> %s (revision %d)", self.bundle.show_id, t.before.state.value,
-                     t.after.state.value, t.after.revision)
+            log.info("show %s%s: %s -> %s (revision %d)", self.bundle.show_id,
+                     " rehearsal" if t.after.rehearsal else "", t.before.state.value, t.after.state.value,
+                     t.after.revision)
         self._feed_dirty = True
-        deadline = self.record.next_deadline_us()
+        deadline = self._next_deadline()
         return self._clock_policy() + ([fx.Schedule(deadline)] if deadline is not None else [])
 
     def _show_broadcast(self, record: ShowRecord) -> list[fx.Effect]:
-        """``record`` (the last of a written batch) for phones and consoles, in revision order."""
+        """``record`` for phones and consoles."""
         text = m.to_wire(m.show_message(record))
         return [fx.Publish(PARTICIPANTS, text), fx.Publish(CONSOLES, text)]
+
+    def _shows_broadcast(self, transitions: tuple[showmod.Transition, ...]) -> list[fx.Effect]:
+        """The last record of each show (real, rehearsal) a written batch moved, in revision order."""
+        return [e for record in _lasts(transitions) for e in self._show_broadcast(record)]
 
     def _advance(self, now: int) -> list[fx.Effect]:
         """Clock-driven transitions: applied now, broadcast once their write was tried."""
         if self._durable_pending:
             return []  # a durable change may replace the record: decide after it
-        transitions = showmod.advance(self.record, now)
+        transitions = showmod.advance(self.record, now) + showmod.advance(self.rehearsal_record, now)
         if not transitions:
             return []
         out = self._apply(transitions)
@@ -280,7 +323,7 @@ class Conductor:
             self._last_forced_feed_us = now
         out += self.publish_feed(now, force=force)
         wake = now + TICK_US
-        deadline = self.record.next_deadline_us()
+        deadline = self._next_deadline()
         if deadline is not None:
             wake = min(wake, max(now + 1_000, deadline))
         out.append(fx.Schedule(wake))
@@ -313,8 +356,9 @@ class Conductor:
     def _refusal(self, cid: int | None, code: str, message: str, msg: Any) -> fx.Send:
         return fx.Send(m.to_wire(m.error(code, message, ref=getattr(msg, "ref", None))), to=cid)
 
-    def _ack(self, cid: int | None, ref: str | None, command: str) -> fx.Send:
-        return fx.Send(m.to_wire(m.Ack(ref=ref, command=command, show=self.show_info())), to=cid)
+    def _ack(self, cid: int | None, ref: str | None, command: str, rehearsal: bool = False) -> fx.Send:
+        show = self.rehearsal_record if rehearsal else self.show_info()
+        return fx.Send(m.to_wire(m.Ack(ref=ref, command=command, show=show)), to=cid)
 
     def _command(self, cid: int | None, msg: Any, now: int) -> list[fx.Effect]:
         if isinstance(msg, m.Announce):
@@ -322,15 +366,19 @@ class Conductor:
         if isinstance(msg, m.Release):
             return self._release(cid, msg, now)
         event = show_event(msg, now)
-        transitions = tuple(showmod.apply(self.record, event, now, min_lead_us=self.options.min_lead_us))
+        if msg.rehearsal and self.options.shared:
+            raise CommandError(m.UNAVAILABLE, "a rehearsal needs one conductor: it is not available with several "
+                               "(--redis), whose nodes follow the show's record only; nothing changed")
+        transitions = tuple(rehearsalmod.apply(self.record, self.rehearsal_record, event, now,
+                                               to_rehearsal=msg.rehearsal, min_lead_us=self.options.min_lead_us))
         if isinstance(event, showmod.Abort) and not self.options.shared:  # stopping always works: applied now
             out = self._apply(transitions)
             self._applied_unwritten += 1
-            part = Part(transitions=transitions, reply=_Broadcast(cid, msg.ref, msg.TYPE))
+            part = Part(transitions=transitions, reply=_Broadcast(cid, msg.ref, msg.TYPE, rehearsal=msg.rehearsal))
             return out + self.writeback.submit(part, now)
         self._durable_pending += 1
         part = Part(transitions=transitions, durable=True,
-                    reply=_Command(cid, msg.ref, msg.TYPE, after=transitions[-1].after))
+                    reply=_Command(cid, msg.ref, msg.TYPE, after=transitions[-1].after, rehearsal=msg.rehearsal))
         return self.writeback.submit(part, now)
 
     def _release(self, cid: int | None, msg: m.Release, now: int) -> list[fx.Effect]:
@@ -411,10 +459,10 @@ class Conductor:
                 if reply.announcement is not None:
                     out += self._announcement_out(reply.announcement)
                 elif part.transitions and part.transitions[-1].after.revision > self._superseded_through:
-                    out += self._show_broadcast(part.transitions[-1].after)
+                    out += self._shows_broadcast(part.transitions)
                 if reply.command is not None:
                     out += self.publish_feed(now, force=True)
-                    out.append(self._ack(reply.cid, reply.ref, reply.command))
+                    out.append(self._ack(reply.cid, reply.ref, reply.command, reply.rehearsal))
         lost = next((f for f in outcomes if f is not None and f.kind == "conflict"), None)
         if lost is not None:  # also a retried transition (no part of its own): the stored record won
             out += self.converge(lost.record, now, superseded=True)
@@ -450,9 +498,9 @@ class Conductor:
             self._feed_dirty = True
         else:
             out += self._apply(part.transitions)
-            out += self._show_broadcast(part.transitions[-1].after)
+            out += self._shows_broadcast(part.transitions)
         out += self.publish_feed(now, force=True)
-        out.append(self._ack(reply.cid, reply.ref, reply.command))
+        out.append(self._ack(reply.cid, reply.ref, reply.command, reply.rehearsal))
         return out
 
     def _converge_later(self, record: ShowRecord | None) -> list[fx.Effect]:
@@ -534,7 +582,7 @@ class Conductor:
         self._feed_dirty = True
         recent = self.recent_announcements(adm.group, since_us=now - ANNOUNCEMENT_MEMORY_US, limit=5)
         welcome = m.Welcome(participant_id=adm.participant_id, group=adm.group, manifest_url=self.manifest_url,
-                            show=self.show_info(), server_time_us=now, announcements=recent,
+                            show=self.followed, server_time_us=now, announcements=recent,
                             seat="pending" if adm.challenge else "confirmed")
         return adm, welcome, out
 
@@ -568,7 +616,7 @@ class Conductor:
 
     def report(self, participant_id: str, status: m.Status, now: int) -> None:
         """A phone's status (the hot path): no effects."""
-        record = self.record
+        record = self.followed
         expected = None
         if record.state is State.RUNNING and record.start_at_us is not None:
             expected = now - record.start_at_us
@@ -595,7 +643,7 @@ class Conductor:
         return m.ConsoleWelcome(show_id=self.bundle.show_id, title=self.bundle.title, show=self.show_info(),
                                 server_time_us=now, assign=self.options.assign,
                                 capacity=self.options.capacity, min_lead_us=self.options.min_lead_us,
-                                join_url=self.join_url(), group_join_urls=group_urls)
+                                join_url=self.join_url(), group_join_urls=group_urls, rehearsal=self.rehearsal_record)
 
     def feed(self, now: int) -> ConsoleFeed:
         reg, tel = self.registry, self.telemetry
@@ -623,7 +671,7 @@ class Conductor:
                            output_latency=agg.output_latency, ntp=self.ntp_status(),
                            seats=m.SeatCounts(**seats),
                            announcements=self.recent_announcements(limit=self.options.announcements_kept),
-                           alarms=alarms, trouble=trouble, nodes=node_list,
+                           alarms=alarms, trouble=trouble, nodes=node_list, rehearsal=self.rehearsal_record,
                            offsets=agg.offsets)
 
     def publish_feed(self, now: int, *, force: bool = False) -> list[fx.Effect]:

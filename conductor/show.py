@@ -15,6 +15,11 @@
   is refused because the show is already running (abort it instead).
 * Illegal moves raise :class:`IllegalTransition` whose message says what was
   expected; a refused command leaves the record untouched (records are frozen).
+* A **rehearsal** is a second record (``rehearsal=True``) run by the same
+  table; the rules that tie the two records together (one revision sequence,
+  one of them active at a time) are :mod:`conductor.rehearsal`'s.  A command's
+  revision is ``max(record.revision, revision_floor) + 1``: the floor is the
+  other record's revision, so phones keep "the newer record" as they always did.
 
 Time is injected (``now`` arguments, µs); nothing here reads a clock.
 """
@@ -119,6 +124,9 @@ class ShowRecord:
     revision: int = spec(default=0, minimum=0, required=True)
     reason: str | None = spec(default=None, max_length=500)
     changed_at_us: int = 0
+    rehearsal: bool | None = spec(default=None, omit_none=True)
+    """True on the rehearsal record (conductor/rehearsal.py) only, never the real show's: absent from
+    the real record's JSON, which is unchanged."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.state, State):
@@ -137,10 +145,10 @@ class ShowRecord:
         return None
 
 
-def new_record(duration_us: int) -> ShowRecord:
+def new_record(duration_us: int, *, rehearsal: bool = False) -> ShowRecord:
     if duration_us <= 0:
         raise ValueError("a show lasts a positive number of microseconds")
-    return ShowRecord(state=State.LOBBY, duration_us=duration_us)
+    return ShowRecord(state=State.LOBBY, duration_us=duration_us, rehearsal=True if rehearsal else None)
 
 
 @dataclass(frozen=True)
@@ -157,16 +165,17 @@ class Transition:
 # --------------------------------------------------------------------------- logic
 
 
-def _move(record: ShowRecord, event: Event, at_us: int) -> ShowRecord:
+def _move(record: ShowRecord, event: Event, at_us: int, revision_floor: int = 0) -> ShowRecord:
     target = TRANSITIONS.get((record.state, type(event)))
     name = EVENT_NAMES[type(event)]
     if target is None:
         legal = ", ".join(s.value for s in allowed_in(type(event)))
         hint = " (abort it instead)" if isinstance(event, Cancel) and record.state is State.RUNNING else ""
-        raise IllegalTransition(f"cannot {name}: the show is {record.state.value}; "
-                                f"{name} is allowed when the show is {legal}{hint}",
+        what = "the rehearsal" if record.rehearsal else "the show"
+        raise IllegalTransition(f"cannot {name}: {what} is {record.state.value}; "
+                                f"{name} is allowed when {what} is {legal}{hint}",
                                 state=record.state, event=name)
-    changes: dict = {"state": target, "revision": record.revision + 1, "changed_at_us": at_us}
+    changes: dict = {"state": target, "revision": max(record.revision, revision_floor) + 1, "changed_at_us": at_us}
     if isinstance(event, Arm):
         changes.update(start_at_us=event.start_at_us, reason=None)
     elif isinstance(event, (Cancel, Reset)):
@@ -190,8 +199,10 @@ def advance(record: ShowRecord, now_us: int) -> list[Transition]:
         record = after
 
 
-def apply(record: ShowRecord, event: Event, now_us: int, *, min_lead_us: int = 5_000_000) -> list[Transition]:
-    """Advance the clock to ``now_us`` then apply a console command.
+def apply(record: ShowRecord, event: Event, now_us: int, *, min_lead_us: int = 5_000_000,
+          revision_floor: int = 0) -> list[Transition]:
+    """Advance the clock to ``now_us`` then apply a console command (whose
+    revision is above ``revision_floor`` too).
 
     Returns every transition (clock ones first); raises IllegalTransition
     without any effect when the command is refused."""
@@ -206,7 +217,7 @@ def apply(record: ShowRecord, event: Event, now_us: int, *, min_lead_us: int = 5
                 f"cannot arm: the start time is {(earliest - event.start_at_us) / 1e6:.3f} s too soon; "
                 f"it must be at least {min_lead_us / 1e6:g} s ahead so every phone hears of it in time",
                 state=current.state, event="arm")
-    after = _move(current, event, now_us)
+    after = _move(current, event, now_us, revision_floor)
     return clock + [Transition(event, current, after)]
 
 

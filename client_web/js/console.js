@@ -22,6 +22,7 @@ import { renderAlarms } from './alarms.js';
 import { renderOffsets } from './consoleoffsets.js';
 import { startSignups } from './consolesignups.js';
 import { renderNodes } from './nodes.js';
+import { Preview } from './consolepreview.js';
 
 const $ = (id) => document.getElementById(id);
 const clientNowUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
@@ -48,7 +49,7 @@ function onMessage(text) {
   }
   if (msg.type === TYPES.SYNC_REPLY) clock.handleReply(msg);
   else if (msg.type === TYPES.CONSOLE_WELCOME) onWelcome(msg);
-  else if (msg.type === TYPES.FEED) { st.feed = msg; setShow(msg.show); renderFeed(); }
+  else if (msg.type === TYPES.FEED) { st.feed = msg; setShow(msg.show); if (msg.rehearsal) setShow(msg.rehearsal); renderFeed(); }
   else if (msg.type === TYPES.SHOW) setShow(msg);
   else if (msg.type === TYPES.ACK) { $('cmd-result').textContent = `✓ ${msg.command} done`; if (msg.show) setShow(msg.show); }
   else if (msg.type === TYPES.ERROR) {
@@ -70,12 +71,14 @@ async function onWelcome(w) {
   $('title').textContent = w.title;
   document.title = `${w.title} · console`;
   setShow(w.show);
+  if (w.rehearsal) setShow(w.rehearsal);
   try {
     const info = await (await fetch(PATHS.API_INFO, { cache: 'no-store' })).json();
     const manifest = await (await fetch(info.manifest_url)).json();
     const problems = checkManifest(manifest); // the rules the conductor loaded it with (contract/manifest.py)
     if (problems.length) throw new Error(`manifest.json: ${problems.join('; ')}`);
     st.manifest = manifest;
+    preview.setManifest(manifest, info.manifest_url);
     const sel = $('announce-group');
     sel.length = 1;
     for (const g of st.manifest.groups) sel.add(new Option(g.name, g.id));
@@ -92,13 +95,17 @@ function send(frame) {
   if (!conn.send(frame)) $('cmd-result').textContent = '✗ not connected';
 }
 const ref = () => `c${++st.refs}`;
+/** Commands after an arm act on the record the phones follow: the rehearsal's while it leads. */
+const rehearsing = () => !!st.show?.rehearsal;
+const preview = new Preview({ $, serverTime: () => (clock.ready ? clock.serverTime() : null), show: () => st.show });
+window.flashmobConsole.preview = preview;
 
 function renderFeed() {
   const f = st.feed;
   const now = clock.ready ? clock.serverTime() : f.server_time_us;
   renderAlarms($('alarms-panel'), $('alarms'), f.alarms, now);
   renderNodes($('nodes-panel'), $('nodes'), f.nodes);
-  const ph = SS.phaseAt(f.show, now);
+  const ph = SS.phaseAt(st.show, now); // the record phones follow (the rehearsal's while it leads)
   const rows = f.groups.map((g) => {
     const mg = st.manifest?.groups.find((x) => x.id === g.id);
     const cue = ph.phase === 'playing' && mg ? SS.cueAt(mg.cues, Math.floor(ph.positionUs / 1000)) : null;
@@ -145,6 +152,9 @@ function renderClock() {
   $('console-sync').textContent = Number.isFinite(b) ? `${(b / 1000).toFixed(1)} ms` : '—';
   const labels = { lobby: 'Lobby: not armed', countdown: 'Armed: countdown', playing: 'Running', ended: 'Ended', aborted: 'Aborted' };
   $('state').textContent = labels[ph.phase];
+  $('rehearsal-tag').hidden = !(st.show.rehearsal && ph.phase !== 'lobby');
+  $('arm-rehearsal-label').hidden = ph.phase !== 'lobby';
+  preview.tick();
   let big = '—', detail = '';
   if (ph.phase === 'countdown') {
     big = SS.formatClock(ph.untilStartUs, { up: true });
@@ -162,7 +172,7 @@ function renderClock() {
   $('reset').disabled = !['ended', 'aborted'].includes(ph.phase);
   for (const el of document.querySelectorAll('#arm-in-form button, #arm-at-form button')) el.disabled = ph.phase !== 'lobby';
   if (!$('projector').hidden) {
-    $('p-state').textContent = { lobby: 'Scan to join', countdown: 'Starting in', playing: 'Now playing', ended: 'Thank you', aborted: 'Stopped' }[ph.phase];
+    $('p-state').textContent = (st.show.rehearsal && ph.phase !== 'lobby' ? 'Rehearsal · ' : '') + { lobby: 'Scan to join', countdown: 'Starting in', playing: 'Now playing', ended: 'Thank you', aborted: 'Stopped' }[ph.phase];
     $('p-time').textContent = ph.phase === 'countdown' ? SS.formatClock(ph.untilStartUs, { up: true })
       : ph.phase === 'playing' ? SS.formatClock(ph.positionUs) : '';
   }
@@ -194,7 +204,8 @@ function main() {
   }
   $('arm-in-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    send(make.arm({ in_ms: Math.round(Number($('arm-in').value) * 1000), ref: ref() }));
+    send(make.arm({ in_ms: Math.round(Number($('arm-in').value) * 1000), ref: ref(), rehearsal: $('arm-rehearsal').checked }));
+    $('arm-rehearsal').checked = false; // each rehearsal is asked for: the next arm is the show's
   });
   $('arm-at-form').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -204,18 +215,19 @@ function main() {
     if (target.getTime() < Date.now()) target.setDate(target.getDate() + 1);
     // wall clock of this computer -> server time through the console's clock sync
     const clientUs = clientNowUs() + (target.getTime() - Date.now()) * 1000;
-    send(make.arm({ start_at_us: Math.round(clock.estimate(clientUs).serverUs), ref: ref() }));
+    send(make.arm({ start_at_us: Math.round(clock.estimate(clientUs).serverUs), ref: ref(), rehearsal: $('arm-rehearsal').checked }));
+    $('arm-rehearsal').checked = false;
   });
-  $('cancel').addEventListener('click', () => send(make.cancel(ref())));
+  $('cancel').addEventListener('click', () => send(make.cancel(ref(), rehearsing())));
   $('release-pending').addEventListener('click', () => send(make.release(SCOPE.PENDING, ref())));
   $('release-offline').addEventListener('click', () => {
     if (window.confirm('Release the seats of every confirmed phone that is not connected now? '
       + 'After arming, phones in airplane mode are offline on purpose.')) send(make.release(SCOPE.OFFLINE, ref()));
   });
-  $('reset').addEventListener('click', () => send(make.reset(ref())));
+  $('reset').addEventListener('click', () => send(make.reset(ref(), rehearsing())));
   $('abort').addEventListener('click', () => $('abort-dialog').showModal());
   $('abort-dialog').addEventListener('close', () => {
-    if ($('abort-dialog').returnValue === 'abort') send(make.abort($('abort-reason').value.trim() || null, ref()));
+    if ($('abort-dialog').returnValue === 'abort') send(make.abort($('abort-reason').value.trim() || null, ref(), rehearsing()));
   });
   $('announce-form').addEventListener('submit', (e) => {
     e.preventDefault();

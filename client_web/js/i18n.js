@@ -42,6 +42,11 @@ const STRINGS = {
     bluetooth_detected: 'Your sound goes to Bluetooth: it arrives 150–650 ms late. Pick a correction, then fine-tune by ear:',
     bluetooth_ear: 'Better: use wired headphones or the phone speaker for the show.',
     offset_how_measured: '(measured)', offset_how_ear: '(by ear)', offset_how_preset: '(preset)', offset_how_manual: '(manual)',
+    rehearsal_mark: 'Rehearsal — not the real show', rehearsal_ended: 'The rehearsal is over. Keep this page: the real show comes later.',
+    practice_open: 'Practise at home', practice_title: 'Practice',
+    practice_from: 'Start from', practice_from_start: 'The beginning', practice_play: 'Play', practice_stop: 'Stop',
+    practice_close: 'Back', practice_ended: 'The end. Play again?', practice_error: 'The sound file is not on this phone yet.',
+    practice_pitch_kept: 'Faster speeds keep the pitch.', practice_pitch_changes: 'On this browser, faster speeds also raise the pitch.',
   },
   fr: {
     join_title: 'Rejoindre la flashmob', join_button: 'Rejoindre', join_size: 'Télécharge {mb} Mo de son une seule fois ; ensuite tout fonctionne hors ligne.',
@@ -78,6 +83,11 @@ const STRINGS = {
     bluetooth_detected: 'Votre son part en Bluetooth : il arrive 150 à 650 ms en retard. Choisissez une correction, puis affinez à l’oreille :',
     bluetooth_ear: 'Mieux : des écouteurs filaires ou le haut-parleur du téléphone pour le spectacle.',
     offset_how_measured: '(mesuré)', offset_how_ear: '(à l’oreille)', offset_how_preset: '(préréglage)', offset_how_manual: '(manuel)',
+    rehearsal_mark: 'Répétition — pas le vrai spectacle', rehearsal_ended: 'La répétition est finie. Gardez cette page : le vrai spectacle viendra plus tard.',
+    practice_open: 'S’entraîner à la maison', practice_title: 'Entraînement',
+    practice_from: 'Commencer à', practice_from_start: 'Le début', practice_play: 'Lecture', practice_stop: 'Arrêter',
+    practice_close: 'Retour', practice_ended: 'Fin. Encore une fois ?', practice_error: 'Le fichier son n’est pas encore sur ce téléphone.',
+    practice_pitch_kept: 'En accéléré, la hauteur du son est conservée.', practice_pitch_changes: 'Sur ce navigateur, accélérer rend aussi le son plus aigu.',
   },
 };
 

@@ -31,6 +31,8 @@ import { pickLanguage, translator } from './i18n.js';
 import { TroubleWatch, remedies } from './trouble.js';
 import { StatusCadence, STATUS_CHECK_MS } from './statuscadence.js';
 import { SoundCheckUi } from './soundcheckui.js';
+import { PracticePlayer } from './practiceplayer.js';
+import { markRehearsal } from './rehearsalmark.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -80,6 +82,10 @@ const soundcheck = new SoundCheckUi({ ctx: () => st.ctx, engine: () => st.engine
   changed: () => { render(); sendStatus(); }, acousticMs: params.has('acoustic_ms') ? Number(params.get('acoustic_ms')) : undefined });
 
 window.flashmob = { st, clock, keeper, conn, soundcheck, report: () => report() };
+// practice mode (practiceplayer.js): the verified files at home, outside a show
+const practice = new PracticePlayer({ $, t: (k, v) => t(k, v), group: () => st.group,
+  bytesOf: (p) => st.store.bytesOf(p), onChange: () => render() });
+window.flashmob.practice = practice;
 
 function report() {
   const e = st.engine;
@@ -459,7 +465,7 @@ function render() {
   $('error').hidden = !st.error;
   $('error').textContent = st.error || '';
 
-  show(chooseScreen(ph));
+  show(practice.over(chooseScreen(ph))); // practice (practiceplayer.js) covers the group and wait screens
 
   // group / download
   if (st.progress) {
@@ -470,6 +476,8 @@ function render() {
       : `${t('downloading')} ${done}/${total}`;
   }
   $('enable-sound').hidden = !st.verified;
+  practice.offer(st.verified, ph.phase === 'countdown' || ph.phase === 'playing'); // the show comes first
+  markRehearsal($, st.show, ph.phase); // rehearsalmark.js
   // clock
   const bound = clock.errorBound();
   const clockText = Number.isFinite(bound) ? t('clock', { ms: (bound / 1000).toFixed(bound < 10_000 ? 1 : 0) }) : t('clock_wait');

@@ -138,10 +138,13 @@ export const make = {
   status: (fields) => frame(TYPES.STATUS, fields),
   answer: (id, sha256) => frame(TYPES.ANSWER, { id, sha256 }),
   consoleHello: (token) => frame(TYPES.CONSOLE_HELLO, { token }),
-  arm: ({ ref = null, start_at_us = null, in_ms = null }) => frame(TYPES.ARM, { ref, start_at_us, in_ms }),
-  cancel: (ref = null) => frame(TYPES.CANCEL, { ref }),
-  abort: (reason = null, ref = null) => frame(TYPES.ABORT, { reason, ref }),
-  reset: (ref = null) => frame(TYPES.RESET, { ref }),
+  // `rehearsal`: the command is for the rehearsal record (docs/protocol.md, "Rehearsal"); left out when false
+  arm: ({ ref = null, start_at_us = null, in_ms = null, rehearsal = false }) =>
+    frame(TYPES.ARM, { ref, start_at_us, in_ms, rehearsal: rehearsal || undefined }),
+  cancel: (ref = null, rehearsal = false) => frame(TYPES.CANCEL, { ref, rehearsal: rehearsal || undefined }),
+  abort: (reason = null, ref = null, rehearsal = false) =>
+    frame(TYPES.ABORT, { reason, ref, rehearsal: rehearsal || undefined }),
+  reset: (ref = null, rehearsal = false) => frame(TYPES.RESET, { ref, rehearsal: rehearsal || undefined }),
   announce: ({ text, level = LEVEL.INFO, group = null, ref = null }) =>
     frame(TYPES.ANNOUNCE, { text, level, group, ref }),
   release: (scope, ref = null) => frame(TYPES.RELEASE, { scope, ref }),

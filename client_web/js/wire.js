@@ -168,6 +168,7 @@ export const PAYLOADS = deepFreeze({
     "revision": {"t": "int", "req": true, "nul": false, "min": 0},
     "reason": {"t": "str", "req": false, "nul": true, "maxLen": 500},
     "changed_at_us": {"t": "int", "req": false, "nul": false},
+    "rehearsal": {"t": "bool", "req": false, "nul": true},
   },
   "AnnouncementInfo": {
     "id": {"t": "int", "req": true, "nul": false, "min": 0},
@@ -270,16 +271,20 @@ export const MESSAGES = deepFreeze({
     "ref": {"t": "str", "req": false, "nul": true, "maxLen": 64},
     "start_at_us": {"t": "int", "req": false, "nul": true, "min": 0},
     "in_ms": {"t": "int", "req": false, "nul": true, "min": 0},
+    "rehearsal": {"t": "bool", "req": false, "nul": false},
   },
   "cancel": {
     "ref": {"t": "str", "req": false, "nul": true, "maxLen": 64},
+    "rehearsal": {"t": "bool", "req": false, "nul": false},
   },
   "abort": {
     "ref": {"t": "str", "req": false, "nul": true, "maxLen": 64},
     "reason": {"t": "str", "req": false, "nul": true, "maxLen": 500},
+    "rehearsal": {"t": "bool", "req": false, "nul": false},
   },
   "reset": {
     "ref": {"t": "str", "req": false, "nul": true, "maxLen": 64},
+    "rehearsal": {"t": "bool", "req": false, "nul": false},
   },
   "announce": {
     "text": {"t": "str", "req": true, "nul": false, "minLen": 1, "maxLen": 500},
@@ -313,6 +318,7 @@ export const MESSAGES = deepFreeze({
     "revision": {"t": "int", "req": true, "nul": false, "min": 0},
     "reason": {"t": "str", "req": false, "nul": true, "maxLen": 500},
     "changed_at_us": {"t": "int", "req": false, "nul": false},
+    "rehearsal": {"t": "bool", "req": false, "nul": true},
   },
   "announcement": {
     "id": {"t": "int", "req": true, "nul": false, "min": 0},
@@ -343,6 +349,7 @@ export const MESSAGES = deepFreeze({
     "min_lead_us": {"t": "int", "req": true, "nul": false},
     "join_url": {"t": "str", "req": true, "nul": false},
     "group_join_urls": {"t": "dict", "req": false, "nul": true},
+    "rehearsal": {"t": "ShowRecord", "req": false, "nul": true},
   },
   "feed": {
     "show": {"t": "ShowRecord", "req": true, "nul": false},
@@ -361,6 +368,7 @@ export const MESSAGES = deepFreeze({
     "alarms": {"t": "list", "req": false, "nul": false, "of": "AlarmInfo"},
     "trouble": {"t": "dict", "req": false, "nul": false},
     "nodes": {"t": "list", "req": false, "nul": false, "of": "NodeInfo"},
+    "rehearsal": {"t": "ShowRecord", "req": false, "nul": true},
     "offsets": {"t": "dict", "req": false, "nul": false},
   },
   "challenge": {
