@@ -230,7 +230,9 @@ export class SoundCheckUi {
       // is in context frames alone. Either way the belief the offset is taken against must hold still.
       const moved = (!!fromCapture && SC.lineMoved(faultsBefore, this.engineOf()?.audioClock?.faults))
         || (beliefDriftMs !== null && Math.abs(beliefDriftMs) > SC.MAX_BELIEF_DRIFT_MS);
-      const output = moved ? null : fromCapture || SC.outputLatency(summary, input, rate);
+      const found = moved ? null : fromCapture || SC.outputLatency(summary, input, rate);
+      const output = found && beliefDriftMs !== null
+        ? { ...found, uncertaintyMs: found.uncertaintyMs + Math.abs(beliefDriftMs) } : found;
       if (moved) summary.why = 'unsteady'; // the page's own clock moved under the check: try again
       const b0 = beliefs.find(Boolean);
       const believedMs = b0 ? b0.heard - b0.render : null;

@@ -121,7 +121,9 @@ def test_sound_check_measures_the_output_latency(engine, conductor_server, phone
             time.sleep(0.3)
             last = p.evaluate("window.flashmob.soundcheck.last")
             lat = [ln.strip() for ln in ph.pulse.pactl("list", "sources").splitlines() if "atency" in ln or "Name:" in ln]
-            tries.append((last.get("summary") or {}).get("why") or last.get("error"))
+            tries.append({"why": (last.get("summary") or {}).get("why") or last.get("error"),
+                          "clockMoved": last.get("clockMoved"), "beliefDriftMs": last.get("beliefDriftMs"),
+                          "captured": last.get("capturedPerfMs") is not None})
             if p.evaluate("window.flashmob.soundcheck.state") == "result":
                 break
             p.wait_for_selector("#soundcheck-start", 5)
@@ -129,7 +131,7 @@ def test_sound_check_measures_the_output_latency(engine, conductor_server, phone
         out.__exit__(None, None, None)
         air.__exit__(None, None, None)
     assert last and "error" not in last, f"{engine}: the check failed: {last} (tries {tries})"
-    assert last["output"], f"{engine}: no output latency: {last['summary']} trips {last['trips']} (tries {tries})"
+    assert last["output"], f"{engine}: no output latency (tries {tries}): {last['summary']} trips {last['trips']}"
     n = len(last["renderServerUs"])
     heard = chirp_onsets_us(out, epoch, before, n)
     in_air = chirp_onsets_us(air, epoch, before, n)
