@@ -204,7 +204,7 @@ export function capturedAt(timed, probe, renderMs, rate, { maxRoundTripS = PROBE
 
 /**
  * How far a capture timestamp can be from the sound (ms): the sound server's timing of the
- * capture, measured here -4.6..+4.2 ms (Blink on PulseAudio, 8 runs at load 5-8).
+ * capture, measured here -4.6..+4.2 ms (Blink on PulseAudio, 11 runs at load 3-8).
  */
 export const CAPTURE_TIMING_MS = 5;
 
