@@ -2,7 +2,8 @@
  * Service worker: the page works again without network after one visit.
  * - the app shell (pages, scripts, styles) is cached at install and refreshed
  *   network-first (a new client version is picked up when online);
- * - bundle files (/bundle/<revision>/...) are content-addressed: cache-first
+ * - bundle files (/bundle/<revision>/..., and a surprise show's per-participant
+ *   /mine/<participant id>/<revision>/...) are content-addressed: cache-first
  *   (the page itself stores them verified in `flashmob-bundle-<revision>`);
  * - /api/info and the websockets are never cached.
  */
@@ -11,8 +12,9 @@ const SHELL_FILES = ['/', '/css/app.css', '/js/participant.js', '/js/connection.
   '/js/protocol.js', '/js/wire.js', '/js/storage.js', '/js/download.js', '/js/sha256.js', '/js/engine.js',
   '/js/mediaengine.js', '/js/playplan.js', '/js/audioclock.js', '/js/showstate.js', '/js/i18n.js', '/js/signuptexts.js',
   '/js/probe-worklet.js', '/js/trouble.js', '/js/statuscadence.js', '/js/manifestcheck.js', '/js/manifestschema.js',
-  '/js/participantmachine.js', '/js/engineapi.js', '/js/timemap.js', '/js/medialaw.js',
-  '/js/practice.js', '/js/practiceplayer.js', '/js/dom.js', '/js/rehearsalmark.js',
+  '/js/participantmachine.js', '/js/engineapi.js', '/js/timemap.js', '/js/medialaw.js', '/js/lifecycle.js',
+  '/js/platform.js', '/js/offline.js', '/js/practice.js', '/js/practiceplayer.js', '/js/dom.js',
+  '/js/rehearsalmark.js', '/js/surprise.js',
   '/js/soundcheckui.js', '/js/soundcheck.js', '/js/soundcheck-worklet.js'];
 
 self.addEventListener('install', (event) => {
@@ -46,7 +48,9 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== location.origin) return;
   if (url.pathname.startsWith('/api/') || url.pathname.startsWith('/ws')) return;
-  if (url.pathname.startsWith('/bundle/') && url.pathname !== '/bundle/manifest.json') {
+  // a surprise show's files of this participant (/mine/<id>/<revision>/<alias path>) are content-addressed too
+  const files = url.pathname.startsWith('/bundle/') || url.pathname.startsWith('/mine/');
+  if (files && url.pathname !== '/bundle/manifest.json' && !url.pathname.endsWith('/manifest.json')) {
     if (event.request.headers.has('range')) return; // media element byte ranges: let the network answer
     event.respondWith(cacheFirst(event.request));
     return;

@@ -8,7 +8,12 @@ Routes (docs/protocol.md, "Endpoints"):
 * ``GET /bundle/<revision>/<path>`` files the manifest references (Range,
   ETag, immutable cache for sha256-addressed files), ``GET /bundle/manifest.json``
   the current manifest (no-cache);
+* ``GET /mine/<participant id>/<revision>/<path>`` a surprise show's files, per
+  participant (conductor/surprise.py); its ``/bundle/...`` and ``/download/...``
+  are then for the console only (``Authorization: Bearer <console token>``);
 * ``GET /api/info`` show id, title, manifest URL, socket paths, server time;
+* ``GET /api/report`` the show's report for the console, once it ended
+  (:mod:`conductor.reportroute`; the renderer is injected: ``create_app(report=...)``);
 * ``GET /signup``, ``/api/signup...``, ``/api/signups...`` sign-ups before the show
   (:mod:`conductor.signupapi`, docs/signups.md);
 * ``WS /ws`` participants, ``WS /ws/console`` console.
@@ -56,6 +61,8 @@ from .ntp import NtpWorker
 from .redisfollow import Follower
 from .runtime import Runtime
 from .service import Options
+from .reportroute import ReportRenderer, ReportRoute
+from .showlogfile import ShowLogFile, default_path, node_path
 from .signupapi import SignupEvent, SignupService
 from .signups import SIGNUP_BURST, SIGNUP_RATE_PER_MIN, SignupGate
 from .session import CONSOLE_AUTH_TIMEOUT_S, ConsoleSession, ParticipantSession, Session  # noqa: F401
@@ -95,6 +102,8 @@ class ServerConfig:
     progress: Callable[[int, int], None] | None = None  # bundle verification progress (bytes done, total)
     hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S  # a /ws socket must say hello within this
     collect_garbage: bool = True  # full garbage collections only from the ticker (conductor/collector.py)
+    showlog_path: Path | None = None  # the show log (docs/report.md); default: the state file's name + .showlog
+    report: ReportRenderer | None = None  # renders /api/report (flashmob serve: tools/report's); None: 501
     signup_code: str | None = None  # the invitation code sign-ups need (docs/signups.md); None: none
     signup_event: SignupEvent | None = None  # the event's date and calendar (flashmob serve builds it)
     signup_burst: int = SIGNUP_BURST  # sign-up attempts per address at once ...
@@ -117,6 +126,7 @@ def build_conductor(cfg: ServerConfig) -> tuple[Runtime, ServerClock, NtpWorker 
         return _build_shared(cfg, bundle, token, clock, alarms, ntp), clock, ntp
     db_path = cfg.db_path or bundle.root / DEFAULT_DB_NAME
     lock = lock_state_file(db_path)  # one conductor per state file, for the life of the process
+    showlog: ShowLogFile | None = None
     try:
         store = SqliteStore(db_path)
         secret = resolve_group_secret(bundle.root, os.environ, legacy=lambda: store.stored_secret("group"),
@@ -130,11 +140,14 @@ def build_conductor(cfg: ServerConfig) -> tuple[Runtime, ServerClock, NtpWorker 
         options = Options(assign=cfg.assign, capacity=cfg.capacity, max_pending=cfg.max_pending,
                           group_secret=secret.key, confirm_timeout_us=round(cfg.confirm_timeout_s * 1e6),
                           min_lead_us=round(cfg.min_lead_s * 1e6), public_url=cfg.public_url, console_token=token)
+        showlog = ShowLogFile(cfg.showlog_path or default_path(db_path))
         conductor = Runtime(bundle, store, clock.now_us, options, ntp_status=ntp.status if ntp else dict,
                             allow_clock_steps=clock.allow_steps, alarms=alarms,
                             time_served=clock.forbid_backward_steps,
-                            collector=Collector() if cfg.collect_garbage else None)
+                            collector=Collector() if cfg.collect_garbage else None, showlog=showlog)
     except BaseException:
+        if showlog is not None:
+            showlog.close()
         lock.release()
         raise
     conductor.state_lock = lock  # type: ignore[attr-defined]  # released with the store
@@ -152,10 +165,16 @@ def _build_shared(cfg: ServerConfig, bundle: Bundle, token: str, clock: ServerCl
                       min_lead_us=round(cfg.min_lead_s * 1e6), public_url=cfg.public_url, console_token=token,
                       shared=True)
     holder: list = []
-    conductor = Runtime(bundle, store, clock.now_us, options, ntp_status=ntp.status if ntp else dict,
-                        allow_clock_steps=clock.allow_steps, alarms=alarms, time_served=clock.forbid_backward_steps,
-                        collector=Collector() if cfg.collect_garbage else None, shared=store,
-                        cluster=lambda: holder[0].cluster if holder else None)
+    showlog = ShowLogFile(cfg.showlog_path or node_path(bundle.root, node_id))  # one per node (docs/report.md)
+    try:
+        conductor = Runtime(bundle, store, clock.now_us, options, ntp_status=ntp.status if ntp else dict,
+                            allow_clock_steps=clock.allow_steps, alarms=alarms,
+                            time_served=clock.forbid_backward_steps,
+                            collector=Collector() if cfg.collect_garbage else None, shared=store,
+                            cluster=lambda: holder[0].cluster if holder else None, showlog=showlog)
+    except BaseException:
+        showlog.close()
+        raise
 
     def ntp_offset() -> int | None:
         return None if ntp is None else ntp.status().get("server_minus_wall_us")
@@ -177,7 +196,7 @@ PLACEHOLDER = """<!doctype html><html lang="en"><meta charset="utf-8">
 
 def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None = None,
                client_dir: Path | None = None, hello_timeout_s: float = DEFAULT_HELLO_TIMEOUT_S,
-               signups: SignupService | None = None) -> FastAPI:
+               signups: SignupService | None = None, report: ReportRenderer | None = None) -> FastAPI:
     client_root = (client_dir or CLIENT_DIR).resolve()
     bundle: Bundle = conductor.bundle
     ids = itertools.count(1)
@@ -240,19 +259,54 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
 
     # -- http -------------------------------------------------------------------------
 
+    surprise = conductor.core.surprise  # None: the groups are no surprise
+
+    def organizers_only(request: Request) -> Response | None:
+        """A surprise show's bundle files and group links: refused without the console token."""
+        if surprise is None:
+            return None
+        given = request.headers.get("authorization", "")
+        if given.startswith("Bearer ") and conductor.core.check_console_token(given[7:].strip()):
+            return None
+        return JSONResponse({"error": "the groups of this show are a surprise: its bundle is for the "
+                                      "organizers (phones get their own files from their welcome)"},
+                            status_code=403, headers={"Cache-Control": "no-store"})
+
     @app.get("/api/info")
     async def info() -> JSONResponse:
+        groups = () if surprise is not None else tuple(g.id for g in bundle.groups)
         payload = m.ApiInfo(show_id=bundle.show_id, title=bundle.title, revision=bundle.revision,
                             manifest_url=conductor.manifest_url, assign=conductor.options.assign,
-                            groups=tuple(g.id for g in bundle.groups), server_time_us=clock.now_us())
+                            groups=groups, server_time_us=clock.now_us())
         return JSONResponse(m.to_dict(payload), headers={"Cache-Control": "no-store"})
+
+    app.add_api_route("/api/report", ReportRoute(conductor, clock.now_us, report, login_throttle), methods=["GET"])
+
+    @app.api_route("/mine/{participant_id}/{revision}/{path:path}", methods=["GET", "HEAD"])
+    async def own_file(request: Request, participant_id: str, revision: str, path: str) -> Response:
+        """A surprise show's files of one participant, by their alias paths (conductor/surprise.py)."""
+        served = surprise.resolve(participant_id, revision, path) if surprise is not None else None
+        if isinstance(served, bytes):
+            return Response(served if request.method == "GET" else b"", media_type="application/json",
+                            headers={"Cache-Control": files.REVALIDATE, "Content-Length": str(len(served)),
+                                     "X-Content-Type-Options": "nosniff"})
+        target = files.safe_path(bundle.root, served.path) if served is not None else None
+        if target is None:
+            return files.not_found()
+        return files.file_response(request, target, sha256=served.sha256)
 
     @app.api_route("/bundle/manifest.json", methods=["GET", "HEAD"])
     async def current_manifest(request: Request) -> Response:
+        refused = organizers_only(request)
+        if refused is not None:
+            return refused
         return files.file_response(request, bundle.root / MANIFEST, cache_control=files.REVALIDATE)
 
     @app.api_route("/bundle/{revision}/{path:path}", methods=["GET", "HEAD"])
     async def bundle_file(request: Request, revision: str, path: str) -> Response:
+        refused = organizers_only(request)
+        if refused is not None:
+            return refused
         if revision != bundle.revision:
             return JSONResponse({"error": "this show bundle was replaced; reload",
                                  "manifest_url": conductor.manifest_url}, status_code=404,
@@ -267,8 +321,11 @@ def create_app(conductor: Runtime, clock: ServerClock, *, ntp: NtpWorker | None 
         return files.file_response(request, target, sha256=sha, cache_control=cache)
 
     @app.api_route("/download/{group}", methods=["GET", "HEAD"])
-    async def group_download(group: str) -> Response:
+    async def group_download(request: Request, group: str) -> Response:
         """The stable printed link: 302 to the group's MP3 in the bundle served now."""
+        refused = organizers_only(request)
+        if refused is not None:
+            return refused
         mp3 = bundle.mp3_path(group)
         if mp3 is None:
             return JSONResponse({"error": f"no group {group!r} in this show",
@@ -314,7 +371,7 @@ def build_app(cfg: ServerConfig) -> FastAPI:
             lock.release()
         raise
     return create_app(conductor, clock, ntp=ntp, client_dir=cfg.client_dir, hello_timeout_s=cfg.hello_timeout_s,
-                      signups=signups)
+                      signups=signups, report=cfg.report)
 
 
 def build_signup_service(conductor: Runtime, clock: ServerClock, cfg: ServerConfig) -> SignupService | None:

@@ -113,7 +113,7 @@ class SocketEndpoint:
             log.debug("socket %d ended: %r", cid, exc)
         finally:
             conductor.unregister(cid)
-            conductor.execute(session.disconnected())
+            conductor.execute(session.disconnected(now_us()))
             outbox.close()
             try:
                 await asyncio.wait_for(writer, 2.0)

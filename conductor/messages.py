@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 from flashmob.contract.jsonshape import JsonShapeError, may_hold_lone_surrogate, refuse_lone_surrogates
 from flashmob.contract.records import EXPECTED, MAX_SAFE_INT, RecordError, dumps, record, spec, write, writer
 from flashmob.contract.records import parse as parse_record
+from flashmob.contract.symbols import SYMBOLS
 
 from .show import ShowRecord, State
 
@@ -387,6 +388,26 @@ class Announcement(AnnouncementInfo):
 
 
 @wire
+class RevealedGroup:
+    """A group as a surprise show's reveal shows it: name, colour and symbol together
+    (never the colour alone; ``contract/symbols.py``)."""
+
+    name: str = spec(min_length=1, max_length=500)
+    colour: str = spec(min_length=7, max_length=7)
+    symbol: str = spec(enum=SYMBOLS)
+
+
+@wire
+class Reveal:
+    """Server -> the phones of one group of a surprise show, at the reveal (and after the
+    welcome of a phone that joins later): the group they are in (docs/protocol.md,
+    "Surprise groups")."""
+
+    TYPE: ClassVar[str] = "reveal"
+    group: RevealedGroup
+
+
+@wire
 class Error:
     """Server -> client: a refused frame or command.  ``fatal`` means the
     server closes the socket right after it."""
@@ -471,7 +492,7 @@ PARTICIPANT_IN: dict[str, type] = {c.TYPE: c for c in (Hello, Sync, Status, Answ
 CONSOLE_IN: dict[str, type] = {c.TYPE: c for c in (ConsoleHello, Sync, Arm, Cancel, Abort, Reset, Announce,
                                                    Release)}
 SERVER_OUT: dict[str, type] = {c.TYPE: c for c in (
-    Welcome, SyncReply, ShowMsg, Announcement, Error, Ack, ConsoleWelcome, Feed, ChallengeMsg, SeatMsg)}
+    Welcome, SyncReply, ShowMsg, Announcement, Error, Ack, ConsoleWelcome, Feed, ChallengeMsg, SeatMsg, Reveal)}
 DIRECTIONS: dict[str, dict[str, type]] = {
     "participant": PARTICIPANT_IN,  # frames a phone may send
     "console": CONSOLE_IN,          # frames a console may send

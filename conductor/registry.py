@@ -81,7 +81,8 @@ def full_refusal(capacity: int | None) -> JoinRefused:
 class Registry:
     def __init__(self, groups: tuple[GroupInfo, ...], seats: SeatBook, mode: str = "balanced", *,
                  signer: GroupSigner | None = None, rng: random.Random | None = None,
-                 new_id: Callable[[str], str] | None = None, shared: SharedStore | None = None) -> None:
+                 new_id: Callable[[str], str] | None = None, shared: SharedStore | None = None,
+                 secret_tags: bool = False) -> None:
         check_mode(mode)
         if mode == "fixed" and signer is None:
             raise ValueError("fixed assignment needs a group signer")
@@ -90,7 +91,8 @@ class Registry:
         self.seats = seats
         self.capacity = seats.policy.capacity
         self._signer = signer
-        self._pids = ParticipantIds(signer, tuple(g.id for g in groups)) if signer is not None else None
+        self._pids = (ParticipantIds(signer, tuple(g.id for g in groups), secret_tags=secret_tags)
+                      if signer is not None else None)
         self._rng = rng or random.Random()
         self._new_id = new_id or (self._pids.new if self._pids else new_participant_id)
         self._ids = {g.id: None for g in groups}
@@ -106,6 +108,13 @@ class Registry:
         """Participant id -> group of every seat (confirmed and pending)."""
         return {**{p: s.group for p, s in self.seats.pending.items()},
                 **{p: s.group for p, s in self.seats.confirmed.items()}}
+
+    def group_of(self, participant_id: str) -> str | None:
+        """The group of a participant id: its seat's, or the one a signed id was issued for."""
+        seat = self.seats.seat(participant_id)
+        if seat is not None:
+            return seat.group
+        return self._pids.group_of(participant_id) if self._pids else None
 
     def issue_id(self, group_id: str) -> str:
         """A new participant id for ``group_id``, signed as admission signs them (a sign-up's,

@@ -17,7 +17,10 @@ what the core returns (:mod:`conductor.effects`), in order:
   sleeps until the core's next :class:`~conductor.effects.Schedule`; it also
   runs the full garbage collections (:mod:`conductor.collector`) when given one;
 * alarms go to the :class:`~conductor.alarms.Alarms` board, clock policy to
-  the server clock.
+  the server clock;
+* the show log's records (``Conductor.recorder``) are appended to the log file
+  (:mod:`conductor.showlogfile`) at every tick and at close (dropped when
+  there is no file, so memory stays bounded).
 
 With a shared store (``--redis``, :mod:`conductor.backplane`) the store is a
 :class:`~conductor.redisstore.RedisStore` (also handed to the core as ``shared``)
@@ -47,6 +50,7 @@ from .hub import Hub, LocalHub, Outbox
 from .persist import StoreWriter
 from .proof import RangeDigest, challenge_files
 from .service import CONSOLES, Boot, Conductor, Options
+from .showlogfile import ShowLogFile
 from .store import StateStore
 from .sync import PendingReply
 
@@ -70,7 +74,7 @@ class Runtime:
                  allow_clock_steps: Callable[[bool], None] = lambda allowed: None,
                  alarms: Alarms | None = None, time_served: Callable[[], None] = lambda: None,
                  collector: Collector | None = None, shared: Any = None,
-                 cluster: Callable[[], Any] = lambda: None) -> None:
+                 cluster: Callable[[], Any] = lambda: None, showlog: ShowLogFile | None = None) -> None:
         self.bundle = bundle
         self.store = store
         self.now = now
@@ -80,6 +84,7 @@ class Runtime:
         self._allow_clock_steps = allow_clock_steps
         self._time_served = time_served
         self.collector = collector  # full garbage collections from the ticker (conductor/collector.py)
+        self.showlog = showlog  # the show log's file (conductor/showlogfile.py), or None
         self.writer = StoreWriter(store, bundle.show_id, self.alarms)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._conns: dict[int, Outbox] = {}
@@ -218,6 +223,7 @@ class Runtime:
             self.wake_at_us = None
             try:
                 self.execute(self.core.tick(self.now()))
+                self.flush_showlog()
                 if self.collector is not None:
                     self.collector.tick(self.now(), self.core.followed.state)
             except Exception:  # keep ticking whatever happens
@@ -233,7 +239,17 @@ class Runtime:
                 except asyncio.TimeoutError:
                     break
 
+    def flush_showlog(self) -> None:
+        """Append the show log's new records to its file (or drop them: no file)."""
+        data = self.core.recorder.take()
+        if self.showlog is not None:
+            self.showlog.append(data)
+
     def close(self) -> None:
-        """Finish the queued writes, then close the store."""
+        """Finish the queued writes, then close the store (and the show log)."""
         self._loop = None
         self.writer.close()
+        self.core.recorder.flush_notes(self.now())
+        self.flush_showlog()
+        if self.showlog is not None:
+            self.showlog.close()

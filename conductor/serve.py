@@ -67,13 +67,19 @@ def banner(conductor, *, qr: bool, sockets: str | None = None) -> str:
     if node_id is not None:
         lines.append(f"  backplane: Redis {conductor.follower.shown_url} as node {node_id} (the show is shared with "
                      "every node there)")
+    surprise = conductor.bundle.manifest.surprise
+    if surprise is not None:
+        when = "never revealed" if surprise.reveal_ms is None else f"revealed at {surprise.reveal_ms / 1000:g} s"
+        lines.append(f"  surprise: phones are not told their group ({when}); the bundle's files and any group "
+                     "link are for organizers only")
     if sockets:
         lines.append(sockets)
     text = "\n".join(lines) + "\n"
     if qr:
         if conductor.options.assign == "fixed":
             for g in conductor.bundle.groups:
-                text += f"\n{g.name} ({g.id}):\n" + qr_text(conductor.join_url(g.id))
+                mark = "ORGANIZERS ONLY - " if surprise is not None else ""
+                text += f"\n{mark}{g.name} ({g.id}):\n" + qr_text(conductor.join_url(g.id))
         else:
             text += "\n" + qr_text(conductor.join_url())
     return text

@@ -26,6 +26,8 @@ announcements, the group secret) is handed to it (:class:`Boot`).
 * A **rehearsal** is a second record (:mod:`conductor.rehearsal`): commands
   with ``rehearsal: true`` move it, never the real one; phones are sent the
   record they follow (the newer of the two), consoles both.
+* What happened goes to the show log too (:mod:`conductor.recorder`: the
+  records the shell appends to the log file, for ``flashmob report``).
 * The console feed shows what the store knows too: it is not sent while a
   show transition applied in memory is still being written (the next one
   follows the write's outcome, alarm included).
@@ -49,6 +51,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flashmob.contract import urls
+from flashmob.contract.surprise import ALIAS
 
 from . import effects as fx
 from . import messages as m
@@ -60,10 +63,12 @@ from .bundle import Bundle
 from .commands import MAX_LEAD_US, CommandError, check_group, show_event  # noqa: F401  (re-exported)
 from .feed import ConsoleFeed, Tally
 from .persist import STORE_ALARM, StoreUnavailable  # noqa: F401  (re-exported)
+from .recorder import Recorder
 from .registry import Admission, JoinRefused, Registry, full_refusal  # noqa: F401  (JoinRefused: raised through admit)
 from .seats import Answered, Challenge, Policy, SeatBook, StoreSeat
 from .show import IllegalTransition, ShowRecord, State
 from .store import SharedStore
+from .surprise import SurpriseServing
 from .telemetry import Telemetry
 from .tokens import GroupSigner, same_secret
 from .writeback import Part, WriteBack
@@ -200,11 +205,19 @@ class Conductor:
         self.digest = digest
         seats = SeatBook(policy, dict(challenge_files), digest=digest,
                          confirmed=dict(boot.participants), confirmed_at=now)
-        self.registry = Registry(bundle.groups, seats, options.assign, signer=self.signer, shared=shared)
+        surprise = bundle.manifest.surprise is not None
+        if surprise and options.assign == "choice":
+            raise ValueError("the groups of this show are a surprise: phones cannot choose them "
+                             "(--assign choice shows every group); use balanced, random or fixed")
+        self.registry = Registry(bundle.groups, seats, options.assign, signer=self.signer, shared=shared,
+                                 secret_tags=surprise)
+        self.surprise = SurpriseServing(bundle, self.registry.group_of) if surprise else None
+        self._revealed_run: int | None = None  # start_at_us of the run whose reveal was sent
         self.shared = shared
         self.cluster = cluster
         self._superseded_through = -1  # show records up to this revision were replaced by a converged one
         self.telemetry = Telemetry(bundle.groups)
+        self.recorder = Recorder(bundle.show_id, [g.id for g in bundle.groups])
         self.writeback = WriteBack()
         self._announcements: list[m.AnnouncementInfo] = list(boot.announcements)[-max(options.announcements_kept,
                                                                                         5):]
@@ -223,6 +236,8 @@ class Conductor:
     def start(self, now: int) -> list[fx.Effect]:
         """The first effects: the first record's write, the clock policy, a catch-up tick."""
         out: list[fx.Effect] = []
+        self.recorder.boot(now, self.bundle.revision)
+        self._record_show(self.record, now)
         if self._startup:
             out += self.writeback.submit(Part(writes=tuple(self._startup)), now)
             self._startup = []
@@ -271,6 +286,11 @@ class Conductor:
         self._steps_allowed = allowed
         return [fx.ClockSteps(allowed)]
 
+    def _record_show(self, record: ShowRecord, now: int) -> None:
+        """A record for the show log (a rehearsal's is flagged: the report leaves it out)."""
+        self.recorder.show(now, record.state.value, start_at_us=record.start_at_us, revision=record.revision,
+                           duration_us=record.duration_us, rehearsal=bool(record.rehearsal))
+
     def _apply(self, transitions: list[showmod.Transition] | tuple[showmod.Transition, ...]) -> list[fx.Effect]:
         for rec in _lasts(transitions):
             if rec.rehearsal:
@@ -281,6 +301,7 @@ class Conductor:
             log.info("show %s%s: %s -> %s (revision %d)", self.bundle.show_id,
                      " rehearsal" if t.after.rehearsal else "", t.before.state.value, t.after.state.value,
                      t.after.revision)
+            self._record_show(t.after, t.after.changed_at_us)
         self._feed_dirty = True
         deadline = self._next_deadline()
         return self._clock_policy() + ([fx.Schedule(deadline)] if deadline is not None else [])
@@ -312,7 +333,30 @@ class Conductor:
         out += self._advance(now)
         if self.registry.seats.expire(now):
             self._feed_dirty = True
-        return out
+        return out + self._reveal(now)
+
+    def _reveal(self, now: int) -> list[fx.Effect]:
+        """A surprise show's reveal, once per run, when its time has come: each group's
+        phones get their group (conductor/surprise.py)."""
+        s = self.surprise
+        if s is None or not s.revealed(self.record, now) or self._revealed_run == self.record.start_at_us:
+            return []
+        self._revealed_run = self.record.start_at_us
+        log.info("show %s: the groups are revealed", self.bundle.show_id)
+        return [fx.Publish(group_topic(g.id), s.reveal_frame(g.id)) for g in self.bundle.groups]
+
+    def welcome_extras(self, group_id: str, now: int) -> list[str]:
+        """Frames that follow a welcome: the reveal, once it happened (a phone joining late)."""
+        s = self.surprise
+        return [s.reveal_frame(group_id)] if s is not None and s.revealed(self.record, now) else []
+
+    def challenge_frame(self, group_id: str, c: Challenge) -> str:
+        """A challenge as the phone gets it (a surprise show's names the alias path)."""
+        msg = challenge_message(c)
+        if self.surprise is not None:
+            msg = m.ChallengeMsg(id=c.id, path=self.surprise.alias_path(group_id, c.path), offset=c.offset,
+                                 length=c.length)
+        return m.to_wire(msg)
 
     def tick(self, now: int) -> list[fx.Effect]:
         """The ticker: :meth:`catch_up`, the feed (after a change, at least every
@@ -326,6 +370,9 @@ class Conductor:
         deadline = self._next_deadline()
         if deadline is not None:
             wake = min(wake, max(now + 1_000, deadline))
+        reveal = self.surprise.reveal_deadline_us(self.record) if self.surprise is not None else None
+        if reveal is not None and reveal > now and self._revealed_run != self.record.start_at_us:
+            wake = min(wake, max(now + 1_000, reveal))
         out.append(fx.Schedule(wake))
         return out
 
@@ -439,6 +486,8 @@ class Conductor:
                 self._durable_pending -= 1
                 out += self._durable_done(part, reply, failure, now)
             elif isinstance(reply, _Seat):
+                if failure is None:
+                    self.recorder.seat(now, reply.participant_id, reply.group)
                 out += self._seat_done(reply, failure)
             elif isinstance(reply, _Broadcast):
                 if part.transitions:
@@ -538,6 +587,7 @@ class Conductor:
         self.writeback.transitions_unwritten = []
         self._superseded_through = max(self._superseded_through, record.revision)
         self.record = record
+        self._record_show(record, record.changed_at_us)  # the show log: another node's transition, seen here
         self._feed_dirty = True
         deadline = record.next_deadline_us()
         out = self._clock_policy() + ([fx.Schedule(deadline)] if deadline is not None else [])
@@ -566,7 +616,8 @@ class Conductor:
         self._announcements.append(info)
         del self._announcements[:-max(self.options.announcements_kept, 5)]
         self._feed_dirty = True
-        text = m.to_wire(m.Announcement(**m.to_dict(info)))
+        shown = self.surprise.announcement(info) if self.surprise is not None else info
+        text = m.to_wire(m.Announcement(**m.to_dict(shown)))
         return [fx.Publish(PARTICIPANTS if info.group is None else group_topic(info.group), text)]
 
     # -- participants -------------------------------------------------------------------
@@ -580,8 +631,13 @@ class Conductor:
         out = self.catch_up(now)  # the welcome must not show a state the clock has already left
         adm = self.registry.admit(hello, now)
         self._feed_dirty = True
+        self.recorder.joined(now, adm.participant_id, adm.group, confirmed=adm.challenge is None, known=not adm.new)
         recent = self.recent_announcements(adm.group, since_us=now - ANNOUNCEMENT_MEMORY_US, limit=5)
-        welcome = m.Welcome(participant_id=adm.participant_id, group=adm.group, manifest_url=self.manifest_url,
+        group, manifest_url = adm.group, self.manifest_url
+        if self.surprise is not None:  # the phone is not told its group (conductor/surprise.py)
+            group, manifest_url = ALIAS, self.surprise.manifest_url(adm.participant_id)
+            recent = tuple(self.surprise.announcement(a) for a in recent)
+        welcome = m.Welcome(participant_id=adm.participant_id, group=group, manifest_url=manifest_url,
                             show=self.followed, server_time_us=now, announcements=recent,
                             seat="pending" if adm.challenge else "confirmed")
         return adm, welcome, out
@@ -622,13 +678,20 @@ class Conductor:
             expected = now - record.start_at_us
         self.telemetry.report(participant_id, status, expected_position_us=expected)
         self._feed_dirty = True
+        pos = status.position_us
+        self.recorder.status(now, participant_id, verified=status.verified, sync_error_us=status.sync_error_us,
+                             engine=status.engine, output_latency_us=status.output_latency_us, position_us=pos,
+                             drift_us=None if pos is None or expected is None else pos - expected,
+                             trouble=status.trouble)
 
     def connected(self, participant_id: str) -> None:
         self.telemetry.connected(participant_id)
         self._feed_dirty = True
 
-    def disconnected(self, participant_id: str) -> None:
+    def disconnected(self, participant_id: str, now: int | None = None) -> None:
+        """A socket of the participant closed (``now``: when; None: the last event's time, for the log)."""
         self.telemetry.disconnected(participant_id)
+        self.recorder.left(now, participant_id)
         self._feed_dirty = True
 
     # -- console ------------------------------------------------------------------------

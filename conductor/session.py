@@ -39,7 +39,7 @@ from .loginthrottle import LoginThrottle
 from .ratelimit import TokenBucket
 from .registry import JoinRefused
 from .seats import Answered
-from .service import CONSOLES, PARTICIPANTS, Conductor, challenge_message, group_topic
+from .service import CONSOLES, PARTICIPANTS, Conductor, group_topic
 from .fastwire import parse_sync
 from .sync import SyncResponder
 
@@ -127,8 +127,8 @@ class Session:
     def _dispatch(self, msg: object, t1: int) -> list[Out]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def disconnected(self) -> list[Out]:
-        """The socket is gone."""
+    def disconnected(self, now: int | None = None) -> list[Out]:
+        """The socket is gone (``now``: when, if the shell knows)."""
         return []
 
 
@@ -163,7 +163,8 @@ class ParticipantSession(Session):
             self.conductor.connected(adm.participant_id)
             out += [Subscribe(frozenset({PARTICIPANTS, group_topic(adm.group)})), m.to_wire(welcome)]
             if adm.challenge is not None:
-                out.append(m.to_wire(challenge_message(adm.challenge)))
+                out.append(self.conductor.challenge_frame(adm.group, adm.challenge))
+            out += self.conductor.welcome_extras(adm.group, t1)
             return out
         if isinstance(msg, m.Answer):
             if self.participant_id is None or self.group is None:
@@ -191,12 +192,12 @@ class ParticipantSession(Session):
                                fatal=True, close_code=m.CLOSE_POLICY)
         else:
             out = self._error(m.CHALLENGE_FAILED, "wrong answer to the challenge: answer the new one")
-        out.append(m.to_wire(challenge_message(result.challenge)))
+        out.append(self.conductor.challenge_frame(self.group or "", result.challenge))
         return out
 
-    def disconnected(self) -> list[Out]:
+    def disconnected(self, now: int | None = None) -> list[Out]:
         if self.participant_id is not None:
-            self.conductor.disconnected(self.participant_id)
+            self.conductor.disconnected(self.participant_id, now)
             self.participant_id = None
         return []
 

@@ -295,9 +295,15 @@ def build_signups(conductor, now: Callable[[], int], *, db_path: Path | None = N
 def mount(app: FastAPI, svc: SignupService | None, client_root: Path, *, shared: bool = False) -> None:
     """Add the sign-up routes to ``app`` (before its catch-all client file route); without a
     service (the show has no sign-ups, or this is a ``--redis`` node) every sign-up route
-    answers 404 ``disabled``, saying which."""
+    answers 404 ``disabled``, saying which, except the console's summary: 204, no panel."""
     if svc is None:
         why = SHARED_NODE if shared else "This show has no sign-ups (no signups block in its score)."
+
+        @app.api_route("/api/signups", methods=["GET", "HEAD"])
+        async def no_summary() -> Response:
+            # The console polls this on every show: "none" is an answer, not an error (a 404
+            # would be logged as a failed resource in the organizer's browser console).
+            return Response(status_code=204, headers={**NO_STORE, "X-Flashmob-Signups": "disabled"})
 
         @app.api_route("/api/signup{rest:path}", methods=["GET", "HEAD", "POST", "DELETE"])
         @app.api_route("/api/signups{rest:path}", methods=["GET", "HEAD"])

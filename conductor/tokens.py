@@ -46,19 +46,26 @@ class ParticipantIds:
     the server having stored anything about it, so it never downloads another
     group's files; nobody can make up an id for a group of their choice.  The
     tag keeps the check to one HMAC or so per hello whatever the number of groups.
+    In a surprise show (``secret_tags``) the tag is keyed too (an HMAC of the group),
+    so that a phone cannot tell its group from its own id (conductor/surprise.py).
     """
 
-    def __init__(self, signer: GroupSigner, group_ids: tuple[str, ...]) -> None:
+    def __init__(self, signer: GroupSigner, group_ids: tuple[str, ...], *, secret_tags: bool = False) -> None:
         self._signer = signer
+        self._tag = self._keyed_tag if secret_tags else _group_tag
         self._by_tag: dict[str, list[str]] = {}
         for gid in group_ids:
-            self._by_tag.setdefault(_group_tag(gid), []).append(gid)
+            self._by_tag.setdefault(self._tag(gid), []).append(gid)
+
+    def _keyed_tag(self, group_id: str) -> str:
+        """A surprise show's tag: keyed, so that nobody without the secret can tell the group from an id."""
+        return self._signer.sign(f"\x00participant-tag\x00{group_id}")[:PID_TAG_CHARS]
 
     def _mac(self, head: str, group_id: str) -> str:
         return self._signer.sign(f"\x00participant\x00{head}\x00{group_id}")[:PID_MAC_CHARS]
 
     def new(self, group_id: str) -> str:
-        head = secrets.token_urlsafe(8)[:PID_RANDOM_CHARS] + _group_tag(group_id)
+        head = secrets.token_urlsafe(8)[:PID_RANDOM_CHARS] + self._tag(group_id)
         return head + self._mac(head, group_id)
 
     def group_of(self, pid: str | None) -> str | None:

@@ -4,7 +4,7 @@
 the fields of every message and payload (JSON type, required, nullable,
 bounds, choices), which sender may send which type, error codes, close codes,
 the choice sets (show states, levels, seat states, release scopes, alarm
-levels, trouble reasons) and the page's paths.  ``client_web/js/protocol.js``
+levels, trouble reasons, group symbols) and the page's paths.  ``client_web/js/protocol.js``
 validates and builds frames from these tables, and every other module names
 wire values through them, never as string literals.
 
@@ -79,6 +79,7 @@ def tables() -> dict[str, Any]:
         "OFFSET_HOWS": list(m.OFFSET_HOWS),
         "OFFSET_HOW": _names(m.OFFSET_HOWS),
         "MAX_OFFSET_MS": m.MAX_OFFSET_MS,
+        "SYMBOLS": list(m.SYMBOLS),
         "PAYLOADS": {name: describe(cls) for name, cls in payloads.items()},
         "MESSAGES": {t: describe(c) for t, c in messages.items()},
         "DIRECTIONS": {d: list(types) for d, types in m.DIRECTIONS.items()},
@@ -102,6 +103,7 @@ _DOCS = {
     "OUTPUT": "Where a phone's sound goes (status.output), as far as its page can tell.",
     "OFFSET_HOW": "How a phone's manual offset was chosen (status.offset_how).",
     "MAX_OFFSET_MS": "Largest manual offset a phone applies, either way (status.offset_ms).",
+    "SYMBOLS": "The group symbols a reveal may name (reveal.group.symbol; contract/symbols.py).",
     "PAYLOADS": "Fields of the nested records: {t, req, nul, of?, min?, max?, minLen?, maxLen?, maxItems?, choices?}.",
     "MESSAGES": "Fields of every message type (same descriptors).",
     "DIRECTIONS": "Which types each sender may send.",

@@ -16,5 +16,6 @@ neither.  One module per concept:
 * :mod:`.captions` — the caption timing rule;
 * :mod:`.colours` — the manifest colour rule;
 * :mod:`.urls`, :mod:`.grouptokens`, :mod:`.modes`, :mod:`.secret` — URL shapes, group
-  tokens, assignment modes and the group secret.
+  tokens, assignment modes and the group secret;
+* :mod:`.showlog` — the show log's records (the conductor writes, ``flashmob report`` reads).
 """

@@ -31,6 +31,7 @@ from . import colours
 from .jsonshape import MAX_DEPTH, JsonShapeError, check_json, may_hold_lone_surrogate
 from .duration import show_duration_us
 from .records import RecordError, parse, spec, write
+from .symbols import SYMBOLS
 
 MANIFEST = "manifest.json"
 FORMAT = "flashmob-bundle"
@@ -212,6 +213,18 @@ class Group:
     loudness: Loudness | None = spec("of the decoded MP3", default=None)
     cues: tuple[Cue, ...] = spec("every timeline event of the group, in time order", default=())
     silences: tuple[Silence, ...] = spec("stretches where nothing sounds", default=())
+    symbol: str | None = spec("the shape shown with the name and colour when the group is revealed "
+                              "(contract/symbols.py)", default=None, enum=SYMBOLS, omit_none=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Surprise:
+    """The groups are a surprise (docs/bundle-format.md, "Surprise groups"): until ``reveal_ms``
+    (a position in the show; ``null``: never) a phone is not told its group.  The bundle's
+    manifest is then for organizers only: the conductor gives each phone a view of its own
+    group under an opaque alias (contract/surprise.py) and sends the group at the reveal."""
+
+    reveal_ms: int | None = _ms("show position of the reveal (null: never revealed)", default=None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -269,6 +282,8 @@ class Manifest:
                                         maximum=MAX_DURATION_MS)
     settings: Settings = spec("how it was rendered", default_factory=Settings)
     groups: tuple[Group, ...] = spec("in score order", min_items=1, max_items=MAX_GROUPS)
+    surprise: Surprise | None = spec("the groups are a surprise (absent: they are not)", default=None,
+                                     omit_none=True)
 
     def _check(self, where: str) -> None:
         d = self.duration
@@ -286,6 +301,10 @@ class Manifest:
             seen.add(g.id)
         if not any(g.share > 0 for g in self.groups):
             raise RecordError("at least one group needs a positive share")
+        if self.surprise is not None and self.surprise.reveal_ms is not None \
+                and self.surprise.reveal_ms > self.duration_ms:
+            raise RecordError(f"surprise.reveal_ms ({self.surprise.reveal_ms}) is after the end of the show "
+                              f"({self.duration_ms} ms)")
 
     @property
     def duration_us(self) -> int:
@@ -359,5 +378,5 @@ def parse_part(cls: type, obj: Any, where: str) -> Any:
 
 __all__ = ["MANIFEST", "FORMAT", "VERSION", "SUPPORTED_VERSIONS", "BundleError", "ManifestError", "Manifest",
            "Group", "Mp3", "Segment", "Cue", "Silence", "Loudness", "Settings", "Encoding", "LoudnessTarget",
-           "Organizer", "Event", "Duration", "manifest_json", "parse_manifest_json", "parse_manifest_bytes",
+           "Organizer", "Event", "Duration", "Surprise", "manifest_json", "parse_manifest_json", "parse_manifest_bytes",
            "parse_part"]

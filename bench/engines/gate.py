@@ -11,7 +11,9 @@ what the server sends on the connections the browser opened with such a
 request (``b"GET /ws"``: every websocket frame to the page, by the same amount,
 in order: a one-way delay, which an NTP-style exchange cannot tell from a clock
 offset of half that delay; frames may be compressed, so they are not matched
-themselves); :meth:`Gate.release` ends every hold. Loopback only; each page's gate is also its own origin (storage,
+themselves); :meth:`Gate.release` ends every hold. :attr:`Gate.meter` counts
+what passes, on the wire (``wiremeter.py``: every HTTP response by type and
+path, websocket bytes each way). Loopback only; each page's gate is also its own origin (storage,
 service worker), as each phone is.
 """
 
@@ -22,6 +24,8 @@ import socket
 import struct
 import threading
 import time
+
+from .wiremeter import WireMeter
 
 
 class Gate:
@@ -35,6 +39,8 @@ class Gate:
         self._stop = False
         self._holds: list[tuple[bytes, float]] = []
         self._server_holds: list[tuple[bytes, float]] = []
+        self.meter = WireMeter()
+        self._next_conn = 0
         self._srv = socket.create_server(("127.0.0.1", 0))
         self.port = self._srv.getsockname()[1]
         self._thread = threading.Thread(target=self._accept, name=f"gate-{self.port}", daemon=True)
@@ -107,17 +113,23 @@ class Gate:
             with self._lock:
                 self._conns.update((client, upstream))
             opened_with: list[bytes] = []  # the browser's first chunk on this connection
+            self._next_conn += 1
             for a, b, first in ((client, upstream, True), (upstream, client, False)):
-                threading.Thread(target=self._pump, args=(a, b, first, opened_with), daemon=True).start()
+                threading.Thread(target=self._pump, args=(a, b, first, opened_with, self._next_conn),
+                                 daemon=True).start()
 
     def _pump(self, src: socket.socket, dst: socket.socket, from_browser: bool = False,
-              opened_with: list[bytes] | None = None) -> None:
+              opened_with: list[bytes] | None = None, conn_id: int = 0) -> None:
         line = None  # the server direction's delay line, once a chunk was held
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     break
+                try:
+                    self.meter.feed(conn_id, from_browser, data)
+                except Exception:  # noqa: BLE001 - accounting never breaks the link
+                    pass
                 if from_browser and opened_with is not None and not opened_with:
                     opened_with.append(data)
                 if from_browser and self._holds:  # keep-alive: any chunk may start a request
@@ -138,6 +150,11 @@ class Gate:
         except OSError:
             pass
         finally:
+            if not from_browser:
+                try:
+                    self.meter.closed(conn_id)
+                except Exception:  # noqa: BLE001
+                    pass
             if line is not None:
                 line.close()
             try:

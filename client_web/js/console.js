@@ -20,6 +20,7 @@ import { encodeQr, qrPath } from './qr.js';
 import { h, svg } from './dom.js';
 import { renderAlarms } from './alarms.js';
 import { renderOffsets } from './consoleoffsets.js';
+import { ReportLink } from './reportlink.js';
 import { startSignups } from './consolesignups.js';
 import { renderNodes } from './nodes.js';
 import { Preview } from './consolepreview.js';
@@ -74,7 +75,8 @@ async function onWelcome(w) {
   if (w.rehearsal) setShow(w.rehearsal);
   try {
     const info = await (await fetch(PATHS.API_INFO, { cache: 'no-store' })).json();
-    const manifest = await (await fetch(info.manifest_url)).json();
+    // a surprise show's bundle is for organizers only: the token opens it (docs/protocol.md, "Surprise groups")
+    const manifest = await (await fetch(info.manifest_url, { headers: { Authorization: `Bearer ${token}` } })).json();
     const problems = checkManifest(manifest); // the rules the conductor loaded it with (contract/manifest.py)
     if (problems.length) throw new Error(`manifest.json: ${problems.join('; ')}`);
     st.manifest = manifest;
@@ -85,9 +87,12 @@ async function onWelcome(w) {
   } catch { /* the console works without the manifest, minus cues */ }
 }
 
+const report = new ReportLink({ button: $('report'), status: $('report-result'), token });
+
 function setShow(show) {
   const { type, ...rec } = show;
   st.show = SS.newerShow(st.show, rec);
+  report.update(st.show.state);
 }
 
 function send(frame) {
@@ -183,7 +188,8 @@ function openProjector() {
   const w = st.welcome;
   if (!w) return;
   $('p-title').textContent = w.title;
-  const urls = w.group_join_urls ? Object.entries(w.group_join_urls) : [[null, w.join_url]];
+  // a surprise show's group codes are organizers-only material: never on the projector
+  const urls = w.group_join_urls && !st.manifest?.surprise ? Object.entries(w.group_join_urls) : [[null, w.join_url]];
   $('p-qr').replaceChildren(...urls.map(([g, url]) => {
     const name = g && st.manifest ? st.manifest.groups.find((x) => x.id === g)?.name ?? g : '';
     const { n, d } = qrPath(encodeQr(url, { ecc: 'M' }));

@@ -6,7 +6,7 @@
  * POLL_MS, and shows sign-ups per group, the waiting list, cancellations,
  * promotions and when everything is deleted. "Export badges CSV" downloads
  * `GET /api/signups.csv`, the file `flashmob qr --badges` reads. A show
- * without sign-ups answers 404: the panel stays hidden.
+ * without sign-ups answers 204 (no content): the panel stays hidden.
  */
 import { h } from './dom.js';
 
@@ -34,7 +34,7 @@ export function startSignups(token, joinUrl = null) {
     clearTimeout(timer);
     try {
       const r = await fetch(SIGNUPS_API.SUMMARY, { headers: auth, cache: 'no-store' });
-      if (r.status === 404) { $('signups-panel').hidden = true; return; } // no sign-ups for this show
+      if (r.status === 204 || r.status === 404) { $('signups-panel').hidden = true; return; } // no sign-ups for this show
       if (r.ok) render(await r.json());
     } catch { /* offline: try again */ }
     timer = setTimeout(poll, POLL_MS);

@@ -59,6 +59,26 @@ export class BundleStore {
     return hit ? (await hit.blob()).slice(offset, offset + length).arrayBuffer() : null;
   }
 
+  /**
+   * A URL of a kept file that never touches the network (a blob: URL of the kept bytes), or null
+   * when it is not kept: the <audio> player plays the verified file (a network URL would
+   * download it again, by ranges the service worker lets through).
+   */
+  async objectUrl(path, type = 'audio/mpeg') {
+    if (typeof URL === 'undefined' || typeof URL.createObjectURL !== 'function') return null;
+    if (this.memory.has(path)) return URL.createObjectURL(new Blob([this.memory.get(path)], { type }));
+    const cache = await this._cache();
+    const hit = cache && await cache.match(this.url(path));
+    if (!hit) return null;
+    const blob = await hit.blob();
+    return URL.createObjectURL(blob.type === type ? blob : new Blob([blob], { type }));
+  }
+
+  /** Where the files are kept: 'cache' (survives a reload, offline) or 'memory' (this page only). */
+  get keptIn() {
+    return this.cachesOk ? 'cache' : 'memory';
+  }
+
   async has(path) {
     if (this.memory.has(path)) return true;
     const cache = await this._cache();

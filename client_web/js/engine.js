@@ -16,10 +16,10 @@
  * latency, and with `probe` an AudioWorklet that timestamps every click it
  * hears (sample frame -> context time -> server time).
  */
-import { Planner, idealSample } from './playplan.js';
+import { Planner, idealSample, scheduleAheadFor } from './playplan.js';
 import { AudioClock, latencyReadsCanBlock } from './audioclock.js';
 import { START_SYNC_BOUND_US, idealMap, heardClientUs, heardCtxNow, sampleToUs, mayAnchor, mapEpoch,
-  trimWindow } from './timemap.js';
+  trimWindow, outputLostMs } from './timemap.js';
 
 export { START_SYNC_BOUND_US };
 
@@ -54,7 +54,12 @@ export class WebAudioEngine {
     this.planner = null;
     this.show = null;
     this.timer = null;
-    this.report = { firstSample: null, clicks: [], reanchors: 0, decodeErrors: 0, runs: [] };
+    this.report = { firstSample: null, clicks: [], reanchors: 0, decodeErrors: 0, runs: [], outputStops: [] };
+    // the platform's output stops (docs/playback.md, "The platforms' traps"): the context time
+    // the audio clock was last restarted at (0: the context's start), whether the output is down
+    this.epochCtx = 0;
+    this.outputDown = null;
+    this.lastRunning = null;
     this.guard = {
       // Gecko on desktop Linux: no latency reading at all (it can block the page for seconds)
       readLatency: !latencyReadsCanBlock(globalThis.navigator?.userAgent),
@@ -112,7 +117,7 @@ export class WebAudioEngine {
     let t0 = performance.now();
     // not while the output stream starts (the context's first second): Gecko's latency
     // query then waits on the stream's initialisation, on the main thread
-    const young = !(ctx.currentTime >= g.settleS);
+    const young = !(ctx.currentTime - this.epochCtx >= g.settleS);
     if (young) {
       g.nextLatencyAt = Math.max(g.nextLatencyAt, t0);
       g.nextStampAt = Math.max(g.nextStampAt, t0);
@@ -220,9 +225,27 @@ export class WebAudioEngine {
 
   tick() {
     if (!this.planner || this.ctx.state === 'closed') return;
+    this._timerGap();
     if (this.ctx.state !== 'running') {
-      this.ctx.resume().catch(() => {});
+      // 'suspended' by the platform, or WebKit's 'interrupted' (a call, Siri, an alarm): what is
+      // scheduled would play late by the interruption; drop it, keep the position by the clock
+      if (!this.outputDown) this._outputStopped(this.ctx.state);
+      // never resume an interrupted context: refused while the interruption lasts, and a refused
+      // resume can leave iOS's context 'running' with a frozen currentTime (lifecycle.js)
+      if (this.ctx.state !== 'interrupted') this.ctx.resume().catch(() => {});
       return;
+    }
+    // the last reading at which the context's time moved: a context 'running' with a frozen
+    // currentTime (a frozen page; iOS after a refused resume) loses what it stood still
+    // (detected after 1 s standing still; restarted once its time moves again)
+    const reading = { perfNow: performance.now(), ctxTime: this.ctx.currentTime };
+    const moved = !this.lastRunning || reading.ctxTime !== this.lastRunning.ctxTime;
+    const lost = outputLostMs(this.lastRunning, reading);
+    if (lost && !this.outputDown) this._outputStopped('frozen', lost);
+    if (moved) this.lastRunning = reading;
+    if (this.outputDown) {
+      if (!moved) return;
+      this._outputRestarted();
     }
     this._observe();
     // a fresh context (a reload mid-show): no latency is read in its first second (see
@@ -230,8 +253,9 @@ export class WebAudioEngine {
     // a first run: on steady output stamps (AudioClock.stable), for at most stableWaitS of
     // context time; and not on a poor clock sync while a burst may still improve it
     // (START_SYNC_BOUND_US): timemap.js mayAnchor
-    if (!mayAnchor({ settled: this.audioClock.settled, stable: this.audioClock.stable, ctxTime: this.ctx.currentTime,
-      settleS: this.guard.settleS, stableWaitS: this.stableWaitS, hasRuns: this.report.runs.length > 0,
+    if (!mayAnchor({ settled: this.audioClock.settled, stable: this.audioClock.stable,
+      ctxTime: this.ctx.currentTime - this.epochCtx,
+      settleS: this.guard.settleS, stableWaitS: this.stableWaitS, hasRuns: this.report.runs.length > 0 && !this.restarted,
       syncBoundUs: this.clock.errorBound(), nowMs: performance.now(), syncWaitUntilMs: this.syncWaitUntil })) return;
     const map = this.idealMap();
     const now = this.ctx.currentTime;
@@ -246,6 +270,7 @@ export class WebAudioEngine {
       if (this.seen !== undefined) this.planner.reanchor();
       this.seen = seen;
     }
+    this.restarted = false;
     const act = this.planner.tick(now, map);
     if (act.stopRun) {
       this._stopRuns(act.stopRun.atCtx, act.stopRun.fadeS);
@@ -272,6 +297,73 @@ export class WebAudioEngine {
     const f = this.report.firstSample;
     if (f && !f.confirmed && now > f.ctx + 0.3) this._confirmFirst(f);
     this.map = map;
+  }
+
+  /**
+   * The longest interval between this engine's ticks over the last 30 ticks: a throttled timer
+   * (a hidden page, a battery saver) makes the planner schedule further ahead
+   * (playplan.js scheduleAheadFor). report().tickGapMs keeps the longest seen.
+   */
+  _timerGap() {
+    const t = performance.now();
+    if (this.lastTickAt !== undefined) {
+      const gaps = (this.tickGaps ||= []);
+      gaps.push(t - this.lastTickAt);
+      if (gaps.length > 30) gaps.shift();
+      const worst = Math.max(...gaps);
+      this.report.tickGapMs = Math.max(this.report.tickGapMs || 0, Math.round(worst));
+      this.planner.o.scheduleAheadS = scheduleAheadFor(worst / 1000);
+    }
+    this.lastTickAt = t;
+  }
+
+  /**
+   * The output stopped (`why`: the context's state, or 'frozen' when its time stood still while
+   * it said running: `lostMs`). The runs are stopped and the plan forgotten: the show's position
+   * is kept by the clock sync, not by the audio, and a new run is anchored once the output runs
+   * again (`_outputRestarted`).
+   */
+  _outputStopped(why, lostMs = null) {
+    const at = this.ctx.currentTime;
+    this._stopRuns(at, 0.01);
+    this.planner?.drop();
+    const f = this.report.firstSample;
+    if (f && !f.confirmed) this.report.firstSample = null;
+    this.outputDown = { why, at, perf: performance.now(), lostMs };
+  }
+
+  /**
+   * The output runs again after a stop: the audio clock's line (context time -> heard time) is
+   * off by the time the output was stopped, so it starts afresh, as on a new context (nothing
+   * is scheduled before it has run `settleS` again and settled); the next tick re-anchors.
+   */
+  _outputRestarted() {
+    const d = this.outputDown;
+    this.outputDown = null;
+    this.audioClock = new AudioClock();
+    this.epochCtx = this.ctx.currentTime;
+    this.guard.nextLatencyAt = 0;
+    this.guard.nextStampAt = 0;
+    this.seen = undefined;
+    // anchored as a first run: the fresh clock's first readings are rough (a currentTime envelope of
+    // a few observations; Blink's first stamps), so wait for steady ones as at the start
+    this.restarted = true;
+    this.report.outputStops.push({ why: d.why, atCtx: d.at, downMs: Math.round(performance.now() - d.perf),
+      lostMs: d.lostMs === null ? null : Math.round(d.lostMs), restartCtx: this.epochCtx });
+    if (this.report.outputStops.length > 20) this.report.outputStops.splice(0, 1);
+  }
+
+  /** The platform stopped the output or froze the page (participant.js: pageshow from the back-forward cache). */
+  outputInterrupted(why) {
+    if (this.planner) {
+      if (!this.outputDown) this._outputStopped(why);
+      return;
+    }
+    // at rest (before the show): nothing to stop, but the audio clock's line is off by the freeze
+    this.audioClock = new AudioClock();
+    this.epochCtx = this.ctx.currentTime;
+    this.report.outputStops.push({ why, atCtx: this.epochCtx, downMs: null, lostMs: null, restartCtx: this.epochCtx,
+      atRest: true });
   }
 
   async _decode(index) {
@@ -421,6 +513,11 @@ export class WebAudioEngine {
   _halt() {
     clearInterval(this.timer);
     this.timer = null;
+    this.outputDown = null;
+    this.lastRunning = null;
+    this.restarted = false;
+    this.lastTickAt = undefined;
+    this.tickGaps = [];
     this.planner = null;
     this.show = null;
     this.buffers.clear();

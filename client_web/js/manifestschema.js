@@ -101,6 +101,17 @@ export const MANIFEST_SCHEMA = {
    },
    "minItems": 1,
    "maxItems": 1000
+  },
+  "surprise": {
+   "description": "the groups are a surprise (absent: they are not)",
+   "anyOf": [
+    {
+     "$ref": "#/$defs/Surprise"
+    },
+    {
+     "type": "null"
+    }
+   ]
   }
  },
  "required": [
@@ -519,6 +530,27 @@ export const MANIFEST_SCHEMA = {
       "$ref": "#/$defs/Silence"
      },
      "default": []
+    },
+    "symbol": {
+     "description": "the shape shown with the name and colour when the group is revealed (contract/symbols.py)",
+     "anyOf": [
+      {
+       "type": "string",
+       "enum": [
+        "circle",
+        "square",
+        "triangle",
+        "diamond",
+        "star",
+        "cross",
+        "heart",
+        "hexagon"
+       ]
+      },
+      {
+       "type": "null"
+      }
+     ]
     }
    },
    "required": [
@@ -831,6 +863,26 @@ export const MANIFEST_SCHEMA = {
     "start_ms",
     "end_ms"
    ]
+  },
+  "Surprise": {
+   "type": "object",
+   "description": "The groups are a surprise (docs/bundle-format.md, \"Surprise groups\"): until ``reveal_ms`` (a position in the show; ``null``: never) a phone is not told its group. The bundle's manifest is then for organizers only: the conductor gives each phone a view of its own group under an opaque alias (contract/surprise.py) and sends the group at the reveal.",
+   "properties": {
+    "reveal_ms": {
+     "description": "show position of the reveal (null: never revealed)",
+     "anyOf": [
+      {
+       "type": "integer",
+       "minimum": 0,
+       "maximum": 86400000
+      },
+      {
+       "type": "null"
+      }
+     ]
+    }
+   },
+   "required": []
   }
  }
 };

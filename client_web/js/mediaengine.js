@@ -29,6 +29,28 @@ export class MediaEngine {
     if (audio.src !== src) audio.src = src;
   }
 
+  /**
+   * Paused while the show plays and it should be sounding (a call, another app took the audio):
+   * the platform stopped it; lifecycle.js plays it again from the next tap or visibility change.
+   */
+  stoppedByPlatform() {
+    if (!this.playing || !this.audio.paused || !this.show) return false;
+    const want = this.expectedS();
+    return want >= 0 && !(Number.isFinite(this.audio.duration) && want >= this.audio.duration);
+  }
+
+  /** From a user gesture: play again at the show's position (the law's step, inside the gesture). */
+  resumeFromGesture() {
+    if (this.stoppedByPlatform()) this.tick();
+  }
+
+  /** Play `src` from now on (the kept file's blob: URL once known); not while playing. */
+  setSource(src) {
+    if (this.src === src || this.playing) return;
+    this.src = src;
+    this.audio.src = src;
+  }
+
   /** Where the audio should be now (s), or null before the start. */
   expectedS() {
     return expectedS(this.clock.serverTime(), this.show.start_at_us, this.offsetMs());

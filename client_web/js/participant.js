@@ -24,8 +24,10 @@ import { sha256Hex } from './sha256.js';
 import { WebAudioEngine, createUnlockedContext, playTestTone } from './engine.js';
 import { MediaEngine } from './mediaengine.js';
 import * as SS from './showstate.js';
-import { ScreenMachine, engineCommand } from './participantmachine.js';
+import { ScreenMachine, engineCommand, playerFor } from './participantmachine.js';
 import { engineProblems } from './engineapi.js';
+import { bindPlatform } from './platform.js';
+import { offlineStatus, renderOffline } from './offline.js';
 import { checkManifest } from './manifestcheck.js';
 import { pickLanguage, translator } from './i18n.js';
 import { TroubleWatch, remedies } from './trouble.js';
@@ -33,6 +35,7 @@ import { StatusCadence, STATUS_CHECK_MS } from './statuscadence.js';
 import { SoundCheckUi } from './soundcheckui.js';
 import { PracticePlayer } from './practiceplayer.js';
 import { markRehearsal } from './rehearsalmark.js';
+import { Surprise } from './surprise.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -57,8 +60,9 @@ const st = {
 /** The screens' rules and transitions (participantmachine.js); render() feeds it the facts. */
 const screens = new ScreenMachine();
 const watch = new TroubleWatch();
+const surprise = new Surprise(keeper); // a surprise show: no group shown before the reveal (surprise.js)
 /** The player the person chose (or the URL forces): 'media' or 'webaudio'. */
-const player = () => (params.get('engine') === 'media' || keeper.get('player') === 'media' ? 'media' : 'webaudio');
+const player = () => playerFor({ forced: params.get('engine'), chosen: keeper.get('player') });
 let t = translator(pickLanguage(null, navigator.languages || []));
 
 const clock = new ClockSync({ now: clientNowUs, send: (text) => conn.send(text),
@@ -81,7 +85,17 @@ const conn = new Connection(socketUrl(PATHS.PARTICIPANT_WS), {
 const soundcheck = new SoundCheckUi({ ctx: () => st.ctx, engine: () => st.engine, clock, keeper, t: () => t,
   changed: () => { render(); sendStatus(); }, acousticMs: params.has('acoustic_ms') ? Number(params.get('acoustic_ms')) : undefined });
 
-window.flashmob = { st, clock, keeper, conn, soundcheck, report: () => report() };
+/** The platforms' traps (platform.js, lifecycle.js): visibility, back-forward cache, interruptions, wake lock. */
+const platform = bindPlatform({ ctx: () => st.ctx, engine: () => st.engine, soundOn: () => !!st.soundOn,
+  kick: () => conn.kick(), resync: () => clock.resync(), syncEngine: () => syncEngine(),
+  resumeAudio: () => {
+    if (!st.ctx || st.ctx.state === 'running') return;
+    watch.expectRunning(performance.now());
+    st.ctx.resume().catch(() => {});
+  },
+  onWakeLock: (lock) => { st.wakeLock = lock; render(); } });
+
+window.flashmob = { st, clock, keeper, conn, platform, soundcheck, report: () => report() };
 // practice mode (practiceplayer.js): the verified files at home, outside a show
 const practice = new PracticePlayer({ $, t: (k, v) => t(k, v), group: () => st.group,
   bytesOf: (p) => st.store.bytesOf(p), onChange: () => render() });
@@ -96,7 +110,8 @@ function report() {
     runs: e?.report.runs ?? [], syncSamples: clock.samples.length,
     position_us: e?.positionUs?.() ?? null, startAt: st.show?.start_at_us ?? null, online: st.online,
     ctxState: st.ctx?.state ?? null, error: st.error, decodeErrors: e?.report.decodeErrors ?? 0, trouble: st.trouble,
-    machineError: st.machineError, soundcheck: soundcheck.last, offset: soundcheck.applied() };
+    machineError: st.machineError, outputStops: e?.report.outputStops ?? [], platform: platform.report(),
+    soundcheck: soundcheck.last, offset: soundcheck.applied() };
 }
 
 // ------------------------------------------------------------------ messages
@@ -118,6 +133,7 @@ function onMessage(text) {
     case TYPES.ANNOUNCEMENT: addAnnouncement(msg); break;
     case TYPES.CHALLENGE: st.challenge = msg; answerChallenge(); break;
     case TYPES.SEAT: st.seat = msg.state; st.challenge = null; render(); break;
+    case TYPES.REVEAL: surprise.reveal(msg.group, t); render(); break;
     case TYPES.ERROR:
       if (msg.fatal || JOIN_REFUSALS.includes(msg.code)) {
         st.error = msg.code === ERRORS.CAPACITY_REACHED ? t('error_full') : t('error_generic', { message: msg.message });
@@ -200,6 +216,7 @@ async function download() {
   for (;;) {
     try {
       await st.store.ensureAll(files, (p) => { st.progress = p; render(); });
+      await keepForOffline(files);
       st.verified = true;
       keeper.set({ verified_manifest: keeper.get('manifest_url') });
       break;
@@ -214,6 +231,15 @@ async function download() {
   answerChallenge();
   render();
   tryAutoResume();
+}
+
+/**
+ * The files are kept (offline.js): the <audio> player gets the kept MP3 (never the network
+ * again), the person is told the show is stored, and the browser is asked to keep it.
+ */
+async function keepForOffline(files) {
+  st.offline = await offlineStatus(st.store, files, st.group);
+  if (st.offline.mp3Url && st.engine?.name === 'media') st.engine.setSource?.(st.offline.mp3Url);
 }
 
 /**
@@ -253,6 +279,8 @@ function enableSound() {
     probeDecode();
   }
   if (st.ctx) playTestTone(st.ctx);
+  platform.setAudioSession();
+  platform.watchContext();
   requestWakeLock();
   st.soundOn = true;
   makeEngine();
@@ -263,10 +291,12 @@ function enableSound() {
 function makeEngine() {
   if (st.engine || !st.group) return;
   const offsetMs = () => keeper.get('offset_ms', 0);
-  const useMedia = !st.ctx || player() === 'media' || !st.group.segments?.length;
+  const useMedia = playerFor({ forced: params.get('engine'), chosen: keeper.get('player'), hasContext: !!st.ctx,
+    hasSegments: !!st.group.segments?.length }) === 'media';
   if (useMedia) {
     const audio = $('fallback-audio');
-    st.engine = new MediaEngine({ audio, clock, src: st.store.url(st.group.mp3.path), offsetMs });
+    const src = st.offline?.mp3Url || st.store.url(st.group.mp3.path);
+    st.engine = new MediaEngine({ audio, clock, src, offsetMs });
     audio.play().then(() => audio.pause()).catch(() => {});
   } else {
     st.engine = new WebAudioEngine({ ctx: st.ctx, clock, group: st.group, sampleRate: st.manifest.sample_rate,
@@ -293,6 +323,7 @@ function tryAutoResume() {
       done = true;
       st.ctx = ctx;
       st.soundOn = true;
+      platform.watchContext();
       requestWakeLock();
       makeEngine();
       render();
@@ -309,13 +340,9 @@ function tryAutoResume() {
   }, 2000);
 }
 
-async function requestWakeLock() {
-  try {
-    st.wakeLock = await navigator.wakeLock.request('screen');
-    st.wakeLock.addEventListener('release', () => { st.wakeLock = null; });
-  } catch {
-    st.wakeLock = null;
-  }
+/** The screen wake lock (platform.js: asked again on every return to visible and every tap while not held). */
+function requestWakeLock() {
+  return platform.requestWakeLock();
 }
 
 function syncEngine() {
@@ -455,12 +482,13 @@ function render() {
   const nowUs = clock.ready ? clock.serverTime() : null;
   const ph = nowUs !== null ? SS.phaseAt(st.show, nowUs) : { phase: 'lobby' };
   const g = st.group || st.manifest?.groups.find((x) => x.id === st.groupId);
-  if (g) {
-    const pal = SS.groupPalette(g.colour);
+  const shown = surprise.shown(st.manifest, g); // null: a surprise not revealed yet (no name, no colour)
+  if (shown) {
+    const pal = SS.groupPalette(shown.colour);
     document.body.style.setProperty('--group-bg', pal.bg);
     document.body.style.setProperty('--group-fg', pal.fg);
-    for (const el of document.querySelectorAll('.group-name')) el.textContent = g.name;
   }
+  if (g) for (const el of document.querySelectorAll('.group-name')) surprise.label(el, shown, t);
   $('offline').hidden = st.online || !st.pid;
   $('error').hidden = !st.error;
   $('error').textContent = st.error || '';
@@ -476,6 +504,7 @@ function render() {
       : `${t('downloading')} ${done}/${total}`;
   }
   $('enable-sound').hidden = !st.verified;
+  renderOffline($('offline-ready'), st.verified ? st.offline : null, t);
   practice.offer(st.verified, ph.phase === 'countdown' || ph.phase === 'playing'); // the show comes first
   markRehearsal($, st.show, ph.phase); // rehearsalmark.js
   // clock
@@ -584,17 +613,6 @@ async function main() {
   for (const [id, d] of [['offset-minus', -10], ['offset-plus', 10], ['offset-minus-big', -100], ['offset-plus-big', 100]]) {
     $(id).addEventListener('click', () => soundcheck.nudge(d));
   }
-  document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') {
-      conn.kick();
-      if (st.ctx && st.ctx.state !== 'running') {
-        watch.expectRunning(performance.now());
-        st.ctx.resume().catch(() => {});
-      }
-      if (st.soundOn && !st.wakeLock) requestWakeLock();
-      syncEngine();
-    }
-  });
   window.addEventListener('online', () => conn.kick());
   await infoReady;
   if (st.pid) {

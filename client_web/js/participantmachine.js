@@ -135,6 +135,21 @@ export class ScreenMachine {
 }
 
 /**
+ * Which player plays the show (docs/playback.md, "The platforms' traps": screen lock). The
+ * Web Audio engine, sample-accurate on the audio clock, unless the URL forces the <audio>
+ * element (`?engine=media`), the person chose it (the trouble card's "simple player",
+ * remembered), there is no AudioContext, or the group has no segments. The element keeps
+ * playing across a screen lock on platforms that suspend Web Audio, but is tens of ms off:
+ * the page keeps the screen on (wake lock) instead of switching by itself.
+ * @returns {'webaudio'|'media'}
+ */
+export function playerFor({ forced = null, chosen = null, hasContext = true, hasSegments = true } = {}) {
+  if (forced === 'media' || chosen === 'media') return 'media';
+  if (!hasContext || !hasSegments) return 'media';
+  return 'webaudio';
+}
+
+/**
  * What the engine must do, from the show record's state, whether it has a start,
  * the phase and whether the engine plays: first match wins.
  * `{ stop: fadeS }`, `{ play: true }`, or null (nothing to do).

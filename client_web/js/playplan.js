@@ -67,6 +67,18 @@ export function trimRate(samples, sampleRate, startCtx, idealEnd, maxTrimPpm) {
   return Math.min(1 + lim, Math.max(1 - lim, r));
 }
 
+/**
+ * How far ahead (s) to schedule when the engine's timer fires only every `gapS` (the longest
+ * recent interval between its ticks): at least `baseS`, and three gaps, so that a page whose
+ * timers are throttled (hidden: once a second in every engine; battery savers; Chromium's
+ * intensive throttling, once a minute, spares audible pages) still chains the next segment
+ * before the current one ends; at most `maxS` (the decode budget holds three segments).
+ */
+export function scheduleAheadFor(gapS, { baseS = DEFAULTS.scheduleAheadS, maxS = 20 } = {}) {
+  if (!(gapS > 0)) return baseS;
+  return Math.min(maxS, Math.max(baseS, 3 * gapS));
+}
+
 /** The first silence [start, end) (ms) that contains or follows `positionMs`, or null. */
 export function nextSilence(silences, positionMs) {
   for (const s of silences || []) if (s.end_ms > positionMs + 1) return s;
@@ -111,6 +123,22 @@ export class Planner {
    */
   reanchor() {
     this.forced = true;
+  }
+
+  /**
+   * The platform stopped the output (an interrupted or suspended context, a frozen page):
+   * what was scheduled no longer plays where it should. Forget it; the next tick anchors a
+   * new run where the show is by then (the decoded segments are kept), `leadS` ahead: a run
+   * not heard yet follows the map for free (pendingErrorAt), and the map of an output that
+   * just restarted still moves (a fresh audio clock's first readings: 264 ms, Chromium at
+   * load 8, when it was anchored minLeadS ahead).
+   */
+  drop({ leadS = 1 } = {}) {
+    this.anchorLeadS = leadS;
+    this.scheduled = [];
+    this.run++;
+    this.forced = false;
+    this.stats.drops = (this.stats.drops || 0) + 1;
   }
 
   decodeFailed(index) {
@@ -189,7 +217,7 @@ export class Planner {
     this.scheduled = this.scheduled.filter((e) => e.endCtx > nowCtx - 1);
     // 3. anchor a new run when nothing is scheduled
     if (this.scheduled.length === 0) {
-      const t = Math.max(nowCtx + o.minLeadS, idealCtx(map, 0));
+      const t = Math.max(nowCtx + (this.anchorLeadS ?? o.minLeadS), idealCtx(map, 0));
       const s = Math.max(0, Math.ceil(idealSample(map, t)));
       const index = segmentIndexAt(this.segments, s);
       if (index >= 0 && index < this.segments.length && s < this.total) {
@@ -198,6 +226,7 @@ export class Planner {
             const seg = this.segments[index];
             out.start.push(this._entry(index, s - seg.first_sample, idealCtx(map, s), 1, s > 0));
             this.scheduled.push(out.start[0]);
+            this.anchorLeadS = null;
           }
         } else if (!this.pendingDecode.has(index)) {
           out.decode.push(index);

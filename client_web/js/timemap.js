@@ -85,6 +85,22 @@ export function mapEpoch(snaps, source, faults) {
 }
 
 /**
+ * Output time lost between two readings `{perfNow (ms), ctxTime (s)}` of a running context:
+ * how much less the context's time advanced than performance time, in ms, when that is more
+ * than `minLostMs` (else 0). A context that stopped rendering while it said 'running' (a
+ * frozen page: the back-forward cache, a locked screen; an output device that went away)
+ * comes back with its frames heard that much later than the audio clock's line says. Below
+ * `minLostMs` (1 s: the freezes above last seconds) a glitch is the audio clock's own
+ * business (its jump and shift rules re-anchor without the restart's wait for steady
+ * readings); a starved main thread moves both readings alike and loses nothing.
+ */
+export function outputLostMs(prev, cur, minLostMs = 1000) {
+  if (!prev || !cur) return 0;
+  const lost = (cur.perfNow - prev.perfNow) - (cur.ctxTime - prev.ctxTime) * 1000;
+  return lost > minLostMs ? lost : 0;
+}
+
+/**
  * Which frames of a decoded segment are the segment's own (docs/playback.md, "Decoders
  * and the MP3 lead"): a buffer of `length` frames at `bufRate` for a segment of
  * `seg.samples` at the bundle's `sampleRate`. Blink returns the samples; Gecko keeps the

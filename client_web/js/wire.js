@@ -34,6 +34,7 @@ export const TYPES = deepFreeze({
   "HELLO": "hello",
   "RELEASE": "release",
   "RESET": "reset",
+  "REVEAL": "reveal",
   "SEAT": "seat",
   "SHOW": "show",
   "STATUS": "status",
@@ -159,6 +160,9 @@ export const OFFSET_HOW = deepFreeze({
 /** Largest manual offset a phone applies, either way (status.offset_ms). */
 export const MAX_OFFSET_MS = 1000;
 
+/** The group symbols a reveal may name (reveal.group.symbol; contract/symbols.py). */
+export const SYMBOLS = deepFreeze(["circle", "square", "triangle", "diamond", "star", "cross", "heart", "hexagon"]);
+
 /** Fields of the nested records: {t, req, nul, of?, min?, max?, minLen?, maxLen?, maxItems?, choices?}. */
 export const PAYLOADS = deepFreeze({
   "ShowRecord": {
@@ -223,6 +227,11 @@ export const PAYLOADS = deepFreeze({
     "ntp_offset_us": {"t": "int", "req": false, "nul": true},
     "age_ms": {"t": "int", "req": true, "nul": false, "min": 0},
     "here": {"t": "bool", "req": false, "nul": false},
+  },
+  "RevealedGroup": {
+    "name": {"t": "str", "req": true, "nul": false, "minLen": 1, "maxLen": 500},
+    "colour": {"t": "str", "req": true, "nul": false, "minLen": 7, "maxLen": 7},
+    "symbol": {"t": "str", "req": true, "nul": false, "choices": ["circle", "square", "triangle", "diamond", "star", "cross", "heart", "hexagon"]},
   },
   "ApiInfo": {
     "show_id": {"t": "str", "req": true, "nul": false},
@@ -381,14 +390,17 @@ export const MESSAGES = deepFreeze({
     "state": {"t": "str", "req": true, "nul": false, "choices": ["pending", "confirmed"]},
     "participant_id": {"t": "str", "req": false, "nul": false},
   },
+  "reveal": {
+    "group": {"t": "RevealedGroup", "req": true, "nul": false},
+  },
 });
 
 /** Which types each sender may send. */
 export const DIRECTIONS = deepFreeze({
   "participant": ["hello", "sync", "status", "answer"],
   "console": ["console_hello", "sync", "arm", "cancel", "abort", "reset", "announce", "release"],
-  "server": ["welcome", "sync_reply", "show", "announcement", "error", "ack", "console_welcome", "feed", "challenge", "seat"],
+  "server": ["welcome", "sync_reply", "show", "announcement", "error", "ack", "console_welcome", "feed", "challenge", "seat", "reveal"],
 });
 
 /** Every message type, sorted. */
-export const ALL_TYPES = deepFreeze(["abort", "ack", "announce", "announcement", "answer", "arm", "cancel", "challenge", "console_hello", "console_welcome", "error", "feed", "hello", "release", "reset", "seat", "show", "status", "sync", "sync_reply", "welcome"]);
+export const ALL_TYPES = deepFreeze(["abort", "ack", "announce", "announcement", "answer", "arm", "cancel", "challenge", "console_hello", "console_welcome", "error", "feed", "hello", "release", "reset", "reveal", "seat", "show", "status", "sync", "sync_reply", "welcome"]);

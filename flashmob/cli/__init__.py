@@ -19,9 +19,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import check, dossier, plan, qr, render, schema, script, serve, voices
+from . import check, dossier, plan, qr, render, report, schema, script, serve, voices
 
-COMMANDS = (check, plan, schema, render, voices, script, serve, qr, dossier)
+COMMANDS = (check, plan, schema, render, voices, script, serve, qr, dossier, report)
 
 DESCRIPTION = """\
 flashmob — synchronized audio flashmobs.
@@ -39,6 +39,7 @@ examples:
   flashmob serve build/demo --port 8000
   flashmob qr build/demo --url https://mob.example.org -o build/demo-print
   flashmob dossier build/demo -o build/demo-print
+  flashmob report build/demo -o build/demo-report
 
 score format: docs/score-format.md
 """

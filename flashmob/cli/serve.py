@@ -195,7 +195,8 @@ def run(args: argparse.Namespace) -> int:
                        ntp_max_offset_s=args.ntp_max_offset, progress=shell.VerifyProgress(sys.stderr),
                        hello_timeout_s=limits.hello_timeout_s, signup_code=args.signup_code or None,
                        signup_burst=args.signup_burst, signup_rate_per_min=args.signup_rate,
-                       redis_url=args.redis, node_id=args.node_id)
+                       redis_url=args.redis, node_id=args.node_id,
+                       report=_report_renderer)
     try:
         conductor, clock, ntp = build_conductor(cfg)
     except (ValueError, OSError, sqlite3.Error, StateFileInUse) as exc:
@@ -214,7 +215,7 @@ def run(args: argparse.Namespace) -> int:
     if signups is not None and warning:
         print(f"flashmob serve: {warning}", file=sys.stderr)
     app = create_app(conductor, clock, ntp=ntp, client_dir=cfg.client_dir, hello_timeout_s=cfg.hello_timeout_s,
-                     signups=signups)
+                     signups=signups, report=cfg.report)
     if ntp is not None:
         ntp.start()  # the first round runs now; lifespan's start() is then a no-op
         if not ntp.wait_first(cfg.ntp_wait_s):
@@ -233,6 +234,13 @@ def run(args: argparse.Namespace) -> int:
                                      forwarded_allow_ips=args.forwarded_allow_ips, timeout_graceful_shutdown=3)
     server.run(sockets=[sock])
     return 0
+
+
+def _report_renderer(bundle: Path, logs: list[Path]) -> str:
+    """The console's report download (``GET /api/report``): tools/report, imported when asked."""
+    from flashmob.tools.report.page import render_page
+
+    return render_page(bundle, logs)
 
 
 def signup_event(manifest, *, start: str | None = None):

@@ -17,7 +17,7 @@ def test_every_command_module_is_wired():
     modules = {p.stem for p in (ROOT / "flashmob" / "cli").glob("*.py")} - {"__init__", "common"}
     assert {m.__name__.rpartition(".")[2] for m in cli.COMMANDS} == modules
     assert [m.NAME for m in cli.COMMANDS] == ["check", "plan", "schema", "render", "voices", "script", "serve",
-                                              "qr", "dossier"]
+                                              "qr", "dossier", "report"]
 
 
 def test_help_imports_no_heavy_part():

@@ -301,7 +301,7 @@ def test_show_in_one_engine(engine, conductor_server, phones, artifacts):
     a.page.wait_for("document.body.dataset.screen === 'play'", 15)
     wait_clicks_after(a, reload_at + 300_000, 1, 15)
     rep = a.report()
-    print(f"{engine} after reload: runs {rep.get('runs')}")
+    print(f"{engine} after reload: runs {rep.get('runs')}, output stops {rep.get('outputStops')}")
     assert_clicks_on_time(a, start, after_us=reload_at, at_least=1, what="clicks after reload", misses=misses)
     wait_clicks_after(a, reload_at + 300_000, 2, 15)
     assert_clicks_heard_on_time(ear, start, after_us=reload_at + 300_000, what="clicks heard after reload",
@@ -311,6 +311,7 @@ def test_show_in_one_engine(engine, conductor_server, phones, artifacts):
     # output under load (runs[].errorS, faults.jump) is recorded as a timing miss, beyond 100 ms it fails
     rep = a.report()
     worst = max((abs(r["errorS"]) * 1e6 for r in rep.get("runs", [])[1:]), default=0)
+    print(f"{engine} after reload, at the end: output stops {rep.get('outputStops')}")
     check(rep["reanchors"] == 0, worst, engine, "re-anchors after reload",
           f"{rep['reanchors']} ({[(r['run'], round(r['errorS'] * 1e6)) for r in rep.get('runs', [])]} µs)", misses)
 

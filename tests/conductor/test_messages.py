@@ -31,6 +31,7 @@ def test_round_trip_every_server_message():
                                   failed=1, refused=0), announcements=(ann,)),
             m.ChallengeMsg(id="c1", path="red/seg-0000.mp3", offset=10, length=4096),
             m.SeatMsg(state="confirmed", participant_id="p1"),
+            m.Reveal(group=m.RevealedGroup(name="Reds", colour="#d32f2f", symbol="star")),
     ]
     assert {type(s).TYPE for s in samples} == set(m.SERVER_OUT)
     for msg in samples:

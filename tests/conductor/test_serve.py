@@ -184,6 +184,24 @@ def test_ntp_max_offset_reaches_the_clock(bundle_dir, tmp_path):
     assert clock.max_offset_us == 2_500_000
 
 
+def test_banner_of_a_surprise_show_marks_the_group_codes_and_choice_is_refused(tmp_path, capsys):
+    from test_surprise import surprise_bundle
+
+    bundle = surprise_bundle(tmp_path / "b", reveal_ms=90_000)
+    cfg = ServerConfig(bundle_dir=bundle, db_path=tmp_path / "db", token=TOKEN,
+                       public_url="https://mob.example.org", assign="fixed")
+    conductor, _, _ = build_conductor(cfg)
+    try:
+        text = shell.banner(conductor, qr=True)
+    finally:
+        conductor.close()
+        conductor.state_lock.release()
+    assert "surprise: phones are not told their group (revealed at 90 s)" in text
+    assert text.count("ORGANIZERS ONLY - ") == 2
+    assert serve.main(["serve", str(bundle), "--port", "0", "--host", "127.0.0.1", "--assign", "choice"]) == 2
+    assert "surprise: phones cannot choose" in capsys.readouterr().err
+
+
 def test_signup_event_dates_from_the_event_block(bundle_dir):
     import datetime as dt
 

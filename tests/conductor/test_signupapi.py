@@ -134,7 +134,9 @@ def test_a_show_without_signups_says_so(live_server):
     r = httpx.get(f"{server.url}/api/signup", timeout=10)
     assert (r.status_code, r.json()["code"]) == (404, "disabled")
     assert httpx.post(f"{server.url}/api/signup", json={}, timeout=10).status_code == 404
-    assert console_get(server, "/api/signups").status_code == 404
+    summary = console_get(server, "/api/signups")      # the console's poll: an answer, not an error
+    assert (summary.status_code, summary.content, summary.headers["x-flashmob-signups"]) == (204, b"", "disabled")
+    assert console_get(server, "/api/signups.csv").status_code == 404
 
 
 def test_erasure_at_start_after_keep_days(live_server, tmp_path):

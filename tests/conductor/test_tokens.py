@@ -30,3 +30,24 @@ def test_participant_ids_carry_their_group_even_among_1000():
         assert ids.group_of(other) is None
     assert ParticipantIds(GroupSigner(new_secret(), "show"), groups).group_of(ids.new("g3")) is None
     assert ids.group_of("é" * PID_CHARS) is None and ids.group_of(None) is None and ids.group_of("short") is None
+
+
+def test_a_surprise_shows_ids_have_a_keyed_group_tag():
+    """Without the secret, an id says nothing of its group: the tag is not the group id's public hash,
+    and it differs between secrets; the ids still carry their group for the conductor."""
+    from flashmob.conductor.tokens import PID_RANDOM_CHARS, PID_TAG_CHARS, ParticipantIds, _group_tag
+    from flashmob.contract.grouptokens import GroupSigner
+
+    groups = ("red", "blue")
+    tags = set()
+    for key in (b"k" * 32, b"j" * 32):
+        ids = ParticipantIds(GroupSigner(key, "show"), groups, secret_tags=True)
+        for gid in groups:
+            pid = ids.new(gid)
+            tag = pid[PID_RANDOM_CHARS:PID_RANDOM_CHARS + PID_TAG_CHARS]
+            assert ids.group_of(pid) == gid
+            assert tag != _group_tag(gid)  # for these two keys (a 1-in-4096 coincidence otherwise)
+            tags.add((key, gid, tag))
+    assert len({t for _, _, t in tags}) == 4
+    public = ParticipantIds(GroupSigner(b"k" * 32, "show"), groups)
+    assert public.new("red")[PID_RANDOM_CHARS:PID_RANDOM_CHARS + PID_TAG_CHARS] == _group_tag("red")

@@ -2,7 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { SCREENS, PHASES, RULES, TRANSITIONS, ScreenMachine, MachineError, screenFor, checkFacts,
-  engineCommand } from '../../client_web/js/participantmachine.js';
+  engineCommand, playerFor } from '../../client_web/js/participantmachine.js';
 
 const BOOLS = [false, true];
 function* allFacts() {
@@ -107,4 +107,14 @@ test('engine commands: the old syncEngine() for every show state, start, phase a
   }
   assert.equal(engineCommand(null, 'lobby', true), null);
   assert.throws(() => engineCommand({ state: 'armed', start_at_us: 1 }, 'soon', false), /phase: expected one of/);
+});
+
+test('playerFor: Web Audio unless forced, chosen, or impossible', () => {
+  assert.equal(playerFor(), 'webaudio');
+  assert.equal(playerFor({ forced: 'media' }), 'media');
+  assert.equal(playerFor({ forced: 'webaudio', chosen: 'media' }), 'media'); // the person's choice stands
+  assert.equal(playerFor({ chosen: 'media' }), 'media');
+  assert.equal(playerFor({ hasContext: false }), 'media');
+  assert.equal(playerFor({ hasSegments: false }), 'media');
+  assert.equal(playerFor({ forced: 'other', chosen: null }), 'webaudio');
 });

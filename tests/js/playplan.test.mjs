@@ -5,7 +5,7 @@
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { Planner, segmentIndexAt, trimRate, idealCtx, nextSilence } from '../../client_web/js/playplan.js';
+import { Planner, segmentIndexAt, trimRate, idealCtx, nextSilence, scheduleAheadFor } from '../../client_web/js/playplan.js';
 import { rng } from './netsim.mjs';
 
 const SR = 48_000;
@@ -169,4 +169,67 @@ test('a pending start within 2 ms of the map, or due within minLeadS, is left al
     if (t >= 4.9 && !sim.done) { sim.ctx0 += 0.173; sim.done = true; }
   } });
   assert.ok(late.stops.every((s) => s.t >= 5), `stops at ${late.stops.map((s) => s.t)}`);
+});
+
+test('drop(): after the platform stopped the output the next tick anchors where the show is by then', () => {
+  const segments = makeSegments(60, 10);
+  const p = new Planner({ segments, sampleRate: SR });
+  const map = { ctx0: 5, ctxPerSample: 1 / SR };
+  for (const i of p.tick(4, map).decode) p.decoded(i);
+  const first = p.tick(4.1, map).start[0];
+  assert.equal(first.startCtx, 5);
+  assert.equal(first.offsetSamples, 0);
+  // the context was interrupted at ctx 7 for 3 s of real time: the map (a fresh audio clock) moved 3 s
+  p.drop();
+  assert.equal(p.scheduledSampleAt(7.5), null);
+  assert.equal(p.stats.drops, 1);
+  assert.equal(p.stats.reanchors, 0); // a drop is not a re-anchor of a playing run
+  const later = { ctx0: 2, ctxPerSample: 1 / SR };
+  const act = p.tick(7.5, later);
+  for (const i of act.decode) p.decoded(i);
+  const e = p.tick(7.5, later).start[0] || act.start[0];
+  assert.ok(e, 'a new run');
+  assert.ok(e.run > first.run);
+  // it starts at the show's position under the new map, 1 s ahead (a run not heard yet follows the
+  // map for free while a fresh audio clock settles), fading in
+  const pos = segments[e.index].first_sample + e.offsetSamples;
+  assert.ok(Math.abs(e.startCtx - (2 + pos / SR)) < 1e-9);
+  assert.ok(pos / SR >= 6.5 && pos / SR < 6.6, `position ${pos / SR}`);
+  assert.equal(e.fadeIn, true);
+  // ... and the map moving 30 ms before it is heard moves it (pendingErrorAt)
+  const moved = { ctx0: 2.03, ctxPerSample: 1 / SR };
+  const again = p.tick(7.6, moved);
+  assert.ok(again.stopRun, 'the pending run is replaced');
+  for (const i of again.decode) p.decoded(i);
+  const e2 = again.start[0] || p.tick(7.6, moved).start[0];
+  assert.ok(Math.abs(e2.startCtx - (2.03 + (segments[e2.index].first_sample + e2.offsetSamples) / SR)) < 1e-9);
+  // a later anchor is back to minLeadS
+  assert.equal(p.anchorLeadS, null);
+});
+
+test('scheduleAheadFor: three timer gaps ahead, 3 s at least, 20 s at most', () => {
+  assert.equal(scheduleAheadFor(0.1), 3);
+  assert.equal(scheduleAheadFor(undefined), 3);
+  assert.equal(scheduleAheadFor(1), 3); // a hidden page's once-a-second timer: the default holds
+  assert.equal(scheduleAheadFor(2.5), 7.5);
+  assert.equal(scheduleAheadFor(60), 20); // once a minute: as far as the decode budget goes
+});
+
+test('a throttled timer (a tick every 5 s) still chains every segment before it ends', () => {
+  const segments = makeSegments(120, 10);
+  const p = new Planner({ segments, sampleRate: SR });
+  const map = { ctx0: 5, ctxPerSample: 1 / SR };
+  const started = [];
+  for (let t = 0; t < 100; t += 5) {
+    p.o.scheduleAheadS = scheduleAheadFor(5);
+    for (let k = 0; k < 2; k++) { // decodes answer before the next tick
+      const act = p.tick(t, map);
+      for (const e of act.start) started.push(e);
+      for (const i of act.decode) p.decoded(i);
+    }
+    // whatever plays now was scheduled before it was due
+    const playing = started.filter((e) => e.startCtx <= t && t < e.endCtx);
+    if (t >= 5 && t < 95) assert.equal(playing.length, 1, `at ${t} s: ${playing.length} sources playing`);
+  }
+  for (let i = 1; i < started.length; i++) assert.ok(Math.abs(started[i].startCtx - started[i - 1].endCtx) < 1e-9);
 });

@@ -1,7 +1,7 @@
 /** timemap.js: the Web Audio engine's clock maths, with a known audio clock. */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { idealMap, heardClientUs, heardCtxNow, sampleToUs, mayAnchor, mapEpoch, trimWindow,
+import { idealMap, heardClientUs, heardCtxNow, sampleToUs, mayAnchor, mapEpoch, trimWindow, outputLostMs,
   START_SYNC_BOUND_US } from '../../client_web/js/timemap.js';
 
 // an audio clock: context time c is heard at performance time p = 5000 + 1000 (c - 2) + 40 ms latency
@@ -71,4 +71,16 @@ test('trimWindow: each decoder of docs/playback.md gives back the segment\'s own
     { lead: Math.round((48000 + 1576) * r) - Math.round(48000 * r) - Math.round(471 * r), want: 44100 });
   // no padding known: encoder delay + decoder delay
   assert.deepEqual(trimWindow(50000, 48000, { samples: 48000, encoder_delay: 576 }, 48000), { lead: 1105, want: 48000 });
+});
+
+test('outputLostMs: a context that stood still while performance time ran (a frozen page)', () => {
+  assert.equal(outputLostMs(null, { perfNow: 0, ctxTime: 0 }), 0);
+  assert.equal(outputLostMs({ perfNow: 1000, ctxTime: 1 }, { perfNow: 1100, ctxTime: 1.1 }), 0);
+  // a main thread blocked for 5 s: both advance, nothing lost
+  assert.equal(outputLostMs({ perfNow: 1000, ctxTime: 1 }, { perfNow: 6000, ctxTime: 6 }), 0);
+  // a glitch under 1 s is the audio clock's business (jump/shift), not a stop
+  assert.equal(outputLostMs({ perfNow: 1000, ctxTime: 1 }, { perfNow: 1400, ctxTime: 1.1 }), 0);
+  assert.equal(outputLostMs({ perfNow: 1000, ctxTime: 1 }, { perfNow: 2000, ctxTime: 1.1 }), 0);
+  // frozen for 3 s
+  assert.ok(Math.abs(outputLostMs({ perfNow: 1000, ctxTime: 1 }, { perfNow: 4100, ctxTime: 1.1 }) - 3000) < 1e-9);
 });

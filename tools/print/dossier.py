@@ -97,6 +97,7 @@ class Dossier:
     complete_notice: str             # first page, when something is missing
     to_complete: tuple[str, ...]
     page_label: str                  # "Page {n}"
+    restricted: str | None = None    # a surprise show's "organizers only" notice (first page, in red)
 
 
 def _number(n: int, language: str) -> str:
@@ -241,7 +242,8 @@ def dossier(manifest: Manifest, safety: SafetyFile | None, *, language: str | No
         complete_title=t["s_complete"],
         complete_intro=t["complete_intro"] if b.missing else t["nothing_missing"],
         complete_notice=t["complete_notice"].format(n=len(b.missing)),
-        to_complete=tuple(b.missing), page_label=t["page"])
+        to_complete=tuple(b.missing), page_label=t["page"],
+        restricted=t["surprise"] if manifest.surprise is not None else None)
 
 
 __all__ = ["Attendance", "Row", "Section", "MovementRow", "Dossier", "dossier"]

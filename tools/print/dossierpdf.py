@@ -40,6 +40,10 @@ TINT = (255, 243, 224)
 PLAN_WIDTH_PX = 900.0
 
 
+RESTRICTED = (183, 28, 28)
+"""The colour of a surprise show's "organizers only" notice."""
+
+
 def _space(pdf, h: float) -> None:
     """A new page unless ``h`` mm fit above the bottom margin."""
     if pdf.get_y() + h > BOTTOM:
@@ -152,6 +156,7 @@ def _page_numbers(pdf, label: str) -> None:
 
 def _all_text(d: Dossier) -> str:
     parts = [d.heading, d.intro, d.title, d.complete_intro, d.complete_notice, *d.to_complete]
+    parts += [d.restricted] if d.restricted else []
     for s in (*d.sections, d.programme):
         parts += [s.title, *s.paragraphs, *s.bullets, *s.notes]
         parts += [x for r in s.rows for x in (r.label, r.value)]
@@ -168,6 +173,8 @@ def dossier_pdf(d: Dossier, *, created: dt.datetime | None = None) -> tuple[byte
     pdf.set_y(MARGIN)
     _para(pdf, d.heading, 18, bold=True, after=1)
     _para(pdf, d.title, 14, bold=True, after=2)
+    if d.restricted:  # a surprise show: the file names the groups
+        _para(pdf, d.restricted, 11, bold=True, colour=RESTRICTED, after=3)
     _para(pdf, d.intro, 9.5, colour=k.GREY, after=4)
     if d.to_complete:
         _notice(pdf, d)

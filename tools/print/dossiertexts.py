@@ -13,6 +13,8 @@ from .texts import french_spacing, lang_key
 
 EN = {
     "heading": "Event file for the authorities",
+    "surprise": "ORGANIZERS ONLY: the groups of this show are a surprise until it reveals them; this file "
+                "names them. Do not show it to participants.",
     "intro": "Information on a public gathering, to attach to the declaration made to the town hall "
              "or the prefecture. Made by flashmob from the show as rendered (show {show_id}).",
     "s_organizer": "Organizer",
@@ -102,6 +104,8 @@ EN = {
 
 FR = {
     "heading": "Dossier de la manifestation pour les autorités",
+    "surprise": "RÉSERVÉ AUX ORGANISATEURS : les groupes de ce spectacle sont une surprise jusqu’à leur "
+                "révélation ; ce dossier les nomme. Ne le montrez pas aux participants.",
     "intro": "Informations sur un rassemblement sur la voie publique, à joindre à la déclaration faite en "
              "mairie ou en préfecture. Établi par flashmob à partir du spectacle tel que rendu "
              "(spectacle {show_id}).",

@@ -17,6 +17,16 @@ links (:mod:`tools.print.links`) and writes:
 ``links.txt``               every URL, what it is for, and how to serve the show
 ==========================  ==================================================
 
+A **surprise** show (the manifest's ``surprise``: phones are not told their group
+before the reveal) gets nothing that gives a group away: no download cards and
+no ``download-GROUP`` QR codes (a card names its group; ``/download/GROUP``
+answers only the console), no per-group poster, flyers or calendar in
+``fixed`` mode — its per-group join QR codes are written as
+``organizers-only-join-GROUP.png``/``.svg``, to be handed out face down — and
+no badge whose QR code would carry a group (``fixed`` mode without sign-up
+ids), and no group name nor colour on any badge. The
+warnings say what was left out and why.
+
 Contract: invalid input raises :class:`PrintError` *before* anything is
 written, with a message naming what to fix (a bundle that is not one, a bad
 public URL, missing event facts, a bad CSV row...). Absent-but-defaultable
@@ -158,6 +168,21 @@ def make_kit(bundle_dir: Path, out_dir: Path, opts: KitOptions, env: Mapping[str
         lines = ", ".join(str(r.line) for r in long_hints[:10])
         warnings.append(f"{len(long_hints)} handle(s) too long for a compact badge QR once URL-encoded "
                         f"(line(s) {lines}): printed on the badge, left out of its join URL")
+    surprise = bundle.manifest.surprise is not None
+    carrying = [r for r in regs if r.participant is None and (r.group is not None or opts.assign == "fixed")]
+    if surprise and carrying:
+        r = carrying[0]
+        raise PrintError(f"{Path(opts.badges).name}:{r.line}: the groups of this show are a surprise: "
+                         f"{r.name}'s badge QR code would carry the group; print badges without groups with "
+                         "--assign balanced or random (the conductor assigns the group, revealed at the reveal), "
+                         "or from the sign-up export (its participant ids say nothing of the group)")
+    if surprise:
+        warnings.append("the groups of this show are a surprise: no download cards nor download QR codes "
+                        "(a card names its group; /download/GROUP is for the console only)")
+        if opts.assign == "fixed":
+            warnings.append("the groups of this show are a surprise: the per-group join QR codes are written as "
+                            "organizers-only-join-GROUP.* (hand them out face down); no per-group poster, "
+                            "flyers or calendar")
     sign, source = None, None
     if opts.assign == "fixed" or any(r.group and not r.participant for r in regs):
         sign, source = group_signer(bundle, opts.db, env)
@@ -184,17 +209,20 @@ def make_kit(bundle_dir: Path, out_dir: Path, opts: KitOptions, env: Mapping[str
         kit.files.append(path)
 
     joins = _join_targets(links)
-    for stem, url, _ in joins:
+    for stem, url, g in joins:
+        stem = f"{ORGANIZERS_ONLY}{stem}" if surprise and g is not None else stem
         write(f"{stem}.png", qr_png(url))
         write(f"{stem}.svg", qr_svg(url))
-    for g in links.groups:
+    if surprise:  # nothing printed for participants may name a group
+        joins = [j for j in joins if j[2] is None]
+    for g in () if surprise else links.groups:
         write(f"download-{g.id}.png", qr_png(g.download))
         write(f"download-{g.id}.svg", qr_svg(g.download))
     if kit.signup_url:  # the show takes sign-ups (docs/signups.md): the page's code, for invitations
         write("signup.png", qr_png(kit.signup_url))
         write("signup.svg", qr_svg(kit.signup_url))
     created = now
-    if not opts.qr_only:
+    if not opts.qr_only and joins:
         pages = [wording(info, url, group_name=g.name if g else None, group_colour=g.colour if g else None)
                  for _, url, g in joins]
         write("poster.pdf", poster_pdf(pages, created=created))
@@ -203,12 +231,14 @@ def make_kit(bundle_dir: Path, out_dir: Path, opts: KitOptions, env: Mapping[str
         write("flyers.pdf", flyers_pdf(flyers, pages_each=opts.flyer_pages, created=created))
         cards = [download_card(info, group_name=g.name, colour=g.colour, url=g.download,
                                file_name=g.mp3_path.rsplit("/", 1)[-1], n_bytes=g.mp3_bytes) for g in links.groups]
-        write("downloads.pdf", downloads_pdf(cards, created=created))
+        if not surprise:
+            write("downloads.pdf", downloads_pdf(cards, created=created))
         for _, url, g in joins:
             name = "event.ics" if g is None else f"event-{g.id}.ics"
             write(name, event_ics(info, url, now=now, uid_suffix=g.id if g else "event"))
     if regs:
-        write("badges.pdf", badges_pdf(_badges(regs, info, links), info.title, info.language, created=created))
+        write("badges.pdf", badges_pdf(_badges(regs, info, links, hide_groups=surprise), info.title, info.language,
+                                       created=created))
     write("links.txt", links_text(kit, Path(bundle_dir)))
     return kit
 
@@ -222,6 +252,10 @@ def _signup_url(bundle: Bundle, public: str) -> str | None:
     return signup_url(public) if settings is not None else None
 
 
+ORGANIZERS_ONLY = "organizers-only-"
+"""File-name prefix of a surprise show's per-group join QR codes (never shown to participants)."""
+
+
 def _join_targets(links: ShowLinks):
     """``(file stem, join URL, group or None)`` for each join QR of the show."""
     if links.general is not None:
@@ -229,14 +263,14 @@ def _join_targets(links: ShowLinks):
     return [(f"join-{g.id}", g.join, g) for g in links.groups]
 
 
-def _badges(regs: list[Registrant], info: EventInfo, links: ShowLinks) -> list[Badge]:
+def _badges(regs: list[Registrant], info: EventInfo, links: ShowLinks, *, hide_groups: bool = False) -> list[Badge]:
     t = labels(info.language)
     footer = info.title
     if info.start is not None:
         footer += " · " + long_date(info.start.date(), info.language)
     out = []
     for r in regs:
-        g = links.group(r.group) if r.group else None
+        g = links.group(r.group) if r.group and not hide_groups else None  # a surprise: no group on a badge
         out.append(Badge(name=r.name, handle=r.handle, group_name=g.name if g else None,
                          colour=g.colour if g else None, url=links.personal(r.group, r.handle, r.participant),
                          caption=t["badge_scan"] if g or r.participant else t["badge_scan_nogroup"], footer=footer,
@@ -252,11 +286,15 @@ def links_text(kit: Kit, bundle_dir: Path) -> str:
     if links.general:
         lines.append(f"join (general)      {links.general}")
         lines.append("    join.png, join.svg, poster.pdf, flyers.pdf")
+    surprise = b.manifest.surprise is not None
     for g in links.groups:
-        if g.join:
+        if g.join and surprise:
+            lines.append(f"ORGANIZERS ONLY (the groups are a surprise): join {g.id} ({g.name})  {g.join}")
+            lines.append(f"    {ORGANIZERS_ONLY}join-{g.id}.png, {ORGANIZERS_ONLY}join-{g.id}.svg")
+        elif g.join:
             lines.append(f"join {g.id} ({g.name})  {g.join}")
             lines.append(f"    join-{g.id}.png, join-{g.id}.svg, poster.pdf, flyers.pdf")
-    for g in links.groups:
+    for g in () if surprise else links.groups:
         lines.append(f"download {g.id} ({g.name})  {g.download}")
         lines.append(f"    download-{g.id}.png, download-{g.id}.svg, downloads.pdf")
     if kit.signup_url:

@@ -38,7 +38,7 @@ from flashmob.tools.score.limits import speech_fit_errors
 from flashmob.tools.score.model import Score
 
 from .captions import caption_spans
-from .cover import cover_png
+from .cover import cover_png, surprise_cover_png
 from .estimate import RenderPlan, plan_of
 from .group import GroupJob
 from .manifest import build_manifest, safety_record, show_id, signup_record
@@ -167,8 +167,10 @@ def _render_into(partial, score, timeline, bank, asset_paths, out_dir, options, 
     for gt in timeline.groups:
         g = gt.group
         spans = caption_spans(gt, duration_ms)
+        surprise = score.surprise is not None  # nothing in the files names the group (docs/score-format.md)
+        cover = surprise_cover_png(score.title) if surprise else cover_png(score.title, g.name, g.colour)
         tags = Mp3Tags(score.title, g.name, score.organizer.name if score.organizer else None, score.language,
-                       sid, g.id, cover_png(score.title, g.name, g.colour), chapters_from_spans(spans, duration_ms))
+                       sid, g.id, cover, chapters_from_spans(spans, duration_ms), surprise=surprise)
         speech = {e.id: bank.path(e.text, e.voice, e.clip) for e in gt.events if e.kind == "say"}
         jobs.append(GroupJob(gt, timeline.duration, timeline.sample_rate, partial, score.title, speech,
                              asset_paths, encode, loud, options.segment_seconds, tags))

@@ -34,10 +34,11 @@ def caption_spans(group: GroupTimeline, duration_ms: int) -> list[tuple[int, int
     return [(s.start_ms, s.end_ms, s.id, s.text) for s in rule.caption_spans(group.events, duration_ms)]
 
 
-def webvtt(group: GroupTimeline, duration_ms: int, title: str) -> str:
-    """The WebVTT file text for one group."""
+def webvtt(group: GroupTimeline, duration_ms: int, title: str, *, numbered: bool = False) -> str:
+    """The WebVTT file text for one group; ``numbered``: cue identifiers ``c1``, ``c2``... instead of
+    the score's cue ids (a surprise show's: an id may name the group)."""
     lines = ["WEBVTT - " + escape(title).replace("\n", " "), ""]
-    for start, end, cue_id, text in caption_spans(group, duration_ms):
-        lines += [cue_id.replace("-->", "->"), f"{vtt_timestamp(start)} --> {vtt_timestamp(end)}",
+    for n, (start, end, cue_id, text) in enumerate(caption_spans(group, duration_ms), 1):
+        lines += [f"c{n}" if numbered else cue_id.replace("-->", "->"), f"{vtt_timestamp(start)} --> {vtt_timestamp(end)}",
                   escape(text).strip() or "…", ""]
     return "\n".join(lines)

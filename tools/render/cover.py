@@ -45,6 +45,16 @@ def _fit(draw, text: str, max_width: int, sizes=(72, 60, 50, 42, 36)) -> tuple[l
     return lines, font
 
 
+SURPRISE_MARK = "?"
+"""What a surprise show's cover shows instead of the group name (on the neutral colour)."""
+
+
+def surprise_cover_png(title: str) -> bytes:
+    """The cover of every group of a surprise show: the same bytes for all (no name, no colour)."""
+    from flashmob.contract.colours import DEFAULT_COLOUR
+    return cover_png(title, SURPRISE_MARK, DEFAULT_COLOUR)
+
+
 def cover_png(title: str, group_name: str, colour: str, footer: str = "flashmob") -> bytes:
     """An 800x800 PNG: group colour background, group name large, title above."""
     bg = _rgb(colour)

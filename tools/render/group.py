@@ -156,7 +156,8 @@ def render_group(job: GroupJob, progress: Callable[[str, float], None] = lambda 
             size += len(block)
     mp3_fact = FileFact(rel, size, h.hexdigest())
     duration_ms = job.duration * 1000 // job.sample_rate
-    _write(job.bundle_dir, f"{gid}/captions.vtt", webvtt(job.group, duration_ms, job.title).encode("utf-8"))
+    _write(job.bundle_dir, f"{gid}/captions.vtt", webvtt(job.group, duration_ms, job.title,
+                                                              numbered=job.tags.surprise).encode("utf-8"))
     if job.tags.cover_png:
         _write(job.bundle_dir, f"{gid}/cover.png", job.tags.cover_png)
     progress("done", 1.0)

@@ -19,7 +19,8 @@ from dataclasses import asdict, dataclass
 from flashmob.contract.captions import caption_spans
 from flashmob.contract.duration import samples_to_ms
 from flashmob.contract.manifest import (FORMAT, VERSION, Cue, Duration, Event, Group, Loudness, Manifest, Mp3,
-                                        Organizer, Segment, Settings, Silence, manifest_json)
+                                        Organizer, Segment, Settings, Silence, Surprise, manifest_json)
+from flashmob.contract.symbols import default_symbol
 from flashmob.contract.records import parse, write
 from flashmob.contract.safety import FORMAT as SAFETY_FORMAT
 from flashmob.contract.safety import VERSION as SAFETY_VERSION
@@ -28,6 +29,7 @@ from flashmob.contract.signups import FORMAT as SIGNUP_FORMAT
 from flashmob.contract.signups import VERSION as SIGNUP_VERSION
 from flashmob.contract.signups import EmailRule, SignupSettings
 from flashmob.tools.score.model import Safety, Score, Signups
+from flashmob.tools.score.surprise import reveal_us
 from flashmob.tools.score.timeline import GroupTimeline, Timeline
 
 
@@ -90,7 +92,8 @@ def manifest_record(score: Score, timeline: Timeline, facts: dict[str, GroupFact
     sr = timeline.sample_rate
     duration_ms = samples_to_ms(timeline.duration, sr)
     groups = []
-    for gt in timeline.groups:
+    surprise = score.surprise is not None
+    for index, gt in enumerate(timeline.groups):
         g, f = gt.group, facts[gt.group.id]
         groups.append(Group(
             id=g.id, name=g.name, colour=g.colour, share=g.share,
@@ -101,7 +104,9 @@ def manifest_record(score: Score, timeline: Timeline, facts: dict[str, GroupFact
             loudness=Loudness(integrated_lufs=round(f.integrated_lufs, 2), true_peak_dbtp=round(f.true_peak_dbtp, 2)),
             cues=cue_records(gt, duration_ms),
             silences=tuple(Silence(start_ms=a, end_ms=b) for a, b in silences[g.id]),
+            symbol=(g.symbol or default_symbol(index)) if surprise or g.symbol else None,
         ))
+    reveal = reveal_us(score, timeline) if surprise else None
     org, event = score.organizer, score.event
     return Manifest(
         format=FORMAT, version=VERSION, show_id=sid, title=score.title,
@@ -110,7 +115,8 @@ def manifest_record(score: Score, timeline: Timeline, facts: dict[str, GroupFact
         event=Event(**{k: v for k, v in asdict(event).items() if k != "loc"}) if event else None,
         sample_rate=sr, duration=Duration(samples=timeline.duration, ms=duration_ms),
         meetings_ms=tuple(us // 1000 for us in timeline.meetings_us),
-        settings=parse(Settings, settings, "settings"), groups=tuple(groups))
+        settings=parse(Settings, settings, "settings"), groups=tuple(groups),
+        surprise=Surprise(reveal_ms=None if reveal is None else reveal // 1000) if surprise else None)
 
 
 def safety_record(safety: Safety) -> SafetyFile:

@@ -9,6 +9,11 @@ Written frames:
 * ``SYLT`` (synchronized lyrics, ms timestamps) with the same texts;
 * ``TXXX:FLASHMOB_SHOW_ID`` and ``TXXX:FLASHMOB_GROUP`` for tools.
 
+A surprise show's file (``surprise``, docs/score-format.md) must not give its
+group away: ``TIT2`` is the show title alone and there is no
+``TXXX:FLASHMOB_GROUP`` (``TXXX:FLASHMOB_SURPRISE`` = ``1`` instead); the
+cover is the neutral one (tools/render/cover.py).
+
 Tags sit in front of the audio frames and never change the decoded PCM (a
 test decodes before and after). Output is deterministic (fixed padding).
 """
@@ -43,6 +48,7 @@ class Mp3Tags:
     group_id: str
     cover_png: bytes | None
     chapters: tuple[Chapter, ...]
+    surprise: bool = False        # no group name nor id in the tags
 
 
 def iso639_2(bcp47: str) -> str:
@@ -61,7 +67,7 @@ def chapters_from_spans(spans, duration_ms: int) -> tuple[Chapter, ...]:
 
 def build_id3(tags: Mp3Tags) -> ID3:
     id3 = ID3()
-    id3.add(TIT2(encoding=Encoding.UTF8, text=[f"{tags.title} — {tags.group_name}"]))
+    id3.add(TIT2(encoding=Encoding.UTF8, text=[tags.title if tags.surprise else f"{tags.title} — {tags.group_name}"]))
     id3.add(TALB(encoding=Encoding.UTF8, text=[tags.title]))
     if tags.organizer:
         id3.add(TPE1(encoding=Encoding.UTF8, text=[tags.organizer]))
@@ -81,7 +87,10 @@ def build_id3(tags: Mp3Tags) -> ID3:
         id3.add(SYLT(encoding=Encoding.UTF8, lang=lang, format=2, type=1, desc="instructions",
                      text=[(c.text, c.start_ms) for c in tags.chapters]))
     id3.add(TXXX(encoding=Encoding.UTF8, desc="FLASHMOB_SHOW_ID", text=[tags.show_id]))
-    id3.add(TXXX(encoding=Encoding.UTF8, desc="FLASHMOB_GROUP", text=[tags.group_id]))
+    if tags.surprise:
+        id3.add(TXXX(encoding=Encoding.UTF8, desc="FLASHMOB_SURPRISE", text=["1"]))
+    else:
+        id3.add(TXXX(encoding=Encoding.UTF8, desc="FLASHMOB_GROUP", text=[tags.group_id]))
     return id3
 
 

@@ -32,6 +32,7 @@ from .model import (Caption, Countdown, Cue, End, Music, Play, Say, Score, Sound
                     Voice, PREVIOUS)
 from .reader import DEFAULT_VOICE_ID
 from .timecode import format_time, us_to_samples
+from .surprise import check_reveal
 from .timeline import GroupTimeline, Timeline, TimelineEvent
 
 MAX_SECTION_DEPTH = 16
@@ -366,6 +367,7 @@ def compile_score(score: Score, durations: Durations | None = None,
         diags.warning(score.loc or Loc(score.file, 1, 1),
                       f"the score has no 'end' cue: the show lasts until its last cue ends "
                       f"({format_time(end_us)}); add '- at: {format_time(end_us)}' + 'end: true' to say so")
+    check_reveal(score, events, end_us, diags)
     too_long = show_length_error(events, end_us)
     if too_long is not None:
         diags.items.append(too_long)

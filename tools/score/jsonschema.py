@@ -12,6 +12,7 @@ from .limits import MAX_LINE_CHARS
 from .model import ENGINES, FORMAT_VERSION
 from .safety import MAX_EXITS, MAX_PEOPLE, MAX_TEXT
 from .signups import DEFAULT_KEEP_DAYS, EMAIL_CHOICES, MAX_CAPACITY, MAX_KEEP_DAYS, MAX_NOTICE
+from .surprise import SYMBOLS
 
 _TIME = {
     "description": "A time: 45 (seconds), 1:30, 1:02:03.250, 90s, 500ms, 2m, 1m30s",
@@ -135,11 +136,20 @@ def score_schema() -> dict:
                 "meeting_point": _TEXT, "safety": _TEXT, "bring": _TEXT}},
             "safety": _safety_schema(),
             "signups": _signups_schema(),
+            "surprise": {"type": "object", "required": ["reveal"], "additionalProperties": False,
+                         "description": "The groups are a surprise: phones are not told their group until "
+                                        "the reveal",
+                         "properties": {"reveal": {
+                             "description": "A top-level cue id (the reveal is when it starts), a time from "
+                                            "the show's start such as 12:30, or never",
+                             "type": ["string", "number"]}}},
             "groups": {"type": "object", "minProperties": 1, "additionalProperties": {"oneOf": [
                 {"type": "string"},
                 {"type": "object", "additionalProperties": False, "properties": {
                     "name": _TEXT, "colour": {"type": "string"}, "color": {"type": "string"},
-                    "share": {"type": "integer", "minimum": 1}}}]}},
+                    "share": {"type": "integer", "minimum": 1},
+                    "symbol": {"enum": list(SYMBOLS), "description": "Shape shown with the name and colour "
+                                                                    "at a surprise's reveal"}}}]}},
             "assets": {"type": "object", "additionalProperties": {
                 "type": "string", "pattern": r"(?i)\.(wav|mp3|flac|ogg)$"}},
             "voices": {"type": "object", "additionalProperties": {

@@ -89,6 +89,19 @@ class Group:
     colour: str                      # "#rrggbb"
     share: int                       # weight for balanced assignment (>= 1)
     loc: Loc
+    symbol: str | None = None        # contract/symbols.py; None = the default of its position
+
+
+@dataclass(frozen=True)
+class Surprise:
+    """The groups are a surprise until the reveal (the ``surprise`` block).
+
+    Exactly one of: ``reveal_cue`` (the reveal happens when that cue starts),
+    ``reveal_at`` (µs from the show's start), or neither (never revealed)."""
+
+    reveal_cue: str | None
+    reveal_at: int | None
+    loc: Loc
 
 
 @dataclass(frozen=True)
@@ -222,6 +235,7 @@ class Score:
     cues: tuple[Cue, ...] = ()
     loc: Loc | None = None
     safety: Safety | None = None
+    surprise: Surprise | None = None
     signups: Signups | None = None
 
     @property

@@ -21,10 +21,11 @@ from .model import (ASSET_EXTENSIONS, DEFAULT_SAMPLE_RATE, ENGINES, FORMAT_VERSI
                     Event, Group, Organizer, Score, Section, Voice)
 from .safety import read_safety
 from .signups import read_signups
+from .surprise import read_surprise, read_symbol
 from .source import Map, Scalar, Seq, parse_yaml
 
 HEADER_KEYS = ("flashmob", "title", "organizer", "language", "sample_rate", "voice", "event", "safety", "signups",
-               "groups", "assets", "voices", "sections", "cues")
+               "surprise", "groups", "assets", "voices", "sections", "cues")
 SAMPLE_RATES = (32000, 44100, 48000)  # MPEG-1 layer III rates
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|\d{3}))?(-[A-Za-z0-9]{5,8}|-\d[A-Za-z0-9]{3})*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -67,8 +68,9 @@ def _read_groups(f: Fields) -> tuple[Group, ...]:
             else:
                 colour = parsed
         share = g.integer("share", default=1, minimum=1, expected="a whole-number weight such as 1 or 2")
-        g.finish(("name", "colour", "color", "share"))
-        groups.append(Group(key.text, name or key.text, colour, share or 1, key.loc))
+        symbol = read_symbol(g)
+        g.finish(("name", "colour", "color", "share", "symbol"))
+        groups.append(Group(key.text, name or key.text, colour, share or 1, key.loc, symbol))
     if not groups and not f.diags.has_errors:
         f.diags.error(node.loc, "'groups' is empty; a score has at least one group")
     return tuple(groups)
@@ -243,7 +245,7 @@ def read_score(text: str, file: str = "<score>", base_dir: str = ".",
                   organizer=_read_organizer(f), language=language or "en", sample_rate=rate,
                   default_voice=default_voice, event=_read_event(f), groups=groups, assets=assets,
                   voices=voices, sections=sections, cues=cues, loc=root.loc, safety=read_safety(f),
-                  signups=read_signups(f))
+                  signups=read_signups(f), surprise=read_surprise(f, cues))
     f.finish(HEADER_KEYS)
     diags.raise_if_errors()
     return score
