@@ -14,7 +14,8 @@ const SHELL_FILES = ['/', '/css/app.css', '/js/participant.js', '/js/connection.
   '/js/probe-worklet.js', '/js/trouble.js', '/js/statuscadence.js', '/js/manifestcheck.js', '/js/manifestschema.js',
   '/js/participantmachine.js', '/js/engineapi.js', '/js/timemap.js', '/js/medialaw.js', '/js/lifecycle.js',
   '/js/platform.js', '/js/offline.js', '/js/practice.js', '/js/practiceplayer.js', '/js/dom.js',
-  '/js/rehearsalmark.js', '/js/surprise.js'];
+  '/js/rehearsalmark.js', '/js/surprise.js',
+  '/js/soundcheckui.js', '/js/soundcheck.js', '/js/soundcheck-worklet.js'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(SHELL).then((c) => c.addAll(SHELL_FILES)).then(() => self.skipWaiting()));

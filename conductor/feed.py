@@ -65,6 +65,33 @@ class Tally:
         return dict(self.counts)
 
 
+OFFSET_BOUNDS_MS = (20, 50, 100, 200, 400)
+
+
+@dataclass(frozen=True)
+class Offsets:
+    """Manual audio offsets of connected phones (``status.offset_ms``, ``offset_how``, ``output``):
+    ``reported`` phones said, ``applied`` of them play with a non-zero offset; over those, the
+    median and largest |offset| (ms), ``counts[i]``: |offset| <= ``OFFSET_BOUNDS_MS[i]`` (and above
+    the previous bound), the last count above the last bound; ``how`` they were chosen and the
+    ``outputs`` of every reporting phone (Bluetooth shows up here)."""
+
+    reported: int = 0
+    applied: int = 0
+    median_ms: int | None = None
+    max_abs_ms: int | None = None
+    counts: tuple[int, ...] = (0,) * (len(OFFSET_BOUNDS_MS) + 1)
+    how: Tally = Tally()
+    outputs: Tally = Tally()
+
+    def to_json(self) -> dict[str, Any]:
+        if not self.reported:
+            return {"reported": 0}
+        return {"reported": self.reported, "applied": self.applied, "median_ms": self.median_ms or 0,
+                "max_abs_ms": self.max_abs_ms or 0, "bounds_ms": list(OFFSET_BOUNDS_MS), "counts": list(self.counts),
+                "how": self.how.to_json(), "outputs": self.outputs.to_json()}
+
+
 @dataclass(frozen=True)
 class ConsoleFeed:
     """What the console shows.  ``ntp`` is the NTP worker's status
@@ -88,6 +115,7 @@ class ConsoleFeed:
     trouble: Tally = Tally()
     nodes: tuple[m.NodeInfo, ...] = ()
     rehearsal: m.ShowInfo | None = None
+    offsets: Offsets = Offsets()
 
     def to_json(self) -> dict[str, Any]:
         return {"type": self.TYPE, "show": m.to_dict(self.show), "server_time_us": self.server_time_us,
@@ -99,7 +127,8 @@ class ConsoleFeed:
                 "announcements": [m.to_dict(a) for a in self.announcements],
                 "alarms": [m.to_dict(a) for a in self.alarms], "trouble": self.trouble.to_json(),
                 "nodes": [m.to_dict(n) for n in self.nodes],
-                "rehearsal": m.to_dict(self.rehearsal) if self.rehearsal is not None else None}
+                "rehearsal": m.to_dict(self.rehearsal) if self.rehearsal is not None else None,
+                "offsets": self.offsets.to_json()}
 
     def to_wire(self) -> str:
         """The ``feed`` text frame (UTF-8-safe as :func:`conductor.messages.to_wire`)."""

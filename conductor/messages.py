@@ -88,6 +88,11 @@ RELEASE_SCOPES = ("pending", "offline")
 ALARM_LEVELS = ("warning", "critical")
 # Why a phone's sound is in trouble (status.trouble), most serious first; client_web/js/trouble.js.
 TROUBLES = ("media", "decode", "start", "timing")
+# Where a phone's sound goes (status.output), as far as the page can tell; client_web/js/soundcheck.js.
+OUTPUTS = ("bluetooth", "headphones", "speaker", "unknown")
+# How the applied manual offset was chosen (status.offset_how); client_web/js/soundcheckui.js.
+OFFSET_HOWS = ("measured", "ear", "preset", "manual")
+MAX_OFFSET_MS = 1000
 
 
 class ProtocolError(Exception):
@@ -232,6 +237,9 @@ class Status:
     output_latency_us: int | None = spec(default=None, minimum=0)
     position_us: int | None = None
     trouble: str | None = spec(default=None, enum=TROUBLES)
+    offset_ms: int | None = spec(default=None, minimum=-MAX_OFFSET_MS, maximum=MAX_OFFSET_MS)
+    offset_how: str | None = spec(default=None, enum=OFFSET_HOWS)
+    output: str | None = spec(default=None, enum=OUTPUTS)
 
 
 @wire
@@ -461,6 +469,7 @@ class Feed:
     trouble: dict = spec(default_factory=dict)
     nodes: tuple[NodeInfo, ...] = spec(default=())
     rehearsal: ShowInfo | None = None  # the rehearsal record (None: no rehearsal yet)
+    offsets: dict = spec(default_factory=dict)
 
 
 @wire

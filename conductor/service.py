@@ -734,7 +734,8 @@ class Conductor:
                            output_latency=agg.output_latency, ntp=self.ntp_status(),
                            seats=m.SeatCounts(**seats),
                            announcements=self.recent_announcements(limit=self.options.announcements_kept),
-                           alarms=alarms, trouble=trouble, nodes=node_list, rehearsal=self.rehearsal_record)
+                           alarms=alarms, trouble=trouble, nodes=node_list, rehearsal=self.rehearsal_record,
+                           offsets=agg.offsets)
 
     def publish_feed(self, now: int, *, force: bool = False) -> list[fx.Effect]:
         """The feed for consoles if something changed (or ``force``), and anyone listens."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from . import messages as m
 from .bundle import GroupInfo
-from .feed import Drift, OutputLatency, Tally
+from .feed import OFFSET_BOUNDS_MS, Drift, Offsets, OutputLatency, Tally
 from .seats import CONFIRMED, SeatBook
 
 SYNC_BOUNDS_US = (1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000)
@@ -89,6 +89,11 @@ class Telemetry:
         trouble: dict[str, int] = {}
         latencies: list[int] = []
         drifts: list[int] = []
+        offsets: list[int] = []  # non-zero offsets applied
+        offset_counts = [0] * (len(OFFSET_BOUNDS_MS) + 1)
+        offset_reported = 0
+        hows: dict[str, int] = {}
+        outputs: dict[str, int] = {}
         for live in self.live.values():
             st = live.status
             if st is None:
@@ -108,6 +113,15 @@ class Telemetry:
                 latencies.append(st.output_latency_us)
             if live.drift_us is not None:
                 drifts.append(live.drift_us)
+            if st.output is not None:
+                outputs[st.output] = outputs.get(st.output, 0) + 1
+            if st.offset_ms is not None:
+                offset_reported += 1
+                if st.offset_ms:
+                    offsets.append(st.offset_ms)
+                    offset_counts[bisect_left(OFFSET_BOUNDS_MS, abs(st.offset_ms))] += 1
+                    how = st.offset_how or "manual"
+                    hows[how] = hows.get(how, 0) + 1
         latency = OutputLatency()
         if latencies:
             latencies.sort()
@@ -117,8 +131,15 @@ class Telemetry:
         if drifts:
             drift = Drift(playing=len(drifts), median_us=int(statistics.median(drifts)),
                           max_abs_us=max(abs(d) for d in drifts))
+        offset = Offsets()
+        if offset_reported:
+            offset = Offsets(reported=offset_reported, applied=len(offsets),
+                             median_ms=int(statistics.median(offsets)) if offsets else None,
+                             max_abs_ms=max((abs(v) for v in offsets), default=None), counts=tuple(offset_counts),
+                             how=Tally.of(hows), outputs=Tally.of(outputs))
         return Aggregate(sync_error=m.Histogram(bounds_us=bounds, counts=tuple(counts), unknown=unknown),
-                         engines=Tally.of(engines), trouble=Tally.of(trouble), output_latency=latency, drift=drift)
+                         engines=Tally.of(engines), trouble=Tally.of(trouble), output_latency=latency, drift=drift,
+                         offsets=offset)
 
     def sync_histogram(self) -> m.Histogram:
         return self.aggregate().sync_error
@@ -146,3 +167,4 @@ class Aggregate:
     trouble: Tally
     output_latency: OutputLatency
     drift: Drift
+    offsets: Offsets = Offsets()

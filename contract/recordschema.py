@@ -9,7 +9,7 @@ accepts cannot drift apart:
   (``contract/schema.py`` writes the manifest's);
 * :func:`describe` — each field as the compact descriptor the browser's
   ``client_web/js/protocol.js`` checks frames with
-  (``{"t", "req", "nul", "of"?, "min"?, "minLen"?, "maxLen"?, "maxItems"?,
+  (``{"t", "req", "nul", "of"?, "min"?, "max"?, "minLen"?, "maxLen"?, "maxItems"?,
   "choices"?}``; ``conductor/wirejs.py`` writes ``wire.js`` from them);
   a rule those tables cannot express is refused (TypeError), so the browser
   never accepts what the conductor refuses;
@@ -124,8 +124,8 @@ def _type_schema(tp: Any, rule: Rule, defs: dict[str, Any]) -> dict[str, Any]:
 
 _TAGS = {"int": "int", "str": "str", "bool": "bool", "object": "dict", "enum": "str"}
 # what protocol.js checks: a rule using anything else would be checked by Python alone
-_DESCRIBED = {"minimum": "min", "min_length": "minLen", "max_length": "maxLen", "max_items": "maxItems"}
-_NOT_DESCRIBED = ("maximum", "min_items", "pattern", "const", "check", "text_or_number", "default_from", "key")
+_DESCRIBED = {"minimum": "min", "maximum": "max", "min_length": "minLen", "max_length": "maxLen", "max_items": "maxItems"}
+_NOT_DESCRIBED = ("min_items", "pattern", "const", "check", "text_or_number", "default_from", "key")
 
 
 def _type_name(tp: Any) -> dict[str, Any]:
@@ -160,7 +160,7 @@ def describe(cls: type) -> dict[str, dict[str, Any]]:
                 d[js] = getattr(rule, py)
         if rule.enum is not None:
             d["choices"] = list(rule.enum)
-        out[f.name] = {k: d[k] for k in ("t", "req", "nul", "of", "min", "minLen", "maxLen", "maxItems", "choices")
+        out[f.name] = {k: d[k] for k in ("t", "req", "nul", "of", "min", "max", "minLen", "maxLen", "maxItems", "choices")
                        if k in d}
     return out
 

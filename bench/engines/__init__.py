@@ -60,7 +60,7 @@ def page_env(*, sink: str | None = None, pulse: PulseServer | None = None, displ
     """The environment a page's browser process starts with."""
     env = dict(os.environ)
     env[MARKER] = uuid.uuid4().hex
-    for k in ("PULSE_SERVER", "PULSE_SINK", "FAKETIME", "LD_PRELOAD"):
+    for k in ("PULSE_SERVER", "PULSE_SINK", "PULSE_SOURCE", "FAKETIME", "LD_PRELOAD"):
         env.pop(k, None)
     if pulse is not None:
         env.update(pulse.env)
@@ -78,22 +78,30 @@ def page_env(*, sink: str | None = None, pulse: PulseServer | None = None, displ
 
 def open_page(engine: str, url: str, *, sink: str | None = None, pulse: PulseServer | None = None,
               display=None, viewport: tuple[int, int] = (390, 844), faketime: str | None = None,
-              env_extra: dict | None = None, locale: str | None = None) -> Page:
+              env_extra: dict | None = None, locale: str | None = None, microphone: str | None = None) -> Page:
     """Start one browser process of ``engine`` with one page at ``url`` (loaded when this returns).
 
     ``sink``: the PulseAudio sink its sound goes to (needs ``pulse``); ``display``: a
     :class:`Display` or ``":N"`` (WebKit needs one); ``faketime``: a libfaketime spec
     (``"+0.0123"``) skewing only its wall clock; ``env_extra``: more environment variables
-    (e.g. ``GST_PLUGIN_FEATURE_RANK``).
+    (e.g. ``GST_PLUGIN_FEATURE_RANK``); ``microphone``: a PulseAudio source (e.g. a sink's
+    monitor) that ``getUserMedia({audio})`` records - a real device, granted without a prompt
+    (Chromium ``--use-fake-ui-for-media-stream``, Firefox ``media.navigator.permission.disabled``,
+    WebKit ``--enable-media-stream=true``: an automation session grants capture by itself).
     """
+    if microphone is not None:
+        if pulse is None:
+            raise ValueError("microphone= needs pulse= (the PulseServer the source lives on)")
+        env_extra = {**(env_extra or {}), "PULSE_SOURCE": microphone}
     env = page_env(sink=sink, pulse=pulse, display=display, faketime=faketime, env_extra=env_extra)
+    mic = microphone is not None
     if engine == "chromium":
         from .chromium import ChromiumPage
-        return ChromiumPage(url, env=env, viewport=viewport, locale=locale)
+        return ChromiumPage(url, env=env, viewport=viewport, locale=locale, microphone=mic)
     if engine == "firefox":
         from .firefox import FirefoxPage
-        return FirefoxPage(url, env=env, viewport=viewport, locale=locale)
+        return FirefoxPage(url, env=env, viewport=viewport, locale=locale, microphone=mic)
     if engine == "webkit":
         from .webkit import WebKitPage
-        return WebKitPage(url, env=env, viewport=viewport, locale=locale)
+        return WebKitPage(url, env=env, viewport=viewport, locale=locale, microphone=mic)
     raise ValueError(f"unknown engine {engine!r} (one of {', '.join(ENGINES)})")

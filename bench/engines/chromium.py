@@ -56,7 +56,8 @@ def release_playwright() -> None:
 class ChromiumPage(Page):
     engine = "chromium"
 
-    def __init__(self, url: str, *, env: dict, viewport: tuple[int, int], locale: str | None) -> None:
+    def __init__(self, url: str, *, env: dict, viewport: tuple[int, int], locale: str | None,
+                 microphone: bool = False) -> None:
         super().__init__()
         self.marker = env.get("FLASHMOB_PAGE_ID")
         check()
@@ -65,11 +66,13 @@ class ChromiumPage(Page):
         self._acquired = True
         try:
             # Playwright's headless defaults include --mute-audio: the sound must reach the sink
-            self._browser = api.chromium.launch(executable_path=CHROMIUM, args=ARGS, env=env,
+            # the microphone is the real (PulseAudio) device; only the permission prompt is faked
+            args = ARGS + (["--use-fake-ui-for-media-stream"] if microphone else [])
+            self._browser = api.chromium.launch(executable_path=CHROMIUM, args=args, env=env,
                                                 ignore_default_args=["--mute-audio"])
             self._ctx = self._browser.new_context(
                 viewport={"width": viewport[0], "height": viewport[1]}, device_scale_factor=1, is_mobile=True,
-                has_touch=True, locale=locale)
+                has_touch=True, locale=locale, permissions=["microphone"] if microphone else None)
             self._page = self._ctx.new_page()
             self._page.on("pageerror", lambda e: self._errors.append(f"pageerror: {e}"))
             self._page.on("console", self._on_console)

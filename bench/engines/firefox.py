@@ -85,7 +85,7 @@ class FirefoxPage(Page):
     engine = "firefox"
 
     def __init__(self, url: str, *, env: dict, viewport: tuple[int, int], locale: str | None,
-                 prefs: dict | None = None, start_timeout_s: float = 30.0) -> None:
+                 prefs: dict | None = None, start_timeout_s: float = 30.0, microphone: bool = False) -> None:
         super().__init__()
         self.marker = env.get("FLASHMOB_PAGE_ID")
         check()
@@ -95,6 +95,8 @@ class FirefoxPage(Page):
             p = dict(USER_JS)
             if locale:
                 p["intl.accept_languages"] = locale
+            if microphone:  # the real (PulseAudio) device, granted without a prompt
+                p.update({"media.navigator.permission.disabled": True, "media.navigator.streams.fake": False})
             p.update(prefs or {})
             (self._profile / "user.js").write_text(_user_js(p))
             port = free_port()

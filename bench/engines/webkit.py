@@ -62,7 +62,8 @@ def check() -> None:
 class WebKitPage(Page):
     engine = "webkit"
 
-    def __init__(self, url: str, *, env: dict, viewport: tuple[int, int], locale: str | None) -> None:
+    def __init__(self, url: str, *, env: dict, viewport: tuple[int, int], locale: str | None,
+                 microphone: bool = False) -> None:
         super().__init__()
         self.marker = env.get("FLASHMOB_PAGE_ID")
         check()
@@ -82,6 +83,8 @@ class WebKitPage(Page):
         opts.binary_location = minibrowser()
         opts.add_argument("--automation")
         opts.add_argument("--autoplay-policy=allow")
+        if microphone:  # capture from GStreamer's pulsesrc; an automation session grants it
+            opts.add_argument("--enable-media-stream=true")
         self._service = Service(executable_path=DRIVER, env=env, popen_kw={"start_new_session": True})
         try:
             self._driver = webdriver.WebKitGTK(options=opts, service=self._service)

@@ -19,6 +19,7 @@ import { checkManifest } from './manifestcheck.js';
 import { encodeQr, qrPath } from './qr.js';
 import { h, svg } from './dom.js';
 import { renderAlarms } from './alarms.js';
+import { renderOffsets } from './consoleoffsets.js';
 import { ReportLink } from './reportlink.js';
 import { startSignups } from './consolesignups.js';
 import { renderNodes } from './nodes.js';
@@ -133,6 +134,7 @@ function renderFeed() {
     h('span', {}, c), h('div', { style: { height: `${(100 * c) / max}%` } }), h('span', {}, labels[i]))));
   $('engines').textContent = `Engines: ${Object.entries(f.engines).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}`;
   renderTrouble(f.trouble || {});
+  renderOffsets($('offsets'), $('offsets-histogram'), f.offsets);
   const d = f.drift;
   $('drift').textContent = d.playing ? `Playing ${d.playing}: position error median ${(d.median_us / 1000).toFixed(1)} ms, `
     + `worst ${(d.max_abs_us / 1000).toFixed(1)} ms` : 'No phone playing';

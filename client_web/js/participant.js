@@ -32,6 +32,7 @@ import { checkManifest } from './manifestcheck.js';
 import { pickLanguage, translator } from './i18n.js';
 import { TroubleWatch, remedies } from './trouble.js';
 import { StatusCadence, STATUS_CHECK_MS } from './statuscadence.js';
+import { SoundCheckUi } from './soundcheckui.js';
 import { PracticePlayer } from './practiceplayer.js';
 import { markRehearsal } from './rehearsalmark.js';
 import { Surprise } from './surprise.js';
@@ -80,6 +81,10 @@ const conn = new Connection(socketUrl(PATHS.PARTICIPANT_WS), {
   onState: (online) => { st.online = online; if (!online) st.seat = null; render(); },
 });
 
+// "check my sound" and the offset per output (soundcheckui.js)
+const soundcheck = new SoundCheckUi({ ctx: () => st.ctx, engine: () => st.engine, clock, keeper, t: () => t,
+  changed: () => { render(); sendStatus(); }, acousticMs: params.has('acoustic_ms') ? Number(params.get('acoustic_ms')) : undefined });
+
 /** The platforms' traps (platform.js, lifecycle.js): visibility, back-forward cache, interruptions, wake lock. */
 const platform = bindPlatform({ ctx: () => st.ctx, engine: () => st.engine, soundOn: () => !!st.soundOn,
   kick: () => conn.kick(), resync: () => clock.resync(), syncEngine: () => syncEngine(),
@@ -90,7 +95,7 @@ const platform = bindPlatform({ ctx: () => st.ctx, engine: () => st.engine, soun
   },
   onWakeLock: (lock) => { st.wakeLock = lock; render(); } });
 
-window.flashmob = { st, clock, keeper, conn, platform, report: () => report() };
+window.flashmob = { st, clock, keeper, conn, platform, soundcheck, report: () => report() };
 // practice mode (practiceplayer.js): the verified files at home, outside a show
 const practice = new PracticePlayer({ $, t: (k, v) => t(k, v), group: () => st.group,
   bytesOf: (p) => st.store.bytesOf(p), onChange: () => render() });
@@ -105,7 +110,8 @@ function report() {
     runs: e?.report.runs ?? [], syncSamples: clock.samples.length,
     position_us: e?.positionUs?.() ?? null, startAt: st.show?.start_at_us ?? null, online: st.online,
     ctxState: st.ctx?.state ?? null, error: st.error, decodeErrors: e?.report.decodeErrors ?? 0, trouble: st.trouble,
-    machineError: st.machineError, outputStops: e?.report.outputStops ?? [], platform: platform.report() };
+    machineError: st.machineError, outputStops: e?.report.outputStops ?? [], platform: platform.report(),
+    soundcheck: soundcheck.last, offset: soundcheck.applied() };
 }
 
 // ------------------------------------------------------------------ messages
@@ -430,7 +436,8 @@ function sendStatus({ force = false } = {}) {
   const bound = clock.errorBound();
   const fields = { verified: st.verified, sync_error_us: Number.isFinite(bound) ? Math.round(bound) : null,
     engine: e ? e.name : null, output_latency_us: e?.outputLatencyUs?.() ?? null,
-    position_us: e?.playing ? (e.positionUs() ?? undefined) : undefined, trouble: st.trouble };
+    position_us: e?.playing ? (e.positionUs() ?? undefined) : undefined, trouble: st.trouble,
+    ...soundcheck.statusFields() };
   if (force) statusCadence.reset();
   if (statusCadence.due(fields, performance.now())) conn.send(make.status(fields));
 }
@@ -540,6 +547,7 @@ function render() {
   if (info) $('info-text').textContent = info.text;
   $('offset-value').textContent = t('offset_value', { ms: keeper.get('offset_ms', 0) });
   renderTrouble(ph, g);
+  soundcheck.render();
 }
 
 // ------------------------------------------------------------------ start
@@ -603,10 +611,7 @@ async function main() {
     render();
   });
   for (const [id, d] of [['offset-minus', -10], ['offset-plus', 10], ['offset-minus-big', -100], ['offset-plus-big', 100]]) {
-    $(id).addEventListener('click', () => {
-      keeper.set({ offset_ms: Math.max(-1000, Math.min(1000, keeper.get('offset_ms', 0) + d)) });
-      render();
-    });
+    $(id).addEventListener('click', () => soundcheck.nudge(d));
   }
   window.addEventListener('online', () => conn.kick());
   await infoReady;
@@ -618,6 +623,8 @@ async function main() {
   clock.start();
   setInterval(() => { render(); syncEngine(); checkTrouble(); }, 100);
   setInterval(sendStatus, STATUS_CHECK_MS);
+  setInterval(() => soundcheck.watchLatency(), 1000);
+  soundcheck.mount();
   render();
 }
 

@@ -48,6 +48,7 @@ function convert(value, f, path) {
       if (typeof value !== 'number' || !Number.isInteger(value)) throw fail(path, 'an integer', value);
       if (Math.abs(value) > MAX_SAFE_INT) throw fail(path, 'an integer within ±2**53', value);
       if (f.min !== undefined && value < f.min) throw fail(path, `an integer >= ${f.min}`, value);
+      if (f.max !== undefined && value > f.max) throw fail(path, `an integer <= ${f.max}`, value);
       return value;
     case 'str':
       if (typeof value !== 'string') throw fail(path, 'a string', value);

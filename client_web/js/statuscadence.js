@@ -21,7 +21,8 @@ const known = (v) => v !== undefined && v !== null;
 export function changed(a, b) {
   if (!a) return true;
   if (!!a.verified !== !!b.verified || (a.engine ?? null) !== (b.engine ?? null)
-      || (a.trouble ?? null) !== (b.trouble ?? null) || known(a.position_us) !== known(b.position_us)) return true;
+      || (a.trouble ?? null) !== (b.trouble ?? null) || known(a.position_us) !== known(b.position_us)
+      || (a.offset_ms ?? null) !== (b.offset_ms ?? null) || (a.output ?? null) !== (b.output ?? null)) return true;
   const [ea, eb] = [a.sync_error_us, b.sync_error_us];
   if (known(ea) !== known(eb) || (known(ea) && Math.max(ea, eb) >= 2 * Math.max(Math.min(ea, eb), 250))) return true;
   const [la, lb] = [a.output_latency_us, b.output_latency_us];

@@ -1,7 +1,7 @@
 /**
  * What a phone keeps between reloads (localStorage, one JSON record per origin):
  * participant id and group, the last show record, the clock model, the manual
- * audio offset, and the manifest URL. Principle 6 (docs/architecture.md): once armed, the start time
+ * audio offset (and the offsets per output: soundcheckui.js), and the manifest URL. Principle 6 (docs/architecture.md): once armed, the start time
  * and the clock model survive a reload without network.
  * `storage` is injected (window.localStorage in the page); failures (private
  * mode, quota) degrade to memory.
@@ -35,8 +35,8 @@ export class Keeper {
   /** Forget the participant (another show was loaded on this origin). */
   resetFor(showId) {
     if (this.data.show_id !== showId) {
-      const offset = this.data.offset_ms;
-      this.data = { show_id: showId, offset_ms: offset ?? 0 };
+      const { offset_ms: offset, offsets } = this.data; // this device's outputs, whatever the show
+      this.data = { show_id: showId, offset_ms: offset ?? 0, ...(offsets ? { offsets } : {}) };
       this.set({});
     }
   }

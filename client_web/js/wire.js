@@ -137,10 +137,33 @@ export const TROUBLE = deepFreeze({
   "TIMING": "timing",
 });
 
+export const OUTPUTS = deepFreeze(["bluetooth", "headphones", "speaker", "unknown"]);
+
+/** Where a phone's sound goes (status.output), as far as its page can tell. */
+export const OUTPUT = deepFreeze({
+  "BLUETOOTH": "bluetooth",
+  "HEADPHONES": "headphones",
+  "SPEAKER": "speaker",
+  "UNKNOWN": "unknown",
+});
+
+export const OFFSET_HOWS = deepFreeze(["measured", "ear", "preset", "manual"]);
+
+/** How a phone's manual offset was chosen (status.offset_how). */
+export const OFFSET_HOW = deepFreeze({
+  "MEASURED": "measured",
+  "EAR": "ear",
+  "PRESET": "preset",
+  "MANUAL": "manual",
+});
+
+/** Largest manual offset a phone applies, either way (status.offset_ms). */
+export const MAX_OFFSET_MS = 1000;
+
 /** The group symbols a reveal may name (reveal.group.symbol; contract/symbols.py). */
 export const SYMBOLS = deepFreeze(["circle", "square", "triangle", "diamond", "star", "cross", "heart", "hexagon"]);
 
-/** Fields of the nested records: {t, req, nul, of?, min?, minLen?, maxLen?, maxItems?, choices?}. */
+/** Fields of the nested records: {t, req, nul, of?, min?, max?, minLen?, maxLen?, maxItems?, choices?}. */
 export const PAYLOADS = deepFreeze({
   "ShowRecord": {
     "state": {"t": "str", "req": true, "nul": false, "choices": ["lobby", "armed", "running", "ended", "aborted"]},
@@ -242,6 +265,9 @@ export const MESSAGES = deepFreeze({
     "output_latency_us": {"t": "int", "req": false, "nul": true, "min": 0},
     "position_us": {"t": "int", "req": false, "nul": true},
     "trouble": {"t": "str", "req": false, "nul": true, "choices": ["media", "decode", "start", "timing"]},
+    "offset_ms": {"t": "int", "req": false, "nul": true, "min": -1000, "max": 1000},
+    "offset_how": {"t": "str", "req": false, "nul": true, "choices": ["measured", "ear", "preset", "manual"]},
+    "output": {"t": "str", "req": false, "nul": true, "choices": ["bluetooth", "headphones", "speaker", "unknown"]},
   },
   "answer": {
     "id": {"t": "str", "req": true, "nul": false, "maxLen": 64},
@@ -352,6 +378,7 @@ export const MESSAGES = deepFreeze({
     "trouble": {"t": "dict", "req": false, "nul": false},
     "nodes": {"t": "list", "req": false, "nul": false, "of": "NodeInfo"},
     "rehearsal": {"t": "ShowRecord", "req": false, "nul": true},
+    "offsets": {"t": "dict", "req": false, "nul": false},
   },
   "challenge": {
     "id": {"t": "str", "req": true, "nul": false},

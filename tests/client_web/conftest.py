@@ -187,7 +187,8 @@ class Phone:
 
     _n = 0
 
-    def __init__(self, engine, server, rig, *, path="/", locale="fr-FR", env_extra=None, pulse=True, holds=()):
+    def __init__(self, engine, server, rig, *, path="/", locale="fr-FR", env_extra=None, pulse=True, holds=(),
+                 microphone_delay_ms=None):
         from bench.engines import open_page
         from bench.engines.gate import Gate
 
@@ -199,12 +200,31 @@ class Phone:
         for pattern, seconds in holds:  # slow responses from the very first load on
             self.gate.hold(pattern, seconds)
         self.sink = pa.null_sink(f"phone{Phone._n}_{engine}") if pulse else None
+        self.mic_sink = self.microphone = None
+        if microphone_delay_ms is not None:  # its microphone hears its own output, later (Phone.loop_microphone)
+            self.loop_microphone(pa, microphone_delay_ms)
         try:
             self.page = open_page(engine, self.gate.url + path, sink=self.sink, pulse=pa if pulse else None, display=x,
-                                  viewport=(PHONE["width"], PHONE["height"]), locale=locale, env_extra=env_extra)
+                                  viewport=(PHONE["width"], PHONE["height"]), locale=locale, env_extra=env_extra,
+                                  microphone=self.microphone)
         except BaseException:
             self.gate.close()
             raise
+
+    def loop_microphone(self, pa, delay_ms):
+        """The phone's microphone is its own sink's sound, ``delay_ms`` later: the sink's monitor
+        -> ``module-loopback latency_msec`` -> a second null sink (``mic_sink``, recorded by the
+        tests to measure the loop's real delay) -> ``module-remap-source`` (a source that is not
+        a monitor: Chromium lists no monitors) = ``microphone``, also made the server's default
+        source (Firefox records the default source, not ``PULSE_SOURCE``)."""
+        self.mic_sink = pa.null_sink(f"{self.sink}_air")
+        pa.pactl("load-module", "module-loopback", f"source={self.sink}.monitor", f"sink={self.mic_sink}",
+                 f"latency_msec={delay_ms}", "source_dont_move=true", "sink_dont_move=true")
+        self.microphone = f"{self.sink}_mic"
+        pa.pactl("load-module", "module-remap-source", f"master={self.mic_sink}.monitor",
+                 f"source_name={self.microphone}", "channels=1", "channel_map=mono",
+                 f"source_properties=device.description={self.microphone}")
+        pa.pactl("set-default-source", self.microphone)
 
     def report(self):
         return self.page.evaluate("window.flashmob && window.flashmob.report()")

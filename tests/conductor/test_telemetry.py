@@ -62,3 +62,33 @@ def test_empty_aggregates_keep_their_wire_shape():
     tel = Telemetry(GROUPS)
     assert tel.drift().to_json() == {"playing": 0} and tel.output_latency().to_json() == {"reported": 0}
     assert tel.engines().to_json() == {} and OutputLatency() == tel.output_latency()
+
+
+def test_offsets_count_how_many_phones_play_with_one_and_how_big():
+    reg = make("balanced", new_id=ids())
+    tel = Telemetry(GROUPS)
+    pids = [reg.admit(m.Hello(), 0).participant_id for _ in range(6)]
+    for pid in pids:
+        tel.connected(pid)
+    assert tel.aggregate().offsets.to_json() == {"reported": 0}
+    reports = [m.Status(verified=True, offset_ms=0, output="speaker"),
+               m.Status(verified=True, offset_ms=250, offset_how="preset", output="bluetooth"),
+               m.Status(verified=True, offset_ms=-12, offset_how="measured", output="unknown"),
+               m.Status(verified=True, offset_ms=480, offset_how="ear", output="bluetooth"),
+               m.Status(verified=True, offset_ms=30)]  # an offset set before offsets had a "how"
+    for pid, st in zip(pids, reports):
+        tel.report(pid, st, expected_position_us=None)
+    tel.report(pids[5], m.Status(verified=True), expected_position_us=None)  # an older page: says nothing
+    assert tel.aggregate().offsets.to_json() == {
+        "reported": 5, "applied": 4, "median_ms": 140, "max_abs_ms": 480, "bounds_ms": [20, 50, 100, 200, 400],
+        "counts": [1, 1, 0, 0, 1, 1], "how": {"ear": 1, "manual": 1, "measured": 1, "preset": 1},
+        "outputs": {"bluetooth": 2, "speaker": 1, "unknown": 1}}
+
+
+def test_a_status_offset_out_of_range_is_refused():
+    import pytest
+
+    with pytest.raises(m.ProtocolError):
+        m.parse('{"type": "status", "offset_ms": 5000}', "participant")
+    with pytest.raises(m.ProtocolError):
+        m.parse('{"type": "status", "output": "hdmi"}', "participant")

@@ -46,8 +46,16 @@ def test_describe_and_nested():
 
 def test_describe_refuses_a_rule_the_browser_tables_cannot_check():
     @record
-    class Capped:
-        n: int = spec(maximum=3)
+    class Patterned:
+        s: str = spec(pattern=r"^[a-z]+$")
 
-    with pytest.raises(TypeError, match="maximum"):
-        describe(Capped)
+    with pytest.raises(TypeError, match="pattern"):
+        describe(Patterned)
+
+
+def test_describe_carries_a_maximum_the_browser_checks():
+    @record
+    class Capped:
+        n: int = spec(minimum=-3, maximum=3)
+
+    assert describe(Capped)["n"] == {"t": "int", "req": True, "nul": False, "min": -3, "max": 3}

@@ -147,3 +147,9 @@ print(json.dumps([m.to_dict(m.parse(t, d)) for d, t in json.load(sys.stdin)]))`;
   const py = runPython(code, JSON.stringify(frames));
   frames.forEach(([dir, f], i) => assert.equal(py[i].type, JSON.parse(f).type));
 });
+
+test('a maximum in the Python definition is checked by the browser too (status.offset_ms)', () => {
+  assert.throws(() => P.parse('{"type":"status","offset_ms":5000}', 'participant'), /<= 1000/);
+  assert.throws(() => P.parse('{"type":"status","offset_ms":-1001}', 'participant'), />= -1000/);
+  assert.equal(P.parse('{"type":"status","offset_ms":-250,"output":"bluetooth"}', 'participant').offset_ms, -250);
+});

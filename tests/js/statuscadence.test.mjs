@@ -39,3 +39,11 @@ test('after reset (a new welcome) the next status goes out at once', () => {
   c.reset();
   assert.equal(c.due(SETTLED, 1000), true);
 });
+
+test('a new offset or output goes out at the next check (the console counts them)', () => {
+  const c = new StatusCadence();
+  assert.equal(c.due({ ...SETTLED, offset_ms: 0, output: 'unknown' }, 0), true);
+  assert.equal(c.due({ ...SETTLED, offset_ms: 250, offset_how: 'preset', output: 'unknown' }, 2000), true);
+  assert.equal(c.due({ ...SETTLED, offset_ms: 250, offset_how: 'preset', output: 'bluetooth' }, 4000), true);
+  assert.equal(c.due({ ...SETTLED, offset_ms: 250, offset_how: 'preset', output: 'bluetooth' }, 6000), false);
+});
