@@ -19,12 +19,11 @@ the group secret): a score without the block gives a bundle without the file.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from .jsonshape import JsonShapeError, check_json
-from .records import RecordError, parse, record, spec, write
+from .dotfile import read_record_file
+from .records import record, spec, write
 
 SAFETY_FILE = ".flashmob-safety.json"
 FORMAT = "flashmob-safety"
@@ -70,22 +69,8 @@ def safety_json(safety: SafetyFile) -> dict[str, Any]:
 
 def read_safety_file(bundle_dir: str | Path) -> SafetyFile | None:
     """The bundle's safety file, None when there is none (see the module docstring)."""
-    path = Path(bundle_dir) / SAFETY_FILE
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise SafetyFileError(f"{path}: cannot be read: {exc.strerror}") from None
-    if len(raw) > MAX_BYTES:
-        raise SafetyFileError(f"{path}: larger than {MAX_BYTES} bytes: not a safety file")
-    try:
-        obj = json.loads(raw)
-        check_json(obj, name="safety file")
-        return parse(SafetyFile, obj)
-    except (ValueError, RecursionError, JsonShapeError, RecordError) as exc:
-        raise SafetyFileError(f"{path}: {str(exc)[:300]} (render the show again to rewrite it)") from None
+    return read_record_file(Path(bundle_dir) / SAFETY_FILE, SafetyFile, max_bytes=MAX_BYTES, what="safety file",
+                            error=SafetyFileError)
 
 
 __all__ = ["SAFETY_FILE", "FORMAT", "VERSION", "SafetyFile", "SafetyFileError", "Stewards", "safety_json",

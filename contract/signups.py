@@ -25,13 +25,12 @@ Everything that crosses a boundary in the sign-up feature is defined here once
 
 from __future__ import annotations
 
-import json
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from .jsonshape import JsonShapeError, check_json
-from .records import EXPECTED, RecordError, parse, record, spec, write
+from .dotfile import read_record_file
+from .records import EXPECTED, parse, record, spec, write
 
 SIGNUP_FILE = ".flashmob-signups.json"
 FORMAT = "flashmob-signups"
@@ -92,22 +91,8 @@ def settings_json(settings: SignupSettings) -> dict[str, Any]:
 
 def read_signup_settings(bundle_dir: str | Path) -> SignupSettings | None:
     """The bundle's settings file; None when absent (no ``signups`` block: no sign-up page)."""
-    path = Path(bundle_dir) / SIGNUP_FILE
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise SignupFileError(f"{path}: cannot be read: {exc.strerror}") from None
-    if len(raw) > MAX_BYTES:
-        raise SignupFileError(f"{path}: larger than {MAX_BYTES} bytes: not a sign-up settings file")
-    try:
-        obj = json.loads(raw)
-        check_json(obj, name="sign-up settings")
-        return parse(SignupSettings, obj)
-    except (ValueError, RecursionError, JsonShapeError, RecordError) as exc:
-        raise SignupFileError(f"{path}: {str(exc)[:300]} (render the show again to rewrite it)") from None
+    return read_record_file(Path(bundle_dir) / SIGNUP_FILE, SignupSettings, max_bytes=MAX_BYTES,
+                            what="sign-up settings file", error=SignupFileError)
 
 
 # -- HTTP shapes ------------------------------------------------------------------------
