@@ -37,6 +37,7 @@ from ..showbundle import write_stub_bundle
 from . import baseline as base
 from . import report
 from . import spy
+from .loadgen import write_config
 from .procstat import Sampler, rss_bytes
 
 HERE = Path(__file__).resolve().parent
@@ -70,14 +71,9 @@ def run_one(k: int, args, workdir: Path) -> report.LoadRow:
     try:
         time.sleep(0.5)
         rss_idle = rss_bytes(conductor.pid)
-        cfg = {"url": f"ws://127.0.0.1:{port}/ws", "consoleUrl": f"ws://127.0.0.1:{port}/ws/console",
-               "token": procs.TOKEN, "phones": k, "concurrency": args.concurrency, "epochOffsetUs": epoch,
-               "joinTimeoutS": args.join_timeout, "steadyS": args.steady, "leadMs": int(args.lead * 1000),
-               "afterS": 1.0, "burst": 12, "burstSpacingMs": 50, "periodicBurst": 4, "periodMs": args.period_ms,
-               "statusMs": args.status_ms, "consoleProbeMs": args.console_probe_ms,
-               "out": str(workdir / "load.json")}
-        (workdir / "loadgen.json").write_text(json.dumps(cfg))
-        gen = procs.node_proc(HERE / "loadgen.mjs", str(workdir / "loadgen.json"))
+        cfg = write_config(workdir, args, urls=[f"ws://127.0.0.1:{port}/ws"],
+                           console_url=f"ws://127.0.0.1:{port}/ws/console", phones=k, epoch_us=epoch)
+        gen = procs.node_proc(HERE / "loadgen.mjs", str(cfg))
         started.append(gen)
         if args.pin_loadgen is not None:
             os.sched_setaffinity(gen.pid, {args.pin_loadgen})

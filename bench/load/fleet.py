@@ -31,6 +31,7 @@ from pathlib import Path
 from .. import procs
 from ..showbundle import write_stub_bundle
 from . import fleetreport
+from .loadgen import write_config
 from .procstat import Sampler
 
 HERE = Path(__file__).resolve().parent
@@ -171,14 +172,9 @@ def run_one(k: int, processes: int, use_redis: bool, args, workdir: Path) -> fle
         else:
             urls = [f"ws://127.0.0.1:{p}/ws" for p in ports]
         time.sleep(0.5)
-        cfg = {"url": urls[0], "urls": urls, "consoleUrl": f"ws://127.0.0.1:{ports[0]}/ws/console",
-               "token": procs.TOKEN, "phones": k, "concurrency": args.concurrency, "epochOffsetUs": epoch,
-               "joinTimeoutS": args.join_timeout, "steadyS": args.steady, "leadMs": int(args.lead * 1000),
-               "afterS": 1.0, "burst": 12, "burstSpacingMs": 50, "periodicBurst": 4, "periodMs": args.period_ms,
-               "statusMs": args.status_ms, "consoleProbeMs": args.console_probe_ms,
-               "out": str(workdir / "load.json")}
-        (workdir / "loadgen.json").write_text(json.dumps(cfg))
-        gen = procs.node_proc(HERE / "loadgen.mjs", str(workdir / "loadgen.json"))
+        cfg = write_config(workdir, args, urls=urls, console_url=f"ws://127.0.0.1:{ports[0]}/ws/console",
+                           phones=k, epoch_us=epoch)
+        gen = procs.node_proc(HERE / "loadgen.mjs", str(cfg))
         started.append(gen)
         pids = {f"conductor{i}": p.pid for i, (p, _) in enumerate(nodes)}
         pids["loadgen"] = gen.pid
