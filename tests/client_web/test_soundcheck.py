@@ -137,9 +137,6 @@ def test_sound_check_measures_the_output_latency(engine, conductor_server, phone
     assert last and "error" not in last, f"{engine}: the check failed: {last} (tries {tries})"
     assert last["output"], f"{engine}: no output latency (tries {tries}): {last['summary']} trips {last['trips']}"
     n = len(last["renderServerUs"])
-    heard = chirp_onsets_us(out, epoch, before, n)
-    in_air = chirp_onsets_us(air, epoch, before, n)
-    assert len(heard) == n and len(in_air) == n, f"{engine}: chirps timed {len(heard)}/{len(in_air)} of {n}"
     derived = last["output"]["ms"]
     rows = []
     origin = last["timeOrigin"]
@@ -147,9 +144,20 @@ def test_sound_check_measures_the_output_latency(engine, conductor_server, phone
     def server_us(perf_ms):  # a page's performance time -> the recorders' (conductor) time
         return (origin + perf_ms) * 1000 - wall + epoch
 
+    # each recorder's onsets, matched to the chirp they belong to (chirps are 0.6 s apart): a chirp
+    # one recorder missed (a glitch of the loaded sound server) leaves that chirp out, as the page does
+    def matched(onsets, starts_us, window_us):
+        return [next((o for o in onsets if s0 - 50_000 <= o < s0 + window_us), None) for s0 in starts_us]
+
+    heard = matched(chirp_onsets_us(out, epoch, before, n),
+                    [server_us(t) for t in last["renderPerfMs"][:n]], 550_000)
+    in_air = matched(chirp_onsets_us(air, epoch, before, n), [h if h is not None else -1e18 for h in heard], 250_000)
+    both = [k for k in range(n) if heard[k] is not None and in_air[k] is not None]
+    assert len(both) >= 3, f"{engine}: chirps timed by both recorders {len(both)} of {n} ({heard}, {in_air})"
+
     # the page's clock sync maps its times too (±its bound); a difference says the mapping is off
     mapping_ms = (server_us(last["renderPerfMs"][0]) - last["renderServerUs"][0]) / 1000
-    for k in range(n):  # each chirp: its own round trip, its own loop delay (module-loopback wanders 3-4 ms)
+    for k in both:  # each chirp: its own round trip, its own loop delay (module-loopback wanders 3-4 ms)
         truth_ms = (heard[k] - server_us(last["renderPerfMs"][k])) / 1000
         loop_ms = (in_air[k] - heard[k]) / 1000
         if last["output"]["inputSource"] == "capture-timestamps":  # Blink: when the microphone captured it
